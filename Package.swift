@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "ChangeGate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "changegate", targets: ["ChangeGateCLI"]),
+        .library(name: "ChangeGate", targets: ["ChangeGate"]),
+        .library(name: "PolicyDSL", targets: ["PolicyDSL"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
+        ),
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
+        ),
+        .target(name: "PolicyDSL"),
+        .target(
+            name: "ChangeGate",
+            dependencies: [
+                "CGit2",
+                "CYAML",
+                "PolicyDSL",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .executableTarget(
+            name: "ChangeGateCLI",
+            dependencies: [
+                "ChangeGate",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ChangeGateTests", dependencies: ["ChangeGate"]),
+        .testTarget(name: "PolicyDSLTests", dependencies: ["PolicyDSL"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

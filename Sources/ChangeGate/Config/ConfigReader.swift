@@ -1,0 +1,98 @@
+/// Reads configuration files of any supported format into ``ParsedConfig`` trees.
+///
+/// Every reader shares the same preflight: the size limit, strict UTF-8 (a leading byte-order mark is
+/// skipped) and error positions as `file:line:column`.
+public struct ConfigReader: Sendable {
+    public var limits: ReaderLimits
+
+    public init(limits: ReaderLimits = .default) {
+        self.limits = limits
+    }
+
+    /// Parses `bytes` as the file at `path`. The format follows the extension unless given.
+    public func read(_ bytes: [UInt8], path: String, format: ConfigFormat? = nil) throws(ConfigError)
+        -> ParsedConfig
+    {
+        guard let format = format ?? ConfigFormat(path: path) else {
+            throw ConfigError(
+                .unknownFormat, path: path, at: nil,
+                "cannot tell the format from the file name; name it (yaml, json, toml or ini)")
+        }
+        guard bytes.count <= limits.maxFileSize else {
+            throw ConfigError(
+                .tooLarge, path: path, at: nil,
+                "file is \(bytes.count) bytes, over the limit of \(limits.maxFileSize) bytes")
+        }
+        let start = try UTF8Validation.validate(bytes, path: path)
+        return try bytes.withUnsafeBufferPointer { (buffer) throws(ConfigError) -> ParsedConfig in
+            let content = UnsafeBufferPointer(rebasing: buffer[start...])
+            switch format {
+            case .yaml: return try YAMLReader(path: path, limits: limits).read(content)
+            case .json: return try JSONReader(path: path, limits: limits).read(content)
+            case .toml: return try TOMLReader(path: path, limits: limits).read(content)
+            case .ini: return try INIReader(path: path, limits: limits).read(content)
+            }
+        }
+    }
+}
+
+/// Strict UTF-8 checks shared by the readers.
+enum UTF8Validation {
+    /// Validates `bytes`, returning the offset where content starts (after a byte-order mark).
+    static func validate(_ bytes: [UInt8], path: String) throws(ConfigError) -> Int {
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        if let bad = firstInvalidOffset(bytes, from: start) {
+            throw ConfigError(
+                .invalidUTF8, path: path, at: position(ofOffset: bad, in: bytes),
+                "invalid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at offset \(bad))")
+        }
+        return start
+    }
+
+    /// The offset of the first byte that does not start or continue a valid UTF-8 sequence.
+    static func firstInvalidOffset(_ bytes: [UInt8], from start: Int) -> Int? {
+        var i = start
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 {
+                i += 1
+                continue
+            }
+            let length: Int
+            var minimum: UInt32
+            var scalar: UInt32
+            switch b {
+            case 0xC2...0xDF: (length, minimum, scalar) = (2, 0x80, UInt32(b & 0x1F))
+            case 0xE0...0xEF: (length, minimum, scalar) = (3, 0x800, UInt32(b & 0x0F))
+            case 0xF0...0xF4: (length, minimum, scalar) = (4, 0x10000, UInt32(b & 0x07))
+            default: return i
+            }
+            guard i + length <= n else { return i }
+            for k in 1..<length {
+                let c = bytes[i + k]
+                guard c & 0xC0 == 0x80 else { return i }
+                scalar = scalar << 6 | UInt32(c & 0x3F)
+            }
+            if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return i }
+            minimum = 0
+            i += length
+        }
+        return nil
+    }
+
+    /// Line and column (in characters) of a byte offset.
+    static func position(ofOffset offset: Int, in bytes: some Collection<UInt8>) -> SourcePosition {
+        var line = 1
+        var column = 1
+        for b in bytes.prefix(offset) {
+            if b == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if b & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return SourcePosition(line: line, column: column)
+    }
+}

@@ -1,0 +1,138 @@
+/// A position in a configuration file, 1-based, as editors and compilers count.
+public struct SourcePosition: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+
+    public static func < (lhs: SourcePosition, rhs: SourcePosition) -> Bool {
+        (lhs.line, lhs.column) < (rhs.line, rhs.column)
+    }
+
+    public var description: String { "\(line):\(column)" }
+}
+
+/// One node of a parsed configuration file: a typed value and where it starts.
+public struct ConfigNode: Sendable, Hashable {
+    public var value: ConfigValue
+    public var position: SourcePosition
+
+    public init(_ value: ConfigValue, at position: SourcePosition) {
+        self.value = value
+        self.position = position
+    }
+}
+
+/// The typed tree every reader (YAML, JSON, TOML, INI) produces.
+public enum ConfigValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case integer(Int)
+    case float(Double)
+    case string(String)
+    case list([ConfigNode])
+    case map(ConfigMap)
+
+    /// The type's name as reports show it ("integer", "string", …).
+    public var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "bool"
+        case .integer: "integer"
+        case .float: "float"
+        case .string: "string"
+        case .list: "list"
+        case .map: "map"
+        }
+    }
+
+    /// The text of a scalar as key paths and messages write it (`true`, `30`, `1.5`, `inf`);
+    /// `nil` for lists and maps.
+    public var scalarText: String? {
+        switch self {
+        case .null: "null"
+        case .bool(let b): b ? "true" : "false"
+        case .integer(let i): String(i)
+        case .float(let d):
+            if d.isNaN { "nan" } else if d.isInfinite { d < 0 ? "-inf" : "inf" } else { d.description }
+        case .string(let s): s
+        case .list, .map: nil
+        }
+    }
+
+    public var isScalar: Bool {
+        switch self {
+        case .list, .map: false
+        default: true
+        }
+    }
+
+    /// Equality as a settings diff needs it: types must match, and NaN equals NaN
+    /// (a file that keeps `.nan` has not changed).
+    public func isSameSetting(as other: ConfigValue) -> Bool {
+        switch (self, other) {
+        case (.float(let a), .float(let b)):
+            return a == b || (a.isNaN && b.isNaN)
+        default:
+            return self == other
+        }
+    }
+}
+
+/// An insertion-ordered map with unique keys; when a key repeats, the last value wins
+/// (as PyYAML and Go's encoding/json read it) and the earlier positions are kept.
+public struct ConfigMap: Sendable, Hashable {
+    public struct Entry: Sendable, Hashable {
+        public var key: String
+        public var keyPosition: SourcePosition
+        public var node: ConfigNode
+        /// Where the same key was defined before in this map (duplicates; the last one wins).
+        public var overriddenPositions: [SourcePosition]
+    }
+
+    public private(set) var entries: [Entry] = []
+    private var indexByKey: [String: Int] = [:]
+
+    public init() {}
+
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
+
+    public subscript(key: String) -> ConfigNode? {
+        indexByKey[key].map { entries[$0].node }
+    }
+
+    public func entry(for key: String) -> Entry? {
+        indexByKey[key].map { entries[$0] }
+    }
+
+    /// Sets `key`. Returns the previous entry when the key was already present.
+    @discardableResult
+    public mutating func set(
+        _ key: String, _ node: ConfigNode, keyPosition: SourcePosition, recordDuplicate: Bool = true
+    ) -> Entry? {
+        if let index = indexByKey[key] {
+            let previous = entries[index]
+            var overridden = previous.overriddenPositions
+            if recordDuplicate { overridden.append(previous.keyPosition) }
+            entries[index] = Entry(
+                key: key, keyPosition: keyPosition, node: node, overriddenPositions: overridden)
+            return previous
+        }
+        indexByKey[key] = entries.count
+        entries.append(Entry(key: key, keyPosition: keyPosition, node: node, overriddenPositions: []))
+        return nil
+    }
+
+    /// Records that `key` was also defined at `positions` before (used when merges rebuild a map).
+    public mutating func markOverridden(_ key: String, _ positions: [SourcePosition]) {
+        guard let index = indexByKey[key] else { return }
+        entries[index].overriddenPositions.append(contentsOf: positions)
+    }
+
+    public static func == (lhs: ConfigMap, rhs: ConfigMap) -> Bool { lhs.entries == rhs.entries }
+    public func hash(into hasher: inout Hasher) { hasher.combine(entries) }
+}

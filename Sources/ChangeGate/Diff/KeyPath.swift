@@ -1,0 +1,62 @@
+/// Key paths name one setting inside a file: `bootstrap.dcs.ttl`, `members[name=db-2].priority`,
+/// `metadata.labels."app.kubernetes.io/name"`, `hosts[0]`.
+///
+/// Segments join with `.`; list items are `[field=value]` (by a unique `name`, else `id`, else
+/// `key`) or `[index]`. A key is quoted when it is empty or holds `.`, `[`, `]`, `"`, `\`, `*`, `=`,
+/// whitespace or a control character, so that every path reads back to exactly one setting.
+public enum KeyPath {
+    /// The fields that identify the items of a list of maps, in order of preference.
+    public static let listIdentityFields = ["name", "id", "key"]
+
+    /// A map key as a path segment, quoted when needed.
+    public static func segment(_ key: String) -> String {
+        needsQuoting(key) ? quoted(key) : key
+    }
+
+    /// `parent.key`, or `key` at the root.
+    public static func appending(key: String, to parent: String) -> String {
+        parent.isEmpty ? segment(key) : parent + "." + segment(key)
+    }
+
+    /// `parent[index]`.
+    public static func appending(index: Int, to parent: String) -> String {
+        parent + "[" + String(index) + "]"
+    }
+
+    /// `parent[field=value]`.
+    public static func appending(field: String, value: String, to parent: String) -> String {
+        parent + "[" + field + "=" + segment(value) + "]"
+    }
+
+    static func needsQuoting(_ key: String) -> Bool {
+        if key.isEmpty { return true }
+        for b in key.utf8 {
+            switch b {
+            case 0x00...0x20, 0x7F, UInt8(ascii: "."), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "\""),
+                UInt8(ascii: "\\"), UInt8(ascii: "*"), UInt8(ascii: "="):
+                return true
+            default:
+                continue
+            }
+        }
+        return false
+    }
+
+    static func quoted(_ key: String) -> String {
+        var out = "\""
+        for scalar in key.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

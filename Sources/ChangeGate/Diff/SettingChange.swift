@@ -1,0 +1,42 @@
+/// How a setting changed between two sides.
+public enum ChangeKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case added
+    case removed
+    case modified
+}
+
+/// One changed setting: which file, which key, and its typed values on each side.
+public struct SettingChange: Sendable, Hashable {
+    /// The file's path on the head side (on the base side for a deleted file).
+    public var file: String
+    /// The path on the base side when the file was renamed.
+    public var previousFile: String?
+    public var key: String
+    public var kind: ChangeKind
+    /// The value on the base side; `nil` when the setting was added.
+    public var old: ConfigValue?
+    /// The value on the head side; `nil` when the setting was removed.
+    public var new: ConfigValue?
+    public var baseLine: Int?
+    public var headLine: Int?
+
+    public init(
+        file: String, previousFile: String? = nil, key: String, kind: ChangeKind, old: ConfigValue?, new: ConfigValue?,
+        baseLine: Int?, headLine: Int?
+    ) {
+        self.file = file
+        self.previousFile = previousFile
+        self.key = key
+        self.kind = kind
+        self.old = old
+        self.new = new
+        self.baseLine = baseLine
+        self.headLine = headLine
+    }
+
+    /// True when both sides hold a value but of different types (`30` → `"30"`).
+    public var typeChanged: Bool {
+        guard let old, let new else { return false }
+        return old.typeName != new.typeName
+    }
+}

@@ -1,0 +1,47 @@
+internal import CGit2
+
+/// A failure of the git layer, with libgit2's own message where it has one.
+public enum GitError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// `path` is not a git repository (or cannot be read as one).
+    case notARepository(path: String, reason: String)
+    /// No object matches the revision, or it does not lead to a commit.
+    case unknownRevision(String, reason: String)
+    /// The revision names several objects (a short id that is too short).
+    case ambiguousRevision(String, reason: String)
+    /// The revision exists but is not a commit (a tree or a blob, say).
+    case notACommit(String, type: String)
+    /// A range that is not `A..B`.
+    case invalidRange(String)
+    /// Any other libgit2 failure: the operation we attempted, libgit2's code and message.
+    case libgit2(operation: String, code: Int32, message: String)
+
+    public var description: String {
+        switch self {
+        case .notARepository(let path, let reason):
+            "not a git repository: \(path) (\(reason))"
+        case .unknownRevision(let revision, let reason):
+            "unknown revision `\(revision)`: \(reason)"
+        case .ambiguousRevision(let revision, let reason):
+            "ambiguous revision `\(revision)`: \(reason); give more characters of the id"
+        case .notACommit(let revision, let type):
+            "revision `\(revision)` is a \(type), not a commit"
+        case .invalidRange(let range):
+            "invalid range `\(range)`: expected BASE..HEAD"
+        case .libgit2(let operation, let code, let message):
+            "\(operation) failed: \(message) (libgit2 error \(code))"
+        }
+    }
+
+    /// libgit2's message for the last failure on this thread.
+    static func lastMessage() -> String {
+        guard let error = git_error_last(), let message = error.pointee.message else { return "unknown error" }
+        return String(cString: message)
+    }
+
+    /// Throws ``libgit2(operation:code:message:)`` when `code` is negative.
+    static func check(_ code: Int32, _ operation: @autoclosure () -> String) throws(GitError) {
+        if code < 0 {
+            throw .libgit2(operation: operation(), code: code, message: lastMessage())
+        }
+    }
+}

@@ -1,0 +1,324 @@
+internal import CGit2
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A git repository opened through libgit2: the only door to git objects in ChangeGate.
+///
+/// Not thread-safe, as libgit2's repository is not: use one `Repository` per thread or task.
+public final class Repository {
+    let pointer: OpaquePointer
+    /// The path given or found (the `.git` directory for a work tree, the repository for a bare one).
+    public let path: String
+
+    private init(pointer: OpaquePointer) {
+        self.pointer = pointer
+        self.path = git_repository_path(pointer).map { String(cString: $0) } ?? ""
+    }
+
+    deinit { git_repository_free(pointer) }
+
+    /// Opens the repository at `path` (a work tree, its `.git`, or a bare repository). Does not search
+    /// parent directories, so a typo fails instead of finding an unrelated repository.
+    public convenience init(path: String) throws(GitError) {
+        Libgit2Runtime.ensureInitialized()
+        var repository: OpaquePointer?
+        let code = git_repository_open_ext(&repository, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil)
+        guard code == 0, let repository else {
+            throw .notARepository(path: path, reason: GitError.lastMessage())
+        }
+        self.init(pointer: repository)
+    }
+
+    /// Opens the repository the way git's own programs do inside a hook: from `GIT_DIR`,
+    /// `GIT_OBJECT_DIRECTORY` and `GIT_ALTERNATE_OBJECT_DIRECTORIES`, so that objects still in the
+    /// push's quarantine area (`GIT_QUARANTINE_PATH`) are visible.
+    public static func openFromEnvironment() throws(GitError) -> Repository {
+        Libgit2Runtime.ensureInitialized()
+        var repository: OpaquePointer?
+        let code = git_repository_open_ext(&repository, nil, UInt32(GIT_REPOSITORY_OPEN_FROM_ENV.rawValue), nil)
+        guard code == 0, let repository else {
+            throw .notARepository(path: "(from the environment)", reason: GitError.lastMessage())
+        }
+        return Repository(pointer: repository)
+    }
+
+    /// Finds the repository containing `directory`, searching parent directories as git does.
+    public static func discover(from directory: String) throws(GitError) -> Repository {
+        Libgit2Runtime.ensureInitialized()
+        var repository: OpaquePointer?
+        let code = git_repository_open_ext(&repository, directory, 0, nil)
+        guard code == 0, let repository else {
+            throw .notARepository(path: directory, reason: GitError.lastMessage())
+        }
+        return Repository(pointer: repository)
+    }
+
+    /// The repository a command means: `path` exactly when given; otherwise the one git's
+    /// environment names (inside a hook, `GIT_DIR` is set), else the one containing the working directory.
+    public static func open(path: String?, environment: [String: String]) throws(GitError) -> Repository {
+        if let path { return try Repository(path: path) }
+        if environment["GIT_DIR"] != nil || environment["GIT_QUARANTINE_PATH"] != nil {
+            return try openFromEnvironment()
+        }
+        return try discover(from: ".")
+    }
+
+    public var isBare: Bool { git_repository_is_bare(pointer) == 1 }
+
+    // MARK: - Revisions
+
+    /// The commit a revision names: anything `git rev-parse REV^{commit}` accepts (`main`,
+    /// `HEAD~2`, `v1.0`, short and full ids, `main@{1}`…). Tags are peeled to their commit.
+    public func resolveCommit(_ revision: String) throws(GitError) -> ObjectID {
+        var object: OpaquePointer?
+        let code = git_revparse_single(&object, pointer, revision)
+        guard code == 0, let object else {
+            let message = GitError.lastMessage()
+            if code == GIT_EAMBIGUOUS.rawValue { throw .ambiguousRevision(revision, reason: message) }
+            throw .unknownRevision(revision, reason: message)
+        }
+        let handle = ObjectHandle(object)
+        var peeled: OpaquePointer?
+        guard git_object_peel(&peeled, handle.pointer, GIT_OBJECT_COMMIT) == 0, let peeled else {
+            let type = git_object_type2string(git_object_type(handle.pointer)).map { String(cString: $0) } ?? "object"
+            throw .notACommit(revision, type: type)
+        }
+        let commit = ObjectHandle(peeled)
+        return ObjectID(git_object_id(commit.pointer).pointee)
+    }
+
+    /// True when the object exists in the object database (quarantine included when opened from the environment).
+    public func contains(_ id: ObjectID) -> Bool {
+        var odb: OpaquePointer?
+        guard git_repository_odb(&odb, pointer) == 0, let odb else { return false }
+        let handle = ODBHandle(odb)
+        var oid = id.oid
+        return git_odb_exists(handle.pointer, &oid) == 1
+    }
+
+    // MARK: - Commits
+
+    func lookupCommit(_ id: ObjectID) throws(GitError) -> CommitHandle {
+        var commit: OpaquePointer?
+        var oid = id.oid
+        let code = git_commit_lookup(&commit, pointer, &oid)
+        guard code == 0, let commit else {
+            throw .unknownRevision(id.hex, reason: GitError.lastMessage())
+        }
+        return CommitHandle(commit)
+    }
+
+    /// Reads a commit: parents, tree, author, committer, message and trailers.
+    public func commit(_ id: ObjectID) throws(GitError) -> CommitInfo {
+        let handle = try lookupCommit(id)
+        let c = handle.pointer
+        let parents = (0..<git_commit_parentcount(c)).compactMap { i in
+            git_commit_parent_id(c, i).map { ObjectID($0.pointee) }
+        }
+        let message = git_commit_message(c).map { String(cString: $0) } ?? ""
+        return CommitInfo(
+            id: id,
+            parents: parents,
+            tree: ObjectID(git_commit_tree_id(c).pointee),
+            author: Signature(git_commit_author(c)),
+            committer: Signature(git_commit_committer(c)),
+            message: message,
+            trailers: try Self.trailers(of: message))
+    }
+
+    /// The trailers of a commit message, parsed by libgit2's port of git's `interpret-trailers`.
+    public static func trailers(of message: String) throws(GitError) -> [Trailer] {
+        Libgit2Runtime.ensureInitialized()
+        var array = git_message_trailer_array()
+        try GitError.check(git_message_trailers(&array, message), "reading commit trailers")
+        defer { git_message_trailer_array_free(&array) }
+        return (0..<array.count).map { i in
+            let t = array.trailers[i]
+            return Trailer(key: String(cString: t.key), value: String(cString: t.value))
+        }
+    }
+
+    /// The commits reachable from `head` but not from `base` (`base..head`), newest first, children
+    /// before parents. `firstParentOnly` follows only the first parent of merges, as
+    /// `git log --first-parent`. A `nil` base walks all of head's history.
+    public func commits(from base: ObjectID?, to head: ObjectID, firstParentOnly: Bool = false, limit: Int? = nil)
+        throws(GitError) -> [CommitInfo]
+    {
+        var commits: [CommitInfo] = []
+        try walk(from: base, to: head, firstParentOnly: firstParentOnly) { (id) throws(GitError) -> Bool in
+            commits.append(try commit(id))
+            return limit.map { commits.count < $0 } ?? true
+        }
+        return commits
+    }
+
+    /// Parses `BASE..HEAD` and walks it; see ``commits(from:to:firstParentOnly:limit:)``.
+    public func commits(inRange range: String, firstParentOnly: Bool = false) throws(GitError) -> [CommitInfo] {
+        let parts = range.components(separatedByTwoDots: ())
+        guard let parts, !parts.1.isEmpty else { throw .invalidRange(range) }
+        let base = parts.0.isEmpty ? nil : try resolveCommit(parts.0)
+        return try commits(from: base, to: try resolveCommit(parts.1), firstParentOnly: firstParentOnly)
+    }
+
+    /// Calls `body` with each commit id of `base..head` in walk order until it returns false.
+    public func walk(
+        from base: ObjectID?, to head: ObjectID, firstParentOnly: Bool = false,
+        _ body: (ObjectID) throws(GitError) -> Bool
+    ) throws(GitError) {
+        var walker: OpaquePointer?
+        try GitError.check(git_revwalk_new(&walker, pointer), "starting a history walk")
+        let walk = RevWalkHandle(walker!)
+        try GitError.check(
+            git_revwalk_sorting(walk.pointer, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue),
+            "sorting the history walk")
+        var headOID = head.oid
+        try GitError.check(git_revwalk_push(walk.pointer, &headOID), "walking from \(head.short)")
+        if let base {
+            var baseOID = base.oid
+            try GitError.check(git_revwalk_hide(walk.pointer, &baseOID), "hiding \(base.short)")
+        }
+        if firstParentOnly {
+            try GitError.check(git_revwalk_simplify_first_parent(walk.pointer), "following first parents")
+        }
+        var oid = git_oid()
+        while true {
+            let code = git_revwalk_next(&oid, walk.pointer)
+            if code == GIT_ITEROVER.rawValue { return }
+            try GitError.check(code, "walking history")
+            guard try body(ObjectID(oid)) else { return }
+        }
+    }
+
+    /// The merge base of two commits, or nil when they share no history.
+    public func mergeBase(_ a: ObjectID, _ b: ObjectID) throws(GitError) -> ObjectID? {
+        var result = git_oid()
+        var one = a.oid
+        var two = b.oid
+        let code = git_merge_base(&result, pointer, &one, &two)
+        if code == GIT_ENOTFOUND.rawValue { return nil }
+        try GitError.check(code, "finding the merge base of \(a.short) and \(b.short)")
+        return ObjectID(result)
+    }
+
+    // MARK: - Trees and diffs
+
+    func tree(ofCommit id: ObjectID) throws(GitError) -> TreeHandle {
+        let commit = try lookupCommit(id)
+        var tree: OpaquePointer?
+        try GitError.check(git_commit_tree(&tree, commit.pointer), "reading the tree of \(id.short)")
+        return TreeHandle(tree!)
+    }
+
+    /// The files that differ between the trees of two commits (`nil` stands for the empty tree),
+    /// limited to `paths`, renames detected as `git diff -M` does.
+    public func diff(from base: ObjectID?, to head: ObjectID?, paths: PathGlobs = .all, detectRenames: Bool = true)
+        throws(GitError) -> [FileDelta]
+    {
+        let baseTree = try base.map { (id) throws(GitError) in try tree(ofCommit: id) }
+        let headTree = try head.map { (id) throws(GitError) in try tree(ofCommit: id) }
+        return try diff(baseTree, headTree, paths: paths, detectRenames: detectRenames)
+    }
+
+    /// The files a commit changed: against its first parent (merges included), or against the
+    /// empty tree for a root commit.
+    public func diff(ofCommit id: ObjectID, paths: PathGlobs = .all, detectRenames: Bool = true) throws(GitError)
+        -> [FileDelta]
+    {
+        let commit = try self.commit(id)
+        return try diff(from: commit.parents.first, to: id, paths: paths, detectRenames: detectRenames)
+    }
+
+    private func diff(_ base: TreeHandle?, _ head: TreeHandle?, paths: PathGlobs, detectRenames: Bool)
+        throws(GitError) -> [FileDelta]
+    {
+        var options = git_diff_options()
+        try GitError.check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "preparing a diff")
+        options.flags |= GIT_DIFF_INCLUDE_TYPECHANGE.rawValue
+        // Limit the walk to the globs' literal directories so libgit2 skips other subtrees.
+        let prefixes = paths.directoryPrefixes
+        var cStrings = prefixes.map { strdup($0) }
+        defer { cStrings.forEach { free($0) } }
+        var diffPointer: OpaquePointer?
+        let code = cStrings.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            options.pathspec = git_strarray(strings: buffer.baseAddress, count: buffer.count)
+            return git_diff_tree_to_tree(&diffPointer, pointer, base?.pointer, head?.pointer, &options)
+        }
+        try GitError.check(code, "comparing trees")
+        let diff = DiffHandle(diffPointer!)
+        if detectRenames {
+            var find = git_diff_find_options()
+            try GitError.check(
+                git_diff_find_options_init(&find, UInt32(GIT_DIFF_FIND_OPTIONS_VERSION)), "preparing rename detection")
+            find.flags = GIT_DIFF_FIND_RENAMES.rawValue
+            // git's default diff.renameLimit.
+            find.rename_limit = 1000
+            try GitError.check(git_diff_find_similar(diff.pointer, &find), "detecting renames")
+        }
+        var deltas: [FileDelta] = []
+        let count = git_diff_num_deltas(diff.pointer)
+        deltas.reserveCapacity(count)
+        for i in 0..<count {
+            guard let d = git_diff_get_delta(diff.pointer, i)?.pointee else { continue }
+            guard let status = FileDelta.Status(d.status) else { continue }
+            let oldPath = status == .added ? nil : d.old_file.path.map { String(cString: $0) }
+            let newPath = status == .deleted ? nil : d.new_file.path.map { String(cString: $0) }
+            guard paths.matchesEverything || oldPath.map(paths.matches) == true || newPath.map(paths.matches) == true
+            else { continue }
+            deltas.append(
+                FileDelta(
+                    status: status, oldPath: oldPath, newPath: newPath,
+                    oldBlob: status == .added ? nil : ObjectID(d.old_file.id),
+                    newBlob: status == .deleted ? nil : ObjectID(d.new_file.id),
+                    oldMode: UInt32(d.old_file.mode), newMode: UInt32(d.new_file.mode),
+                    similarity: Int(d.similarity)))
+        }
+        return deltas
+    }
+
+    // MARK: - Blobs
+
+    /// A blob's content, unless it is binary or larger than `maxSize` (then only its size is read).
+    public func blob(_ id: ObjectID, maxSize: Int) throws(GitError) -> BlobContent {
+        var odbPointer: OpaquePointer?
+        try GitError.check(git_repository_odb(&odbPointer, pointer), "opening the object database")
+        let odb = ODBHandle(odbPointer!)
+        var oid = id.oid
+        var size = 0
+        var type = GIT_OBJECT_INVALID
+        try GitError.check(git_odb_read_header(&size, &type, odb.pointer, &oid), "reading blob \(id.short)")
+        if size > maxSize { return .tooLarge(size: size) }
+        var blobPointer: OpaquePointer?
+        try GitError.check(git_blob_lookup(&blobPointer, pointer, &oid), "reading blob \(id.short)")
+        let blob = BlobHandle(blobPointer!)
+        if git_blob_is_binary(blob.pointer) == 1 { return .binary(size: size) }
+        let length = Int(git_blob_rawsize(blob.pointer))
+        guard length > 0, let raw = git_blob_rawcontent(blob.pointer) else { return .text([]) }
+        return .text(Array(UnsafeRawBufferPointer(start: raw, count: length)))
+    }
+}
+
+extension FileDelta.Status {
+    init?(_ delta: git_delta_t) {
+        switch delta {
+        case GIT_DELTA_ADDED: self = .added
+        case GIT_DELTA_DELETED: self = .deleted
+        case GIT_DELTA_MODIFIED: self = .modified
+        case GIT_DELTA_RENAMED: self = .renamed
+        case GIT_DELTA_COPIED: self = .copied
+        case GIT_DELTA_TYPECHANGE: self = .typeChanged
+        default: return nil
+        }
+    }
+}
+
+extension String {
+    /// Splits `A..B` into its two sides (not `A...B`).
+    fileprivate func components(separatedByTwoDots: Void) -> (String, String)? {
+        guard let range = self.range(of: ".."), !self[range.upperBound...].hasPrefix(".") else { return nil }
+        return (String(self[..<range.lowerBound]), String(self[range.upperBound...]))
+    }
+}

@@ -1,0 +1,158 @@
+/// Renders a ``SettingsDiffReport`` for `changegate diff`.
+public enum SettingsDiffRenderer {
+    /// The JSON object documented for `changegate diff --format json`.
+    public static func json(_ report: SettingsDiffReport) -> JSONValue {
+        .object([
+            ("base", report.base.map { .string($0.hex) } ?? .null),
+            ("head", report.head.map { .string($0.hex) } ?? .null),
+            (
+                "changes",
+                .array(
+                    report.changes.map { change in
+                        var members: [(String, JSONValue)] = [
+                            ("file", .string(change.file)),
+                            ("key", .string(change.key)),
+                            ("kind", .string(change.kind.rawValue)),
+                            ("old", JSONValue(change.old)),
+                            ("new", JSONValue(change.new)),
+                            ("baseLine", JSONValue(change.baseLine)),
+                            ("headLine", JSONValue(change.headLine)),
+                        ]
+                        if let previous = change.previousFile {
+                            members.insert(("previousFile", .string(previous)), at: 1)
+                        }
+                        return .object(members)
+                    })
+            ),
+            (
+                "errors",
+                .array(
+                    report.errors.map { error in
+                        .object([
+                            ("file", .string(error.file)),
+                            ("line", JSONValue(error.line)),
+                            ("column", JSONValue(error.column)),
+                            ("message", .string(error.message)),
+                        ])
+                    })
+            ),
+            (
+                "warnings",
+                .array(
+                    report.warnings.map { warning in
+                        .object([
+                            ("file", .string(warning.path)),
+                            ("line", .integer(warning.position.line)),
+                            ("column", .integer(warning.position.column)),
+                            ("message", .string(warning.message)),
+                        ])
+                    })
+            ),
+        ])
+    }
+
+    /// Aligned text, one block per file; ANSI colours only when `color` is set (a terminal).
+    public static func text(_ report: SettingsDiffReport, color: Bool) -> String {
+        let paint = Painter(enabled: color)
+        var out = ""
+        let range = "\(report.base?.short ?? "(empty)")..\(report.head?.short ?? "(empty)")"
+        let files = Set(report.changes.map(\.file)).count
+        let noun = report.changes.count == 1 ? "setting" : "settings"
+        out +=
+            paint.bold("\(report.changes.count) \(noun) changed in \(files) file\(files == 1 ? "" : "s")")
+            + "  \(range)\n"
+        var byFile: [(String, [SettingChange])] = []
+        for change in report.changes {
+            if byFile.last?.0 == change.file {
+                byFile[byFile.count - 1].1.append(change)
+            } else {
+                byFile.append((change.file, [change]))
+            }
+        }
+        for (file, changes) in byFile {
+            out += "\n"
+            if let previous = changes.first?.previousFile {
+                out += paint.bold(file) + paint.dim("  (renamed from \(previous))") + "\n"
+            } else {
+                out += paint.bold(file) + "\n"
+            }
+            let keyWidth = min(60, changes.map { $0.key.count }.max() ?? 0)
+            let rows = changes.map { change -> (String, String, String) in
+                (change.key, valueText(change), lineText(change))
+            }
+            let valueWidth = min(60, rows.map { $0.1.count }.max() ?? 0)
+            for (change, row) in zip(changes, rows) {
+                let sign: String
+                switch change.kind {
+                case .added: sign = paint.green("+")
+                case .removed: sign = paint.red("-")
+                case .modified: sign = paint.yellow("~")
+                }
+                out += "  \(sign) \(pad(row.0, keyWidth))  \(pad(row.1, valueWidth))  \(paint.dim(row.2))"
+                while out.hasSuffix(" ") { out.removeLast() }
+                out += "\n"
+            }
+        }
+        if !report.errors.isEmpty {
+            out +=
+                "\n" + paint.red(paint.bold("\(report.errors.count) file error\(report.errors.count == 1 ? "" : "s")"))
+                + "\n"
+            for error in report.errors { out += "  \(error)\n" }
+        }
+        if !report.warnings.isEmpty {
+            out +=
+                "\n" + paint.yellow("\(report.warnings.count) warning\(report.warnings.count == 1 ? "" : "s")") + "\n"
+            for warning in report.warnings { out += "  \(warning)\n" }
+        }
+        return out
+    }
+
+    /// A value as reports write it: strings quoted, so that `30` and `"30"` read differently.
+    public static func display(_ value: ConfigValue) -> String {
+        switch value {
+        case .string(let s):
+            var out = ""
+            JSONValue.writeString(s, to: &out)
+            return out
+        case .list(let items) where items.isEmpty: return "[]"
+        case .map(let map) where map.isEmpty: return "{}"
+        default: return JSONValue(value).serialized()
+        }
+    }
+
+    private static func valueText(_ change: SettingChange) -> String {
+        switch change.kind {
+        case .added: return display(change.new ?? .null)
+        case .removed: return display(change.old ?? .null)
+        case .modified:
+            var text = "\(display(change.old ?? .null)) → \(display(change.new ?? .null))"
+            if change.typeChanged, let old = change.old, let new = change.new {
+                text += "  (\(old.typeName) → \(new.typeName))"
+            }
+            return text
+        }
+    }
+
+    private static func lineText(_ change: SettingChange) -> String {
+        switch (change.baseLine, change.headLine) {
+        case (_, let head?): "line \(head)"
+        case (let base?, nil): "was line \(base)"
+        default: ""
+        }
+    }
+
+    private static func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+    }
+}
+
+/// ANSI styling that turns itself off when output is not a terminal.
+struct Painter {
+    let enabled: Bool
+    private func wrap(_ code: String, _ s: String) -> String { enabled ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+    func bold(_ s: String) -> String { wrap("1", s) }
+    func dim(_ s: String) -> String { wrap("2", s) }
+    func red(_ s: String) -> String { wrap("31", s) }
+    func green(_ s: String) -> String { wrap("32", s) }
+    func yellow(_ s: String) -> String { wrap("33", s) }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import ChangeGate
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `changegate`: the root command. Subcommands parse, call the library, print and exit.
+struct ChangeGateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "changegate",
+        abstract: "Gate changes to failover-critical configuration kept in git.",
+        discussion: """
+            Exit codes: 0 success (allowed), 1 denied, 2 usage or configuration error.
+            """,
+        version: ChangeGateVersion.current,
+        subcommands: [DiffCommand.self]
+    )
+}
+
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try ChangeGateCommand.parseAsRoot()
+            try command.run()
+        } catch let exit as ExitCode {
+            Glibc.exit(exit.rawValue)
+        } catch {
+            let code = ChangeGateCommand.exitCode(for: error)
+            let message = ChangeGateCommand.fullMessage(for: error)
+            if code == .success {
+                print(message)
+                Glibc.exit(0)
+            }
+            // Usage errors exit 2, as every ChangeGate configuration error does (not sysexits' 64).
+            Standard.error(message)
+            Glibc.exit(2)
+        }
+    }
+}
+
+/// Output helpers shared by the commands.
+enum Standard {
+    static func error(_ message: String) {
+        var text = message
+        if !text.hasSuffix("\n") { text += "\n" }
+        _ = text.utf8CString.withUnsafeBufferPointer { buffer in
+            write(STDERR_FILENO, buffer.baseAddress, buffer.count - 1)
+        }
+    }
+
+    static var outputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+    static func colorWanted(environment: [String: String]) -> Bool {
+        outputIsTerminal && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+    }
+}

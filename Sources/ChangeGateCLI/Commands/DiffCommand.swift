@@ -1,0 +1,67 @@
+import ArgumentParser
+import ChangeGate
+import Foundation
+
+/// `changegate diff BASE HEAD`: the settings (not lines) changed between two commits.
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Show the settings changed between two commits.",
+        discussion: """
+            Compares the configuration files of two commits key by key. Exit 0 on success, 2 on an unknown \
+            revision, a path that is not a repository, or a file that cannot be parsed.
+            """
+    )
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @Option(name: .long, help: "The repository (default: the one containing the working directory).")
+    var repo: String?
+
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help:
+            "Path globs of the files to compare (`**` any depth, `*` within a folder). Default: every YAML, JSON, TOML and INI file."
+    )
+    var files: [String] = []
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Argument(help: "The base revision (any form git accepts: main, HEAD~2, a tag, an id).")
+    var base: String
+
+    @Argument(help: "The head revision.")
+    var head: String
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let report: SettingsDiffReport
+        do {
+            let repository = try Repository.open(path: repo, environment: environment)
+            let baseID = try repository.resolveCommit(base)
+            let headID = try repository.resolveCommit(head)
+            var differ = RepositorySettingsDiff(
+                repository: repository,
+                selectors: files.isEmpty ? FileSelector.knownConfigFiles : files.map { FileSelector($0) })
+            report = try differ.diff(from: baseID, to: headID)
+        } catch {
+            Standard.error("changegate: error: \(error)")
+            throw ExitCode(2)
+        }
+        switch format {
+        case .json:
+            print(SettingsDiffRenderer.json(report).pretty())
+        case .text:
+            print(
+                SettingsDiffRenderer.text(report, color: Standard.colorWanted(environment: environment)), terminator: ""
+            )
+            for error in report.errors where !Standard.outputIsTerminal {
+                Standard.error(error.description)
+            }
+        }
+        if report.hasErrors { throw ExitCode(2) }
+    }
+}
