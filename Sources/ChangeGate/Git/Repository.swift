@@ -138,8 +138,13 @@ public final class Repository {
         defer { git_message_trailer_array_free(&array) }
         return (0..<array.count).map { i in
             let t = array.trailers[i]
-            return Trailer(key: String(cString: t.key), value: String(cString: t.value))
+            return Trailer(key: String(cString: t.key), value: unfold(String(cString: t.value)))
         }
+    }
+
+    /// Joins a trailer's continuation lines with single spaces, as git does when it parses them.
+    private static func unfold(_ value: String) -> String {
+        value.split(separator: "\n").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }.joined(separator: " ")
     }
 
     /// The commits reachable from `head` but not from `base` (`base..head`), newest first, children
