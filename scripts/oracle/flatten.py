@@ -23,14 +23,12 @@ import yaml
 # --------------------------------------------------------------------------------------------
 
 
-class OracleLoader(yaml.SafeLoader):
-    """PyYAML's pure-Python SafeLoader (what Patroni uses), changed in one way only:
-    `tag:yaml.org,2002:timestamp` is constructed as the original scalar string.
-
-    It also *refuses* (never changes) one thing: a mapping whose keys PyYAML merged only because
-    Python considers them equal although they differ in type or text (`1` and `true`, `1` and
-    `1.0`, `0.0` and `-0.0`).  PyYAML would silently keep one of them; key paths, which convert
-    keys to strings, would have two.  There is no right answer to compare, so it is an error.
+class SameKeyCheck:
+    """Mixin for a PyYAML loader.  It *refuses* (never changes) one thing: a mapping whose keys
+    PyYAML merged only because Python considers them equal although they differ in type or text
+    (`1` and `true`, `1` and `1.0`, `0.0` and `-0.0`).  PyYAML would silently keep one of them;
+    key paths, which convert keys to strings, would have two.  There is no right answer to
+    compare, so it is an error.
     """
 
     def construct_mapping(self, node, deep=False):
@@ -55,6 +53,12 @@ class OracleLoader(yaml.SafeLoader):
                     % (prev[1], prev[0].__name__, form[1], form[0].__name__),
                     key_node.start_mark)
         return mapping
+
+
+class OracleLoader(SameKeyCheck, yaml.SafeLoader):
+    """PyYAML's pure-Python SafeLoader (what Patroni uses), changed in one way only:
+    `tag:yaml.org,2002:timestamp` is constructed as the original scalar string (plus the
+    SameKeyCheck refusal above)."""
 
 
 def _timestamp_as_string(loader, node):

@@ -164,55 +164,47 @@ class Form:
         self.loaded = False
         self._validate()
 
-    def _try(self, ctx, src, extract):
-        try:
-            got = extract(_load(src))
-        except Exception:  # noqa: BLE001
-            return None
-        return got
-
     def _validate(self):
         t = self.text
         sp = " " + t if t else ""
-        v = self._try("bval", "k:%s\n" % sp, lambda d: d["k"] if list(d) == ["k"] else KeyError())
-        if isinstance(v, Exception) or (v is None and self._try(
-                "bval", "k:%s\n" % sp, lambda d: "k" in d and len(d) == 1) is not True):
+        try:
+            d = _load("k:%s\n" % sp)
+        except Exception:  # noqa: BLE001 — PyYAML refuses the form
             return
+        if not (isinstance(d, dict) and list(d) == ["k"]):
+            return
+        v = d["k"]
         self.value, self.loaded = v, True
         self.ok["bval"] = True
-        checks = {
-            "bseq": ("-%s\n" % sp, lambda d: d[0] if len(d) == 1 else KeyError()),
-            "bcom": ("k:%s # comment\n" % sp, lambda d: d["k"]),
-            "fseq": (None, None),
-            "fmap": (None, None),
-        }
-        for ctx, (src, ex) in checks.items():
-            if src is None:
-                continue
-            got = self._try(ctx, src, ex)
-            if got is not None or v is None:
-                if _same(got, v) and not isinstance(got, Exception):
-                    self.ok[ctx] = True
-        # flow list: first and last position; flow map value: first and last position
-        if t:
-            a = self._try("fseq", "[%s, z]" % t, lambda d: d)
-            b = self._try("fseq", "[z, %s]" % t, lambda d: d)
-            self.ok["fseq"] = (isinstance(a, list) and len(a) == 2 and _same(a[0], v)
-                               and isinstance(b, list) and len(b) == 2 and _same(b[1], v))
-        a = self._try("fmap", "{k: %s, z: 1}" % t, lambda d: d)
-        b = self._try("fmap", "{z: 1, k: %s}" % t, lambda d: d)
-        self.ok["fmap"] = (isinstance(a, dict) and list(a) == ["k", "z"] and _same(a["k"], v)
-                           and isinstance(b, dict) and list(b) == ["z", "k"] and _same(b["k"], v))
-        if t:
-            for ctx, src in (("bkey", "%s: 1\nzz: 2\n" % t), ("fkey", "{%s: 1, zz: 2}" % t)):
-                d = self._try(ctx, src, lambda d: d)
-                if isinstance(d, dict) and len(d) == 2:
-                    k = next(iter(d))
-                    try:
-                        oracle.key_string(k)
-                        self.ok[ctx] = _same(k, v) and d[k] == 1
-                    except Exception:  # noqa: BLE001
-                        pass
+
+        def check(src, pred):
+            try:
+                return bool(pred(_load(src)))
+            except Exception:  # noqa: BLE001
+                return False
+
+        one = lambda d, i: isinstance(d, list) and len(d) == 2 and _same(d[i], v)  # noqa: E731
+        val = lambda d, k, order: (isinstance(d, dict) and list(d) == order  # noqa: E731
+                                   and _same(d[k], v))
+        self.ok["bseq"] = check("-%s\n" % sp, lambda d: isinstance(d, list) and len(d) == 1
+                                and _same(d[0], v))
+        self.ok["bcom"] = check("k:%s # comment\n" % sp, lambda d: val(d, "k", ["k"]))
+        self.ok["fseq"] = bool(t) and check("[%s, z]" % t, lambda d: one(d, 0)) and \
+            check("[z, %s]" % t, lambda d: one(d, 1))
+        self.ok["fmap"] = check("{k: %s, z: 1}" % t, lambda d: val(d, "k", ["k", "z"])) and \
+            check("{z: 1, k: %s}" % t, lambda d: val(d, "k", ["z", "k"]))
+        if not t:
+            return
+
+        def key_ok(d):
+            if not (isinstance(d, dict) and len(d) == 2):
+                return False
+            k = next(iter(d))
+            oracle.key_string(k)
+            return _same(k, v) and d[k] == 1
+
+        self.ok["bkey"] = check("%s: 1\nzz: 2\n" % t, key_ok)
+        self.ok["fkey"] = check("{%s: 1, zz: 2}" % t, key_ok)
 
 
 _FORM_CACHE = {}
@@ -402,11 +394,11 @@ class FileGen:
                 return self.rng.choice(cands)
         return form("str_plain", "fallback")
 
-    def gen_scalar(self, ctx, cats=None):
+    def gen_scalar(self, ctx, cats=None, anchor=True):
         f = self.pick_form(ctx, cats)
         self.stats.add(f.cat)
         node = Scal(f)
-        if f.text and self.chance(self.p_anchor * 0.5) and not f.text.startswith("!!"):
+        if anchor and f.text and self.chance(self.p_anchor * 0.5) and not f.text.startswith("!!"):
             node.anchor = self.new_anchor()
             self.anchors.append((node.anchor, "scalar", f))
             self.stats.add("anchor_scalar")
@@ -457,18 +449,20 @@ class FileGen:
             esc = ["\\t", "\\u00e9", "\\x41", '\\"', "\\\\", "\\n"]
             first = '"' + words(1, 3) + " " + r.choice(esc)
             lines = []
-            for i in range(r.randint(1, 3)):
+            n = r.randint(1, 3)
+            for i in range(n):
                 if self.chance(0.2):
                     lines.append((0, ""))
-                t = words(1, 3).replace('"', "").replace("\\", "")
+                t = words(1, 3)
                 if self.chance(0.3):
                     t += " " + r.choice(esc)
-                if self.chance(0.2):
-                    t += "\\"  # escaped line break: no space
+                if i < n - 1 and self.chance(0.2):
+                    t += "\\"  # escaped line break: the lines join without a space
+                    self.stats.add("dquote_line_continuation")
                 lines.append((r.randint(0, 1), t))
             e, t = lines[-1]
-            lines[-1] = (e, (t[:-1] if t.endswith("\\") and not t.endswith("\\\\") else t) + '"')
-            return Multi(kind, first.replace("\\\\ ", "\\\\ "), lines)
+            lines[-1] = (e, t + '"')
+            return Multi(kind, first, lines)
         first = "'" + words(1, 3).replace("'", "''")
         lines = []
         for _ in range(r.randint(1, 2)):
@@ -566,10 +560,11 @@ class FileGen:
             self.stats.add("anchor_" + kind)
 
     def gen_map(self, depth, flow, forced=(), nmin=1, nmax=None, allow_merge=True):
+        """A map.  forced: (key form, thunk) entries; every value is generated in the order it
+        is written, so an alias never comes before its anchor."""
         r = self.rng
         m = MapN(flow)
         reg = KeyReg()
-        explicit = []
         merged_keys = []
         map_anchors = [(n, node) for (n, k, node) in self.anchors if k == "map" and node.reg.by_str]
         if allow_merge and map_anchors and self.chance(self.p_merge):
@@ -580,7 +575,7 @@ class FileGen:
                 for _ in range(r.randint(1, 3)):
                     k = self.pick_key(inline.reg, True)
                     if k is not None:
-                        inline.entries.append((k, self.gen_scalar("fmap")))
+                        inline.entries.append((k, self.gen_scalar("fmap", anchor=False)))
                 if inline.entries:
                     m.merge = Merge("inline", inline=inline)
                     reg.merge_from(inline.reg)
@@ -604,47 +599,45 @@ class FileGen:
                             self.stats.add("merge_nested")
             if m.merge is not None:
                 self.stats.add("merge_" + m.merge.kind)
-                merged_keys = [ident for s, ident in reg.items()]
-        for kf, vnode in forced:
+                merged_keys = [ident for s, ident in reg.items() if ident[0] == "f"]
+        for kf, _ in forced:
             key = Key(kf)
             reg.add(key.identity, key.value)
-            explicit.append((key, vnode))
         if nmax is None:
             nmax = [7, 6, 5, 4, 3, 3, 2, 2][min(depth, 7)]
-        n = r.randint(nmin, max(nmin, nmax))
-        if forced:
-            n = r.randint(0, 3)
-        entries = []
-        for _ in range(n):
-            key = self.pick_key(reg, flow)
-            if key is None:
-                continue
-            entries.append((key, self.gen_value(depth + 1, "fmap" if flow else "bval")))
-        # explicit keys that override merged ones
+        n = r.randint(0, 3) if forced else r.randint(nmin, max(nmin, nmax))
+        slots = [("rand", None)] * n + [("forced", x) for x in forced]
         if merged_keys and self.chance(0.6):
             for ident in r.sample(merged_keys, min(len(merged_keys), r.randint(1, 2))):
-                if ident[0] != "f" or ident[1] not in self.kpools and ident[1] != "key_plain":
-                    continue
-                f = form(ident[1], ident[2])
-                if not f.ok["fkey" if flow else "bkey"]:
-                    continue
-                entries.insert(r.randint(0, len(entries)),
-                               (Key(f), self.gen_value(depth + 1, "fmap" if flow else "bval")))
-                self.stats.add("merge_override")
-        # forced entries at random places
-        for e in explicit:
-            entries.insert(r.randint(0, len(entries)), e)
-        # a key given twice (last one wins)
-        if entries and self.chance(self.p_dup):
-            key, _ = r.choice(entries)
-            if key.f is not None and key.f.ok["fkey" if flow else "bkey"]:
-                entries.insert(r.randint(0, len(entries)),
-                               (Key(key.f), self.gen_value(depth + 1, "fmap" if flow else "bval")))
-                self.stats.add("dup_key")
+                slots.append(("override", ident))
+        r.shuffle(slots)
+        if self.chance(self.p_dup):
+            slots.insert(r.randint(1, len(slots)), ("dup", None))
+        vctx = "fmap" if flow else "bval"
+        kctx = "fkey" if flow else "bkey"
+        entries = []
+        for what, x in slots:
+            if what == "rand":
+                key = self.pick_key(reg, flow)
+                if key is not None:
+                    entries.append((key, self.gen_value(depth + 1, vctx)))
+            elif what == "forced":
+                kf, thunk = x
+                entries.append((Key(kf), thunk()))
+            elif what == "override":
+                f = form(x[1], x[2])
+                if f.ok[kctx]:
+                    entries.append((Key(f), self.gen_value(depth + 1, vctx)))
+                    self.stats.add("merge_override")
+            else:
+                cands = [k for k, _ in entries if k.f is not None and k.f.ok[kctx]]
+                if cands:
+                    entries.append((Key(r.choice(cands).f), self.gen_value(depth + 1, vctx)))
+                    self.stats.add("dup_key")
         m.entries = entries
         if m.merge is not None:
             m.merge_pos = r.randint(0, len(entries))
-            if m.merge_pos > 0 and merged_keys:
+            if m.merge_pos > 0:
                 self.stats.add("merge_after_keys")
         m.reg = reg
         if flow:
@@ -689,7 +682,7 @@ class FileGen:
     def selector_values(self, n, unique, flow):
         ctx = "fmap" if flow else "bval"
         pool = [form("sel", t) for t in SELECTOR_POOL]
-        pool = [f for f in pool if f.ok[ctx] and f.ok["fkey" if flow else "bkey"] is not None]
+        pool = [f for f in pool if f.ok[ctx]]
         self.rng.shuffle(pool)
         out, seen = [], []
         for f in pool:
@@ -715,38 +708,40 @@ class FileGen:
         vals = self.selector_values(n, mode != "name_dup", flow)
         n = len(vals)
         ids = self.selector_values(n, True, flow)
+        const = lambda f: (lambda: Scal(f))  # noqa: E731
         for j in range(n):
             forced = []
             if mode in ("name", "name_dup"):
-                forced.append((form("key_plain", "name"), Scal(vals[j])))
+                forced.append((form("key_plain", "name"), const(vals[j])))
                 if self.chance(0.3):
-                    forced.append((form("key_plain", "id"), Scal(ids[j % len(ids)])))
+                    forced.append((form("key_plain", "id"), const(ids[j % len(ids)])))
             elif mode == "id":
-                forced.append((form("key_plain", "id"), Scal(vals[j])))
+                forced.append((form("key_plain", "id"), const(vals[j])))
             elif mode == "key":
-                forced.append((form("key_plain", "key"), Scal(vals[j])))
+                forced.append((form("key_plain", "key"), const(vals[j])))
             elif mode == "mixed":
                 field = r.choice(["name", "id", "key"])
-                forced.append((form("key_plain", field), Scal(vals[j])))
+                forced.append((form("key_plain", field), const(vals[j])))
             elif mode == "name_bad_then_id":
                 if j == n - 1:
                     bad = self.wchoice({"null": 3, "float": 2, "list": 1, "missing": 2})
-                    if bad == "null":
-                        forced.append((form("key_plain", "name"), self.gen_scalar(ctx, ["null"])))
-                    elif bad == "float":
-                        forced.append((form("key_plain", "name"), self.gen_scalar(ctx, ["float"])))
+                    if bad in ("null", "float"):
+                        forced.append((form("key_plain", "name"),
+                                       lambda bad=bad: self.gen_scalar(ctx, [bad])))
                     elif bad == "list":
-                        sq = SeqN(True)
-                        sq.items = [self.gen_scalar("fseq")]
-                        sq.reg = KeyReg()
-                        forced.append((form("key_plain", "name"), sq))
+                        def bad_list():
+                            sq = SeqN(True)
+                            sq.items = [self.gen_scalar("fseq")]
+                            sq.reg = KeyReg()
+                            return sq
+                        forced.append((form("key_plain", "name"), bad_list))
                 else:
-                    forced.append((form("key_plain", "name"), Scal(vals[j])))
-                forced.append((form("key_plain", "id"), Scal(ids[j % len(ids)])))
+                    forced.append((form("key_plain", "name"), const(vals[j])))
+                forced.append((form("key_plain", "id"), const(ids[j % len(ids)])))
             else:  # names equal as strings (1 and '1'), keys unique
                 pair = [form("sel", "1"), form("sel", "'1'")]
-                forced.append((form("key_plain", "name"), Scal(pair[j % 2] if j < 2 else vals[j])))
-                forced.append((form("key_plain", "key"), Scal(ids[j % len(ids)])))
+                forced.append((form("key_plain", "name"), const(pair[j] if j < 2 else vals[j])))
+                forced.append((form("key_plain", "key"), const(ids[j % len(ids)])))
             self.budget -= len(forced)
             s.items.append(self.gen_map(depth + 1, flow, forced=forced, allow_merge=True))
         s.reg = KeyReg()
@@ -758,20 +753,23 @@ class FileGen:
     # ---- documents ----------------------------------------------------------------------
     def gen_k8s(self, ident):
         kind, ns, name = ident
-        meta_forced = [(form("key_plain", "name"), Scal(form("sel", name)))]
+        meta_flow = self.chance(0.15)
+        meta_forced = [(form("key_plain", "name"), lambda: Scal(form("sel", name)))]
         if ns is not None:
-            meta_forced.append((form("key_plain", "namespace"), Scal(form("sel", ns))))
+            meta_forced.append((form("key_plain", "namespace"), lambda: Scal(form("sel", ns))))
         if self.chance(0.5):
-            lab = MapN(self.chance(0.3))
-            lab.reg = KeyReg()
-            lab.entries.append((Key(form("key_quote", "app.kubernetes.io/name")),
-                                Scal(form("sel", name if not name.startswith("'") else "web"))))
-            if self.chance(0.5):
-                lab.entries.append((Key(form("key_plain", "k1")), self.gen_scalar("bval")))
-            meta_forced.append((form("key_plain", "labels"), lab))
-        meta = self.gen_map(1, self.chance(0.15), forced=meta_forced, allow_merge=False)
-        forced = [(form("key_plain", "kind"), Scal(form("sel", kind))),
-                  (form("key_plain", "metadata"), meta)]
+            def labels():
+                lab = MapN(meta_flow or self.chance(0.3))
+                lab.reg = KeyReg()
+                lab.entries.append((Key(form("key_quote", "app.kubernetes.io/name")),
+                                    Scal(form("sel", name if not name.startswith("'") else "web"))))
+                if self.chance(0.5):
+                    lab.entries.append((Key(form("key_plain", "k1")), self.gen_scalar("fmap")))
+                return lab
+            meta_forced.append((form("key_plain", "labels"), labels))
+        forced = [(form("key_plain", "kind"), lambda: Scal(form("sel", kind))),
+                  (form("key_plain", "metadata"),
+                   lambda: self.gen_map(1, meta_flow, forced=meta_forced, allow_merge=False))]
         return self.gen_map(0, False, forced=forced, allow_merge=False)
 
     def gen_root(self, kind):
@@ -792,12 +790,12 @@ class FileGen:
         self.stats.add("empty_doc")
         return None
 
-    def gen_file(self):
+    def gen_file(self, shrink=1):
         r = self.rng
         self.stats = set()
         self.max_depth = r.choice([2, 3, 3, 4, 4, 5, 5, 6, 6, 6, 7])
         self.budget = r.choice([r.randint(5, 30), r.randint(5, 30), r.randint(30, 120),
-                                r.randint(30, 120), r.randint(120, 260)])
+                                r.randint(30, 120), r.randint(120, 260)]) // shrink
         self.p_anchor = r.choice([0.0, 0.05, 0.12, 0.25])
         self.p_alias = r.choice([0.5, 1.0, 2.0])
         self.p_merge = r.choice([0.0, 0.2, 0.5, 0.8])
@@ -995,7 +993,9 @@ class Renderer:
                 pass
             elif isinstance(val, (MapN, SeqN)):
                 self.stats.add("flow_in_block")
-            line = head + " " + t + self.tail()
+            line = head + " " + t
+            if not isinstance(val, Scal) or val.f.ok["bcom"]:
+                line += self.tail()
             if isinstance(val, Scal) and self.chance(0.02):
                 line += " " * r.randint(1, 3)
                 self.stats.add("trailing_space")
@@ -1049,7 +1049,8 @@ class Renderer:
         if isinstance(node, Scal) and node.f.text == "":
             return [dash]
         if self.is_inline(node):
-            return [dash + " " + self.inline(node) + self.tail()]
+            tail = self.tail() if not isinstance(node, Scal) or node.f.ok["bcom"] else ""
+            return [dash + " " + self.inline(node) + tail]
         if isinstance(node, Multi):
             ccol = col + 2 + r.choice([0, 0, 1, 2])
             header, lines = self.multi_lines(node, ccol, col)
@@ -1091,7 +1092,8 @@ class Renderer:
         if node is None:
             return "", []
         if isinstance(node, Multi):
-            header, lines = self.multi_lines(node, 2, -1)
+            # a root block scalar: libyaml and PyYAML count an indentation indicator from 0
+            header, lines = self.multi_lines(node, 2, 0)
             return header, lines
         if self.is_inline(node):
             return self.inline(node), []
@@ -1204,9 +1206,7 @@ def main(argv=None):
     status = 0
     for i in range(args.count):
         for attempt in range(200):
-            docs = gen.gen_file()
-            if attempt >= 3:
-                gen.budget = 0
+            docs = gen.gen_file(shrink=1 if attempt < 2 else 4)
             rend = Renderer(rng, gen.stats)
             data = rend.file(docs)
             ok, res = acceptable(data)

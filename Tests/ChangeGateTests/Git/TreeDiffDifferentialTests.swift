@@ -1,0 +1,164 @@
+import ChangeGate
+import Foundation
+import Testing
+
+/// Randomized histories, checked against `git diff --name-status -M` on the same pairs of commits.
+@Suite("Tree diff vs git")
+struct TreeDiffDifferentialTests {
+    /// Builds a random history: adds, edits, deletes, pure and edited renames, mode changes,
+    /// symlinks, binary files, nested folders. File contents are unique per file and edits small,
+    /// so that every rename is well clear of the 50% similarity threshold on which git and libgit2
+    /// could legitimately round differently.
+    private static func randomHistory(seed: UInt64, commits: Int) throws -> (GitFixture, [String]) {
+        var rng = SeededGenerator(seed: seed)
+        var repo = try GitFixture(label: "random-\(seed)")
+        var files: [String: [String]] = [:]  // path → lines (text files)
+        var binaries: Set<String> = []
+        var links: Set<String> = []
+        var serial = 0
+        let folders = ["", "db/", "db/prod/", "db/staging/", "services/a/", "services/b/deep/nested/", "conf/"]
+        let extensions = ["yaml", "yml", "json", "toml", "conf", "txt"]
+
+        func freshLines(_ count: Int) -> [String] {
+            (0..<count).map { _ in
+                serial += 1
+                return
+                    "line \(serial) \(UInt32.random(in: 0...UInt32.max, using: &rng)) \(UInt32.random(in: 0...UInt32.max, using: &rng))"
+            }
+        }
+        func newPath() -> String {
+            serial += 1
+            return folders.randomElement(using: &rng)! + "f\(serial)." + extensions.randomElement(using: &rng)!
+        }
+        func write(_ path: String) throws {
+            try repo.write(path, files[path]!.joined(separator: "\n") + "\n")
+        }
+
+        var ids: [String] = []
+        for index in 0..<commits {
+            let operations = index == 0 ? 8 : Int.random(in: 1...4, using: &rng)
+            for _ in 0..<operations {
+                let textPaths = files.keys.sorted()
+                let roll = textPaths.count < 3 ? 0 : Int.random(in: 0..<100, using: &rng)
+                switch roll {
+                case 0..<25:
+                    let path = newPath()
+                    files[path] = freshLines(Int.random(in: 30...50, using: &rng))
+                    try write(path)
+                case 25..<50:
+                    let path = textPaths.randomElement(using: &rng)!
+                    let i = Int.random(in: 0..<files[path]!.count, using: &rng)
+                    files[path]![i] = freshLines(1)[0]
+                    try write(path)
+                case 50..<60:
+                    let path = textPaths.randomElement(using: &rng)!
+                    files[path] = nil
+                    try repo.remove(path)
+                case 60..<75:
+                    let path = textPaths.randomElement(using: &rng)!
+                    let target = newPath()
+                    files[target] = files.removeValue(forKey: path)
+                    if Bool.random(using: &rng) { files[target]![0] = freshLines(1)[0] }
+                    try repo.remove(path)
+                    try write(target)
+                case 75..<85:
+                    let path = textPaths.randomElement(using: &rng)!
+                    try repo.git(["update-index", "--chmod=\(Bool.random(using: &rng) ? "+x" : "-x")", "--add", path])
+                    try repo.git(["add", path])
+                    let url = repo.url.appendingPathComponent(path)
+                    let executable = FileManager.default.isExecutableFile(atPath: url.path)
+                    try FileManager.default.setAttributes(
+                        [.posixPermissions: executable ? 0o644 : 0o755], ofItemAtPath: url.path)
+                case 85..<93:
+                    let path =
+                        binaries.randomElement(using: &rng)
+                        ?? (folders.randomElement(using: &rng)! + "blob\(serial).bin")
+                    serial += 1
+                    binaries.insert(path)
+                    var bytes = [UInt8](repeating: 0, count: 64)
+                    for i in bytes.indices where i % 3 != 0 { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
+                    try repo.write(path, Data(bytes))
+                case 93..<97:
+                    // A file becomes a symlink: git reports a type change (T).
+                    let path = textPaths.randomElement(using: &rng)!
+                    files[path] = nil
+                    try repo.remove(path)
+                    try FileManager.default.createSymbolicLink(
+                        atPath: repo.url.appendingPathComponent(path).path, withDestinationPath: "elsewhere\(serial)")
+                    links.insert(path)
+                default:
+                    let path =
+                        links.randomElement(using: &rng) ?? (folders.randomElement(using: &rng)! + "link\(serial)")
+                    serial += 1
+                    let url = repo.url.appendingPathComponent(path)
+                    try? FileManager.default.removeItem(at: url)
+                    try FileManager.default.createDirectory(
+                        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    if links.contains(path) {
+                        links.remove(path)
+                    } else {
+                        try FileManager.default.createSymbolicLink(
+                            atPath: url.path, withDestinationPath: "target\(serial)")
+                        links.insert(path)
+                    }
+                }
+            }
+            ids.append(try repo.commit("commit \(index)"))
+        }
+        return (repo, ids)
+    }
+
+    private static func gitNameStatus(_ repo: GitFixture, _ base: String, _ head: String) throws -> [String] {
+        try repo.git(["diff", "--name-status", "-M", base, head])
+            .split(separator: "\n").map { line in
+                // Drop the similarity score: R087 → R.
+                var fields = line.split(separator: "\t").map(String.init)
+                fields[0] = String(fields[0].prefix(1))
+                return fields.joined(separator: "\t")
+            }.sorted()
+    }
+
+    private static func ours(_ repository: Repository, _ base: String, _ head: String) throws -> [String] {
+        try repository.diff(from: repository.resolveCommit(base), to: repository.resolveCommit(head)).map { delta in
+            ([String(delta.status.letter)]
+                + [delta.oldPath, delta.newPath].compactMap { $0 }.removingAdjacentDuplicates())
+                .joined(separator: "\t")
+        }.sorted()
+    }
+
+    @Test(
+        "changed files and renames equal git diff --name-status -M over 240 commit pairs",
+        arguments: [1, 2, 3] as [UInt64])
+    func matchesGit(seed: UInt64) throws {
+        let (repo, ids) = try Self.randomHistory(seed: seed, commits: 41)
+        defer { repo.remove() }
+        let repository = try Repository(path: repo.path)
+        var rng = SeededGenerator(seed: seed &* 7919)
+        var pairs: [(String, String)] = zip(ids, ids.dropFirst()).map { ($0, $1) }
+        for _ in 0..<40 {
+            let a = Int.random(in: 0..<(ids.count - 1), using: &rng)
+            let b = Int.random(in: (a + 1)...min(ids.count - 1, a + 10), using: &rng)
+            pairs.append((ids[a], ids[b]))
+        }
+        var statuses: [Character: Int] = [:]
+        for (base, head) in pairs {
+            let expected = try Self.gitNameStatus(repo, base, head)
+            #expect(try Self.ours(repository, base, head) == expected, "\(base.prefix(7))..\(head.prefix(7))")
+            for line in expected { statuses[line.first!, default: 0] += 1 }
+        }
+        #expect(pairs.count == 80)
+        // The generator must really exercise every kind of change git reports here.
+        for status in "ADMRT" {
+            #expect(statuses[status, default: 0] > 2, "too few \(status) entries: \(statuses)")
+        }
+    }
+}
+
+extension Array where Element: Equatable {
+    /// `[a, a]` → `[a]`: a modified file has the same old and new path, printed once by git.
+    fileprivate func removingAdjacentDuplicates() -> [Element] {
+        var out: [Element] = []
+        for element in self where out.last != element { out.append(element) }
+        return out
+    }
+}
