@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent oracle for ChangeGate's config flattening.
 
-Usage: python3 scripts/oracle/flatten.py [--format yaml|json] [--dump-tree] FILE...
+Usage: python3 scripts/oracle/flatten.py [--format yaml|json] [--dump-tree] [--libyaml] FILE...
 
 For every FILE, in argument order, prints one line of JSON:
   {"file": FILE, "ok": true, "entries": [[PATH, TYPE, VALUE], ...]}   (sorted by PATH)
@@ -67,6 +67,15 @@ def _timestamp_as_string(loader, node):
 
 OracleLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_string)
 
+if getattr(yaml, "__with_libyaml__", False):
+    class LibyamlLoader(SameKeyCheck, yaml.CSafeLoader):
+        """For debugging only (--libyaml): libyaml's parser, the one ChangeGate links, with the
+        same constructors.  The oracle itself is always the pure-Python OracleLoader."""
+
+    LibyamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_string)
+else:
+    LibyamlLoader = None
+
 
 class OracleError(Exception):
     pass
@@ -93,11 +102,11 @@ def decode(data):
     return text
 
 
-def load_documents(data, fmt):
+def load_documents(data, fmt, loader=OracleLoader):
     """Returns the list of documents of a file's bytes."""
     text = decode(data)
     if fmt == "yaml":
-        return list(yaml.load_all(text, Loader=OracleLoader))
+        return list(yaml.load_all(text, Loader=loader))
     if fmt == "json":
         return [json.loads(text, parse_constant=_reject_constant, parse_float=_json_float)]
     raise OracleError("unknown format %r" % fmt)
@@ -286,10 +295,10 @@ def _check_unicode(obj):
     json.dumps(obj, ensure_ascii=False).encode("utf-8")
 
 
-def process_bytes(data, fmt, max_entries=1_000_000):
+def process_bytes(data, fmt, max_entries=1_000_000, loader=OracleLoader):
     """The result object for one file's bytes (never raises for bad input)."""
     try:
-        docs = load_documents(data, fmt)
+        docs = load_documents(data, fmt, loader)
         entries = flatten_documents(docs, max_entries)
         try:
             _check_unicode(entries)
@@ -321,8 +330,16 @@ def main(argv=None):
                     help="print the loaded documents (Python repr) instead of key paths")
     ap.add_argument("--max-entries", type=int, default=1_000_000,
                     help="a file with more leaves is an error (alias bombs)")
+    ap.add_argument("--libyaml", action="store_true",
+                    help="debugging: parse YAML with libyaml (PyYAML's CSafeLoader) instead of "
+                         "the pure-Python SafeLoader; not the oracle")
     ap.add_argument("files", nargs="+", metavar="FILE")
     args = ap.parse_args(argv)
+    loader = OracleLoader
+    if args.libyaml:
+        if LibyamlLoader is None:
+            ap.error("this PyYAML was built without libyaml")
+        loader = LibyamlLoader
 
     out = sys.stdout
     for path in args.files:
@@ -338,14 +355,14 @@ def main(argv=None):
             result = {"ok": False, "error": read_error}
         elif args.dump_tree:
             try:
-                docs = load_documents(data, fmt)
+                docs = load_documents(data, fmt, loader)
                 out.write("# %s: %d document(s)\n%s\n" % (path, len(docs), pprint.pformat(docs)))
             except Exception as e:  # noqa: BLE001
                 out.write("# %s: error: %s\n" % (path, e))
             out.flush()
             continue
         else:
-            result = process_bytes(data, fmt, args.max_entries)
+            result = process_bytes(data, fmt, args.max_entries, loader)
         line = {"file": path}
         line.update(result)
         out.write(json.dumps(line, ensure_ascii=True) + "\n")

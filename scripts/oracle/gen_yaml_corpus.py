@@ -2,6 +2,7 @@
 """Generates a random YAML corpus for the ChangeGate-vs-PyYAML differential test.
 
 Usage: python3 scripts/oracle/gen_yaml_corpus.py --seed N --count C --out DIR [--stats]
+                                                  [--check-libyaml]
 
 Writes DIR/0000.yaml ... (C files, deterministic for a seed).  Every file loads with the oracle
 (flatten.py) without error: a file that does not is generated again.  The scalar forms are
@@ -12,13 +13,14 @@ on stderr).  Python 3.11 standard library + PyYAML only.
 """
 
 import argparse
-import math
+import json
 import os
 import random
 import sys
 
 import yaml
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import flatten as oracle  # noqa: E402
 
@@ -44,9 +46,9 @@ VALUE_POOLS = [
                       "-0x8000000000000000", "0xabc"]),
     ("int_bin", int, ["0b1010", "-0b11", "0b_1_0", "+0b1", "0b0", "0b1111_0000"]),
     ("int_sexa", int, ["1:30", "-1:30:15", "190:20:30", "+1:00", "1:5", "10:0", "9:30", "12:30:00"]),
-    ("int_lookalike", str, ["0o17", "09", "0x", "0b", "1e3", "+", "-", "0b12", "0x1G", "08", "1:60",
+    ("int_lookalike", str, ["0o17", "09", "0x", "0b", "1e3", "+", "0b12", "0x1G", "08", "1:60",
                             "1,000", "12e3", "0xg", "_1", "1-2", "0.0.1", "+-1", "--1", "09:30",
-                            "0b_", "1:30:", "0x1F_h"]),
+                            "0x1F_h"]),
     ("float", float, ["1.5", "-1.5", ".5", "1.", "1.0e+3", "1.0E-3", "1_000.5", "-0.0", "+12.5",
                       "6.8523015e+5", "0.0", "3.14159", "0.1", "1_0.0_1", "100.", "1.0e+999",
                       "-2.5E+10"]),
@@ -165,34 +167,61 @@ class Form:
         self._validate()
 
     def _validate(self):
+        """Loads the form in every context; the value is the one of the first context that
+        loads (block value, flow list, flow map); a context is usable when it loads to that
+        same value."""
         t = self.text
         sp = " " + t if t else ""
-        try:
-            d = _load("k:%s\n" % sp)
-        except Exception:  # noqa: BLE001 — PyYAML refuses the form
+
+        def load(src):
+            try:
+                return True, _load(src)
+            except Exception:  # noqa: BLE001 — PyYAML refuses the form here
+                return False, None
+
+        probes = [
+            ("bval", "k:%s\n" % sp, lambda d: d["k"] if list(d) == ["k"] else None),
+            ("fseq", "[%s, z]" % t, lambda d: d[0] if len(d) == 2 and d[1] == "z" else None),
+            ("fmap", "{k: %s, z: 1}" % t, lambda d: d["k"] if list(d) == ["k", "z"] else None),
+        ]
+        for ctx, src, get in probes:
+            if ctx == "fseq" and not t:
+                continue
+            ok, d = load(src)
+            if ok:
+                try:
+                    self.value = get(d)
+                except Exception:  # noqa: BLE001
+                    continue
+                if self.value is not None or (ctx != "fseq" and d.get("k", 0) is None):
+                    self.loaded = True
+                    break
+        if not self.loaded:
             return
-        if not (isinstance(d, dict) and list(d) == ["k"]):
-            return
-        v = d["k"]
-        self.value, self.loaded = v, True
-        self.ok["bval"] = True
+        v = self.value
 
         def check(src, pred):
+            ok, d = load(src)
             try:
-                return bool(pred(_load(src)))
+                return ok and bool(pred(d))
             except Exception:  # noqa: BLE001
                 return False
 
         one = lambda d, i: isinstance(d, list) and len(d) == 2 and _same(d[i], v)  # noqa: E731
         val = lambda d, k, order: (isinstance(d, dict) and list(d) == order  # noqa: E731
                                    and _same(d[k], v))
+        self.ok["bval"] = check("k:%s\n" % sp, lambda d: val(d, "k", ["k"]))
         self.ok["bseq"] = check("-%s\n" % sp, lambda d: isinstance(d, list) and len(d) == 1
                                 and _same(d[0], v))
         self.ok["bcom"] = check("k:%s # comment\n" % sp, lambda d: val(d, "k", ["k"]))
-        self.ok["fseq"] = bool(t) and check("[%s, z]" % t, lambda d: one(d, 0)) and \
-            check("[z, %s]" % t, lambda d: one(d, 1))
-        self.ok["fmap"] = check("{k: %s, z: 1}" % t, lambda d: val(d, "k", ["k", "z"])) and \
-            check("{z: 1, k: %s}" % t, lambda d: val(d, "k", ["z", "k"]))
+        # first and last place, with and without the padding the renderer may write
+        self.ok["fseq"] = bool(t) and all(
+            check(src % t, lambda d, i=i: one(d, i))
+            for src, i in (("[%s, z]", 0), ("[z, %s]", 1), ("[ %s,z ]", 0), ("[ z,%s ]", 1)))
+        self.ok["fmap"] = all(
+            check(src % t, lambda d, o=o: val(d, "k", o))
+            for src, o in (("{k: %s, z: 1}", ["k", "z"]), ("{z: 1, k: %s}", ["z", "k"]),
+                           ("{ k: %s,z: 1 }", ["k", "z"]), ("{ z: 1,k: %s }", ["z", "k"])))
         if not t:
             return
 
@@ -338,11 +367,8 @@ class KeyReg:
         return list(self.by_str.items())
 
     def compatible(self, other):
-        for s, ident in other.by_str.items():
-            val = other.values[list(other.by_str).index(s)]
-            if self.check(ident, val) == "conflict":
-                return False
-        return True
+        return all(self.check(ident, val) != "conflict"
+                   for ident, val in zip(other.by_str.values(), other.values))
 
     def merge_from(self, other):
         for (s, ident), val in zip(other.by_str.items(), other.values):
@@ -504,9 +530,6 @@ class FileGen:
                 return key
         return None
 
-    def named_key(self, text):
-        return Key(form("key_plain", text))
-
     # ---- values -------------------------------------------------------------------------
     def gen_value(self, depth, ctx):
         """ctx: bval (block map value), bseq (block list item), fseq, fmap."""
@@ -584,6 +607,8 @@ class FileGen:
                 chosen = []
                 cands = list(map_anchors)
                 r.shuffle(cands)
+                if self.chance(0.5):  # prefer anchored maps that merge themselves
+                    cands.sort(key=lambda c: c[1].merge is None)
                 for name, node in cands:
                     if len(chosen) == want:
                         break
@@ -604,7 +629,7 @@ class FileGen:
             key = Key(kf)
             reg.add(key.identity, key.value)
         if nmax is None:
-            nmax = [7, 6, 5, 4, 3, 3, 2, 2][min(depth, 7)]
+            nmax = [7, 6, 5, 4, 3, 3, 2, 2][min(depth, 7)] * self.width
         n = r.randint(0, 3) if forced else r.randint(nmin, max(nmin, nmax))
         slots = [("rand", None)] * n + [("forced", x) for x in forced]
         if merged_keys and self.chance(0.6):
@@ -796,9 +821,12 @@ class FileGen:
         self.max_depth = r.choice([2, 3, 3, 4, 4, 5, 5, 6, 6, 6, 7])
         self.budget = r.choice([r.randint(5, 30), r.randint(5, 30), r.randint(30, 120),
                                 r.randint(30, 120), r.randint(120, 260)]) // shrink
-        self.p_anchor = r.choice([0.0, 0.05, 0.12, 0.25])
+        self.width = r.choice([1, 1, 1, 2])
+        if self.width > 1:
+            self.budget *= 2
+        self.p_anchor = r.choice([0.0, 0.08, 0.15, 0.3])
         self.p_alias = r.choice([0.5, 1.0, 2.0])
-        self.p_merge = r.choice([0.0, 0.2, 0.5, 0.8])
+        self.p_merge = r.choice([0.0, 0.3, 0.6, 0.9])
         self.p_dup = r.choice([0.0, 0.0, 0.03, 0.1])
         docs = []
         mode = self.wchoice({"single": 68, "multi": 22, "k8s": 9, "zero": 1})
@@ -1123,7 +1151,7 @@ class Renderer:
             inline, body = self.document(doc)
             explicit = (i > 0 or directive or doc is None or inline is not None
                         or self.chance(0.4) or ended)
-            if i == 0 and inline is not None and not directive and self.chance(0.3) and \
+            if i == 0 and inline and not directive and self.chance(0.3) and \
                     not isinstance(doc, Multi) and doc is not None and not body:
                 explicit = False  # a bare root scalar / flow collection
             if explicit:
@@ -1186,7 +1214,14 @@ def main(argv=None):
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--stats", action="store_true", help="print corpus statistics on stderr")
+    ap.add_argument("--check-libyaml", action="store_true",
+                    help="also parse every file with libyaml (PyYAML's CSafeLoader) and report, "
+                         "as an error, each file where it differs from the pure-Python oracle; "
+                         "the corpus itself does not change")
     args = ap.parse_args(argv)
+    if args.check_libyaml and oracle.LibyamlLoader is None:
+        print("gen_yaml_corpus: this PyYAML was built without libyaml", file=sys.stderr)
+        return 2
 
     vpools, kpools, errors = build_pools()
     for e in errors:
@@ -1219,8 +1254,15 @@ def main(argv=None):
                   file=sys.stderr)
             status = 1
             continue
-        with open(os.path.join(args.out, "%04d.yaml" % i), "wb") as f:
+        name = os.path.join(args.out, "%04d.yaml" % i)
+        with open(name, "wb") as f:
             f.write(data)
+        if args.check_libyaml:
+            other = oracle.process_bytes(data, "yaml", loader=oracle.LibyamlLoader)
+            if json.dumps(other, sort_keys=True) != json.dumps(res, sort_keys=True):
+                print("gen_yaml_corpus: %s: libyaml reads it differently: %s"
+                      % (name, other.get("error", "other entries")), file=sys.stderr)
+                status = 1
         for s in gen.stats:
             counts[s] = counts.get(s, 0) + 1
     if args.stats:

@@ -133,7 +133,10 @@ private struct YAMLTreeBuilder {
             let plain = s.style == YAML_PLAIN_SCALAR_STYLE
             let value = try scalarValue(text, tag: tag, plainImplicit: s.plain_implicit != 0, at: start)
             let node = ConfigNode(value, at: start)
-            if let anchor = string(s.anchor) { anchors[anchor] = Anchored(node: node, size: 1) }
+            if let anchor = string(s.anchor) {
+                try checkNewAnchor(anchor, at: start)
+                anchors[anchor] = Anchored(node: node, size: 1)
+            }
             try deliver(
                 Built(
                     node: node, size: 1, keyText: keyText(of: value),
@@ -160,7 +163,10 @@ private struct YAMLTreeBuilder {
             try checkCollectionTag(string(s.tag), sequence: true, at: start)
             try checkDepth(at: start)
             let anchor = string(s.anchor)
-            if let anchor { openAnchors.insert(anchor) }
+            if let anchor {
+                try checkNewAnchor(anchor, at: start)
+                openAnchors.insert(anchor)
+            }
             stack.append(.sequence(items: [], start: start, anchor: anchor, size: 1))
         case YAML_SEQUENCE_END_EVENT:
             guard case .sequence(let items, let start, let anchor, let size) = stack.popLast() else {
@@ -174,7 +180,10 @@ private struct YAMLTreeBuilder {
             try checkCollectionTag(string(m.tag), sequence: false, at: start)
             try checkDepth(at: start)
             let anchor = string(m.anchor)
-            if let anchor { openAnchors.insert(anchor) }
+            if let anchor {
+                try checkNewAnchor(anchor, at: start)
+                openAnchors.insert(anchor)
+            }
             stack.append(.mapping(MappingFrame(start: start, anchor: anchor)))
         case YAML_MAPPING_END_EVENT:
             guard case .mapping(let frame) = stack.popLast() else {
@@ -185,6 +194,13 @@ private struct YAMLTreeBuilder {
             try deliver(Built(node: node, size: frame.size, keyText: nil, isMergeKey: false))
         default:
             break
+        }
+    }
+
+    /// PyYAML refuses an anchor defined twice in one document; so does the gate (readers disagree on it).
+    private func checkNewAnchor(_ anchor: String, at position: SourcePosition) throws(ConfigError) {
+        if anchors[anchor] != nil || openAnchors.contains(anchor) {
+            throw error(position, "anchor &\(anchor) is defined twice in this document")
         }
     }
 
@@ -299,15 +315,16 @@ private struct YAMLTreeBuilder {
     private func scalarValue(_ text: String, tag: String?, plainImplicit: Bool, at position: SourcePosition)
         throws(ConfigError) -> ConfigValue
     {
-        guard let tag else {
-            guard plainImplicit else { return .string(text) }
+        // PyYAML resolves a scalar tagged `!` as if it were plain, even a quoted one (`! "12"` is 12).
+        guard let tag, tag != "!" else {
+            guard plainImplicit || tag == "!" else { return .string(text) }
             switch YAMLScalarResolver.resolvePlain(text) {
             case .value(let value): return value
             case .invalid(let message): throw error(.unsupported, position, message)
             }
         }
         switch tag {
-        case "!", Self.yamlTag + "str", Self.yamlTag + "timestamp":
+        case Self.yamlTag + "str", Self.yamlTag + "timestamp":
             return .string(text)
         case Self.yamlTag + "null":
             return .null

@@ -200,6 +200,22 @@ struct YAMLReaderTests {
         #expect(invalid?.position == SourcePosition(line: 1, column: 4))
     }
 
+    @Test("the non-specific tag `!` resolves like a plain scalar, as PyYAML does")
+    func nonSpecificTag() throws {
+        let s = try settings("a: ! 12\nb: ! \"12\"\nc: !\n")
+        #expect(s["a"] == .integer(12))
+        #expect(s["b"] == .integer(12))
+        #expect(s["c"] == .null)
+    }
+
+    @Test("an anchor defined twice in one document is an error, as in PyYAML; documents do not share anchors")
+    func duplicateAnchors() throws {
+        let error = try #require(readError("a: &x 1\nb: &x 2\n"))
+        #expect(error.position == SourcePosition(line: 2, column: 4))
+        #expect(try settings("a: &x 1\n---\nb: &x 2\n")["[doc=1].b"] == .integer(2))
+        #expect(readError("a: &x 1\n---\nb: *x\n") != nil)
+    }
+
     @Test("recursive and undefined aliases are errors, not hangs")
     func badAliases() {
         #expect(readError("a: &a [*a]\n")?.kind == .unsupported)
