@@ -137,44 +137,63 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         return (.characterClass(negated: negated, ranges: ranges), i + 1)
     }
 
+    /// Segment-level matching; `**` may absorb any number of segments. Failed (pattern, text)
+    /// positions are remembered, so several `**` cost O(segments²) rather than exponential time.
     private static func match(_ pattern: ArraySlice<Segment>, _ parts: ArraySlice<[Character]>) -> Bool {
-        guard let first = pattern.first else { return parts.isEmpty }
-        switch first {
-        case .anyDepth:
-            let rest = pattern.dropFirst()
-            if rest.isEmpty { return true }
-            var remaining = parts
-            while true {
-                if match(rest, remaining) { return true }
-                guard !remaining.isEmpty else { return false }
-                remaining = remaining.dropFirst()
+        var failed = Set<Int>()
+        let width = parts.count + 1
+        func go(_ p: Int, _ t: Int) -> Bool {
+            if failed.contains(p * width + t) { return false }
+            let result: Bool
+            if p == pattern.endIndex {
+                result = t == parts.endIndex
+            } else {
+                switch pattern[p] {
+                case .anyDepth:
+                    result = (t...parts.endIndex).contains { go(p + 1, $0) }
+                case .pattern(let tokens):
+                    result = t < parts.endIndex && matchSegment(tokens, parts[t]) && go(p + 1, t + 1)
+                }
             }
-        case .pattern(let tokens):
-            guard let part = parts.first, matchSegment(tokens[...], part[...]) else { return false }
-            return match(pattern.dropFirst(), parts.dropFirst())
+            if !result { failed.insert(p * width + t) }
+            return result
         }
+        return go(pattern.startIndex, parts.startIndex)
     }
 
-    private static func matchSegment(_ tokens: ArraySlice<Token>, _ text: ArraySlice<Character>) -> Bool {
-        guard let token = tokens.first else { return text.isEmpty }
-        switch token {
-        case .anyRun:
-            let rest = tokens.dropFirst()
-            if rest.isEmpty { return true }
-            var remaining = text
-            while true {
-                if matchSegment(rest, remaining) { return true }
-                guard !remaining.isEmpty else { return false }
-                remaining = remaining.dropFirst()
+    /// Wildcard matching within one segment with the two-pointer method: on a mismatch, retry from
+    /// the last `*` one character further. O(pattern × text) at worst, never exponential.
+    private static func matchSegment(_ tokens: [Token], _ text: [Character]) -> Bool {
+        var p = 0
+        var t = 0
+        var star: Int? = nil
+        var starText = 0
+        while t < text.count {
+            if p < tokens.count, matchesOne(tokens[p], text[t]) {
+                p += 1
+                t += 1
+            } else if p < tokens.count, tokens[p] == .anyRun {
+                star = p
+                starText = t
+                p += 1
+            } else if let s = star {
+                p = s + 1
+                starText += 1
+                t = starText
+            } else {
+                return false
             }
-        case .anyOne:
-            return !text.isEmpty && matchSegment(tokens.dropFirst(), text.dropFirst())
-        case .literal(let c):
-            return text.first == c && matchSegment(tokens.dropFirst(), text.dropFirst())
-        case .characterClass(let negated, let ranges):
-            guard let c = text.first else { return false }
-            let inClass = ranges.contains { $0.contains(c) }
-            return inClass != negated && matchSegment(tokens.dropFirst(), text.dropFirst())
+        }
+        while p < tokens.count, tokens[p] == .anyRun { p += 1 }
+        return p == tokens.count
+    }
+
+    private static func matchesOne(_ token: Token, _ c: Character) -> Bool {
+        switch token {
+        case .anyRun: false
+        case .anyOne: true
+        case .literal(let l): l == c
+        case .characterClass(let negated, let ranges): ranges.contains { $0.contains(c) } != negated
         }
     }
 }

@@ -46,19 +46,32 @@ struct INIReader {
                 }
                 continue
             }
-            guard let separator = body.firstIndex(where: { $0 == "=" || $0 == ":" }) else {
+            // `key = value`, `key: value`, or postgresql.conf's `key value` (the `=` is optional there).
+            let key: String
+            let rawValue: Substring
+            let valueColumn: Int
+            if let separator = body.firstIndex(where: { $0 == "=" || $0 == ":" }),
+                !body[..<separator].trimmingSpaces().contains(where: { $0 == " " || $0 == "\t" })
+            {
+                key = body[..<separator].trimmingSpaces()
+                rawValue = body[body.index(after: separator)...]
+                valueColumn = column + body.distance(from: body.startIndex, to: separator) + 1
+            } else if let space = body.firstIndex(where: { $0 == " " || $0 == "\t" }),
+                !body[space...].trimmingSpaces().isEmpty
+            {
+                key = String(body[..<space])
+                rawValue = body[space...]
+                valueColumn = column + body.distance(from: body.startIndex, to: space)
+            } else {
                 throw ConfigError(
                     .syntax, path: path, at: SourcePosition(line: lineNumber, column: column),
                     "expected `key = value`, a `[section]` or a comment")
             }
-            let key = body[..<separator].trimmingSpaces()
             guard !key.isEmpty else {
                 throw ConfigError(
                     .syntax, path: path, at: SourcePosition(line: lineNumber, column: column),
-                    "missing key before `\(body[separator])`")
+                    "missing key before the value")
             }
-            let rawValue = body[body.index(after: separator)...]
-            let valueColumn = column + body.distance(from: body.startIndex, to: separator) + 1
             let value = try Self.value(rawValue, path: path, line: lineNumber, column: valueColumn)
             let keyPosition = SourcePosition(line: lineNumber, column: column)
             let node = ConfigNode(value, at: keyPosition)
@@ -95,7 +108,26 @@ struct INIReader {
     static func value(_ raw: Substring, path: String, line: Int, column: Int) throws(ConfigError) -> ConfigValue {
         let trimmed = raw.trimmingSpaces()
         if let quote = trimmed.first, quote == "\"" || quote == "'" {
-            guard let close = trimmed.dropFirst().firstIndex(of: quote) else {
+            // A doubled quote inside is one quote character (postgresql.conf writes 'it''s').
+            var content = ""
+            var index = trimmed.index(after: trimmed.startIndex)
+            var closed: String.Index? = nil
+            while index < trimmed.endIndex {
+                let c = trimmed[index]
+                let next = trimmed.index(after: index)
+                if c == quote {
+                    if next < trimmed.endIndex, trimmed[next] == quote {
+                        content.append(quote)
+                        index = trimmed.index(after: next)
+                        continue
+                    }
+                    closed = index
+                    break
+                }
+                content.append(c)
+                index = next
+            }
+            guard let close = closed else {
                 throw ConfigError(
                     .syntax, path: path, at: SourcePosition(line: line, column: column), "unterminated quoted value")
             }
@@ -104,7 +136,7 @@ struct INIReader {
                 throw ConfigError(
                     .syntax, path: path, at: SourcePosition(line: line, column: column), "text after the closing quote")
             }
-            return .string(String(trimmed[trimmed.index(after: trimmed.startIndex)..<close]))
+            return .string(content)
         }
         var text = Substring(trimmed)
         for marker in [" #", "\t#", " ;", "\t;"] {

@@ -38,20 +38,31 @@ private struct JSONParser {
         self.limits = limits
     }
 
+    /// The last column computed, so that positions on one long line (minified JSON) cost a walk
+    /// from the previous position, not from the line's start.
+    private var columnCache = (lineStart: -1, offset: 0, column: 1)
+
     /// Column in characters: count the bytes of this line that start a UTF-8 sequence.
-    func position(at offset: Int) -> SourcePosition {
+    mutating func position(at offset: Int) -> SourcePosition {
         var column = 1
         var i = lineStart
+        if columnCache.lineStart == lineStart, columnCache.offset <= offset {
+            column = columnCache.column
+            i = columnCache.offset
+        }
         while i < offset {
             if bytes[i] & 0xC0 != 0x80 { column += 1 }
             i += 1
         }
+        columnCache = (lineStart, offset, column)
         return SourcePosition(line: line, column: column)
     }
 
-    var position: SourcePosition { position(at: index) }
+    var position: SourcePosition {
+        mutating get { position(at: index) }
+    }
 
-    func error(_ message: String, at offset: Int? = nil, kind: ConfigError.Kind = .syntax) -> ConfigError {
+    mutating func error(_ message: String, at offset: Int? = nil, kind: ConfigError.Kind = .syntax) -> ConfigError {
         ConfigError(kind, path: path, at: position(at: offset ?? index), message)
     }
 

@@ -6,11 +6,18 @@ public struct ReaderLimits: Sendable, Hashable {
     public var maxDepth: Int
     /// Most nodes that YAML aliases may add in one file (a "billion laughs" file exceeds it).
     public var maxAliasExpansion: Int
+    /// Most bytes of key paths one file may flatten into. Long keys over many leaves (or aliases of
+    /// them) would otherwise turn a small file into gigabytes of paths.
+    public var maxFlattenedBytes: Int
 
-    public init(maxFileSize: Int = 8 << 20, maxDepth: Int = 256, maxAliasExpansion: Int = 100_000) {
+    public init(
+        maxFileSize: Int = 8 << 20, maxDepth: Int = 256, maxAliasExpansion: Int = 100_000,
+        maxFlattenedBytes: Int = 64 << 20
+    ) {
         self.maxFileSize = maxFileSize
         self.maxDepth = maxDepth
         self.maxAliasExpansion = maxAliasExpansion
+        self.maxFlattenedBytes = maxFlattenedBytes
     }
 
     public static let `default` = ReaderLimits()

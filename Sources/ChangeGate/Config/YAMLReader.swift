@@ -86,6 +86,8 @@ private struct YAMLTreeBuilder {
         /// The string a scalar reads as when used as a map key.
         var keyText: String?
         var isMergeKey: Bool
+        /// Set for scalars PyYAML accepts only as map keys (`<<`, `=`): why, for the error.
+        var keyOnly: String? = nil
     }
 
     private enum Frame {
@@ -97,6 +99,9 @@ private struct YAMLTreeBuilder {
         var explicit = ConfigMap()
         var merges: [ConfigNode] = []
         var pendingKey: (text: String, position: SourcePosition, isMerge: Bool)?
+        /// Key text by PyYAML's notion of key equality (`1`, `1.0` and `true` are one key to it).
+        var textByIdentity: [String: String] = [:]
+        var identityByText: [String: String] = [:]
         var start: SourcePosition
         var anchor: String?
         var size = 1
@@ -133,6 +138,13 @@ private struct YAMLTreeBuilder {
             let plain = s.style == YAML_PLAIN_SCALAR_STYLE
             let value = try scalarValue(text, tag: tag, plainImplicit: s.plain_implicit != 0, at: start)
             let node = ConfigNode(value, at: start)
+            var keyOnly: String? = nil
+            if plain && tag == nil && (text == "<<" || text == "=") {
+                keyOnly =
+                    text == "<<"
+                    ? "`<<` is a merge key and cannot be a value (PyYAML refuses it); quote it for the text"
+                    : "a plain `=` cannot be a value (PyYAML refuses it); quote it for the text"
+            }
             if let anchor = string(s.anchor) {
                 try checkNewAnchor(anchor, at: start)
                 anchors[anchor] = Anchored(node: node, size: 1)
@@ -140,7 +152,7 @@ private struct YAMLTreeBuilder {
             try deliver(
                 Built(
                     node: node, size: 1, keyText: keyText(of: value),
-                    isMergeKey: plain && tag == nil && text == "<<"))
+                    isMergeKey: plain && tag == nil && text == "<<", keyOnly: keyOnly))
         case YAML_ALIAS_EVENT:
             let name = string(event.data.alias.anchor) ?? ""
             guard let target = anchors[name] else {
@@ -228,6 +240,9 @@ private struct YAMLTreeBuilder {
 
     /// Hands a finished node to the enclosing collection, or makes it a document.
     private mutating func deliver(_ built: Built) throws(ConfigError) {
+        if let reason = built.keyOnly, !isKeyPosition {
+            throw error(.unsupported, built.node.position, reason)
+        }
         guard let top = stack.indices.last else {
             documents.append(built.node)
             return
@@ -257,10 +272,45 @@ private struct YAMLTreeBuilder {
                     throw error(
                         .unsupported, built.node.position, "a map or list used as a key is not supported")
                 }
+                if !built.isMergeKey {
+                    try checkKeyIdentity(text, built.node, in: &frame)
+                }
                 frame.pendingKey = (text, built.node.position, built.isMergeKey)
             }
             stack[top] = .mapping(frame)
         }
+    }
+
+    /// True when the next node delivered is a map key.
+    private var isKeyPosition: Bool {
+        guard case .mapping(let frame)? = stack.last else { return false }
+        return frame.pendingKey == nil
+    }
+
+    /// Refuses keys that PyYAML and key paths would group differently: `1` and `"1"` are two keys to
+    /// PyYAML but one key path; `1` and `true` are one key to PyYAML but two key paths.
+    private func checkKeyIdentity(_ text: String, _ key: ConfigNode, in frame: inout MappingFrame) throws(ConfigError) {
+        let identity: String
+        switch key.value {
+        case .string(let s): identity = "s:" + s
+        case .bool(let b): identity = b ? "n:1" : "n:0"
+        case .integer(let i): identity = "n:\(i)"
+        case .float(let d):
+            if d.rounded() == d, let i = Int(exactly: d) { identity = "n:\(i)" } else { identity = "f:\(d)" }
+        default: identity = "null"
+        }
+        if let other = frame.textByIdentity[identity], other != text {
+            throw error(
+                .unsupported, key.position,
+                "keys `\(other)` and `\(text)` are the same key to PyYAML but different settings here; keep one")
+        }
+        if let other = frame.identityByText[text], other != identity {
+            throw error(
+                .unsupported, key.position,
+                "key `\(text)` appears both quoted and unquoted (as different types) in this map; keep one")
+        }
+        frame.textByIdentity[identity] = text
+        frame.identityByText[text] = identity
     }
 
     /// Applies `<<` merges as PyYAML's `flatten_mapping` does: merged entries first (in a list of

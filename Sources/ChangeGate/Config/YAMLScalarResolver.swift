@@ -206,14 +206,50 @@ enum YAMLScalarResolver {
         return pythonFloat(Substring(text)).map { sign * $0 }
     }
 
-    /// Python's `float()` for the forms the resolver admits (`1.`, `.5`, `1.0e+3`).
-    private static func pythonFloat(_ text: Substring) -> Double? {
-        var t = String(text)
-        if t.hasSuffix(".") { t += "0" }
-        if t.hasPrefix(".") { t = "0" + t }
-        if let e = t.firstIndex(where: { $0 == "e" }), t[t.index(before: e)] == "." {
-            t.insert("0", at: e)
+    /// Python's `float()`: `[+-]?(digits[.digits?]|.digits)([eE][+-]?digits)?`, `inf`, `infinity`,
+    /// `nan` (text already lower-cased); nil for anything else (hex floats included, which Swift's
+    /// `Double(_:)` would accept but Python refuses).
+    static func pythonFloat(_ text: Substring) -> Double? {
+        var bytes = Array(text.utf8)
+        var negative = false
+        if let first = bytes.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
+            negative = first == UInt8(ascii: "-")
+            bytes.removeFirst()
         }
-        return Double(t)
+        switch String(decoding: bytes, as: UTF8.self) {
+        case "inf", "infinity": return negative ? -.infinity : .infinity
+        case "nan": return .nan
+        default: break
+        }
+        func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+        var i = 0
+        var normalized: [UInt8] = negative ? [UInt8(ascii: "-")] : []
+        let integerStart = i
+        while i < bytes.count, isDigit(bytes[i]) { i += 1 }
+        let integerDigits = bytes[integerStart..<i]
+        normalized += integerDigits.isEmpty ? [UInt8(ascii: "0")] : Array(integerDigits)
+        var fractionDigits: ArraySlice<UInt8> = []
+        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            let fractionStart = i
+            while i < bytes.count, isDigit(bytes[i]) { i += 1 }
+            fractionDigits = bytes[fractionStart..<i]
+        }
+        guard !integerDigits.isEmpty || !fractionDigits.isEmpty else { return nil }
+        normalized += [UInt8(ascii: ".")] + (fractionDigits.isEmpty ? [UInt8(ascii: "0")] : Array(fractionDigits))
+        if i < bytes.count, bytes[i] == UInt8(ascii: "e") {
+            i += 1
+            normalized.append(UInt8(ascii: "e"))
+            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") {
+                normalized.append(bytes[i])
+                i += 1
+            }
+            let exponentStart = i
+            while i < bytes.count, isDigit(bytes[i]) { i += 1 }
+            guard i > exponentStart else { return nil }
+            normalized += bytes[exponentStart..<i]
+        }
+        guard i == bytes.count else { return nil }
+        return Double(String(decoding: normalized, as: UTF8.self))
     }
 }

@@ -4,7 +4,13 @@ public struct RepositorySettingsDiff {
     public let repository: Repository
     public var selectors: [FileSelector]
     public var reader: ConfigReader
-    private var cache: [ObjectID: Result<ParsedConfig, ConfigError>] = [:]
+    /// Parsed blobs by content and format: the same bytes read as another format are another tree.
+    private var cache: [CacheKey: ParsedConfig] = [:]
+
+    private struct CacheKey: Hashable {
+        var blob: ObjectID
+        var format: ConfigFormat
+    }
 
     public init(
         repository: Repository, selectors: [FileSelector] = FileSelector.knownConfigFiles,
@@ -26,77 +32,104 @@ public struct RepositorySettingsDiff {
         return report
     }
 
+    /// One side of a file delta, as far as the selection is concerned.
+    private struct Side {
+        var path: String
+        var blob: ObjectID
+        var mode: UInt32
+        var format: ConfigFormat?
+    }
+
+    private func side(path: String?, blob: ObjectID?, mode: UInt32) -> Side? {
+        // A side outside the selection (renamed to `x.yaml.disabled`, say) counts as absent: its
+        // settings are all removed (or all added), never silently carried over.
+        guard let path, let blob, PathGlobs(selectors.map(\.glob)).matches(path) else { return nil }
+        return Side(path: path, blob: blob, mode: mode, format: FileSelector.format(for: path, in: selectors))
+    }
+
     private mutating func compare(_ delta: FileDelta, into report: inout SettingsDiffReport) throws(GitError) {
-        let path = delta.path
-        let format =
-            delta.newPath.flatMap { FileSelector.format(for: $0, in: selectors) }
-            ?? delta.oldPath.flatMap { FileSelector.format(for: $0, in: selectors) }
-        guard let format else {
-            report.errors.append(
-                FileProblem(file: path, message: "cannot tell the format of this file; name it with `as FORMAT`"))
-            return
-        }
+        let baseSide = side(path: delta.oldPath, blob: delta.oldBlob, mode: delta.oldMode)
+        let headSide = side(path: delta.newPath, blob: delta.newBlob, mode: delta.newMode)
+        guard let file = headSide?.path ?? baseSide?.path else { return }
         var failed = false
-        func side(_ blob: ObjectID?, mode: UInt32, path sidePath: String?) throws(GitError) -> ParsedConfig? {
-            guard let blob, let sidePath else { return nil }
-            guard FileDelta.isRegularFile(mode: mode) else {
+        func parse(_ side: Side?) throws(GitError) -> ParsedConfig? {
+            guard let side else { return nil }
+            guard let format = side.format else {
                 report.errors.append(
                     FileProblem(
-                        file: sidePath,
-                        message: "not a regular file (mode \(String(mode, radix: 8))); its settings cannot be read"))
+                        file: side.path, message: "cannot tell the format of this file; name it with `as FORMAT`"))
                 failed = true
                 return nil
             }
-            switch try parsed(blob, path: sidePath, format: format) {
+            guard FileDelta.isRegularFile(mode: side.mode) else {
+                report.errors.append(
+                    FileProblem(
+                        file: side.path,
+                        message: "not a regular file (mode \(String(side.mode, radix: 8))); its settings cannot be read"
+                    ))
+                failed = true
+                return nil
+            }
+            switch try parsed(side.blob, path: side.path, format: format) {
             case .success(let config):
                 return config
             case .failure(let error):
-                report.errors.append(
-                    FileProblem(
-                        file: error.path, line: error.position?.line, column: error.position?.column,
-                        message: error.message))
+                report.errors.append(FileProblem(error))
                 failed = true
                 return nil
             }
         }
-        let base = try side(delta.oldBlob, mode: delta.oldMode, path: delta.oldPath)
-        let head = try side(delta.newBlob, mode: delta.newMode, path: delta.newPath)
+        let base = try parse(baseSide)
+        let head = try parse(headSide)
         if failed { return }
-        report.warnings.append(contentsOf: (base?.warnings ?? []) + (head?.warnings ?? []))
-        let previous = delta.status == .renamed || delta.status == .copied ? delta.oldPath : nil
-        report.changes.append(
-            contentsOf: SettingsDiff.changes(file: path, previousFile: previous, base: base, head: head))
+        let previous = baseSide.flatMap { $0.path != file ? $0.path : nil }
+        do {
+            let changes = try SettingsDiff.changes(
+                file: file, previousFile: previous, base: base, head: head, limits: reader.limits)
+            report.changes.append(contentsOf: changes)
+            report.warnings.append(contentsOf: (base?.warnings ?? []) + (head?.warnings ?? []))
+        } catch {
+            report.errors.append(FileProblem(error))
+        }
     }
 
-    /// Parses a blob once; the same content under any path parses the same way.
+    /// Parses a blob once per format; the same content under another path parses the same way.
     private mutating func parsed(_ blob: ObjectID, path: String, format: ConfigFormat) throws(GitError)
         -> Result<ParsedConfig, ConfigError>
     {
-        if let cached = cache[blob], case .success(var config) = cached {
+        let key = CacheKey(blob: blob, format: format)
+        if var config = cache[key] {
             config.path = path
-            config.warnings = config.warnings.map {
-                var w = $0; w.path = path; return w
+            config.warnings = config.warnings.map { warning in
+                var moved = warning
+                moved.path = path
+                return moved
             }
             return .success(config)
         }
-        let result: Result<ParsedConfig, ConfigError>
         switch try repository.blob(blob, maxSize: reader.limits.maxFileSize) {
         case .binary(let size):
-            result = .failure(
+            return .failure(
                 ConfigError(.unsupported, path: path, at: nil, "binary content (\(size) bytes); not parsed"))
         case .tooLarge(let size):
-            result = .failure(
+            return .failure(
                 ConfigError(
                     .tooLarge, path: path, at: nil,
                     "file is \(size) bytes, over the limit of \(reader.limits.maxFileSize) bytes; not parsed"))
         case .text(let bytes):
             do {
-                result = .success(try reader.read(bytes, path: path, format: format))
+                let config = try reader.read(bytes, path: path, format: format)
+                cache[key] = config
+                return .success(config)
             } catch {
-                result = .failure(error)
+                return .failure(error)
             }
         }
-        if case .success = result { cache[blob] = result }
-        return result
+    }
+}
+
+extension FileProblem {
+    init(_ error: ConfigError) {
+        self.init(file: error.path, line: error.position?.line, column: error.position?.column, message: error.message)
     }
 }

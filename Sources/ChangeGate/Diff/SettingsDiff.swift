@@ -4,10 +4,17 @@ public enum SettingsDiff {
     /// by key path. Reordered keys, comments, whitespace and quoting style are no change; a type
     /// change (`30` → `"30"`) is a modification.
     public static func changes(
-        file: String, previousFile: String? = nil, base: ParsedConfig?, head: ParsedConfig?
-    ) -> [SettingChange] {
-        let baseSettings = base.map(SettingsFlattener.settingsByKey) ?? [:]
-        let headSettings = head.map(SettingsFlattener.settingsByKey) ?? [:]
+        file: String, previousFile: String? = nil, base: ParsedConfig?, head: ParsedConfig?,
+        limits: ReaderLimits = .default
+    ) throws(ConfigError) -> [SettingChange] {
+        let baseSettings =
+            try base.map { (config) throws(ConfigError) in
+                try SettingsFlattener.settingsByKey(of: config, limits: limits)
+            } ?? [:]
+        let headSettings =
+            try head.map { (config) throws(ConfigError) in
+                try SettingsFlattener.settingsByKey(of: config, limits: limits)
+            } ?? [:]
         var changes: [SettingChange] = []
         for (key, old) in baseSettings {
             if let new = headSettings[key] {

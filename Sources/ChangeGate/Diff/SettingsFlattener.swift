@@ -5,28 +5,53 @@ public enum SettingsFlattener {
     /// A file with several documents prefixes each with `[doc=ID]`: `Kind/name` (or
     /// `Kind/namespace/name`) for a Kubernetes-style document whose identity is unique in the file, so
     /// that reordering documents changes nothing; the document's index otherwise.
-    public static func settings(of config: ParsedConfig) -> [Setting] {
-        var out: [Setting] = []
+    /// Throws when the paths would exceed `limits.maxFlattenedBytes`.
+    public static func settings(of config: ParsedConfig, limits: ReaderLimits = .default) throws(ConfigError)
+        -> [Setting]
+    {
+        var out = Output(limit: limits.maxFlattenedBytes, path: config.path)
         let documents = config.documents
         if documents.count == 1 {
-            flatten(documents[0], path: "", overridden: [], into: &out)
-            return out
+            try flatten(documents[0], path: "", overridden: [], into: &out)
+            return out.settings
         }
         let identities = documents.map(kubernetesIdentity)
         var counts: [String: Int] = [:]
         for case let id? in identities { counts[id, default: 0] += 1 }
         for (index, document) in documents.enumerated() {
             let id = identities[index].flatMap { counts[$0] == 1 ? $0 : nil } ?? String(index)
-            flatten(document, path: KeyPath.appending(field: "doc", value: id, to: ""), overridden: [], into: &out)
+            try flatten(
+                document, path: KeyPath.appending(field: "doc", value: id, to: ""), overridden: [], into: &out)
         }
-        return out
+        return out.settings
     }
 
     /// The settings as a dictionary by key path (the last wins should two paths collide).
-    public static func settingsByKey(of config: ParsedConfig) -> [String: Setting] {
+    public static func settingsByKey(of config: ParsedConfig, limits: ReaderLimits = .default) throws(ConfigError)
+        -> [String: Setting]
+    {
         var byKey: [String: Setting] = [:]
-        for setting in settings(of: config) { byKey[setting.key] = setting }
+        for setting in try settings(of: config, limits: limits) { byKey[setting.key] = setting }
         return byKey
+    }
+
+    /// Collects settings and keeps the running size under the limit.
+    private struct Output {
+        let limit: Int
+        let path: String
+        var settings: [Setting] = []
+        var bytes = 0
+
+        mutating func append(_ setting: Setting) throws(ConfigError) {
+            bytes += setting.key.utf8.count + 16
+            if bytes > limit {
+                throw ConfigError(
+                    .tooLarge, path: path, at: setting.position,
+                    "the file's settings would take more than \(limit) bytes of key paths (very long keys repeated, or aliased, many times)"
+                )
+            }
+            settings.append(setting)
+        }
     }
 
     static func kubernetesIdentity(_ document: ConfigNode) -> String? {
@@ -40,12 +65,12 @@ public enum SettingsFlattener {
     }
 
     private static func flatten(
-        _ node: ConfigNode, path: String, overridden: [SourcePosition], into out: inout [Setting]
-    ) {
+        _ node: ConfigNode, path: String, overridden: [SourcePosition], into out: inout Output
+    ) throws(ConfigError) {
         switch node.value {
         case .map(let map) where !map.isEmpty:
             for entry in map.entries {
-                flatten(
+                try flatten(
                     entry.node, path: KeyPath.appending(key: entry.key, to: path),
                     overridden: entry.overriddenPositions, into: &out)
             }
@@ -53,16 +78,17 @@ public enum SettingsFlattener {
             if let field = identityField(of: items) {
                 for item in items {
                     guard case .map(let map) = item.value, let id = map[field]?.value.scalarText else { continue }
-                    flatten(
+                    try flatten(
                         item, path: KeyPath.appending(field: field, value: id, to: path), overridden: [], into: &out)
                 }
             } else {
                 for (index, item) in items.enumerated() {
-                    flatten(item, path: KeyPath.appending(index: index, to: path), overridden: [], into: &out)
+                    try flatten(item, path: KeyPath.appending(index: index, to: path), overridden: [], into: &out)
                 }
             }
         default:
-            out.append(Setting(key: path, value: node.value, position: node.position, overriddenPositions: overridden))
+            try out.append(
+                Setting(key: path, value: node.value, position: node.position, overriddenPositions: overridden))
         }
     }
 

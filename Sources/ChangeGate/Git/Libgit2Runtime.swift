@@ -13,7 +13,7 @@ internal import CGit2
 /// everything it opened is released. Counting costs one thread-local read per allocation.
 public enum Libgit2Runtime {
     private static let initialized: Void = {
-        _ = changegate_git_set_allocator(&countingAllocator)
+        _ = changegate_git_set_allocator()
         git_libgit2_init()
     }()
 
@@ -51,55 +51,26 @@ private enum AllocationCounter {
     }
 }
 
-nonisolated(unsafe) private var countingAllocator = git_allocator(
-    gmalloc: { size, _, _ in
-        let p = malloc(size)
-        if p != nil { AllocationCounter.add(1) }
-        return p
-    },
-    gcalloc: { count, size, _, _ in
-        let p = calloc(count, size)
-        if p != nil { AllocationCounter.add(1) }
-        return p
-    },
-    gstrdup: { string, _, _ in
-        let p = strdup(string!)
-        if p != nil { AllocationCounter.add(1) }
-        return p
-    },
-    gstrndup: { string, n, _, _ in
-        let p = strndup(string!, n)
-        if p != nil { AllocationCounter.add(1) }
-        return p
-    },
-    gsubstrdup: { string, n, _, _ in
-        guard let p = malloc(n + 1)?.assumingMemoryBound(to: CChar.self) else { return nil }
-        memcpy(p, string!, n)
-        p[n] = 0
-        AllocationCounter.add(1)
-        return p
-    },
-    grealloc: { pointer, size, _, _ in countedRealloc(pointer, size) },
-    greallocarray: { pointer, count, size, _, _ in
-        let (total, overflow) = count.multipliedReportingOverflow(by: size)
-        return overflow ? nil : countedRealloc(pointer, total)
-    },
-    gmallocarray: { count, size, _, _ in
-        let (total, overflow) = count.multipliedReportingOverflow(by: size)
-        guard !overflow, let p = malloc(total) else { return nil }
-        AllocationCounter.add(1)
-        return p
-    },
-    gfree: { pointer in
-        guard let pointer else { return }
-        free(pointer)
-        AllocationCounter.add(-1)
-    }
-)
+// The three primitives the shim builds libgit2's allocator from; each keeps the thread's count.
 
-private func countedRealloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+@_cdecl("changegate_alloc_malloc")
+func countedMalloc(_ size: Int) -> UnsafeMutableRawPointer? {
+    let p = malloc(size)
+    if p != nil { AllocationCounter.add(1) }
+    return p
+}
+
+@_cdecl("changegate_alloc_realloc")
+func countedRealloc(_ pointer: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
     let p = realloc(pointer, size)
     if pointer == nil, p != nil { AllocationCounter.add(1) }
     if pointer != nil, size == 0, p == nil { AllocationCounter.add(-1) }
     return p
+}
+
+@_cdecl("changegate_alloc_free")
+func countedFree(_ pointer: UnsafeMutableRawPointer?) {
+    guard let pointer else { return }
+    free(pointer)
+    AllocationCounter.add(-1)
 }

@@ -82,13 +82,7 @@ public final class Repository {
             throw .unknownRevision(revision, reason: message)
         }
         let handle = ObjectHandle(object)
-        var peeled: OpaquePointer?
-        guard git_object_peel(&peeled, handle.pointer, GIT_OBJECT_COMMIT) == 0, let peeled else {
-            let type = git_object_type2string(git_object_type(handle.pointer)).map { String(cString: $0) } ?? "object"
-            throw .notACommit(revision, type: type)
-        }
-        let commit = ObjectHandle(peeled)
-        return ObjectID(git_object_id(commit.pointer).pointee)
+        return try peelToCommit(handle, revision)
     }
 
     /// True when the object exists in the object database (quarantine included when opened from the environment).
@@ -97,7 +91,7 @@ public final class Repository {
         guard git_repository_odb(&odb, pointer) == 0, let odb else { return false }
         let handle = ODBHandle(odb)
         var oid = id.oid
-        return git_odb_exists(handle.pointer, &oid) == 1
+        return withExtendedLifetime(handle) { git_odb_exists(handle.pointer, &oid) == 1 }
     }
 
     // MARK: - Commits
@@ -115,6 +109,8 @@ public final class Repository {
     /// Reads a commit: parents, tree, author, committer, message and trailers.
     public func commit(_ id: ObjectID) throws(GitError) -> CommitInfo {
         let handle = try lookupCommit(id)
+        // Everything below borrows from the commit object: keep it alive to the end.
+        defer { withExtendedLifetime(handle) {} }
         let c = handle.pointer
         let parents = (0..<git_commit_parentcount(c)).compactMap { i in
             git_commit_parent_id(c, i).map { ObjectID($0.pointee) }
@@ -154,6 +150,7 @@ public final class Repository {
         throws(GitError) -> [CommitInfo]
     {
         var commits: [CommitInfo] = []
+        if let limit, limit <= 0 { return [] }
         try walk(from: base, to: head, firstParentOnly: firstParentOnly) { (id) throws(GitError) -> Bool in
             commits.append(try commit(id))
             return limit.map { commits.count < $0 } ?? true
@@ -161,12 +158,37 @@ public final class Repository {
         return commits
     }
 
-    /// Parses `BASE..HEAD` and walks it; see ``commits(from:to:firstParentOnly:limit:)``.
+    /// Parses a range as git does — `A..B`, `..B` (from HEAD), `A..` (to HEAD) — and walks it;
+    /// see ``commits(from:to:firstParentOnly:limit:)``. The symmetric `A...B` is refused.
     public func commits(inRange range: String, firstParentOnly: Bool = false) throws(GitError) -> [CommitInfo] {
-        let parts = range.components(separatedByTwoDots: ())
-        guard let parts, !parts.1.isEmpty else { throw .invalidRange(range) }
-        let base = parts.0.isEmpty ? nil : try resolveCommit(parts.0)
-        return try commits(from: base, to: try resolveCommit(parts.1), firstParentOnly: firstParentOnly)
+        let (base, head) = try resolveRange(range)
+        return try commits(from: base, to: head, firstParentOnly: firstParentOnly)
+    }
+
+    /// The two ends of `A..B` (either side may be omitted and means HEAD).
+    public func resolveRange(_ range: String) throws(GitError) -> (base: ObjectID, head: ObjectID) {
+        guard range.contains(".."), !range.contains("...") else { throw .invalidRange(range) }
+        var spec = git_revspec()
+        let code = git_revparse(&spec, pointer, range)
+        guard code == 0 else { throw .unknownRevision(range, reason: GitError.lastMessage()) }
+        let from = spec.from.map(ObjectHandle.init)
+        let to = spec.to.map(ObjectHandle.init)
+        guard let from, let to, spec.flags & UInt32(GIT_REVSPEC_RANGE.rawValue) != 0 else {
+            throw .invalidRange(range)
+        }
+        return try withExtendedLifetime((from, to)) { () throws(GitError) in
+            (try peelToCommit(from, range), try peelToCommit(to, range))
+        }
+    }
+
+    private func peelToCommit(_ object: ObjectHandle, _ revision: String) throws(GitError) -> ObjectID {
+        var peeled: OpaquePointer?
+        guard git_object_peel(&peeled, object.pointer, GIT_OBJECT_COMMIT) == 0, let peeled else {
+            let type = git_object_type2string(git_object_type(object.pointer)).map { String(cString: $0) } ?? "object"
+            throw .notACommit(revision, type: type)
+        }
+        let commit = ObjectHandle(peeled)
+        return withExtendedLifetime(commit) { ObjectID(git_object_id(commit.pointer).pointee) }
     }
 
     /// Calls `body` with each commit id of `base..head` in walk order until it returns false.
@@ -177,6 +199,7 @@ public final class Repository {
         var walker: OpaquePointer?
         try GitError.check(git_revwalk_new(&walker, pointer), "starting a history walk")
         let walk = RevWalkHandle(walker!)
+        defer { withExtendedLifetime(walk) {} }
         try GitError.check(
             git_revwalk_sorting(walk.pointer, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue),
             "sorting the history walk")
@@ -215,6 +238,7 @@ public final class Repository {
         let commit = try lookupCommit(id)
         var tree: OpaquePointer?
         try GitError.check(git_commit_tree(&tree, commit.pointer), "reading the tree of \(id.short)")
+        // The tree is an object of its own (freed by TreeHandle); the commit may go now.
         return TreeHandle(tree!)
     }
 
@@ -254,6 +278,8 @@ public final class Repository {
         }
         try GitError.check(code, "comparing trees")
         let diff = DiffHandle(diffPointer!)
+        // Delta paths and ids borrow from the diff: keep it alive until they are copied.
+        defer { withExtendedLifetime(diff) {} }
         if detectRenames {
             var find = git_diff_find_options()
             try GitError.check(
@@ -291,6 +317,7 @@ public final class Repository {
         var odbPointer: OpaquePointer?
         try GitError.check(git_repository_odb(&odbPointer, pointer), "opening the object database")
         let odb = ODBHandle(odbPointer!)
+        defer { withExtendedLifetime(odb) {} }
         var oid = id.oid
         var size = 0
         var type = GIT_OBJECT_INVALID
@@ -299,6 +326,8 @@ public final class Repository {
         var blobPointer: OpaquePointer?
         try GitError.check(git_blob_lookup(&blobPointer, pointer, &oid), "reading blob \(id.short)")
         let blob = BlobHandle(blobPointer!)
+        // The content pointer borrows from the blob: keep it alive until copied.
+        defer { withExtendedLifetime(blob) {} }
         if git_blob_is_binary(blob.pointer) == 1 { return .binary(size: size) }
         let length = Int(git_blob_rawsize(blob.pointer))
         guard length > 0, let raw = git_blob_rawcontent(blob.pointer) else { return .text([]) }
@@ -317,13 +346,5 @@ extension FileDelta.Status {
         case GIT_DELTA_TYPECHANGE: self = .typeChanged
         default: return nil
         }
-    }
-}
-
-extension String {
-    /// Splits `A..B` into its two sides (not `A...B`).
-    fileprivate func components(separatedByTwoDots: Void) -> (String, String)? {
-        guard let range = self.range(of: ".."), !self[range.upperBound...].hasPrefix(".") else { return nil }
-        return (String(self[..<range.lowerBound]), String(self[range.upperBound...]))
     }
 }

@@ -13,7 +13,7 @@ struct OtherReadersTests {
             }
             """
         let parsed = try ConfigReader().read(Array(text.utf8), path: "x.json")
-        let s = SettingsFlattener.settingsByKey(of: parsed)
+        let s = try SettingsFlattener.settingsByKey(of: parsed)
         #expect(s["a"]?.value == .integer(1))
         #expect(s["b"]?.value == .float(1.5))
         #expect(s["c"]?.value == .string("x"))
@@ -66,7 +66,7 @@ struct OtherReadersTests {
             port = 2
             """
         let parsed = try ConfigReader().read(Array(text.utf8), path: "x.toml")
-        let s = SettingsFlattener.settingsByKey(of: parsed)
+        let s = try SettingsFlattener.settingsByKey(of: parsed)
         #expect(s["title"]?.value == .string("shop"))
         #expect(s["database.pool_size"]?.value == .integer(40))
         #expect(s["database.pool_size"]?.position.line == 3)
@@ -97,7 +97,7 @@ struct OtherReadersTests {
             port = 9090
             """
         let parsed = try ConfigReader().read(Array(text.utf8), path: "app.ini")
-        let s = SettingsFlattener.settingsByKey(of: parsed)
+        let s = try SettingsFlattener.settingsByKey(of: parsed)
         #expect(s["global"]?.value == .integer(1))
         #expect(s["server.port"]?.value == .integer(9090))
         #expect(s["server.port"]?.position.line == 10)
@@ -106,9 +106,35 @@ struct OtherReadersTests {
         #expect(s["server.enabled"]?.value == .bool(true))
         #expect(s["server.name"]?.value == .string("shop"))
         #expect(parsed.warnings.count == 1)
-        let error = try #require(readError("[ok]\njust words\n", .ini))
+        let error = try #require(readError("[ok]\nlonely\n", .ini))
         #expect(error.position == SourcePosition(line: 2, column: 1))
+        #expect(readError("= 5\n", .ini) != nil)
         #expect(readError("[open\n", .ini) != nil)
+    }
+
+    @Test("INI: postgresql.conf style — the `=` is optional, '' is a quote inside quotes")
+    func postgresqlConf() throws {
+        let s = try settings(
+            "shared_buffers 128MB\nmax_connections = 100\nsearch_path = '\"$user\", public'\nmotd = 'it''s'\nlisten_addresses localhost:5432\nwal_level = replica # comment\n",
+            .ini)
+        #expect(s["shared_buffers"] == .string("128MB"))
+        #expect(s["max_connections"] == .integer(100))
+        #expect(s["search_path"] == .string("\"$user\", public"))
+        #expect(s["motd"] == .string("it's"))
+        #expect(s["listen_addresses"] == .string("localhost:5432"))
+        #expect(s["wal_level"] == .string("replica"))
+    }
+
+    @Test("JSON: a long minified line parses with positions in linear time")
+    func minifiedJSON() throws {
+        let text = "[" + Array(repeating: "0", count: 400_000).joined(separator: ",") + "]"
+        let parsed = try ConfigReader().read(Array(text.utf8), path: "big.json")
+        guard case .list(let items) = parsed.documents[0].value else {
+            Issue.record("expected a list")
+            return
+        }
+        #expect(items.count == 400_000)
+        #expect(items.last?.position == SourcePosition(line: 1, column: text.utf8.count - 1))
     }
 
     @Test("the format follows the extension, the last one counting")

@@ -120,8 +120,8 @@ struct YAMLReaderTests {
 
     @Test("non-string keys become their text; a map as a key is an error with its position")
     func keys() throws {
-        let s = try settings("1: a\nyes: b\n~: c\n")
-        #expect(s["1"] == .string("a"))
+        let s = try settings("2: a\nyes: b\n~: c\n")
+        #expect(s["2"] == .string("a"))
         #expect(s["true"] == .string("b"))
         #expect(s["null"] == .string("c"))
         let error = try #require(readError("? [a, b]\n: c\n"))
@@ -132,7 +132,7 @@ struct YAMLReaderTests {
     @Test("positions are 1-based line and column")
     func positions() throws {
         let parsed = try ConfigReader().read(Array("a:\n  b: 1\n  c:\n    - x\n".utf8), path: "p.yaml")
-        let byKey = SettingsFlattener.settingsByKey(of: parsed)
+        let byKey = try SettingsFlattener.settingsByKey(of: parsed)
         #expect(byKey["a.b"]?.position == SourcePosition(line: 2, column: 6))
         #expect(byKey["a.c[0]"]?.position == SourcePosition(line: 4, column: 7))
     }
@@ -141,7 +141,7 @@ struct YAMLReaderTests {
     func duplicateKeys() throws {
         let text = "a: 1\nb: 2\na: 3\n"
         let parsed = try ConfigReader().read(Array(text.utf8), path: "dup.yaml")
-        let byKey = SettingsFlattener.settingsByKey(of: parsed)
+        let byKey = try SettingsFlattener.settingsByKey(of: parsed)
         #expect(byKey["a"]?.value == .integer(3))
         #expect(byKey["a"]?.overriddenPositions == [SourcePosition(line: 1, column: 1)])
         #expect(parsed.warnings.count == 1)
@@ -214,6 +214,47 @@ struct YAMLReaderTests {
         #expect(error.position == SourcePosition(line: 2, column: 4))
         #expect(try settings("a: &x 1\n---\nb: &x 2\n")["[doc=1].b"] == .integer(2))
         #expect(readError("a: &x 1\n---\nb: *x\n") != nil)
+    }
+
+    @Test("hostile explicit floats are errors, never a crash; Python's float() grammar only")
+    func explicitFloats() throws {
+        for text in ["e5", "-e1", "1:e", "0x1p3", "1e", ".", "+-+1", "_"] {
+            #expect(readError("a: !!float \(text)\n") != nil, "\(text)")
+        }
+        #expect(try settings("a: !!float 1e5\nb: !!float inf\nc: !!float 5.\n")["a"] == .float(100_000))
+    }
+
+    @Test("`<<` and `=` as plain values are errors, as in PyYAML; quoted they are text")
+    func keyOnlyScalars() throws {
+        #expect(readError("a: <<\n")?.kind == .unsupported)
+        #expect(readError("a: =\n")?.kind == .unsupported)
+        #expect(readError("- <<\n")?.kind == .unsupported)
+        let s = try settings("a: '<<'\nb: \"=\"\n=: 1\n")
+        #expect(s["a"] == .string("<<") && s["b"] == .string("="))
+        #expect(s["\"=\""] == .integer(1))
+    }
+
+    @Test("keys PyYAML and key paths would group differently are refused")
+    func keyIdentity() throws {
+        #expect(readError("1: a\n'1': b\n")?.kind == .unsupported)
+        #expect(readError("1: a\ntrue: b\n")?.kind == .unsupported)
+        #expect(readError("1: a\n1.0: b\n")?.kind == .unsupported)
+        #expect(readError("null: a\n'null': b\n")?.kind == .unsupported)
+        #expect(try settings("1: a\n2: b\n'x': c\n").count == 3)
+    }
+
+    @Test("long keys repeated through aliases hit the flattening limit instead of exhausting memory")
+    func flattenedSizeLimit() throws {
+        let key = String(repeating: "k", count: 100_000)
+        // An explicit key (`? …`): libyaml limits implicit keys to 1,024 characters.
+        let text =
+            "a: &a\n  ? \(key)\n  : 1\nb: [" + Array(repeating: "*a", count: 1_000).joined(separator: ", ") + "]\n"
+        let parsed = try ConfigReader().read(Array(text.utf8), path: "wide.yaml")
+        #expect {
+            try SettingsFlattener.settings(of: parsed, limits: ReaderLimits(maxFlattenedBytes: 10 << 20))
+        } throws: { error in
+            (error as? ConfigError)?.kind == .tooLarge
+        }
     }
 
     @Test("recursive and undefined aliases are errors, not hangs")

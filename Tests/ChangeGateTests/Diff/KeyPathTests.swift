@@ -81,16 +81,16 @@ struct KeyPathTests {
     @Test("a whole file added or deleted shows all its keys")
     func wholeFile() throws {
         let parsed = try ConfigReader().read(Array("a: 1\nb: {c: 2}\n".utf8), path: "n.yaml")
-        let added = SettingsDiff.changes(file: "n.yaml", base: nil, head: parsed)
+        let added = try SettingsDiff.changes(file: "n.yaml", base: nil, head: parsed)
         #expect(added.map(\.key) == ["a", "b.c"])
         #expect(added.allSatisfy { $0.kind == .added })
-        let removed = SettingsDiff.changes(file: "n.yaml", base: parsed, head: nil)
+        let removed = try SettingsDiff.changes(file: "n.yaml", base: parsed, head: nil)
         #expect(removed.allSatisfy { $0.kind == .removed })
     }
 
     private func changes(_ base: String, _ head: String) throws -> [SettingChange] {
         let reader = ConfigReader()
-        return SettingsDiff.changes(
+        return try SettingsDiff.changes(
             file: "f.yaml", base: try reader.read(Array(base.utf8), path: "f.yaml"),
             head: try reader.read(Array(head.utf8), path: "f.yaml"))
     }

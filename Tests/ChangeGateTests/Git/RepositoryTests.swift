@@ -95,6 +95,15 @@ struct RepositoryTests {
         #expect(merge.author.email == "author@example.com")
         #expect(merge.committer.time == 1_717_286_400)
         #expect(throws: GitError.self) { try repository.commits(inRange: "main") }
+        #expect(throws: GitError.self) { try repository.commits(inRange: "main...feature") }
+        // Open ends mean HEAD, as in git.
+        for range in ["..feature", "v1..", "\(ids["c2"]!)..HEAD"] {
+            let expected = try repo.git(["rev-list", range]).split(separator: "\n").map(String.init)
+            #expect(Set(try repository.commits(inRange: range).map(\.id.hex)) == Set(expected), "\(range)")
+        }
+        let head = try repository.resolveCommit("HEAD")
+        #expect(try repository.commits(from: nil, to: head, limit: 0).isEmpty)
+        #expect(try repository.commits(from: nil, to: head, limit: 2).count == 2)
     }
 
     @Test("trailers are read as git interpret-trailers --parse reads them")
@@ -175,6 +184,51 @@ struct RepositoryTests {
         let empty = try repository.diff(from: nil, to: try repository.resolveCommit("main"))
         let files = try repo.git(["ls-tree", "-r", "--name-only", "main"]).split(separator: "\n")
         #expect(empty.count == files.count)
+    }
+
+    @Test("a file renamed out of the selection loses all its settings; one renamed in gains them all")
+    func renamesAcrossTheSelection() throws {
+        var repo = try GitFixture()
+        defer { repo.remove() }
+        let body = (1...30).map { "key\($0): \($0)" }.joined(separator: "\n") + "\n"
+        try repo.write("db/patroni.yaml", body)
+        try repo.write("db/notes.txt", body.replacingOccurrences(of: "key", with: "other"))
+        let base = try repo.commit("base")
+        try repo.git(["mv", "db/patroni.yaml", "db/patroni.yaml.disabled"])
+        try repo.git(["mv", "db/notes.txt", "db/notes.yaml"])
+        let head = try repo.commit("disable and enable")
+        let repository = try Repository(path: repo.path)
+        var differ = RepositorySettingsDiff(repository: repository)
+        let report = try differ.diff(from: try repository.resolveCommit(base), to: try repository.resolveCommit(head))
+        #expect(report.errors.isEmpty)
+        let removed = report.changes.filter { $0.file == "db/patroni.yaml" }
+        #expect(removed.count == 30 && removed.allSatisfy { $0.kind == .removed && $0.previousFile == nil })
+        let added = report.changes.filter { $0.file == "db/notes.yaml" }
+        #expect(added.count == 30 && added.allSatisfy { $0.kind == .added && $0.previousFile == nil })
+    }
+
+    @Test("each side is read in its own format, and the parse cache keeps formats apart")
+    func formatsPerSide() throws {
+        var repo = try GitFixture()
+        defer { repo.remove() }
+        let padding = (1...30).map { "\"k\($0)\": \($0)," }.joined(separator: "\n")
+        try repo.write("svc/a.json", "{\n\(padding)\n\"scale\": 1e5\n}\n")
+        let base = try repo.commit("json")
+        try repo.git(["mv", "svc/a.json", "svc/a.yaml"])
+        try repo.write("svc/app.conf", "[db]\nfailover = off\n")
+        try repo.write("svc/app.yaml", "[db]\nfailover = off\n")
+        let head = try repo.commit("yaml")
+        let repository = try Repository(path: repo.path)
+        var differ = RepositorySettingsDiff(repository: repository)
+        let report = try differ.diff(from: try repository.resolveCommit(base), to: try repository.resolveCommit(head))
+        // JSON's 1e5 is a float; PyYAML reads the same text as the string "1e5".
+        let scale = report.changes.first { $0.key == "scale" }
+        #expect(scale?.old == .float(100_000) && scale?.new == .string("1e5"))
+        #expect(scale?.previousFile == "svc/a.json")
+        #expect(
+            report.changes.contains { $0.file == "svc/app.conf" && $0.key == "db.failover" && $0.new == .bool(false) })
+        // The same bytes as YAML are a flow list holding a plain scalar, not an INI section.
+        #expect(!report.changes.contains { $0.file == "svc/app.yaml" && $0.key == "db.failover" })
     }
 
     @Test("a renamed config file keeps its identity: its settings compare old path against new")

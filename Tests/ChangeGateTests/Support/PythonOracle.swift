@@ -44,7 +44,7 @@ func changegateReading(_ url: URL, format: ConfigFormat) -> FlatResult {
         let bytes = Array(try Data(contentsOf: url))
         let parsed = try ConfigReader().read(bytes, path: url.path, format: format)
         var settings: [String: ConfigValue] = [:]
-        for setting in SettingsFlattener.settings(of: parsed) { settings[setting.key] = setting.value }
+        for setting in try SettingsFlattener.settings(of: parsed) { settings[setting.key] = setting.value }
         return .settings(settings)
     } catch {
         return .error("\(error)")

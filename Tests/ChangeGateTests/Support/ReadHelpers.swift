@@ -5,7 +5,7 @@ func settings(_ text: String, _ format: ConfigFormat = .yaml, limits: ReaderLimi
     -> [String: ConfigValue]
 {
     let parsed = try ConfigReader(limits: limits).read(Array(text.utf8), path: "test.\(format)", format: format)
-    return SettingsFlattener.settingsByKey(of: parsed).mapValues(\.value)
+    return try SettingsFlattener.settingsByKey(of: parsed).mapValues(\.value)
 }
 
 /// The error reading `text` raises, or nil when it reads.
