@@ -196,4 +196,62 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         case .characterClass(let negated, let ranges): ranges.contains { $0.contains(c) } != negated
         }
     }
+
+    /// True when some text matches both globs (same separator). Exact for these glob shapes: a
+    /// dynamic program over both patterns at once, with `**` absorbing whole segments and `*` runs
+    /// of characters.
+    public func overlaps(_ other: Glob) -> Bool {
+        let a = segments
+        let b = other.segments
+        var memo: [Int: Bool] = [:]
+        func go(_ i: Int, _ j: Int) -> Bool {
+            let key = i * (b.count + 1) + j
+            if let known = memo[key] { return known }
+            let result: Bool
+            switch (i < a.count ? a[i] : nil, j < b.count ? b[j] : nil) {
+            case (nil, nil): result = true
+            case (.anyDepth?, _): result = go(i + 1, j) || (j < b.count && go(i, j + 1))
+            case (_, .anyDepth?): result = go(i, j + 1) || (i < a.count && go(i + 1, j))
+            case (.pattern(let x)?, .pattern(let y)?): result = Self.segmentsOverlap(x, y) && go(i + 1, j + 1)
+            default: result = false
+            }
+            memo[key] = result
+            return result
+        }
+        return go(0, 0)
+    }
+
+    private static func segmentsOverlap(_ a: [Token], _ b: [Token]) -> Bool {
+        var memo: [Int: Bool] = [:]
+        func go(_ i: Int, _ j: Int) -> Bool {
+            let key = i * (b.count + 1) + j
+            if let known = memo[key] { return known }
+            let result: Bool
+            if i == a.count && j == b.count {
+                result = true
+            } else if i < a.count, a[i] == .anyRun {
+                result = go(i + 1, j) || (j < b.count && go(i, j + 1))
+            } else if j < b.count, b[j] == .anyRun {
+                result = go(i, j + 1) || (i < a.count && go(i + 1, j))
+            } else if i < a.count, j < b.count {
+                result = charactersOverlap(a[i], b[j]) && go(i + 1, j + 1)
+            } else {
+                result = false
+            }
+            memo[key] = result
+            return result
+        }
+        return go(0, 0)
+    }
+
+    private static func charactersOverlap(_ x: Token, _ y: Token) -> Bool {
+        switch (x, y) {
+        case (.literal(let c), .literal(let d)): return c == d
+        case (.literal(let c), _): return matchesOne(y, c)
+        case (_, .literal(let d)): return matchesOne(x, d)
+        case (.characterClass(false, let r1), .characterClass(false, let r2)):
+            return r1.contains { one in r2.contains { one.overlaps($0) } }
+        default: return true
+        }
+    }
 }

@@ -1,0 +1,565 @@
+/// Resolves names and types, decides each risk line's scope, and finds what would only fail at run
+/// time: unknown fields and groups, type errors, change fields outside a change, duplicate rule
+/// names; and warns about rules that can never fire and patterns that can never match.
+struct Checker {
+    private let syntax: PolicySyntax
+    private let readFile: (String) -> String?
+    private(set) var diagnostics: [Diagnostic] = []
+    private var groups: [String: Group] = [:]
+    private var fileGlobs: [Glob] = []
+
+    init(syntax: PolicySyntax, readFile: @escaping (String) -> String?) {
+        self.syntax = syntax
+        self.readFile = readFile
+    }
+
+    private mutating func error(_ range: SourceRange, _ message: String, notes: [String] = []) {
+        diagnostics.append(Diagnostic(.error, at: range, message, notes: notes))
+    }
+
+    private mutating func warning(_ range: SourceRange, _ message: String, notes: [String] = []) {
+        diagnostics.append(Diagnostic(.warning, at: range, message, notes: notes))
+    }
+
+    // MARK: - Declarations
+
+    mutating func check() -> Program {
+        var program = Program(
+            name: "", syntax: syntax, fileSelectors: [], groups: [], watches: [], riskLines: [], rules: [])
+        var namedAt: [String: SourceRange] = [:]
+        var policyAt: SourceRange? = nil
+        var watchedPatterns: [String: SourceRange] = [:]
+        var riskReasons: [String: SourceRange] = [:]
+
+        // Groups and files first: rules may refer to groups declared later or in another file.
+        for declaration in syntax.declarations {
+            switch declaration.kind {
+            case .group(let name, let members):
+                if let first = groups[name.value] {
+                    error(
+                        name.range, "group `\(name.value)` is declared twice",
+                        notes: ["first declared at \(first.range.start)"])
+                    continue
+                }
+                if Fields.table[name.value] != nil || Fields.functions[name.value] != nil {
+                    error(name.range, "`\(name.value)` is a field of the language and cannot name a group")
+                    continue
+                }
+                let group = Group(
+                    name: name.value, members: resolveMembers(members, declaredIn: declaration), range: name.range)
+                if group.members.isEmpty {
+                    warning(name.range, "group `\(name.value)` is empty: no one can satisfy a rule that needs it")
+                }
+                groups[name.value] = group
+                program.groups.append(group)
+            case .files(let patterns, let format):
+                var normalized: String? = nil
+                if let format {
+                    switch format.value.lowercased() {
+                    case "yaml", "yml": normalized = "yaml"
+                    case "json": normalized = "json"
+                    case "toml": normalized = "toml"
+                    case "ini", "conf": normalized = "ini"
+                    default:
+                        error(
+                            format.range, "unknown format `\(format.value)`",
+                            notes: Suggestion.didYouMean(format.value, in: ["yaml", "json", "toml", "ini"])
+                                + ["formats: yaml, json, toml, ini"])
+                    }
+                }
+                for pattern in patterns where pattern.value.isEmpty {
+                    error(pattern.range, "an empty path glob matches no file")
+                }
+                fileGlobs += patterns.map { Glob($0.value) }
+                program.fileSelectors.append(
+                    FileSelectorRule(patterns: patterns.map(\.value), format: normalized, range: declaration.range))
+            default:
+                break
+            }
+        }
+
+        for declaration in syntax.declarations {
+            switch declaration.kind {
+            case .policy(let name):
+                if let first = policyAt {
+                    error(
+                        declaration.range, "a second `policy` declaration",
+                        notes: ["the policy is named at \(first.start)"])
+                } else {
+                    policyAt = declaration.range
+                    program.name = name.value
+                    if name.value.isEmpty { error(name.range, "the policy's name is empty") }
+                }
+            case .group, .files:
+                break
+            case .watch(let patterns, let weight, let tags):
+                var compiled: [KeyPathPattern] = []
+                for pattern in patterns {
+                    switch KeyPathPattern.parse(pattern.value) {
+                    case .success(let parsed):
+                        compiled.append(parsed)
+                        if let first = watchedPatterns[pattern.value] {
+                            warning(
+                                pattern.range, "pattern \"\(pattern.value)\" is already watched",
+                                notes: ["first watched at \(first.start); the first declaration wins"])
+                        }
+                        watchedPatterns[pattern.value] = watchedPatterns[pattern.value] ?? pattern.range
+                    case .failure(let problem):
+                        error(pattern.range, "invalid key-path pattern: \(problem.message)")
+                    }
+                }
+                if weight.value < 0 { error(weight.range, "a weight cannot be negative") }
+                program.watches.append(
+                    Watch(patterns: compiled, weight: weight.value, tags: tags.map(\.value), range: declaration.range))
+            case .risk(let points, let reason, let condition):
+                var readsChange = false
+                let type = checkExpression(condition, Scope(change: true, file: true, inRisk: true), &readsChange)
+                checkCondition(condition, type)
+                if points.value == 0 { warning(points.range, "a risk line of 0 points adds nothing") }
+                if let first = riskReasons[reason.value] {
+                    warning(reason.range, "another risk line has the same reason", notes: ["at \(first.start)"])
+                }
+                riskReasons[reason.value] = riskReasons[reason.value] ?? reason.range
+                program.riskLines.append(
+                    RiskLine(
+                        points: points.value, reason: reason.value, condition: condition,
+                        scope: readsChange ? .perChange : .perChangeSet, range: declaration.range))
+            case .deny(let name, let condition), .warn(let name, let condition):
+                checkName(name, &namedAt)
+                checkSetCondition(condition)
+                program.rules.append(
+                    Rule(
+                        kind: declaration.keyword == "deny" ? .deny : .warn, name: name.value, condition: condition,
+                        requirements: [], overrideGroup: nil, window: nil, range: declaration.range))
+            case .require(let name, let condition, let requirements, let override):
+                checkName(name, &namedAt)
+                if let condition { checkSetCondition(condition) }
+                if requirements.isEmpty {
+                    warning(name.range, "requirement \"\(name.value)\" has no lines: it is always met")
+                }
+                for requirement in requirements { checkRequirement(requirement) }
+                if let override { _ = resolveGroup(override) }
+                program.rules.append(
+                    Rule(
+                        kind: .require, name: name.value, condition: condition, requirements: requirements,
+                        overrideGroup: override?.value, window: nil, range: declaration.range))
+            case .freeze(let name, let from, let to, let override):
+                checkName(name, &namedAt)
+                if to.value <= from.value {
+                    error(to.range, "the freeze ends before it starts", notes: ["it starts at \(from.text)"])
+                }
+                if let override { _ = resolveGroup(override) }
+                program.rules.append(
+                    Rule(
+                        kind: .freeze, name: name.value, condition: nil, requirements: [],
+                        overrideGroup: override?.value, window: from.value...max(from.value, to.value - 1),
+                        range: declaration.range))
+            }
+        }
+        if policyAt == nil, let first = syntax.files.first {
+            warning(
+                SourceRange(start: first.location(of: 0), length: 1), "the policy has no name",
+                notes: ["add `policy \"NAME\"` at the top"])
+        }
+        return program
+    }
+
+    private mutating func resolveMembers(_ members: Declaration.GroupMembers, declaredIn declaration: Declaration)
+        -> [String]
+    {
+        switch members {
+        case .list(let items):
+            var seen = Set<String>()
+            var out: [String] = []
+            for item in items {
+                if item.value.trimmingWhitespace().isEmpty {
+                    error(item.range, "an empty identity")
+                } else if !seen.insert(item.value.lowercased()).inserted {
+                    warning(item.range, "\"\(item.value)\" is listed twice")
+                } else {
+                    out.append(item.value)
+                }
+            }
+            return out
+        case .file(let path):
+            let base = declaration.range.start.path
+            let directory = base.contains("/") ? String(base[..<base.lastIndex(of: "/")!]) + "/" : ""
+            let resolved = path.value.hasPrefix("/") ? path.value : directory + path.value
+            guard let text = readFile(resolved) else {
+                error(path.range, "cannot read group file \"\(resolved)\"")
+                return []
+            }
+            // One identity per line; `#` starts a comment.
+            return text.split(separator: "\n").compactMap { line in
+                let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+                let identity = String(content).trimmingWhitespace()
+                return identity.isEmpty ? nil : identity
+            }
+        }
+    }
+
+    private mutating func checkName(_ name: Located<String>, _ namedAt: inout [String: SourceRange]) {
+        if name.value.isEmpty { error(name.range, "a rule needs a name") }
+        if let first = namedAt[name.value] {
+            error(
+                name.range, "a rule named \"\(name.value)\" already exists", notes: ["first declared at \(first.start)"]
+            )
+        } else {
+            namedAt[name.value] = name.range
+        }
+    }
+
+    @discardableResult
+    private mutating func resolveGroup(_ name: Located<String>) -> Group? {
+        if let group = groups[name.value] { return group }
+        error(
+            name.range, "unknown group `\(name.value)`",
+            notes: Suggestion.didYouMean(name.value, in: groups.keys.sorted())
+                + (groups.isEmpty ? ["declare it with `group \(name.value) = [\"someone@example.com\"]`"] : []))
+        return nil
+    }
+
+    private mutating func checkRequirement(_ requirement: Requirement) {
+        switch requirement.kind {
+        case .reviewers(let comparison, let count, let groupName):
+            if count.value < 0 { error(count.range, "a number of reviewers cannot be negative") }
+            if count.value == 0, comparison == .atLeast {
+                warning(count.range, "`reviewers >= 0` is always met")
+            }
+            if let groupName, let group = resolveGroup(groupName) {
+                let needed = comparison == .moreThan ? count.value + 1 : count.value
+                if needed > group.members.count {
+                    warning(
+                        count.range,
+                        "can never be met: group `\(group.name)` has \(group.members.count) member\(group.members.count == 1 ? "" : "s")"
+                    )
+                }
+            }
+        case .tests(let patterns):
+            for pattern in patterns where pattern.value.isEmpty {
+                error(pattern.range, "an empty test pattern matches no test")
+            }
+        case .changed(let patterns):
+            for pattern in patterns where pattern.value.isEmpty {
+                error(pattern.range, "an empty path glob matches no file")
+            }
+        case .risk(_, let limit):
+            if limit.value <= 0, case .risk(.lessThan, _) = requirement.kind {
+                warning(limit.range, "risk below \(limit.value) is met only by changes that lower the risk")
+            }
+        }
+    }
+
+    // MARK: - Expressions
+
+    struct Scope {
+        /// A current change exists (inside `… change (…)`, or a risk line's top level).
+        var change: Bool
+        /// A current file exists.
+        var file: Bool
+        /// Inside a `risk` line, which cannot read the risk total it contributes to.
+        var inRisk: Bool
+        /// Inside a quantifier (fields read there do not make a risk line per-change).
+        var quantified = false
+    }
+
+    private mutating func checkSetCondition(_ condition: Expression) {
+        var readsChange = false
+        let type = checkExpression(condition, Scope(change: false, file: false, inRisk: false), &readsChange)
+        checkCondition(condition, type)
+    }
+
+    private mutating func checkCondition(_ condition: Expression, _ type: ValueType) {
+        if type != .bool, type != .any, type != .null {
+            error(condition.range, "a condition must be true or false; this is \(type)")
+        }
+        if case .bool(false) = condition.kind {
+            warning(condition.range, "this condition is always false: the rule can never fire")
+        }
+    }
+
+    /// The type of `expression`; sets `readsChange` when a change field is read outside a quantifier.
+    private mutating func checkExpression(_ expression: Expression, _ scope: Scope, _ readsChange: inout Bool)
+        -> ValueType
+    {
+        switch expression.kind {
+        case .null: return .null
+        case .bool: return .bool
+        case .integer, .float: return .number
+        case .string: return .string
+        case .duration: return .duration
+        case .timestamp: return .timestamp
+        case .list(let items):
+            var element: ValueType? = nil
+            for item in items {
+                let type = checkExpression(item, scope, &readsChange)
+                if element == nil { element = type } else if element != type { element = .any }
+            }
+            return .list(element ?? .any)
+        case .name(let name):
+            return checkName(name, expression.range, scope, &readsChange)
+        case .call(let name, let arguments):
+            return checkCall(name, arguments, expression.range, scope, &readsChange)
+        case .unary(let op, let operand):
+            let type = checkExpression(operand, scope, &readsChange)
+            switch op {
+            case .not:
+                if type.isKnown, type != .bool {
+                    error(operand.range, "`not` needs a condition; this is \(type)")
+                }
+                return .bool
+            case .negate:
+                if type.isKnown, type != .number, type != .duration {
+                    error(operand.range, "cannot negate \(type)")
+                }
+                return type == .duration ? .duration : (type == .any || type == .null ? .any : .number)
+            }
+        case .binary(let op, let left, let right):
+            return checkBinary(op, left, right, expression, scope, &readsChange)
+        case .quantifier(let quantifier, let domain, let body):
+            var inner = scope
+            inner.quantified = true
+            inner.file = true
+            inner.change = domain == .change
+            var ignored = false
+            let type = checkExpression(body, inner, &ignored)
+            if type.isKnown, type != .bool {
+                error(body.range, "`\(quantifier.rawValue) \(domain.rawValue) (…)` needs a condition; this is \(type)")
+            }
+            return quantifier == .count ? .number : .bool
+        }
+    }
+
+    private mutating func checkName(_ name: String, _ range: SourceRange, _ scope: Scope, _ readsChange: inout Bool)
+        -> ValueType
+    {
+        if let group = groups[name] {
+            _ = group
+            return .list(.string)
+        }
+        guard let (type, fieldScope, _) = Fields.table[name] else {
+            let candidates = Array(Fields.table.keys) + Array(groups.keys)
+            error(
+                range, "unknown field or group `\(name)`", notes: Suggestion.didYouMean(name, in: candidates.sorted()))
+            return .any
+        }
+        switch fieldScope {
+        case .change:
+            guard scope.change else {
+                error(
+                    range, "`\(name)` is a field of a change, and there is no current change here",
+                    notes: ["read it inside `any change (…)`, `all change (…)` or `count change (…)`"])
+                return type
+            }
+            if !scope.quantified { readsChange = true }
+        case .file:
+            guard scope.file else {
+                error(
+                    range, "`\(name)` is a field of a file, and there is no current file here",
+                    notes: ["read it inside `any file (…)` or `any change (…)`"])
+                return type
+            }
+            if !scope.quantified { readsChange = true }
+        case .changeSet:
+            if name == "risk", scope.inRisk {
+                error(range, "a risk line cannot read `risk`: the total is what risk lines add up to")
+            }
+        }
+        return type
+    }
+
+    private mutating func checkCall(
+        _ name: String, _ arguments: [Expression], _ range: SourceRange, _ scope: Scope, _ readsChange: inout Bool
+    ) -> ValueType {
+        let types = arguments.map { checkExpression($0, scope, &readsChange) }
+        guard let function = Fields.functions[name] else {
+            error(
+                range, "unknown function `\(name)`",
+                notes: Suggestion.didYouMean(name, in: Fields.functions.keys.sorted())
+                    + ["functions: " + Fields.functions.keys.sorted().joined(separator: ", ")])
+            return .any
+        }
+        guard function.arity.contains(arguments.count) else {
+            error(
+                range,
+                "`\(name)` takes \(function.arity.lowerBound) argument\(function.arity.lowerBound == 1 ? "" : "s"), not \(arguments.count)",
+                notes: [function.summary])
+            return .any
+        }
+        switch name {
+        case "head", "base":
+            if !scope.file {
+                error(
+                    range, "`\(name)(…)` reads the current file, and there is no current file here",
+                    notes: ["use it inside `any file (…)` or `any change (…)`"])
+            } else if !scope.quantified {
+                readsChange = true
+            }
+            if types[0] != .string, types[0] != .any {
+                error(arguments[0].range, "`\(name)` takes a key path in double quotes; this is \(types[0])")
+            } else if case .string(let key) = arguments[0].kind, case .failure(let problem) = KeyPathSyntax.split(key) {
+                error(arguments[0].range, "invalid key path: \(problem.message)")
+            }
+            return .any
+        case "len":
+            if types[0].isKnown, types[0] != .string, !isList(types[0]) {
+                error(arguments[0].range, "`len` takes a string or a list; this is \(types[0])")
+            }
+            return .number
+        case "lower", "upper":
+            if types[0].isKnown, types[0] != .string {
+                error(arguments[0].range, "`\(name)` takes a string; this is \(types[0])")
+            }
+            return .string
+        case "missing", "present":
+            return .bool
+        default:
+            for (argument, type) in zip(arguments, types) where type.isKnown && type != .number {
+                error(argument.range, "`\(name)` takes numbers; this is \(type)")
+            }
+            return .number
+        }
+    }
+
+    private func isList(_ type: ValueType) -> Bool {
+        if case .list = type { return true }
+        return false
+    }
+
+    private mutating func checkBinary(
+        _ op: Expression.BinaryOperator, _ left: Expression, _ right: Expression, _ whole: Expression, _ scope: Scope,
+        _ readsChange: inout Bool
+    ) -> ValueType {
+        let l = checkExpression(left, scope, &readsChange)
+        let r = checkExpression(right, scope, &readsChange)
+        switch op {
+        case .and, .or:
+            for (side, type) in [(left, l), (right, r)] where type.isKnown && type != .bool {
+                error(side.range, "`\(op.rawValue)` joins conditions; this is \(type)")
+            }
+            return .bool
+        case .equal, .notEqual:
+            if case .null = left.kind { nullWarning(whole) } else if case .null = right.kind { nullWarning(whole) }
+            if l.isKnown, r.isKnown, !compatible(l, r) {
+                warning(whole.range, "this compares \(l) with \(r): it is never \(op == .equal ? "true" : "false")")
+            }
+            checkDomain(left, right, whole, op)
+            return .bool
+        case .less, .lessEqual, .greater, .greaterEqual:
+            if case .null = left.kind { nullWarning(whole) } else if case .null = right.kind { nullWarning(whole) }
+            let orderable: Set<ValueType> = [.number, .string, .duration, .timestamp]
+            for (side, type) in [(left, l), (right, r)] where type.isKnown && !orderable.contains(type) {
+                error(side.range, "cannot order \(type) with `\(op.rawValue)`")
+                return .bool
+            }
+            if l.isKnown, r.isKnown, l != r {
+                error(whole.range, "cannot compare \(l) with \(r)")
+            }
+            return .bool
+        case .in, .notIn:
+            if r.isKnown, !isList(r) {
+                error(right.range, "`\(op.rawValue)` needs a list or a group on its right; this is \(r)")
+            } else if case .list(let element) = r, l.isKnown, element.isKnown, !compatible(l, element) {
+                warning(whole.range, "this looks for \(l) in a list of \(element)s: it is never found")
+            }
+            if case .name(let field) = left.kind, let domain = Fields.domains[field], case .list(let items) = right.kind
+            {
+                for item in items {
+                    if case .string(let value) = item.kind, !domain.contains(value) {
+                        warning(
+                            item.range, "`\(field)` is never \"\(value)\"",
+                            notes: ["it is one of " + domain.map { "\"\($0)\"" }.joined(separator: ", ")]
+                                + Suggestion.didYouMean(value, in: domain))
+                    }
+                }
+            }
+            return .bool
+        case .matches:
+            if l.isKnown, l != .string { error(left.range, "`matches` tests a string (a path or a key); this is \(l)") }
+            guard case .string(let pattern) = right.kind else {
+                error(right.range, "`matches` takes a pattern in double quotes")
+                return .bool
+            }
+            if case .name("key") = left.kind {
+                if case .failure(let problem) = KeyPathPattern.parse(pattern) {
+                    error(right.range, "invalid key-path pattern: \(problem.message)")
+                }
+            } else if case .name("file") = left.kind, !fileGlobs.isEmpty,
+                !fileGlobs.contains(where: { Glob(pattern).overlaps($0) })
+            {
+                warning(
+                    right.range, "pattern \"\(pattern)\" matches none of the files this policy reads",
+                    notes: ["the policy reads: " + fileGlobs.map { "\"\($0.pattern)\"" }.joined(separator: ", ")])
+            }
+            return .bool
+        case .has:
+            if l.isKnown, !isList(l) { error(left.range, "`has` looks inside a list; this is \(l)") }
+            return .bool
+        case .add, .subtract, .multiply, .divide:
+            return arithmetic(op, l, r, left, right, whole)
+        }
+    }
+
+    private func compatible(_ a: ValueType, _ b: ValueType) -> Bool {
+        if a == b || a == .any || b == .any { return true }
+        if case .list = a, case .list = b { return true }
+        return false
+    }
+
+    private mutating func nullWarning(_ whole: Expression) {
+        warning(
+            whole.range, "a comparison with null is always false (a missing value is null)",
+            notes: ["test for absence with `missing(x)` or presence with `present(x)`"])
+    }
+
+    private mutating func checkDomain(
+        _ left: Expression, _ right: Expression, _ whole: Expression, _ op: Expression.BinaryOperator
+    ) {
+        for (field, value) in [(left, right), (right, left)] {
+            guard case .name(let name) = field.kind, let domain = Fields.domains[name],
+                case .string(let text) = value.kind, !domain.contains(text)
+            else { continue }
+            warning(
+                value.range, "`\(name)` is never \"\(text)\": this is always \(op == .equal ? "false" : "true")",
+                notes: ["it is one of " + domain.map { "\"\($0)\"" }.joined(separator: ", ")]
+                    + Suggestion.didYouMean(text, in: domain))
+        }
+    }
+
+    private mutating func arithmetic(
+        _ op: Expression.BinaryOperator, _ l: ValueType, _ r: ValueType, _ left: Expression, _ right: Expression,
+        _ whole: Expression
+    ) -> ValueType {
+        if l == .any || r == .any || l == .null || r == .null { return .any }
+        switch (op, l, r) {
+        case (_, .number, .number): return .number
+        case (.add, .string, .string): return .string
+        case (.add, .timestamp, .duration), (.subtract, .timestamp, .duration), (.add, .duration, .timestamp):
+            return .timestamp
+        case (.subtract, .timestamp, .timestamp): return .duration
+        case (.add, .duration, .duration), (.subtract, .duration, .duration): return .duration
+        case (.multiply, .duration, .number), (.multiply, .number, .duration), (.divide, .duration, .number):
+            return .duration
+        case (.divide, .duration, .duration): return .number
+        default:
+            let verb =
+                switch op {
+                case .add: "add"
+                case .subtract: "subtract"
+                case .multiply: "multiply"
+                default: "divide"
+                }
+            error(whole.range, "cannot \(verb) \(l) and \(r)")
+            return .any
+        }
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(scalars[start...end])
+    }
+}

@@ -1,0 +1,75 @@
+/// The static types the checker knows.
+indirect enum ValueType: Hashable, Sendable, CustomStringConvertible {
+    case bool, number, string, duration, timestamp, null
+    /// A value read from a config file (`old`, `new`, `head("…")`): any type, known only at run time.
+    case any
+    case list(ValueType)
+
+    var description: String {
+        switch self {
+        case .bool: "a condition (true or false)"
+        case .number: "a number"
+        case .string: "a string"
+        case .duration: "a duration"
+        case .timestamp: "a timestamp"
+        case .null: "null"
+        case .any: "a value"
+        case .list: "a list"
+        }
+    }
+
+    var isKnown: Bool { self != .any && self != .null }
+}
+
+/// Where a field can be read.
+enum FieldScope: Sendable {
+    /// A field of the current change: only inside `… change (…)` or in a per-change risk line.
+    case change
+    /// A field of the current file: inside `… file (…)` or `… change (…)`.
+    case file
+    /// A field of the change set: anywhere.
+    case changeSet
+}
+
+/// The fields of the language and their types.
+enum Fields {
+    static let table: [String: (ValueType, FieldScope, String)] = [
+        "key": (.string, .change, "the changed setting's key path"),
+        "kind": (.string, .change, "\"added\", \"removed\" or \"modified\""),
+        "old": (.any, .change, "the value before the change (null when added)"),
+        "new": (.any, .change, "the value after the change (null when removed)"),
+        "tags": (.list(.string), .change, "the tags of the watch the setting matches"),
+        "weight": (.number, .change, "the weight of the watch the setting matches"),
+        "reverts": (.bool, .change, "true when the new value restores a recent earlier value"),
+        "watched": (.bool, .change, "true when a `watch` pattern matches the setting"),
+        "file": (.string, .file, "the path of the current file"),
+        "risk": (.number, .changeSet, "the change set's risk total"),
+        "ref": (.string, .changeSet, "the ref being updated (refs/heads/main)"),
+        "author": (.list(.string), .changeSet, "the authors of the commits"),
+        "committer": (.list(.string), .changeSet, "the committers of the commits"),
+        "actor": (.string, .changeSet, "who pushes or runs the check"),
+        "weekday": (.string, .changeSet, "the day of the week, \"Mon\" to \"Sun\" (UTC)"),
+        "hour": (.number, .changeSet, "the hour of the day, 0 to 23 (UTC)"),
+        "now": (.timestamp, .changeSet, "the time of the decision"),
+        "changes": (.number, .changeSet, "how many settings changed"),
+    ]
+
+    /// The values a string field can take, where they are few (for "can never be true" warnings).
+    static let domains: [String: [String]] = [
+        "kind": ["added", "removed", "modified"],
+        "weekday": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    ]
+
+    static let functions: [String: (arity: ClosedRange<Int>, summary: String)] = [
+        "head": (1...1, "head(\"KEY\"): the value of KEY in the current file after the change"),
+        "base": (1...1, "base(\"KEY\"): the value of KEY in the current file before the change"),
+        "len": (1...1, "len(x): the length of a string or a list"),
+        "lower": (1...1, "lower(s): s in lower case"),
+        "upper": (1...1, "upper(s): s in upper case"),
+        "missing": (1...1, "missing(x): true when x is null (absent)"),
+        "present": (1...1, "present(x): true when x is not null"),
+        "abs": (1...1, "abs(n): the absolute value"),
+        "min": (2...2, "min(a, b)"),
+        "max": (2...2, "max(a, b)"),
+    ]
+}

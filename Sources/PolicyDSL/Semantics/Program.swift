@@ -1,0 +1,91 @@
+/// A checked policy, ready to evaluate: everything resolved, nothing left to fail at run time.
+public struct Program: Sendable {
+    /// The policy's name (`policy "…"`).
+    public var name: String
+    public var syntax: PolicySyntax
+    public var fileSelectors: [FileSelectorRule]
+    public var groups: [Group]
+    public var watches: [Watch]
+    public var riskLines: [RiskLine]
+    /// `deny`, `warn`, `require` and `freeze` rules, in source order.
+    public var rules: [Rule]
+
+    public func group(named name: String) -> Group? { groups.first { $0.name == name } }
+
+    /// The watch whose pattern matches `keyPath` most specifically, if any.
+    public func watch(for keyPath: String) -> Watch? {
+        var best: (Watch, [Int])? = nil
+        for watch in watches {
+            for pattern in watch.patterns where pattern.matches(keyPath) {
+                // Strictly more specific replaces; on a tie the earlier declaration stays.
+                if best == nil || best!.1.lexicographicallyPrecedes(pattern.specificity) {
+                    best = (watch, pattern.specificity)
+                }
+            }
+        }
+        return best?.0
+    }
+}
+
+/// `files "GLOB", … [as FORMAT]`
+public struct FileSelectorRule: Sendable, Hashable {
+    public var patterns: [String]
+    /// The format named with `as`, normalized (`yml` → `yaml`); nil to follow the extension.
+    public var format: String?
+    public var range: SourceRange
+}
+
+/// `group NAME = [...]` or `group NAME from "FILE"`.
+public struct Group: Sendable, Hashable {
+    public var name: String
+    public var members: [String]
+    public var range: SourceRange
+
+    /// Identities compare case-insensitively (e-mail addresses do).
+    public func contains(_ identity: String) -> Bool {
+        let wanted = identity.lowercased()
+        return members.contains { $0.lowercased() == wanted }
+    }
+}
+
+/// `watch "PATTERN", … weight N tag T …`
+public struct Watch: Sendable, Hashable {
+    public var patterns: [KeyPathPattern]
+    public var weight: Int
+    public var tags: [String]
+    public var range: SourceRange
+}
+
+/// Whether a risk line counts once per matching change or once per change set.
+public enum RiskScope: String, Sendable, Hashable {
+    case perChange = "per change"
+    case perChangeSet = "per change set"
+}
+
+/// `risk ±N "reason" when EXPR`
+public struct RiskLine: Sendable, Hashable {
+    public var points: Int
+    public var reason: String
+    public var condition: Expression
+    /// Decided by the checker: per change when the condition reads a field of a change.
+    public var scope: RiskScope
+    public var range: SourceRange
+}
+
+/// A `deny`, `warn`, `require` or `freeze` rule.
+public struct Rule: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        case deny, warn, require, freeze
+    }
+
+    public var kind: Kind
+    public var name: String
+    /// When the rule applies; nil for a `require` without `when` (always) and for `freeze`.
+    public var condition: Expression?
+    public var requirements: [Requirement]
+    /// The group whose member may override with a reason (`override by GROUP`).
+    public var overrideGroup: String?
+    /// For `freeze`: the window, in seconds since the epoch, `from` inclusive, `to` exclusive.
+    public var window: ClosedRange<Int>?
+    public var range: SourceRange
+}

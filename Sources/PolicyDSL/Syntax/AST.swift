@@ -1,0 +1,159 @@
+/// A value with the source span it was written at.
+public struct Located<Value: Sendable & Hashable>: Sendable, Hashable {
+    public var value: Value
+    public var range: SourceRange
+    /// The source text, for values whose spelling `fmt` keeps (numbers, times).
+    public var text: String
+
+    public init(_ value: Value, range: SourceRange, text: String) {
+        self.value = value
+        self.range = range
+        self.text = text
+    }
+}
+
+/// One top-level declaration of a policy.
+public struct Declaration: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        case policy(name: Located<String>)
+        case files(patterns: [Located<String>], format: Located<String>?)
+        case group(name: Located<String>, members: GroupMembers)
+        case watch(patterns: [Located<String>], weight: Located<Int>, tags: [Located<String>])
+        case risk(points: Located<Int>, reason: Located<String>, condition: Expression)
+        case deny(name: Located<String>, condition: Expression)
+        case warn(name: Located<String>, condition: Expression)
+        case require(
+            name: Located<String>, condition: Expression?, requirements: [Requirement], override: Located<String>?)
+        case freeze(name: Located<String>, from: Located<Int>, to: Located<Int>, override: Located<String>?)
+    }
+
+    public enum GroupMembers: Sendable, Hashable {
+        case list([Located<String>])
+        /// `group NAME from "PATH"`: one identity per line in a file beside the policy.
+        case file(Located<String>)
+    }
+
+    public var kind: Kind
+    /// From the keyword to the end of the declaration.
+    public var range: SourceRange
+    /// Byte offset just past the declaration's last token, for attaching trailing comments.
+    public var endOffset: Int
+
+    /// The keyword that starts the declaration.
+    public var keyword: String {
+        switch kind {
+        case .policy: "policy"
+        case .files: "files"
+        case .group: "group"
+        case .watch: "watch"
+        case .risk: "risk"
+        case .deny: "deny"
+        case .warn: "warn"
+        case .require: "require"
+        case .freeze: "freeze"
+        }
+    }
+
+    /// The declaration keywords, which start a declaration at the beginning of a line.
+    public static let keywords: [String] = [
+        "policy", "files", "group", "watch", "risk", "deny", "warn", "require", "freeze",
+    ]
+}
+
+/// A line of a `require` block.
+public struct Requirement: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// `reviewers >= N [from GROUP]`
+        case reviewers(comparison: Comparison, count: Located<Int>, group: Located<String>?)
+        /// `tests "PATTERN", … passed`
+        case tests(patterns: [Located<String>])
+        /// `changed "GLOB", …`
+        case changed(patterns: [Located<String>])
+        /// `risk < N` or `risk <= N`
+        case risk(comparison: Comparison, limit: Located<Int>)
+    }
+
+    public enum Comparison: String, Sendable, Hashable {
+        case atLeast = ">="
+        case moreThan = ">"
+        case exactly = "=="
+        case lessThan = "<"
+        case atMost = "<="
+    }
+
+    public var kind: Kind
+    public var range: SourceRange
+    public var endOffset: Int
+}
+
+/// An expression of a condition.
+public struct Expression: Sendable, Hashable {
+    public indirect enum Kind: Sendable, Hashable {
+        case null
+        case bool(Bool)
+        case integer(Int)
+        case float(Double)
+        case string(String)
+        case duration(Int)
+        case timestamp(Int)
+        case list([Expression])
+        /// A field (`key`, `risk`) or a group name.
+        case name(String)
+        case call(name: String, arguments: [Expression])
+        case unary(UnaryOperator, Expression)
+        case binary(BinaryOperator, Expression, Expression)
+        /// `any change (…)`, `count file (…)`.
+        case quantifier(Quantifier, Domain, Expression)
+    }
+
+    public enum UnaryOperator: String, Sendable, Hashable {
+        case not
+        case negate = "-"
+    }
+
+    public enum BinaryOperator: String, Sendable, Hashable, CaseIterable {
+        case or, and
+        case equal = "==", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
+        case `in`, notIn = "not in", matches, has
+        case add = "+", subtract = "-", multiply = "*", divide = "/"
+
+        /// Binding strength: higher binds tighter.
+        var precedence: Int {
+            switch self {
+            case .or: 1
+            case .and: 2
+            case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual, .in, .notIn, .matches, .has: 4
+            case .add, .subtract: 5
+            case .multiply, .divide: 6
+            }
+        }
+
+        var isComparison: Bool { precedence == 4 }
+    }
+
+    public enum Quantifier: String, Sendable, Hashable {
+        case any, all, count
+    }
+
+    public enum Domain: String, Sendable, Hashable {
+        case change, file
+    }
+
+    public var kind: Kind
+    public var range: SourceRange
+    /// The source text of a literal (numbers, durations, times keep their spelling in `fmt`).
+    public var text: String
+
+    public init(_ kind: Kind, range: SourceRange, text: String = "") {
+        self.kind = kind
+        self.range = range
+        self.text = text
+    }
+}
+
+/// A parsed policy: every file's declarations, in order, with their comments.
+public struct PolicySyntax: Sendable, Hashable {
+    public var files: [SourceFile]
+    public var declarations: [Declaration]
+    public var comments: [Comment]
+}
