@@ -45,7 +45,10 @@ public enum PolicyCompiler {
         let (syntax, parseDiagnostics) = parse(sources)
         var checker = Checker(syntax: syntax, readFile: readFile)
         let program = checker.check()
-        let diagnostics = (parseDiagnostics + checker.diagnostics).sorted { $0.location < $1.location }
+        // Warnings about code that did not parse are noise: keep only the checker's errors then.
+        let parseFailed = parseDiagnostics.contains { $0.severity == .error }
+        let checked = parseFailed ? checker.diagnostics.filter { $0.severity == .error } : checker.diagnostics
+        let diagnostics = (parseDiagnostics + checked).sorted { $0.location < $1.location }
         let failed = diagnostics.contains { $0.severity == .error }
         return Result(program: failed ? nil : program, syntax: syntax, diagnostics: diagnostics)
     }

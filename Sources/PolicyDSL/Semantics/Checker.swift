@@ -45,9 +45,10 @@ struct Checker {
                     error(name.range, "`\(name.value)` is a field of the language and cannot name a group")
                     continue
                 }
+                let diagnosticsBefore = diagnostics.count
                 let group = Group(
                     name: name.value, members: resolveMembers(members, declaredIn: declaration), range: name.range)
-                if group.members.isEmpty {
+                if group.members.isEmpty, diagnostics.count == diagnosticsBefore {
                     warning(name.range, "group `\(name.value)` is empty: no one can satisfy a rule that needs it")
                 }
                 groups[name.value] = group

@@ -20,8 +20,33 @@ struct Lexer {
         return (lexer.tokens, lexer.comments, lexer.diagnostics)
     }
 
-    private func range(_ start: Int, _ end: Int) -> SourceRange {
-        SourceRange(start: file.location(of: start), length: max(1, end - start))
+    /// The last location computed: tokens come in order, so each location is a short walk from
+    /// the previous one (a search from the line's start would be quadratic on a long line).
+    private var cursor = SourceLocation(path: "", line: 1, column: 1, offset: 0)
+
+    private mutating func location(of offset: Int) -> SourceLocation {
+        guard offset >= cursor.offset, cursor.path == file.path else {
+            cursor = file.location(of: offset)
+            return cursor
+        }
+        var location = cursor
+        var i = cursor.offset
+        while i < offset, i < bytes.count {
+            if bytes[i] == 0x0A {
+                location.line += 1
+                location.column = 1
+            } else if bytes[i] & 0xC0 != 0x80 {
+                location.column += 1
+            }
+            i += 1
+        }
+        location.offset = offset
+        cursor = location
+        return location
+    }
+
+    private mutating func range(_ start: Int, _ end: Int) -> SourceRange {
+        SourceRange(start: location(of: start), length: max(1, end - start))
     }
 
     private mutating func emit(_ kind: Token.Kind, from start: Int) {
@@ -31,7 +56,10 @@ struct Lexer {
     }
 
     private mutating func error(_ message: String, from start: Int, to end: Int? = nil, notes: [String] = []) {
-        diagnostics.append(Diagnostic(.error, at: range(start, end ?? index), message, notes: notes))
+        diagnostics.append(
+            Diagnostic(
+                .error, at: SourceRange(start: file.location(of: start), length: max(1, (end ?? index) - start)),
+                message, notes: notes))
     }
 
     private func peek(_ offset: Int = 0) -> UInt8? {
@@ -225,6 +253,12 @@ struct Lexer {
             let unit = String(decoding: bytes[unitStart..<index], as: UTF8.self)
             let seconds: Int
             switch unit {
+            case "":
+                error(
+                    "the last number of a duration needs a unit", from: numberStart,
+                    notes: ["durations are written like 30s, 15m, 6h, 2d, 1w or 1h30m"])
+                valid = false
+                seconds = 0
             case "s": seconds = 1
             case "m": seconds = 60
             case "h": seconds = 3600

@@ -4,12 +4,15 @@
 /// declaration keyword, so that one run reports every broken declaration, never a crash.
 struct Parser {
     private struct Failure: Error {
-        var diagnostic: Diagnostic
+        /// nil when the lexer has already reported the problem (an invalid token).
+        var diagnostic: Diagnostic?
     }
 
     private let file: SourceFile
     private let tokens: [Token]
     private var position = 0
+    /// Where the declaration being parsed started.
+    private var declarationStart = 0
     private(set) var diagnostics: [Diagnostic] = []
     /// Nesting depth of expressions, bounded so that hostile input cannot exhaust the stack.
     private var depth = 0
@@ -49,6 +52,13 @@ struct Parser {
 
     private func atKeyword(_ word: String) -> Bool { current.isIdentifier(word) }
 
+    /// A declaration keyword at the very start of a line begins the next declaration; indented, it
+    /// can only continue an expression (`risk` is also a field).
+    private func atDeclarationStart(_ token: Token) -> Bool {
+        guard token.startsLine, token.range.start.column == 1, let word = token.identifier else { return false }
+        return Declaration.keywords.contains(word)
+    }
+
     private func range(from start: Token) -> SourceRange {
         SourceRange(start: start.range.start, length: max(1, previousEnd - start.range.start.offset))
     }
@@ -61,7 +71,7 @@ struct Parser {
     private func unexpected(_ expected: String, notes: [String] = []) -> Failure {
         if case .invalid = current.kind {
             // The lexer has already explained this token.
-            return Failure(diagnostic: Diagnostic(.error, at: current.range, "expected \(expected)", notes: notes))
+            return Failure(diagnostic: nil)
         }
         return failure("expected \(expected), found \(current.kind.spelling)", notes: notes)
     }
@@ -125,23 +135,26 @@ struct Parser {
             do {
                 declarations.append(try parseDeclaration())
             } catch {
-                diagnostics.append(error.diagnostic)
+                if let diagnostic = error.diagnostic { diagnostics.append(diagnostic) }
                 recover()
             }
         }
         return declarations
     }
 
-    /// Skips to the next line that starts with a declaration keyword.
+    /// Skips to the next line that starts with a declaration keyword (which may be where the error
+    /// was found: `risk >` at the end of one line, `deny` starting the next).
     private mutating func recover() {
+        if position > declarationStart, atDeclarationStart(current) { return }
         advance()
         while current.kind != .endOfFile {
-            if current.startsLine, let word = current.identifier, Declaration.keywords.contains(word) { return }
+            if atDeclarationStart(current) { return }
             advance()
         }
     }
 
     private mutating func parseDeclaration() throws(Failure) -> Declaration {
+        declarationStart = position
         let start = current
         guard let keyword = current.identifier, Declaration.keywords.contains(keyword) else {
             var notes: [String] = []
@@ -189,7 +202,7 @@ struct Parser {
         case "watch":
             let patterns = try stringList("a key-path pattern in double quotes")
             try expectKeyword("weight", context: "and a number after the watched patterns")
-            let weight = try expectInteger("a weight")
+            let weight = try expectInteger("a weight", allowSign: true)
             var tags: [Located<String>] = []
             while atKeyword("tag") {
                 advance()
@@ -368,6 +381,11 @@ struct Parser {
 
     private mutating func parsePrimary() throws(Failure) -> Expression {
         let start = current
+        if atDeclarationStart(current) {
+            throw failure(
+                "expected a value or a field, found the next declaration",
+                notes: ["a line that starts with `\(current.text)` begins a new declaration; indent it to continue"])
+        }
         switch current.kind {
         case .integer(let value):
             advance()

@@ -1,0 +1,58 @@
+/// The outcome of a policy.
+public enum Outcome: String, Sendable, Hashable, Comparable {
+    case allow, warn, deny
+
+    private var rank: Int {
+        switch self {
+        case .allow: 0
+        case .warn: 1
+        case .deny: 2
+        }
+    }
+
+    public static func < (lhs: Outcome, rhs: Outcome) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// One contribution to the risk total.
+public struct RiskItem: Sendable, Hashable {
+    public var points: Int
+    public var reason: String
+    /// The change it was counted for; nil for a per-change-set line.
+    public var file: String?
+    public var key: String?
+}
+
+/// What one rule decided, and why, in words.
+public struct RuleVerdict: Sendable, Hashable {
+    public var kind: Rule.Kind
+    public var name: String
+    /// Whether the rule's condition held (for `require`, whether the block applies).
+    public var applies: Bool
+    /// True when the rule lets the change through: a deny that does not apply, a requirement met.
+    public var satisfied: Bool
+    /// True when an authorized override let an unmet requirement or a freeze through.
+    public var overridden: Bool
+    /// The decision in plain words.
+    public var reason: String
+    /// For an unmet requirement: each missing thing, as a sentence that says what to do.
+    public var missing: [String]
+    public var range: SourceRange
+}
+
+/// Every rule's verdict, the risk and its parts, and the outcome.
+public struct Evaluation: Sendable, Hashable {
+    public var outcome: Outcome
+    public var risk: Int
+    public var riskItems: [RiskItem]
+    public var verdicts: [RuleVerdict]
+    /// Settings that matched a watch: (file, key, weight, tags).
+    public var watched: [WatchedChange]
+}
+
+/// A change matched to its most specific watch.
+public struct WatchedChange: Sendable, Hashable {
+    public var file: String
+    public var key: String
+    public var weight: Int
+    public var tags: [String]
+}

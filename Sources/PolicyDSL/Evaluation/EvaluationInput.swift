@@ -1,0 +1,114 @@
+/// One changed setting, as the gate hands it to the policy.
+public struct ChangeInput: Sendable, Hashable {
+    public var file: String
+    public var key: String
+    /// "added", "removed" or "modified".
+    public var kind: String
+    public var old: PolicyValue
+    public var new: PolicyValue
+    /// True when the new value restores a value the key held recently on the target branch.
+    public var reverts: Bool
+
+    public init(file: String, key: String, kind: String, old: PolicyValue, new: PolicyValue, reverts: Bool = false) {
+        self.file = file
+        self.key = key
+        self.kind = kind
+        self.old = old
+        self.new = new
+        self.reverts = reverts
+    }
+}
+
+/// A changed file's settings on both sides, for `head("KEY")` and `base("KEY")`.
+public struct FileInput: Sendable, Hashable {
+    public var path: String
+    public var head: [String: PolicyValue]
+    public var base: [String: PolicyValue]
+
+    public init(path: String, head: [String: PolicyValue], base: [String: PolicyValue]) {
+        self.path = path
+        self.head = head
+        self.base = base
+    }
+}
+
+/// A reviewer's approval and whether it counts.
+public struct ReviewerEvidence: Sendable, Hashable {
+    public var identity: String
+    /// Where the approval came from ("evidence file", "server approval", "Reviewed-by trailer").
+    public var source: String
+    /// False for an approval that does not count; `reason` says why (the author, an untrusted trailer).
+    public var counts: Bool
+    public var reason: String?
+
+    public init(identity: String, source: String, counts: Bool = true, reason: String? = nil) {
+        self.identity = identity
+        self.source = source
+        self.counts = counts
+        self.reason = reason
+    }
+}
+
+/// A test's result.
+public struct TestEvidence: Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable {
+        case passed, failed, error, skipped
+    }
+
+    public var name: String
+    public var status: Status
+    public var source: String
+
+    public init(name: String, status: Status, source: String) {
+        self.name = name
+        self.status = status
+        self.source = source
+    }
+}
+
+/// An emergency override: who asks and why.
+public struct OverrideRequest: Sendable, Hashable {
+    public var actor: String
+    public var reason: String
+
+    public init(actor: String, reason: String) {
+        self.actor = actor
+        self.reason = reason
+    }
+}
+
+/// Everything a policy is evaluated against: plain values, the clock included, so that evaluation
+/// is pure and deterministic.
+public struct EvaluationInput: Sendable, Hashable {
+    public var changes: [ChangeInput]
+    public var files: [FileInput]
+    public var ref: String
+    public var authors: [String]
+    public var committers: [String]
+    public var actor: String?
+    /// Seconds since the Unix epoch; `weekday` and `hour` are read from it in UTC.
+    public var now: Int
+    public var reviewers: [ReviewerEvidence]
+    public var tests: [TestEvidence]
+    /// Every path the change set touches (config or not), for `changed "GLOB"`.
+    public var changedPaths: [String]
+    public var override: OverrideRequest?
+
+    public init(
+        changes: [ChangeInput], files: [FileInput] = [], ref: String = "", authors: [String] = [],
+        committers: [String] = [], actor: String? = nil, now: Int, reviewers: [ReviewerEvidence] = [],
+        tests: [TestEvidence] = [], changedPaths: [String] = [], override: OverrideRequest? = nil
+    ) {
+        self.changes = changes
+        self.files = files
+        self.ref = ref
+        self.authors = authors
+        self.committers = committers
+        self.actor = actor
+        self.now = now
+        self.reviewers = reviewers
+        self.tests = tests
+        self.changedPaths = changedPaths
+        self.override = override
+    }
+}
