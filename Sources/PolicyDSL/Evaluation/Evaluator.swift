@@ -289,7 +289,8 @@ public struct Evaluator {
         case .binary(let op, let left, let right):
             let l = value(left, context, &state)
             let r = value(right, context, &state)
-            return binary(op, l, r, leftIsKey: left.kind == .name("key"))
+            let identities = isIdentity(left) || isIdentity(right)
+            return binary(op, l, r, leftIsKey: left.kind == .name("key"), identities: identities)
         case .quantifier(let quantifier, let domain, let body):
             var count = 0
             var total = 0
@@ -343,6 +344,7 @@ public struct Evaluator {
         case ("len", .list(let items)?): return .integer(items.count)
         case ("lower", .string(let s)?): return .string(s.lowercased())
         case ("upper", .string(let s)?): return .string(s.uppercased())
+        case ("default", let v?): return v == .null ? arguments[1] : v
         case ("missing", let v?): return .bool(v == .null)
         case ("present", let v?): return .bool(v != .null)
         case ("abs", .integer(let i)?): return i == .min ? .float(-Double(i)) : .integer(abs(i))
@@ -355,9 +357,22 @@ public struct Evaluator {
         }
     }
 
-    private mutating func binary(_ op: Expression.BinaryOperator, _ l: PolicyValue, _ r: PolicyValue, leftIsKey: Bool)
-        -> PolicyValue
-    {
+    /// Identities (groups, `actor`, `author`, `committer`) compare case-insensitively, as e-mail
+    /// addresses do.
+    private func isIdentity(_ expression: Expression) -> Bool {
+        guard case .name(let name) = expression.kind else { return false }
+        return ["actor", "author", "committer"].contains(name) || program.group(named: name) != nil
+    }
+
+    private mutating func binary(
+        _ op: Expression.BinaryOperator, _ l: PolicyValue, _ r: PolicyValue, leftIsKey: Bool, identities: Bool = false
+    ) -> PolicyValue {
+        var l = l
+        var r = r
+        if identities {
+            l = Self.lowercased(l)
+            r = Self.lowercased(r)
+        }
         switch op {
         case .equal, .notEqual:
             // A comparison that involves null is false, `!=` included.
@@ -380,13 +395,28 @@ public struct Evaluator {
             guard r != .null, case .list(let items) = l else { return .bool(false) }
             return .bool(items.contains { Self.equal($0, r) })
         case .matches:
-            guard case .string(let text) = l, case .string(let pattern) = r else { return .bool(false) }
-            if leftIsKey { return .bool(keyPattern(pattern)?.matches(text) ?? false) }
-            return .bool(glob(pattern, separator: "/").matches(text))
+            guard case .string(let text) = l else { return .bool(false) }
+            let patterns: [PolicyValue]
+            if case .list(let items) = r { patterns = items } else { patterns = [r] }
+            for case .string(let pattern) in patterns {
+                let hit =
+                    leftIsKey
+                    ? keyPattern(pattern)?.matches(text) ?? false : glob(pattern, separator: "/").matches(text)
+                if hit { return .bool(true) }
+            }
+            return .bool(false)
         case .add, .subtract, .multiply, .divide:
             return Self.arithmetic(op, l, r)
         case .and, .or:
             return .bool(false)  // handled with short-circuit above
+        }
+    }
+
+    private static func lowercased(_ value: PolicyValue) -> PolicyValue {
+        switch value {
+        case .string(let s): .string(s.lowercased())
+        case .list(let items): .list(items.map(lowercased))
+        default: value
         }
     }
 

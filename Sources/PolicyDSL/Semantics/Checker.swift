@@ -414,6 +414,11 @@ struct Checker {
             return .string
         case "missing", "present":
             return .bool
+        case "default":
+            if types[0].isKnown, types[1].isKnown, !compatible(types[0], types[1]) {
+                warning(range, "`default` mixes \(types[0]) with a fallback of \(types[1])")
+            }
+            return types[0].isKnown ? types[0] : (types[1].isKnown ? types[1] : .any)
         default:
             for (argument, type) in zip(arguments, types) where type.isKnown && type != .number {
                 error(argument.range, "`\(name)` takes numbers; this is \(type)")
@@ -461,7 +466,7 @@ struct Checker {
             if r.isKnown, !isList(r) {
                 error(right.range, "`\(op.rawValue)` needs a list or a group on its right; this is \(r)")
             } else if case .list(let element) = r, l.isKnown, element.isKnown, !compatible(l, element) {
-                warning(whole.range, "this looks for \(l) in a list of \(element)s: it is never found")
+                warning(whole.range, "this looks for \(l) in a list of \(element.plural): it is never found")
             }
             if case .name(let field) = left.kind, let domain = Fields.domains[field], case .list(let items) = right.kind
             {
@@ -477,27 +482,43 @@ struct Checker {
             return .bool
         case .matches:
             if l.isKnown, l != .string { error(left.range, "`matches` tests a string (a path or a key); this is \(l)") }
-            guard case .string(let pattern) = right.kind else {
-                error(right.range, "`matches` takes a pattern in double quotes")
+            var patterns: [(String, SourceRange)] = []
+            switch right.kind {
+            case .string(let pattern): patterns = [(pattern, right.range)]
+            case .list(let items):
+                for item in items {
+                    guard case .string(let pattern) = item.kind else {
+                        error(item.range, "`matches` takes patterns in double quotes")
+                        return .bool
+                    }
+                    patterns.append((pattern, item.range))
+                }
+            default:
+                error(right.range, "`matches` takes a pattern in double quotes, or a list of them")
                 return .bool
             }
-            if case .name("key") = left.kind {
-                if case .failure(let problem) = KeyPathPattern.parse(pattern) {
-                    error(right.range, "invalid key-path pattern: \(problem.message)")
-                }
-            } else if case .name("file") = left.kind, !fileGlobs.isEmpty,
-                !fileGlobs.contains(where: { Glob(pattern).overlaps($0) })
-            {
-                warning(
-                    right.range, "pattern \"\(pattern)\" matches none of the files this policy reads",
-                    notes: ["the policy reads: " + fileGlobs.map { "\"\($0.pattern)\"" }.joined(separator: ", ")])
-            }
+            for (pattern, range) in patterns { checkPattern(pattern, range, left) }
             return .bool
         case .has:
             if l.isKnown, !isList(l) { error(left.range, "`has` looks inside a list; this is \(l)") }
             return .bool
         case .add, .subtract, .multiply, .divide:
             return arithmetic(op, l, r, left, right, whole)
+        }
+    }
+
+    /// Key patterns must parse; a path pattern that no `files` glob can share a path with never matches.
+    private mutating func checkPattern(_ pattern: String, _ range: SourceRange, _ left: Expression) {
+        if case .name("key") = left.kind {
+            if case .failure(let problem) = KeyPathPattern.parse(pattern) {
+                error(range, "invalid key-path pattern: \(problem.message)")
+            }
+        } else if case .name("file") = left.kind, !fileGlobs.isEmpty,
+            !fileGlobs.contains(where: { Glob(pattern).overlaps($0) })
+        {
+            warning(
+                range, "pattern \"\(pattern)\" matches none of the files this policy reads",
+                notes: ["the policy reads: " + fileGlobs.map { "\"\($0.pattern)\"" }.joined(separator: ", ")])
         }
     }
 

@@ -19,6 +19,20 @@ indirect enum ValueType: Hashable, Sendable, CustomStringConvertible {
     }
 
     var isKnown: Bool { self != .any && self != .null }
+
+    /// "strings", "numbers": for "a list of …".
+    var plural: String {
+        switch self {
+        case .bool: "conditions"
+        case .number: "numbers"
+        case .string: "strings"
+        case .duration: "durations"
+        case .timestamp: "timestamps"
+        case .null: "nulls"
+        case .any: "values"
+        case .list: "lists"
+        }
+    }
 }
 
 /// Where a field can be read.
@@ -69,6 +83,7 @@ enum Fields {
         "missing": (1...1, "missing(x): true when x is null (absent)"),
         "present": (1...1, "present(x): true when x is not null"),
         "abs": (1...1, "abs(n): the absolute value"),
+        "default": (2...2, "default(x, fallback): x, or fallback when x is null (a setting left at its default)"),
         "min": (2...2, "min(a, b)"),
         "max": (2...2, "max(a, b)"),
     ]

@@ -218,7 +218,10 @@ struct Lexer {
             digits()
         }
         if let c = peek(), Self.isIdentifierStart(c) {
-            if !isFloat, c != UInt8(ascii: "e") || !(Self.isDigit(peek(1)) || peek(1) == UInt8(ascii: "-")) {
+            let exponentFollows =
+                Self.isDigit(peek(1))
+                || ((peek(1) == UInt8(ascii: "-") || peek(1) == UInt8(ascii: "+")) && Self.isDigit(peek(2)))
+            if !isFloat, c != UInt8(ascii: "e") || !exponentFollows {
                 lexDuration(from: start)
                 return
             }

@@ -36,7 +36,14 @@ public enum PolicyFormatter {
             let leading = take(before: declaration.range.start.offset)
             let firstLine = leading.first?.range.start.line ?? declaration.range.start.line
             if let previousEndLine, firstLine > previousEndLine + 1 { out.append("") }
-            out += leading.map(\.text)
+            // Blank lines inside a comment block, and between it and its declaration, stay (one each).
+            var lastLine: Int? = nil
+            for comment in leading {
+                if let lastLine, comment.range.start.line > lastLine + 1 { out.append("") }
+                out.append(comment.text)
+                lastLine = comment.range.start.line
+            }
+            if let lastLine, declaration.range.start.line > lastLine + 1 { out.append("") }
             // Comments inside the declaration: those of requirement lines stay with them, others go above.
             var inner = comments.filter { $0.range.start.offset < declaration.endOffset }
             comments.removeAll { $0.range.start.offset < declaration.endOffset }
@@ -49,9 +56,12 @@ public enum PolicyFormatter {
             out += lines
             previousEndLine = endLine
         }
-        let rest = comments
-        if let first = rest.first, let previousEndLine, first.range.start.line > previousEndLine + 1 { out.append("") }
-        out += rest.map(\.text)
+        var lastLine = previousEndLine
+        for comment in comments {
+            if let lastLine, comment.range.start.line > lastLine + 1 { out.append("") }
+            out.append(comment.text)
+            lastLine = comment.range.start.line
+        }
         while out.last == "" { out.removeLast() }
         return out.isEmpty ? "" : out.joined(separator: "\n") + "\n"
     }
@@ -165,15 +175,25 @@ public enum PolicyFormatter {
         case .quantifier(let quantifier, let domain, let body):
             text = "\(quantifier.rawValue) \(domain.rawValue) (" + render(body, parentPrecedence: 0) + ")"
         case .unary(.not, let operand):
-            text = "not " + render(operand, parentPrecedence: 4)
+            // `not (a == b)` keeps its parentheses: `not a == b` reads like `(not a) == b`.
+            if case .binary = operand.kind {
+                text = "not (" + render(operand, parentPrecedence: 0) + ")"
+            } else {
+                text = "not " + render(operand, parentPrecedence: 4)
+            }
         case .unary(.negate, let operand):
             text = "-" + render(operand, parentPrecedence: 8)
         case .binary(let op, let left, let right):
             let p = op.precedence
             // Left-associative: the right operand of an equal-precedence operator needs parentheses;
             // comparisons do not chain, so a comparison inside a comparison always does.
-            let leftText = render(left, parentPrecedence: op.isComparison ? p + 1 : p)
-            let rightText = render(right, parentPrecedence: p + 1)
+            var leftText = render(left, parentPrecedence: op.isComparison ? p + 1 : p)
+            var rightText = render(right, parentPrecedence: p + 1)
+            // `and` inside `or` is parenthesized for the reader, though precedence would allow none.
+            if op == .or {
+                if case .binary(.and, _, _) = left.kind { leftText = "(" + leftText + ")" }
+                if case .binary(.and, _, _) = right.kind { rightText = "(" + rightText + ")" }
+            }
             text = "\(leftText) \(op.rawValue) \(rightText)"
         }
         return precedence(of: expression) < parentPrecedence ? "(" + text + ")" : text
