@@ -172,7 +172,8 @@ struct EvaluatorTests {
     @Test("a freeze holds inside its window only")
     func freeze() {
         let change = [Self.change("x", .integer(1), .integer(2), file: "db/staging/a.yaml")]
-        let inside = Evaluator.evaluate(Self.program, EvaluationInput(changes: change, now: 1_764_201_600))  // 2025-11-27
+        // 2025-11-27: a year before the freeze.
+        let inside = Evaluator.evaluate(Self.program, EvaluationInput(changes: change, now: 1_764_201_600))
         #expect(inside.verdicts[4].satisfied)
         let frozen = Evaluator.evaluate(
             Self.program, EvaluationInput(changes: change, now: 1_764_201_600 + 365 * 86_400))
