@@ -3,7 +3,7 @@ SWIFT ?= swift
 DEMO_REPO ?= .build/demo/shop-config
 CHANGEGATE = .build/debug/changegate
 
-.PHONY: bootstrap build test demo lint format clean
+.PHONY: bootstrap build test demo lint format bench clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -24,6 +24,11 @@ demo: build
 	@bad=$$(awk '/^bad-commit/ {print $$2}' .build/demo/commits.txt); \
 	echo "== changegate diff --repo $(DEMO_REPO) $${bad}~1 $${bad}   (\"update failover protocols\", 2024-06-04 13:55 GMT)"; \
 	$(CHANGEGATE) diff --repo $(DEMO_REPO) $${bad}~1 $${bad}
+
+# Benchmarks on a release build; writes docs/benchmarks.md and bench-results.json.
+bench: bootstrap
+	$(SWIFT) build -c release --product changegate-bench
+	.build/release/changegate-bench --root . --output docs/benchmarks.md --json bench-results.json
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift

@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "changegate", targets: ["ChangeGateCLI"]),
+        .executable(name: "changegate-bench", targets: ["ChangeGateBench"]),
         .library(name: "ChangeGate", targets: ["ChangeGate"]),
         .library(name: "PolicyDSL", targets: ["PolicyDSL"]),
     ],
@@ -41,6 +42,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "ChangeGateBench", dependencies: ["ChangeGate", "PolicyDSL"]),
         .testTarget(name: "ChangeGateTests", dependencies: ["ChangeGate"]),
         .testTarget(name: "PolicyDSLTests", dependencies: ["PolicyDSL"]),
     ],

@@ -35,6 +35,13 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         return Self.match(segments[...], parts[...])
     }
 
+    /// Matches `text` as a single segment (for globs built with a separator that never occurs),
+    /// without splitting it.
+    func matchesSegment(_ text: String) -> Bool {
+        guard segments.count == 1, case .pattern(let tokens) = segments[0] else { return matches(text) }
+        return Self.matchSegment(tokens, Array(text))
+    }
+
     /// True when the pattern has no wildcard at all.
     public var isLiteral: Bool {
         segments.allSatisfy {
@@ -140,6 +147,14 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
     /// Segment-level matching; `**` may absorb any number of segments. Failed (pattern, text)
     /// positions are remembered, so several `**` cost O(segments²) rather than exponential time.
     private static func match(_ pattern: ArraySlice<Segment>, _ parts: ArraySlice<[Character]>) -> Bool {
+        // Without `**`, segments pair up one to one: no search needed.
+        if !pattern.contains(.anyDepth) {
+            guard pattern.count == parts.count else { return false }
+            return zip(pattern, parts).allSatisfy { segment, part in
+                if case .pattern(let tokens) = segment { return matchSegment(tokens, part) }
+                return false
+            }
+        }
         var failed = Set<Int>()
         let width = parts.count + 1
         func go(_ p: Int, _ t: Int) -> Bool {

@@ -119,7 +119,10 @@ struct InvalidPolicyTests {
         ("policy \"x\"\ndeny \"d\" when risk and true", 2, 15, "`and` joins conditions; this is a number"),
         ("policy \"x\"\ndeny \"d\" when lenn(\"a\") > 1", 2, 15, "unknown function `lenn`"),
         ("policy \"x\"\ndeny \"d\" when len(\"a\", \"b\") > 1", 2, 15, "`len` takes 1 argument, not 2"),
-        ("policy \"x\"\ndeny \"d\" when actor matches 5", 2, 29, "`matches` takes a pattern in double quotes"),
+        (
+            "policy \"x\"\ndeny \"d\" when actor matches 5", 2, 29,
+            "`matches` takes a pattern in double quotes, or a list of them"
+        ),
         (
             "policy \"x\"\ndeny \"d\" when actor in \"abc\"", 2, 24,
             "`in` needs a list or a group on its right; this is a string"

@@ -2,12 +2,17 @@
 /// same ``Evaluation``, and nothing here reads a clock, a file or the environment.
 public struct Evaluator {
     public let program: Program
-    private var globs: [String: Glob] = [:]
+    private var pathGlobs: [String: Glob] = [:]
+    private var segmentGlobs: [String: Glob] = [:]
     private var keyPatterns: [String: KeyPathPattern] = [:]
     private var watchCache: [String: Watch?] = [:]
+    private var matchCache: [String: [String: Bool]] = [:]
+    private var partsCache: [String: [KeyPathSyntax.Part]] = [:]
+    private let groupsByName: [String: Group]
 
     public init(program: Program) {
         self.program = program
+        self.groupsByName = Dictionary(program.groups.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Evaluates the policy.
@@ -30,6 +35,9 @@ public struct Evaluator {
         var hour: Int
         var authors: [PolicyValue]
         var committers: [PolicyValue]
+        /// Built once per evaluation: every quantifier over changes or files walks these.
+        var changeContexts: [Context] = []
+        var fileContexts: [Context] = []
     }
 
     public mutating func evaluate(_ input: EvaluationInput) -> Evaluation {
@@ -57,6 +65,14 @@ public struct Evaluator {
                         RiskItem(points: watch.weight, reason: "watched setting", file: change.file, key: change.key))
                 }
             }
+        }
+        state.changeContexts = contexts
+        var paths: [String] = []
+        var seen = Set<String>()
+        for file in input.files where seen.insert(file.path).inserted { paths.append(file.path) }
+        for change in input.changes where seen.insert(change.file).inserted { paths.append(change.file) }
+        state.fileContexts = paths.map {
+            Context(change: nil, file: state.filesByPath[$0] ?? FileInput(path: $0, head: [:], base: [:]))
         }
         for line in program.riskLines {
             switch line.scope {
@@ -91,9 +107,17 @@ public struct Evaluator {
 
     private mutating func watch(for key: String) -> Watch? {
         if let cached = watchCache[key] { return cached }
-        let found = program.watch(for: key)
+        let found = parts(of: key).flatMap { program.watch(forParts: $0) }
         watchCache[key] = found
         return found
+    }
+
+    /// A key path split into segments, once per key.
+    private mutating func parts(of key: String) -> [KeyPathSyntax.Part]? {
+        if let cached = partsCache[key] { return cached }
+        guard case .success(let parts) = KeyPathSyntax.split(key) else { return nil }
+        partsCache[key] = parts
+        return parts
     }
 
     // MARK: - Rules
@@ -215,10 +239,15 @@ public struct Evaluator {
     }
 
     private mutating func glob(_ pattern: String, separator: Character) -> Glob {
-        let key = String(separator) + pattern
-        if let cached = globs[key] { return cached }
+        if separator == "/" {
+            if let cached = pathGlobs[pattern] { return cached }
+            let glob = Glob(pattern, separator: "/")
+            pathGlobs[pattern] = glob
+            return glob
+        }
+        if let cached = segmentGlobs[pattern] { return cached }
         let glob = Glob(pattern, separator: separator)
-        globs[key] = glob
+        segmentGlobs[pattern] = glob
         return glob
     }
 
@@ -241,21 +270,8 @@ public struct Evaluator {
         return value(condition, Context(), &state).isTruthy
     }
 
-    private mutating func contexts(_ domain: Expression.Domain, _ state: SetState) -> [Context] {
-        switch domain {
-        case .change:
-            return state.input.changes.map { change in
-                Context(change: change, file: state.filesByPath[change.file], watch: watch(for: change.key))
-            }
-        case .file:
-            var paths: [String] = []
-            var seen = Set<String>()
-            for file in state.input.files where seen.insert(file.path).inserted { paths.append(file.path) }
-            for change in state.input.changes where seen.insert(change.file).inserted { paths.append(change.file) }
-            return paths.map {
-                Context(change: nil, file: state.filesByPath[$0] ?? FileInput(path: $0, head: [:], base: [:]))
-            }
-        }
+    private func contexts(_ domain: Expression.Domain, _ state: SetState) -> [Context] {
+        domain == .change ? state.changeContexts : state.fileContexts
     }
 
     // MARK: - Expressions
@@ -312,7 +328,7 @@ public struct Evaluator {
     }
 
     private func field(_ name: String, _ context: Context, _ state: SetState) -> PolicyValue {
-        if let group = program.group(named: name) { return .list(group.members.map { .string($0) }) }
+        if let group = groupsByName[name] { return .list(group.members.map { .string($0) }) }
         switch name {
         case "key": return context.change.map { .string($0.key) } ?? .null
         case "kind": return context.change.map { .string($0.kind) } ?? .null
@@ -361,7 +377,7 @@ public struct Evaluator {
     /// addresses do.
     private func isIdentity(_ expression: Expression) -> Bool {
         guard case .name(let name) = expression.kind else { return false }
-        return ["actor", "author", "committer"].contains(name) || program.group(named: name) != nil
+        return name == "actor" || name == "author" || name == "committer" || groupsByName[name] != nil
     }
 
     private mutating func binary(
@@ -399,9 +415,22 @@ public struct Evaluator {
             let patterns: [PolicyValue]
             if case .list(let items) = r { patterns = items } else { patterns = [r] }
             for case .string(let pattern) in patterns {
-                let hit =
-                    leftIsKey
-                    ? keyPattern(pattern)?.matches(text) ?? false : glob(pattern, separator: "/").matches(text)
+                // Paths and keys repeat across changes: remember each (pattern, text) answer.
+                if let known = matchCache[pattern]?[text] {
+                    if known { return .bool(true) }
+                    continue
+                }
+                let hit: Bool
+                if leftIsKey {
+                    if let compiled = keyPattern(pattern), let parts = parts(of: text) {
+                        hit = compiled.matches(parts: parts)
+                    } else {
+                        hit = false
+                    }
+                } else {
+                    hit = glob(pattern, separator: "/").matches(text)
+                }
+                matchCache[pattern, default: [:]][text] = hit
                 if hit { return .bool(true) }
             }
             return .bool(false)

@@ -157,6 +157,7 @@ struct Checker {
                         range: declaration.range))
             }
         }
+        program.watchIndex = Program.WatchIndex(program.watches)
         if policyAt == nil, let first = syntax.files.first {
             warning(
                 SourceRange(start: first.location(of: 0), length: 1), "the policy has no name",

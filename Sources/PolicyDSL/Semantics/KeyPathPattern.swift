@@ -8,8 +8,37 @@ public struct KeyPathPattern: Sendable, Hashable, CustomStringConvertible {
     enum Segment: Hashable {
         case anyDepth
         case anyOne
-        case key(Glob)
-        case item(Glob)
+        case key(SegmentMatcher)
+        case item(SegmentMatcher)
+    }
+
+    /// One segment's test: a plain comparison when the segment has no wildcard (the usual case).
+    enum SegmentMatcher: Hashable {
+        case literal(String)
+        case glob(Glob)
+
+        init(_ glob: Glob, literal: String?) {
+            self = literal.map { .literal($0) } ?? .glob(glob)
+        }
+
+        func matches(_ text: String) -> Bool {
+            switch self {
+            case .literal(let literal): literal == text
+            case .glob(let glob): glob.matchesSegment(text)
+            }
+        }
+
+        var pattern: String {
+            switch self {
+            case .literal(let literal): literal
+            case .glob(let glob): glob.pattern
+            }
+        }
+
+        var isLiteral: Bool {
+            if case .literal = self { return true }
+            return false
+        }
     }
 
     /// Parses `pattern`; returns nil with a reason when it is malformed.
@@ -21,8 +50,9 @@ public struct KeyPathPattern: Sendable, Hashable, CustomStringConvertible {
                 switch part {
                 case .key("**", quoted: false): .anyDepth
                 case .key("*", quoted: false): .anyOne
-                case .key(let text, let quoted): .key(quoted ? Glob(escaping: text) : Glob(text, separator: "\u{0}"))
-                case .item(let text): .item(Glob(text, separator: "\u{0}"))
+                case .key(let text, let quoted):
+                    .key(quoted ? .literal(text) : SegmentMatcher.wildcard(text))
+                case .item(let text): .item(SegmentMatcher.wildcard(text))
                 }
             }
             return .success(KeyPathPattern(pattern: pattern, segments: segments))
@@ -44,10 +74,32 @@ public struct KeyPathPattern: Sendable, Hashable, CustomStringConvertible {
     /// True when the pattern matches the whole key path.
     public func matches(_ keyPath: String) -> Bool {
         guard case .success(let parts) = KeyPathSyntax.split(keyPath) else { return false }
-        var failed = Set<Int>()
+        return matches(parts: parts)
+    }
+
+    /// Matches a key path already split (split it once, test many patterns).
+    func matches(parts: [KeyPathSyntax.Part]) -> Bool {
+        // Most patterns end in a literal key (`**.failover.enabled`): compare that first.
+        if case .key(.literal(let last))? = segments.last {
+            guard case .key(let text, _)? = parts.last, text == last else { return false }
+        }
+        // Without `**`, segments pair up one to one: no search needed.
+        if !segments.contains(.anyDepth) {
+            guard segments.count == parts.count else { return false }
+            for (segment, part) in zip(segments, parts) {
+                switch (segment, part) {
+                case (.anyOne, _): continue
+                case (.key(let matcher), .key(let text, _)), (.item(let matcher), .item(let text)):
+                    if !matcher.matches(text) { return false }
+                default: return false
+                }
+            }
+            return true
+        }
         let width = parts.count + 1
+        var failed = [Bool](repeating: false, count: (segments.count + 1) * width)
         func go(_ p: Int, _ t: Int) -> Bool {
-            if failed.contains(p * width + t) { return false }
+            if failed[p * width + t] { return false }
             let result: Bool
             if p == segments.count {
                 result = t == parts.count
@@ -57,24 +109,30 @@ public struct KeyPathPattern: Sendable, Hashable, CustomStringConvertible {
                     result = (t...parts.count).contains { go(p + 1, $0) }
                 case .anyOne:
                     result = t < parts.count && go(p + 1, t + 1)
-                case .key(let glob):
+                case .key(let matcher):
                     if t < parts.count, case .key(let text, _) = parts[t] {
-                        result = glob.matches(text) && go(p + 1, t + 1)
+                        result = matcher.matches(text) && go(p + 1, t + 1)
                     } else {
                         result = false
                     }
-                case .item(let glob):
+                case .item(let matcher):
                     if t < parts.count, case .item(let text) = parts[t] {
-                        result = glob.matches(text) && go(p + 1, t + 1)
+                        result = matcher.matches(text) && go(p + 1, t + 1)
                     } else {
                         result = false
                     }
                 }
             }
-            if !result { failed.insert(p * width + t) }
+            if !result { failed[p * width + t] = true }
             return result
         }
         return go(0, 0)
+    }
+
+    /// The last segment when it is a literal key: patterns can be indexed by it.
+    var lastLiteralKey: String? {
+        if case .key(.literal(let last))? = segments.last { return last }
+        return nil
     }
 
     /// How specific the pattern is, to pick the most specific of several that match: more literal
@@ -87,9 +145,9 @@ public struct KeyPathPattern: Sendable, Hashable, CustomStringConvertible {
             switch segment {
             case .anyDepth: deep += 1
             case .anyOne: break
-            case .key(let glob), .item(let glob):
-                if glob.isLiteral { literal += 1 }
-                characters += glob.pattern.count
+            case .key(let matcher), .item(let matcher):
+                if matcher.isLiteral { literal += 1 }
+                characters += matcher.pattern.count
             }
         }
         return [literal, -deep, characters]
@@ -110,6 +168,17 @@ enum KeyPathSyntax {
     }
 
     static func split(_ text: String) -> Result<[Part], PatternError> {
+        // Fast path: no quotes or brackets, just dot-separated keys (most key paths).
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") }
+        ) {
+            let pieces = text.split(separator: ".", omittingEmptySubsequences: false)
+            if pieces.count > 1 || !text.isEmpty, pieces.contains(where: { $0.isEmpty }) {
+                return .failure(
+                    PatternError(
+                        message: text.hasSuffix(".") ? "the pattern ends with `.`" : "empty segment between dots"))
+            }
+            return .success(text.isEmpty ? [] : pieces.map { .key(String($0), quoted: false) })
+        }
         var parts: [Part] = []
         let chars = Array(text)
         var i = 0
@@ -182,6 +251,14 @@ enum KeyPathSyntax {
         }
         if expectSegment, !parts.isEmpty { return .failure(PatternError(message: "the pattern ends with `.`")) }
         return .success(parts)
+    }
+}
+
+extension KeyPathPattern.SegmentMatcher {
+    /// A segment pattern that may hold `*`, `?` or a class; literal when it holds none.
+    static func wildcard(_ text: String) -> Self {
+        let glob = Glob(text, separator: "\u{0}")
+        return glob.isLiteral && !text.contains("\\") ? .literal(text) : .glob(glob)
     }
 }
 

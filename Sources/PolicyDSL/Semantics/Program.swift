@@ -14,17 +14,55 @@ public struct Program: Sendable {
 
     /// The watch whose pattern matches `keyPath` most specifically, if any.
     public func watch(for keyPath: String) -> Watch? {
+        guard case .success(let parts) = KeyPathSyntax.split(keyPath) else { return nil }
+        return watch(forParts: parts)
+    }
+
+    func watch(forParts parts: [KeyPathSyntax.Part]) -> Watch? {
+        var candidates = watchIndex.open
+        if case .key(let last, _)? = parts.last, let indexed = watchIndex.byLastKey[last] {
+            candidates = (candidates + indexed).sorted { $0.order < $1.order }
+        }
         var best: (Watch, [Int])? = nil
-        for watch in watches {
-            for pattern in watch.patterns where pattern.matches(keyPath) {
-                // Strictly more specific replaces; on a tie the earlier declaration stays.
-                if best == nil || best!.1.lexicographicallyPrecedes(pattern.specificity) {
-                    best = (watch, pattern.specificity)
-                }
+        for candidate in candidates where candidate.pattern.matches(parts: parts) {
+            // Strictly more specific replaces; on a tie the earlier declaration stays.
+            let specificity = candidate.pattern.specificity
+            if best == nil || best!.1.lexicographicallyPrecedes(specificity) {
+                best = (watches[candidate.watch], specificity)
             }
         }
         return best?.0
     }
+
+    /// Watch patterns by their last literal key, so that a key is tried only against patterns that
+    /// can match it (and those ending in a wildcard).
+    struct WatchIndex: Sendable {
+        struct Entry: Sendable {
+            var pattern: KeyPathPattern
+            var watch: Int
+            var order: Int
+        }
+
+        var byLastKey: [String: [Entry]] = [:]
+        var open: [Entry] = []
+
+        init(_ watches: [Watch]) {
+            var order = 0
+            for (index, watch) in watches.enumerated() {
+                for pattern in watch.patterns {
+                    let entry = Entry(pattern: pattern, watch: index, order: order)
+                    order += 1
+                    if let last = pattern.lastLiteralKey {
+                        byLastKey[last, default: []].append(entry)
+                    } else {
+                        open.append(entry)
+                    }
+                }
+            }
+        }
+    }
+
+    var watchIndex = WatchIndex([])
 }
 
 /// `files "GLOB", … [as FORMAT]`

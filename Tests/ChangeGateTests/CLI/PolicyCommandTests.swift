@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+/// `changegate policy lint|fmt|explain` as a policy author runs them.
+@Suite("changegate policy")
+struct PolicyCommandTests {
+    private func changegate(_ arguments: [String]) throws -> Shell.Result {
+        try Shell.run([Paths.changegate.path] + arguments, environment: GitFixture.baseEnvironment)
+    }
+
+    private func write(_ text: String, in directory: URL, as name: String = "p.policy") throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    @Test("lint: 0 for the shipped policy, 1 for warnings with --strict, 2 for errors with file:line:column")
+    func lint() throws {
+        let shipped = Paths.packageRoot.appendingPathComponent("policies/failover.policy").path
+        let clean = try changegate(["policy", "lint", "--strict", shipped])
+        #expect(clean.status == 0, "\(clean.stderr)")
+        #expect(clean.stdout.contains("failover.policy: ok"))
+
+        let directory = try Paths.temporaryDirectory("policy-cli")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let warned = try write("policy \"w\"\ndeny \"d\" when false\n", in: directory, as: "w.policy")
+        #expect(try changegate(["policy", "lint", warned]).status == 0)
+        #expect(try changegate(["policy", "lint", "--strict", warned]).status == 1)
+
+        let broken = try write("policy \"b\"\ndeny \"d\" when reviewer > 1\n", in: directory, as: "b.policy")
+        let failed = try changegate(["policy", "lint", broken])
+        #expect(failed.status == 2)
+        #expect(failed.stderr.contains("b.policy:2:15: error: unknown field or group `reviewer`"))
+        #expect(failed.stderr.contains("^~~~~~~~"))
+        #expect(try changegate(["policy", "lint", directory.appendingPathComponent("none.policy").path]).status == 2)
+    }
+
+    @Test("fmt rewrites in place; --check exits 1 when a file would change and 0 after")
+    func format() throws {
+        let directory = try Paths.temporaryDirectory("policy-fmt")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = try write("policy   \"f\"\nrisk 5 \"r\"   when weekday in [\"Sat\",\"Sun\"]\n", in: directory)
+        #expect(try changegate(["policy", "fmt", "--check", path]).status == 1)
+        #expect(try changegate(["policy", "fmt", path]).status == 0)
+        #expect(
+            try String(contentsOfFile: path, encoding: .utf8)
+                == "policy \"f\"\nrisk +5 \"r\" when weekday in [\"Sat\", \"Sun\"]\n")
+        #expect(try changegate(["policy", "fmt", "--check", path]).status == 0)
+        let broken = try write("policy \"f\"\nrisk\n", in: directory, as: "broken.policy")
+        #expect(try changegate(["policy", "fmt", broken]).status == 2)
+    }
+
+    @Test("explain prints the policy in plain words; a directory is one policy")
+    func explain() throws {
+        let directory = try Paths.temporaryDirectory("policy-explain")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try write("policy \"split\"\nwatch \"**.ttl\" weight 20 tag failover\n", in: directory, as: "a.policy")
+        _ = try write(
+            "group dba from \"dba.txt\"\nrequire \"r\" {\n  reviewers >= 1 from dba\n}\n", in: directory, as: "b.policy"
+        )
+        try "alice@example.com\n".write(
+            to: directory.appendingPathComponent("dba.txt"), atomically: true, encoding: .utf8)
+        let result = try changegate(["policy", "explain", directory.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Policy \"split\""))
+        #expect(result.stdout.contains("dba: alice@example.com"))
+        #expect(result.stdout.contains("at least 1 reviewer from group dba"))
+    }
+}
