@@ -31,8 +31,17 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
 
     /// True when the glob matches all of `text`.
     public func matches(_ text: String) -> Bool {
-        let parts = text.split(separator: separator, omittingEmptySubsequences: false).map { Array($0) }
-        return Self.match(segments[...], parts[...])
+        Self.match(segments[...], split(text)[...])
+    }
+
+    /// `text` split at the separator into character arrays, to match many globs against once.
+    func split(_ text: String) -> [[Character]] {
+        text.split(separator: separator, omittingEmptySubsequences: false).map { Array($0) }
+    }
+
+    /// Matches text already split with ``split(_:)``.
+    func matches(parts: [[Character]]) -> Bool {
+        Self.match(segments[...], parts[...])
     }
 
     /// Matches `text` as a single segment (for globs built with a separator that never occurs),
@@ -154,6 +163,20 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
                 if case .pattern(let tokens) = segment { return matchSegment(tokens, part) }
                 return false
             }
+        }
+        // With one or two `**` a plain search is at most quadratic and allocates nothing; more
+        // `**`s could make it exponential, so those remember what failed.
+        if pattern.count(where: { $0 == .anyDepth }) <= 2 {
+            func search(_ p: Int, _ t: Int) -> Bool {
+                if p == pattern.endIndex { return t == parts.endIndex }
+                switch pattern[p] {
+                case .anyDepth:
+                    return (t...parts.endIndex).contains { search(p + 1, $0) }
+                case .pattern(let tokens):
+                    return t < parts.endIndex && matchSegment(tokens, parts[t]) && search(p + 1, t + 1)
+                }
+            }
+            return search(pattern.startIndex, parts.startIndex)
         }
         var failed = Set<Int>()
         let width = parts.count + 1

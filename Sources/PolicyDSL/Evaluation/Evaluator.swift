@@ -2,17 +2,36 @@
 /// same ``Evaluation``, and nothing here reads a clock, a file or the environment.
 public struct Evaluator {
     public let program: Program
-    private var pathGlobs: [String: Glob] = [:]
-    private var segmentGlobs: [String: Glob] = [:]
-    private var keyPatterns: [String: KeyPathPattern] = [:]
-    private var watchCache: [String: Watch?] = [:]
-    private var matchCache: [String: [String: Bool]] = [:]
-    private var partsCache: [String: [KeyPathSyntax.Part]] = [:]
+    private struct KeyInfo {
+        var parts: [KeyPathSyntax.Part]?
+        var watch: Int?
+    }
+
+    private var keys: [String: KeyInfo] = [:]
     private let groupsByName: [String: Group]
+    /// Each risk line's and each rule's condition, compiled once.
+    private let riskConditions: [CompiledCondition]
+    private let ruleConditions: [CompiledCondition?]
+    /// The globs of each `file matches` in the policy, answered once per file and evaluation.
+    private let fileGlobs: [[Glob]]
+    /// Each watch's tags as a value, built once.
+    private let watchTags: [PolicyValue]
 
     public init(program: Program) {
         self.program = program
-        self.groupsByName = Dictionary(program.groups.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let groups = Dictionary(program.groups.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        self.groupsByName = groups
+        var fileGlobs: [[Glob]] = []
+        self.riskConditions = program.riskLines.map {
+            CompiledCondition.compile($0.condition, groups: groups, fileGlobs: &fileGlobs)
+        }
+        var rules: [CompiledCondition?] = []
+        for rule in program.rules {
+            rules.append(rule.condition.map { CompiledCondition.compile($0, groups: groups, fileGlobs: &fileGlobs) })
+        }
+        self.ruleConditions = rules
+        self.fileGlobs = fileGlobs
+        self.watchTags = program.watches.map { .list($0.tags.map { .string($0) }) }
     }
 
     /// Evaluates the policy.
@@ -21,43 +40,77 @@ public struct Evaluator {
         return evaluator.evaluate(input)
     }
 
+    /// Where a condition is evaluated: the current change and file, as indices into the state.
     private struct Context {
-        var change: ChangeInput?
-        var file: FileInput?
-        var watch: Watch?
+        var change: Int?
+        var file: Int?
+    }
+
+    /// A change with the values conditions read from it made once.
+    private struct ChangeData {
+        var input: ChangeInput
+        var file: Int
+        var watch: Int?
+        var keyParts: [KeyPathSyntax.Part]?
+        var key: PolicyValue
+        var kind: PolicyValue
+    }
+
+    /// A file the change set touches.
+    private struct FileData {
+        var input: FileInput?
+        var pathParts: [[Character]]
+        var path: PolicyValue
     }
 
     private struct SetState {
         var input: EvaluationInput
-        var filesByPath: [String: FileInput]
         var risk: Int
         var weekday: String
         var hour: Int
         var authors: [PolicyValue]
         var committers: [PolicyValue]
-        /// Built once per evaluation: every quantifier over changes or files walks these.
-        var changeContexts: [Context] = []
-        var fileContexts: [Context] = []
+        /// Built once per evaluation, read in place by every quantifier.
+        var changes: [ChangeData] = []
+        var files: [FileData] = []
+        /// `fileMatches[id][file]`: whether file matches the `file matches` with that id.
+        var fileMatches: [[Bool]] = []
     }
 
     public mutating func evaluate(_ input: EvaluationInput) -> Evaluation {
         let days = Int((Double(input.now) / 86_400).rounded(.down))
         let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
         var state = SetState(
-            input: input,
-            filesByPath: Dictionary(input.files.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a }),
-            risk: 0, weekday: weekdays[((days % 7) + 7) % 7], hour: (input.now - days * 86_400) / 3600,
+            input: input, risk: 0, weekday: weekdays[((days % 7) + 7) % 7], hour: (input.now - days * 86_400) / 3600,
             authors: input.authors.map { .string($0) }, committers: input.committers.map { .string($0) })
 
+        // Files: those given, then any other a change is in; each path split once.
+        var fileIndex: [String: Int] = [:]
+        let inputs = Dictionary(input.files.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        func file(_ path: String) -> Int {
+            if let known = fileIndex[path] { return known }
+            fileIndex[path] = state.files.count
+            state.files.append(
+                FileData(input: inputs[path], pathParts: Glob("", separator: "/").split(path), path: .string(path)))
+            return state.files.count - 1
+        }
+        for given in input.files { _ = file(given.path) }
+
+        keys.reserveCapacity(input.changes.count)
         // Watched settings: each adds its watch's weight to the risk.
         var items: [RiskItem] = []
         var watched: [WatchedChange] = []
-        var contexts: [Context] = []
-        contexts.reserveCapacity(input.changes.count)
+        state.changes.reserveCapacity(input.changes.count)
         for change in input.changes {
-            let watch = watch(for: change.key)
-            contexts.append(Context(change: change, file: state.filesByPath[change.file], watch: watch))
-            if let watch {
+            let info = keyInfo(change.key)
+            let parts = info.parts
+            let watchIndex = info.watch
+            state.changes.append(
+                ChangeData(
+                    input: change, file: file(change.file), watch: watchIndex, keyParts: parts,
+                    key: .string(change.key), kind: .string(change.kind)))
+            if let watchIndex {
+                let watch = program.watches[watchIndex]
                 watched.append(
                     WatchedChange(file: change.file, key: change.key, weight: watch.weight, tags: watch.tags))
                 if watch.weight != 0 {
@@ -66,25 +119,19 @@ public struct Evaluator {
                 }
             }
         }
-        state.changeContexts = contexts
-        var paths: [String] = []
-        var seen = Set<String>()
-        for file in input.files where seen.insert(file.path).inserted { paths.append(file.path) }
-        for change in input.changes where seen.insert(change.file).inserted { paths.append(change.file) }
-        state.fileContexts = paths.map {
-            Context(change: nil, file: state.filesByPath[$0] ?? FileInput(path: $0, head: [:], base: [:]))
+        state.fileMatches = fileGlobs.map { globs in
+            state.files.map { file in globs.contains { $0.matches(parts: file.pathParts) } }
         }
-        for line in program.riskLines {
+        for (line, condition) in zip(program.riskLines, riskConditions) {
             switch line.scope {
             case .perChange:
-                for context in contexts where value(line.condition, context, &state).isTruthy {
-                    items.append(
-                        RiskItem(
-                            points: line.points, reason: line.reason, file: context.change?.file,
-                            key: context.change?.key))
+                for i in state.changes.indices
+                where value(condition, Context(change: i, file: state.changes[i].file), state).isTruthy {
+                    let change = state.changes[i].input
+                    items.append(RiskItem(points: line.points, reason: line.reason, file: change.file, key: change.key))
                 }
             case .perChangeSet:
-                if value(line.condition, Context(), &state).isTruthy {
+                if value(condition, Context(), state).isTruthy {
                     items.append(RiskItem(points: line.points, reason: line.reason, file: nil, key: nil))
                 }
             }
@@ -93,8 +140,8 @@ public struct Evaluator {
 
         var verdicts: [RuleVerdict] = []
         var outcome = Outcome.allow
-        for rule in program.rules {
-            let verdict = judge(rule, &state)
+        for (rule, condition) in zip(program.rules, ruleConditions) {
+            let verdict = judge(rule, condition, state)
             verdicts.append(verdict)
             if !verdict.satisfied {
                 outcome = max(outcome, .deny)
@@ -105,31 +152,27 @@ public struct Evaluator {
         return Evaluation(outcome: outcome, risk: state.risk, riskItems: items, verdicts: verdicts, watched: watched)
     }
 
-    private mutating func watch(for key: String) -> Watch? {
-        if let cached = watchCache[key] { return cached }
-        let found = parts(of: key).flatMap { program.watch(forParts: $0) }
-        watchCache[key] = found
-        return found
-    }
-
-    /// A key path split into segments, once per key.
-    private mutating func parts(of key: String) -> [KeyPathSyntax.Part]? {
-        if let cached = partsCache[key] { return cached }
-        guard case .success(let parts) = KeyPathSyntax.split(key) else { return nil }
-        partsCache[key] = parts
-        return parts
+    /// A key's segments and its watch, worked out once per distinct key.
+    private mutating func keyInfo(_ key: String) -> KeyInfo {
+        if let known = keys[key] { return known }
+        var info = KeyInfo(parts: nil, watch: nil)
+        if case .success(let parts) = KeyPathSyntax.split(key) {
+            info = KeyInfo(parts: parts, watch: program.watchIndex(forParts: parts))
+        }
+        keys[key] = info
+        return info
     }
 
     // MARK: - Rules
 
-    private mutating func judge(_ rule: Rule, _ state: inout SetState) -> RuleVerdict {
+    private func judge(_ rule: Rule, _ condition: CompiledCondition?, _ state: SetState) -> RuleVerdict {
         var verdict = RuleVerdict(
             kind: rule.kind, name: rule.name, applies: false, satisfied: true, overridden: false, reason: "",
             missing: [], range: rule.range)
         switch rule.kind {
         case .deny:
             var witness: String? = nil
-            verdict.applies = holds(rule.condition!, &state, witness: &witness)
+            verdict.applies = holds(condition!, state, witness: &witness)
             verdict.satisfied = !verdict.applies
             verdict.reason =
                 verdict.applies
@@ -137,12 +180,12 @@ public struct Evaluator {
                 : "does not apply"
         case .warn:
             var witness: String? = nil
-            verdict.applies = holds(rule.condition!, &state, witness: &witness)
+            verdict.applies = holds(condition!, state, witness: &witness)
             verdict.reason =
                 verdict.applies ? "warning: \(rule.name)" + (witness.map { " (\($0))" } ?? "") : "does not apply"
         case .require:
             var witness: String? = nil
-            verdict.applies = rule.condition.map { holds($0, &state, witness: &witness) } ?? true
+            verdict.applies = condition.map { holds($0, state, witness: &witness) } ?? true
             guard verdict.applies else {
                 verdict.reason = "does not apply"
                 return verdict
@@ -163,7 +206,7 @@ public struct Evaluator {
         }
         if !verdict.satisfied, let group = rule.overrideGroup {
             if let request = state.input.override, !request.reason.trimmingWhitespace().isEmpty,
-                program.group(named: group)?.contains(request.actor) == true
+                groupsByName[group]?.contains(request.actor) == true
             {
                 verdict.satisfied = true
                 verdict.overridden = true
@@ -176,10 +219,10 @@ public struct Evaluator {
     }
 
     /// Why a requirement line is not met, or nil when it is.
-    private mutating func unmet(_ requirement: Requirement, _ state: SetState) -> String? {
+    private func unmet(_ requirement: Requirement, _ state: SetState) -> String? {
         switch requirement.kind {
         case .reviewers(let comparison, let count, let groupName):
-            let group = groupName.flatMap { program.group(named: $0.value) }
+            let group = groupName.flatMap { groupsByName[$0.value] }
             var counted: [String] = []
             var seen = Set<String>()
             var notCounted: [String] = []
@@ -211,7 +254,7 @@ public struct Evaluator {
         case .tests(let patterns):
             var problems: [String] = []
             for pattern in patterns {
-                let glob = glob(pattern.value, separator: "\u{0}")
+                let glob = Glob(pattern.value, separator: "\u{0}")
                 let matching = state.input.tests.filter { glob.matches($0.name) }
                 if matching.isEmpty {
                     problems.append("no result for tests matching \"\(pattern.value)\"")
@@ -227,8 +270,9 @@ public struct Evaluator {
             }
             return problems.isEmpty ? nil : problems.joined(separator: "; ")
         case .changed(let patterns):
-            let globs = patterns.map { glob($0.value, separator: "/") }
-            if state.input.changedPaths.contains(where: { path in globs.contains { $0.matches(path) } }) { return nil }
+            let globs = patterns.map { Glob($0.value) }
+            let paths = Set(state.input.changedPaths)
+            if paths.contains(where: { path in globs.contains { $0.matches(path) } }) { return nil }
             return "the change must also touch " + patterns.map { "\"\($0.value)\"" }.joined(separator: " or ")
         case .risk(let comparison, let limit):
             let met = comparison == .lessThan ? state.risk < limit.value : state.risk <= limit.value
@@ -238,81 +282,71 @@ public struct Evaluator {
         }
     }
 
-    private mutating func glob(_ pattern: String, separator: Character) -> Glob {
-        if separator == "/" {
-            if let cached = pathGlobs[pattern] { return cached }
-            let glob = Glob(pattern, separator: "/")
-            pathGlobs[pattern] = glob
-            return glob
-        }
-        if let cached = segmentGlobs[pattern] { return cached }
-        let glob = Glob(pattern, separator: separator)
-        segmentGlobs[pattern] = glob
-        return glob
-    }
-
-    private mutating func keyPattern(_ pattern: String) -> KeyPathPattern? {
-        if let cached = keyPatterns[pattern] { return cached }
-        guard let parsed = KeyPathPattern(pattern) else { return nil }
-        keyPatterns[pattern] = parsed
-        return parsed
-    }
-
     /// Evaluates a set-level condition, noting which change or file made an `any` true.
-    private mutating func holds(_ condition: Expression, _ state: inout SetState, witness: inout String?) -> Bool {
-        if case .quantifier(.any, let domain, let body) = condition.kind {
-            for context in contexts(domain, state) where value(body, context, &state).isTruthy {
-                witness = context.change.map { "\($0.file): \($0.key)" } ?? context.file?.path
-                return true
+    private func holds(_ condition: CompiledCondition, _ state: SetState, witness: inout String?) -> Bool {
+        if case .quantifier(.any, let domain, let body) = condition {
+            if domain == .change {
+                for i in state.changes.indices
+                where value(body, Context(change: i, file: state.changes[i].file), state).isTruthy {
+                    witness = "\(state.changes[i].input.file): \(state.changes[i].input.key)"
+                    return true
+                }
+            } else {
+                for j in state.files.indices where value(body, Context(change: nil, file: j), state).isTruthy {
+                    if case .string(let path) = state.files[j].path { witness = path }
+                    return true
+                }
             }
             return false
         }
-        return value(condition, Context(), &state).isTruthy
+        return value(condition, Context(), state).isTruthy
     }
 
-    private func contexts(_ domain: Expression.Domain, _ state: SetState) -> [Context] {
-        domain == .change ? state.changeContexts : state.fileContexts
-    }
+    // MARK: - Conditions
 
-    // MARK: - Expressions
-
-    private mutating func value(_ expression: Expression, _ context: Context, _ state: inout SetState) -> PolicyValue {
-        switch expression.kind {
-        case .null: return .null
-        case .bool(let b): return .bool(b)
-        case .integer(let i): return .integer(i)
-        case .float(let d): return .float(d)
-        case .string(let s): return .string(s)
-        case .duration(let d): return .duration(d)
-        case .timestamp(let t): return .timestamp(t)
-        case .list(let items): return .list(items.map { value($0, context, &state) })
-        case .name(let name): return field(name, context, state)
-        case .call(let name, let arguments):
-            return call(name, arguments.map { value($0, context, &state) }, context)
-        case .unary(.not, let operand):
-            return .bool(!value(operand, context, &state).isTruthy)
-        case .unary(.negate, let operand):
-            switch value(operand, context, &state) {
+    private func value(_ node: CompiledCondition, _ context: Context, _ state: SetState) -> PolicyValue {
+        switch node {
+        case .constant(let value): return value
+        case .list(let items): return .list(items.map { value($0, context, state) })
+        case .field(let field): return self.field(field, context, state)
+        case .call(let function, let arguments):
+            return call(function, arguments.map { value($0, context, state) }, context, state)
+        case .not(let operand): return .bool(!value(operand, context, state).isTruthy)
+        case .negate(let operand):
+            switch value(operand, context, state) {
             case .integer(let i): return i == .min ? .float(-Double(i)) : .integer(-i)
             case .float(let d): return .float(-d)
             case .duration(let d): return .duration(-d)
             default: return .null
             }
-        case .binary(.and, let left, let right):
-            return .bool(value(left, context, &state).isTruthy && value(right, context, &state).isTruthy)
-        case .binary(.or, let left, let right):
-            return .bool(value(left, context, &state).isTruthy || value(right, context, &state).isTruthy)
-        case .binary(let op, let left, let right):
-            let l = value(left, context, &state)
-            let r = value(right, context, &state)
-            let identities = isIdentity(left) || isIdentity(right)
-            return binary(op, l, r, leftIsKey: left.kind == .name("key"), identities: identities)
+        case .and(let left, let right):
+            return .bool(value(left, context, state).isTruthy && value(right, context, state).isTruthy)
+        case .or(let left, let right):
+            return .bool(value(left, context, state).isTruthy || value(right, context, state).isTruthy)
+        case .keyMatches(let patterns):
+            guard let i = context.change, let parts = state.changes[i].keyParts else { return .bool(false) }
+            return .bool(patterns.contains { $0.matches(parts: parts) })
+        case .fileMatches(let id):
+            guard let j = context.file else { return .bool(false) }
+            return .bool(state.fileMatches[id][j])
+        case .pathMatches(let left, let globs):
+            guard case .string(let text) = value(left, context, state) else { return .bool(false) }
+            return .bool(globs.contains { $0.matches(text) })
+        case .binary(let op, let left, let right, let identities):
+            var l = value(left, context, state)
+            var r = value(right, context, state)
+            if identities {
+                l = Self.lowercased(l)
+                r = Self.lowercased(r)
+            }
+            return Self.binary(op, l, r)
         case .quantifier(let quantifier, let domain, let body):
             var count = 0
-            var total = 0
-            for inner in contexts(domain, state) {
-                total += 1
-                if value(body, inner, &state).isTruthy {
+            let total = domain == .change ? state.changes.count : state.files.count
+            for i in 0..<total {
+                let inner =
+                    domain == .change ? Context(change: i, file: state.changes[i].file) : Context(change: nil, file: i)
+                if value(body, inner, state).isTruthy {
                     count += 1
                     if quantifier == .any { return .bool(true) }
                 } else if quantifier == .all {
@@ -327,76 +361,66 @@ public struct Evaluator {
         }
     }
 
-    private func field(_ name: String, _ context: Context, _ state: SetState) -> PolicyValue {
-        if let group = groupsByName[name] { return .list(group.members.map { .string($0) }) }
-        switch name {
-        case "key": return context.change.map { .string($0.key) } ?? .null
-        case "kind": return context.change.map { .string($0.kind) } ?? .null
-        case "old": return context.change?.old ?? .null
-        case "new": return context.change?.new ?? .null
-        case "reverts": return context.change.map { .bool($0.reverts) } ?? .null
-        case "tags": return context.change == nil ? .null : .list((context.watch?.tags ?? []).map { .string($0) })
-        case "weight": return context.change == nil ? .null : .integer(context.watch?.weight ?? 0)
-        case "watched": return context.change == nil ? .null : .bool(context.watch != nil)
-        case "file": return (context.change?.file ?? context.file?.path).map { .string($0) } ?? .null
-        case "risk": return .integer(state.risk)
-        case "ref": return .string(state.input.ref)
-        case "author": return .list(state.authors)
-        case "committer": return .list(state.committers)
-        case "actor": return state.input.actor.map { .string($0) } ?? .null
-        case "weekday": return .string(state.weekday)
-        case "hour": return .integer(state.hour)
-        case "now": return .timestamp(state.input.now)
-        case "changes": return .integer(state.input.changes.count)
+    private func field(_ field: CompiledCondition.Field, _ context: Context, _ state: SetState) -> PolicyValue {
+        switch field {
+        case .risk: return .integer(state.risk)
+        case .ref: return .string(state.input.ref)
+        case .author: return .list(state.authors)
+        case .committer: return .list(state.committers)
+        case .actor: return state.input.actor.map { .string($0) } ?? .null
+        case .weekday: return .string(state.weekday)
+        case .hour: return .integer(state.hour)
+        case .now: return .timestamp(state.input.now)
+        case .changes: return .integer(state.input.changes.count)
+        case .file: return context.file.map { state.files[$0].path } ?? .null
+        default: break
+        }
+        guard let i = context.change else { return .null }
+        switch field {
+        case .key: return state.changes[i].key
+        case .kind: return state.changes[i].kind
+        case .old: return state.changes[i].input.old
+        case .new: return state.changes[i].input.new
+        case .reverts: return .bool(state.changes[i].input.reverts)
+        case .tags: return state.changes[i].watch.map { watchTags[$0] } ?? .list([])
+        case .weight: return .integer(state.changes[i].watch.map { program.watches[$0].weight } ?? 0)
+        case .watched: return .bool(state.changes[i].watch != nil)
         default: return .null
         }
     }
 
-    private func call(_ name: String, _ arguments: [PolicyValue], _ context: Context) -> PolicyValue {
-        switch (name, arguments.first) {
-        case ("head", .string(let key)?): return context.file?.head[key] ?? .null
-        case ("base", .string(let key)?): return context.file?.base[key] ?? .null
-        case ("len", .string(let s)?): return .integer(s.count)
-        case ("len", .list(let items)?): return .integer(items.count)
-        case ("lower", .string(let s)?): return .string(s.lowercased())
-        case ("upper", .string(let s)?): return .string(s.uppercased())
-        case ("default", let v?): return v == .null ? arguments[1] : v
-        case ("missing", let v?): return .bool(v == .null)
-        case ("present", let v?): return .bool(v != .null)
-        case ("abs", .integer(let i)?): return i == .min ? .float(-Double(i)) : .integer(abs(i))
-        case ("abs", .float(let d)?): return .float(abs(d))
-        case ("min", _), ("max", _):
-            guard arguments.count == 2, let a = arguments[0].number, let b = arguments[1].number else { return .null }
-            let pick = name == "min" ? (a <= b ? arguments[0] : arguments[1]) : (a >= b ? arguments[0] : arguments[1])
-            return pick
-        default: return .null
-        }
-    }
-
-    /// Identities (groups, `actor`, `author`, `committer`) compare case-insensitively, as e-mail
-    /// addresses do.
-    private func isIdentity(_ expression: Expression) -> Bool {
-        guard case .name(let name) = expression.kind else { return false }
-        return name == "actor" || name == "author" || name == "committer" || groupsByName[name] != nil
-    }
-
-    private mutating func binary(
-        _ op: Expression.BinaryOperator, _ l: PolicyValue, _ r: PolicyValue, leftIsKey: Bool, identities: Bool = false
+    private func call(
+        _ function: CompiledCondition.Function, _ arguments: [PolicyValue], _ context: Context, _ state: SetState
     ) -> PolicyValue {
-        var l = l
-        var r = r
-        if identities {
-            l = Self.lowercased(l)
-            r = Self.lowercased(r)
+        let file = context.file.flatMap { state.files[$0].input }
+        switch (function, arguments.first) {
+        case (.head, .string(let key)?): return file?.head[key] ?? .null
+        case (.base, .string(let key)?): return file?.base[key] ?? .null
+        case (.len, .string(let s)?): return .integer(s.count)
+        case (.len, .list(let items)?): return .integer(items.count)
+        case (.lower, .string(let s)?): return .string(s.lowercased())
+        case (.upper, .string(let s)?): return .string(s.uppercased())
+        case (.default, let v?): return v == .null ? arguments[1] : v
+        case (.missing, let v?): return .bool(v == .null)
+        case (.present, let v?): return .bool(v != .null)
+        case (.abs, .integer(let i)?): return i == .min ? .float(-Double(i)) : .integer(abs(i))
+        case (.abs, .float(let d)?): return .float(abs(d))
+        case (.min, _), (.max, _):
+            guard arguments.count == 2, let a = arguments[0].number, let b = arguments[1].number else { return .null }
+            return function == .min ? (a <= b ? arguments[0] : arguments[1]) : (a >= b ? arguments[0] : arguments[1])
+        default: return .null
         }
+    }
+
+    static func binary(_ op: Expression.BinaryOperator, _ l: PolicyValue, _ r: PolicyValue) -> PolicyValue {
         switch op {
         case .equal, .notEqual:
             // A comparison that involves null is false, `!=` included.
             if l == .null || r == .null { return .bool(false) }
-            let same = Self.equal(l, r)
+            let same = equal(l, r)
             return .bool(op == .equal ? same : !same)
         case .less, .lessEqual, .greater, .greaterEqual:
-            guard let order = Self.compare(l, r) else { return .bool(false) }
+            guard let order = compare(l, r) else { return .bool(false) }
             switch op {
             case .less: return .bool(order < 0)
             case .lessEqual: return .bool(order <= 0)
@@ -405,39 +429,15 @@ public struct Evaluator {
             }
         case .in, .notIn:
             guard l != .null, case .list(let items) = r else { return .bool(false) }
-            let found = items.contains { Self.equal(l, $0) }
+            let found = items.contains { equal(l, $0) }
             return .bool(op == .in ? found : !found)
         case .has:
             guard r != .null, case .list(let items) = l else { return .bool(false) }
-            return .bool(items.contains { Self.equal($0, r) })
-        case .matches:
-            guard case .string(let text) = l else { return .bool(false) }
-            let patterns: [PolicyValue]
-            if case .list(let items) = r { patterns = items } else { patterns = [r] }
-            for case .string(let pattern) in patterns {
-                // Paths and keys repeat across changes: remember each (pattern, text) answer.
-                if let known = matchCache[pattern]?[text] {
-                    if known { return .bool(true) }
-                    continue
-                }
-                let hit: Bool
-                if leftIsKey {
-                    if let compiled = keyPattern(pattern), let parts = parts(of: text) {
-                        hit = compiled.matches(parts: parts)
-                    } else {
-                        hit = false
-                    }
-                } else {
-                    hit = glob(pattern, separator: "/").matches(text)
-                }
-                matchCache[pattern, default: [:]][text] = hit
-                if hit { return .bool(true) }
-            }
-            return .bool(false)
+            return .bool(items.contains { equal($0, r) })
         case .add, .subtract, .multiply, .divide:
-            return Self.arithmetic(op, l, r)
-        case .and, .or:
-            return .bool(false)  // handled with short-circuit above
+            return arithmetic(op, l, r)
+        case .and, .or, .matches:
+            return .bool(false)  // compiled to their own nodes
         }
     }
 

@@ -96,6 +96,23 @@ public struct KeyPathPattern: Sendable, Hashable, CustomStringConvertible {
             }
             return true
         }
+        // With one or two `**` a plain search is at most quadratic and allocates nothing.
+        if segments.count(where: { $0 == .anyDepth }) <= 2 {
+            func search(_ p: Int, _ t: Int) -> Bool {
+                if p == segments.count { return t == parts.count }
+                switch segments[p] {
+                case .anyDepth: return (t...parts.count).contains { search(p + 1, $0) }
+                case .anyOne: return t < parts.count && search(p + 1, t + 1)
+                case .key(let matcher):
+                    guard t < parts.count, case .key(let text, _) = parts[t] else { return false }
+                    return matcher.matches(text) && search(p + 1, t + 1)
+                case .item(let matcher):
+                    guard t < parts.count, case .item(let text) = parts[t] else { return false }
+                    return matcher.matches(text) && search(p + 1, t + 1)
+                }
+            }
+            return search(0, 0)
+        }
         let width = parts.count + 1
         var failed = [Bool](repeating: false, count: (segments.count + 1) * width)
         func go(_ p: Int, _ t: Int) -> Bool {
@@ -127,6 +144,11 @@ public struct KeyPathPattern: Sendable, Hashable, CustomStringConvertible {
             return result
         }
         return go(0, 0)
+    }
+
+    /// The literal keys the pattern names: a key path lacking any of them cannot match.
+    var requiredKeys: [String] {
+        segments.compactMap { if case .key(.literal(let key)) = $0 { key } else { nil } }
     }
 
     /// The last segment when it is a literal key: patterns can be indexed by it.
@@ -171,13 +193,13 @@ enum KeyPathSyntax {
         // Fast path: no quotes or brackets, just dot-separated keys (most key paths).
         if !text.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") }
         ) {
-            let pieces = text.split(separator: ".", omittingEmptySubsequences: false)
-            if pieces.count > 1 || !text.isEmpty, pieces.contains(where: { $0.isEmpty }) {
+            let pieces = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+            if !text.isEmpty, pieces.contains(where: { $0.isEmpty }) {
                 return .failure(
                     PatternError(
                         message: text.hasSuffix(".") ? "the pattern ends with `.`" : "empty segment between dots"))
             }
-            return .success(text.isEmpty ? [] : pieces.map { .key(String($0), quoted: false) })
+            return .success(text.isEmpty ? [] : pieces.map { .key(String(decoding: $0, as: UTF8.self), quoted: false) })
         }
         var parts: [Part] = []
         let chars = Array(text)

@@ -19,16 +19,24 @@ public struct Program: Sendable {
     }
 
     func watch(forParts parts: [KeyPathSyntax.Part]) -> Watch? {
+        watchIndex(forParts: parts).map { watches[$0] }
+    }
+
+    /// The index in `watches` of the most specific match.
+    func watchIndex(forParts parts: [KeyPathSyntax.Part]) -> Int? {
         var candidates = watchIndex.open
         if case .key(let last, _)? = parts.last, let indexed = watchIndex.byLastKey[last] {
             candidates = (candidates + indexed).sorted { $0.order < $1.order }
         }
-        var best: (Watch, [Int])? = nil
-        for candidate in candidates where candidate.pattern.matches(parts: parts) {
+        var best: (Int, [Int])? = nil
+        for candidate in candidates
+        where candidate.required.allSatisfy({ required in
+            parts.contains { if case .key(let text, _) = $0 { text == required } else { false } }
+        }) && candidate.pattern.matches(parts: parts) {
             // Strictly more specific replaces; on a tie the earlier declaration stays.
             let specificity = candidate.pattern.specificity
             if best == nil || best!.1.lexicographicallyPrecedes(specificity) {
-                best = (watches[candidate.watch], specificity)
+                best = (candidate.watch, specificity)
             }
         }
         return best?.0
@@ -41,6 +49,8 @@ public struct Program: Sendable {
             var pattern: KeyPathPattern
             var watch: Int
             var order: Int
+            /// The pattern's literal keys, checked before the full match.
+            var required: [String]
         }
 
         var byLastKey: [String: [Entry]] = [:]
@@ -50,7 +60,7 @@ public struct Program: Sendable {
             var order = 0
             for (index, watch) in watches.enumerated() {
                 for pattern in watch.patterns {
-                    let entry = Entry(pattern: pattern, watch: index, order: order)
+                    let entry = Entry(pattern: pattern, watch: index, order: order, required: pattern.requiredKeys)
                     order += 1
                     if let last = pattern.lastLiteralKey {
                         byLastKey[last, default: []].append(entry)
