@@ -153,6 +153,7 @@ struct InvalidPolicyTests {
             "`file` is a field of a file, and there is no current file here"
         ),
         ("policy \"x\"\ngroup dba from \"missing-file.txt\"", 2, 16, "cannot read group file \"missing-file.txt\""),
+        ("policy \"x\"\ndeny \"d\" when any changes (true)", 2, 19, "expected `change` or `file` after `any`"),
     ]
 
     @Test("each invalid policy is refused with the exact line, column and message")

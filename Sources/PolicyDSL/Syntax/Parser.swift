@@ -443,6 +443,11 @@ struct Parser {
                 advance()
                 return Expression(
                     .quantifier(Expression.Quantifier(rawValue: word)!, domain, body), range: range(from: start))
+            case _
+            where ["any", "all", "count"].contains(word) && peek().identifier != nil && peek(2).kind == .leftParen:
+                throw failure(
+                    "expected `change` or `file` after `\(word)`", at: peek(),
+                    notes: Suggestion.didYouMean(peek().text, in: ["change", "file"]))
             case _ where Self.reservedInExpressions.contains(word):
                 throw unexpected("a value or a field")
             default:
