@@ -124,9 +124,40 @@ struct EvaluatorTests {
         #expect(verdict.applies && !verdict.satisfied)
         #expect(
             verdict.missing == [
-                "needs 1 more reviewer from group dba (have: none; alice@example.com is an author and does not count; erin@example.com is not in group dba)",
+                "needs 1 more reviewer from group dba (have: none; alice@example.com is an author or committer of the change and does not count; erin@example.com is not in group dba)",
                 "test failover-simulation-us was skipped (a skipped test is not a pass)",
             ])
+    }
+
+    @Test("an author never counts as a reviewer, whatever the evidence says; test names may hold brackets")
+    func authorsNeverReview() throws {
+        let source = """
+            policy "a"
+            require "r" {
+              reviewers >= 1
+              tests "test_failover[pg15]" passed
+            }
+            """
+        let program = try #require(PolicyCompiler.compile([SourceFile(path: "a.policy", text: source)]).program)
+        let input = EvaluationInput(
+            changes: [Self.change("k", .integer(1), .integer(2))], authors: ["Frank@example.com"], now: Self.tuesday,
+            reviewers: [ReviewerEvidence(identity: "frank@example.com", source: "evidence file")],
+            tests: [TestEvidence(name: "test_failover[pg15]", status: .passed, source: "junit")])
+        let verdict = Evaluator.evaluate(program, input).verdicts[0]
+        #expect(
+            verdict.missing == [
+                "needs 1 more reviewer (have: none; frank@example.com is an author or committer of the change and does not count)"
+            ])
+    }
+
+    @Test("lists compare item by item, integers and floats by value")
+    func listEquality() throws {
+        let program = try #require(
+            PolicyCompiler.compile([
+                SourceFile(path: "l.policy", text: "policy \"l\"\nwarn \"w\" when [1, 2] == [1.0, 2]\n")
+            ])
+            .program)
+        #expect(Evaluator.evaluate(program, EvaluationInput(changes: [], now: 0)).outcome == .warn)
     }
 
     @Test("a requirement is met by distinct reviewers of the group, compared case-insensitively")

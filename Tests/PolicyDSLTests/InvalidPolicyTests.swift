@@ -15,19 +15,19 @@ struct InvalidPolicyTests {
         ("policy \"x\"\ngroup dba = \"alice\"", 2, 13, "expected `[` to start the list of identities, found a string"),
         ("policy \"x\"\ngroup dba = [\"a\" \"b\"]", 2, 18, "expected `,` or `]`, found a string"),
         ("policy \"x\"\ngroup = [\"a\"]", 2, 7, "expected the group's name, found `=`"),
-        ("policy \"x\"\nwatch \"a.b\" weight", 3, 1, "expected a weight, found the end of the file"),
+        ("policy \"x\"\nwatch \"a.b\" weight", 2, 19, "expected a weight, found the end of the file"),
         (
             "policy \"x\"\nwatch \"a.b\" weigth 5", 2, 13,
             "expected `weight` and a number after the watched patterns, found `weigth`"
         ),
         ("policy \"x\"\nwatch \"a.b\" weight 1.5", 2, 20, "expected a weight, a whole number"),
-        ("policy \"x\"\nwatch \"a.b\" weight 5 tag", 3, 1, "expected a tag name, found the end of the file"),
-        ("policy \"x\"\nrisk 10 \"r\"", 3, 1, "expected `when` and a condition, found the end of the file"),
+        ("policy \"x\"\nwatch \"a.b\" weight 5 tag", 2, 25, "expected a tag name, found the end of the file"),
+        ("policy \"x\"\nrisk 10 \"r\"", 2, 12, "expected `when` and a condition, found the end of the file"),
         ("policy \"x\"\nrisk \"r\" when true", 2, 6, "expected points, like +30 or -25, found a string"),
-        ("policy \"x\"\nrisk +10 \"r\" when", 3, 1, "expected a value or a field, found the end of the file"),
+        ("policy \"x\"\nrisk +10 \"r\" when", 2, 18, "expected a value or a field, found the end of the file"),
         ("policy \"x\"\ndeny when true", 2, 6, "expected the rule's name in double quotes, found `when`"),
         ("policy \"x\"\ndeny \"d\" true", 2, 10, "expected `when` and a condition, found `true`"),
-        ("policy \"x\"\nwarn \"w\" when risk >", 3, 1, "expected a value or a field, found the end of the file"),
+        ("policy \"x\"\nwarn \"w\" when risk >", 2, 21, "expected a value or a field, found the end of the file"),
         ("policy \"x\"\nrequire \"r\" {\n  reviewer >= 1\n}", 3, 3, "expected a requirement, found `reviewer`"),
         (
             "policy \"x\"\nrequire \"r\" {\n  reviewers 1\n}", 3, 13,
@@ -42,7 +42,7 @@ struct InvalidPolicyTests {
             "expected `<` or `<=` after `risk` in a requirement, found `>`"
         ),
         (
-            "policy \"x\"\nrequire \"r\" {\n  reviewers >= 1", 4, 1,
+            "policy \"x\"\nrequire \"r\" {\n  reviewers >= 1", 3, 17,
             "expected `}` to close the block, found the end of the file"
         ),
         (
@@ -50,7 +50,7 @@ struct InvalidPolicyTests {
             "expected `{` to start the requirement block, found `reviewers`"
         ),
         (
-            "policy \"x\"\nfreeze \"f\" from 2026-11-26 to", 3, 1,
+            "policy \"x\"\nfreeze \"f\" from 2026-11-26 to", 2, 30,
             "expected the end, like 2026-12-01T00:00Z, found the end of the file"
         ),
         ("policy \"x\"\nfreeze \"f\" from 2026-13-01 to 2026-12-01", 2, 17, "invalid date"),
@@ -67,7 +67,7 @@ struct InvalidPolicyTests {
             "expected `by` after `override`, found `oncall`"
         ),
         ("policy \"x\"\ndeny \"d\" when risk > 5 > 3", 2, 24, "comparisons cannot be chained; join them with `and`"),
-        ("policy \"x\"\ndeny \"d\" when (risk > 5", 3, 1, "expected `)`, found the end of the file"),
+        ("policy \"x\"\ndeny \"d\" when (risk > 5", 2, 24, "expected `)`, found the end of the file"),
         ("policy \"x\"\ndeny \"d\" when risk > 5 && true", 2, 24, "unexpected `&&`; write `and`"),
         (
             "policy \"x\"\ndeny \"d\" when !true", 2, 15,
@@ -81,7 +81,7 @@ struct InvalidPolicyTests {
         ("policy \"x\"\ndeny \"d\" when risk > 5m5", 2, 24, "the last number of a duration needs a unit"),
         ("policy \"x\"\ndeny \"d\" when now > 2026-02-30", 2, 21, "invalid date"),
         ("policy \"x\"\ndeny \"d\" when actor == \"unterminated", 2, 24, "unterminated string"),
-        ("policy \"x\"\ndeny \"d\" when [1, 2", 3, 1, "expected `,` or `]` in the list, found the end of the file"),
+        ("policy \"x\"\ndeny \"d\" when [1, 2", 2, 20, "expected `,` or `]` in the list, found the end of the file"),
         ("policy \"x\"\ndeny \"d\" when risk in [1 2]", 2, 26, "expected `,` or `]` in the list, found a number"),
         (
             "policy \"x\"\ndeny \"d\" when len(\"a\" \"b\")", 2, 23,
@@ -154,6 +154,26 @@ struct InvalidPolicyTests {
         ),
         ("policy \"x\"\ngroup dba from \"missing-file.txt\"", 2, 16, "cannot read group file \"missing-file.txt\""),
         ("policy \"x\"\ndeny \"d\" when any changes (true)", 2, 19, "expected `change` or `file` after `any`"),
+        ("policy \"x\"\ndeny \"d\" when now - 2026-01-01 > 100000000000000w", 2, 34, "duration out of range"),
+        ("policy \"x\"\ndeny \"d\" when now - 2026-01-01 > 99999999999999999999s", 2, 34, "duration out of range"),
+        ("policy \"x\"\ndeny \"d\" when now - 2026-01-01 > 9223372036854775807s1s", 2, 34, "duration out of range"),
+        (
+            "policy \"x\"\nrequire \"r\" {\n  reviewers > 9223372036854775807\n}", 3, 15,
+            "more than 1,000 reviewers can never be met"
+        ),
+        (
+            "policy \"x\"\nrisk +9223372036854775807 \"a\" when true", 2, 6,
+            "risk points beyond ±1000000 make every other line meaningless"
+        ),
+        (
+            "policy \"x\"\nfiles \"a\"\nwatch \"a\" weight 2000000", 3, 18,
+            "a weight above 1000000 makes every other risk meaningless"
+        ),
+        (
+            "policy \"x\"\ngroup dba = [\" alice@example.com\"]", 2, 14,
+            "an identity with spaces around it never matches; write \"alice@example.com\""
+        ),
+        ("policy \"x\"\ndeny \"d\" when", 2, 14, "expected a value or a field, found the end of the file"),
     ]
 
     @Test("each invalid policy is refused with the exact line, column and message")

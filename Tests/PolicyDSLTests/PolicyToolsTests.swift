@@ -140,6 +140,8 @@ struct PolicyToolsTests {
                 deny "c" when any change (new == null)
                 deny "d" when any change (file matches "**/*.txt")
                 warn "e" when weekday in ["Saturday"]
+                warn "f" when any change (tags has "failvoer")
+                warn "g" when any file (head("bootstrap.dcs.ttl") < 10s)
                 """)
         let messages = PolicyCompiler.compile([source]).warnings.map(\.message)
         #expect(messages.contains("this condition is always false: the rule can never fire"))
@@ -147,6 +149,10 @@ struct PolicyToolsTests {
         #expect(messages.contains("a comparison with null is always false (a missing value is null)"))
         #expect(messages.contains("pattern \"**/*.txt\" matches none of the files this policy reads"))
         #expect(messages.contains("`weekday` is never \"Saturday\""))
+        #expect(messages.contains("no `watch` declares tag \"failvoer\": this is never true"))
+        #expect(
+            messages.contains(
+                "values read from configuration files are numbers or strings, never a durations: this is never true"))
     }
 
     @Test("a policy split over several files is one policy; groups may come from a file")

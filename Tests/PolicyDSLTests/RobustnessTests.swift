@@ -86,6 +86,11 @@ struct RobustnessTests {
         let deep = "policy \"d\"\ndeny \"x\" when " + String(repeating: "(", count: 100_000) + "true"
         let result = PolicyCompiler.compile([SourceFile(path: "deep.policy", text: deep)])
         #expect(result.errors.first?.message == "expression nested too deeply")
+        let chain =
+            "policy \"d\"\ndeny \"x\" when " + (0..<5_000).map { "actor == \"a\($0)@x\"" }.joined(separator: " or ")
+        let long = PolicyCompiler.compile([SourceFile(path: "long.policy", text: chain)])
+        #expect(long.errors.first?.message == "expression too long: more than 200 operators")
+        _ = PolicyFormatter.format(SourceFile(path: "long.policy", text: chain))
         let negations = "policy \"d\"\ndeny \"x\" when " + String(repeating: "not ", count: 100_000) + "true"
         #expect(!PolicyCompiler.compile([SourceFile(path: "deep.policy", text: negations)]).errors.isEmpty)
     }

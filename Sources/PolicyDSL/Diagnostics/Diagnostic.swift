@@ -37,7 +37,10 @@ public enum DiagnosticRenderer {
             out += " \(gutter) | \(lineText)\n"
             let indent = lineText.prefix(max(0, diagnostic.location.column - 1)).map { $0 == "\t" ? "\t" : " " }
                 .joined()
-            let width = max(1, min(diagnostic.range.length, max(1, lineText.count - diagnostic.location.column + 1)))
+            // The range counts bytes; the underline counts characters.
+            let fromColumn = lineText.dropFirst(max(0, diagnostic.location.column - 1))
+            let covered = String(decoding: fromColumn.utf8.prefix(diagnostic.range.length), as: UTF8.self).count
+            let width = max(1, min(covered, fromColumn.count))
             out += " \(pad) | \(indent)^\(String(repeating: "~", count: width - 1))\n"
         }
         for note in diagnostic.notes { out += "note: \(note)\n" }

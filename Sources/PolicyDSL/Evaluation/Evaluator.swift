@@ -136,7 +136,11 @@ public struct Evaluator {
                 }
             }
         }
-        state.risk = items.reduce(0) { $0 &+ $1.points }
+        // Points are bounded by the checker; saturate anyway so that a total can never wrap.
+        state.risk = items.reduce(0) { total, item in
+            let (sum, overflow) = total.addingReportingOverflow(item.points)
+            return overflow ? (item.points > 0 ? .max : .min) : sum
+        }
 
         var verdicts: [RuleVerdict] = []
         var outcome = Outcome.allow
@@ -226,9 +230,13 @@ public struct Evaluator {
             var counted: [String] = []
             var seen = Set<String>()
             var notCounted: [String] = []
+            // Authors and committers never count, whatever the evidence says (the trust model).
+            let makers = Set((state.input.authors + state.input.committers).map { $0.lowercased() })
             for reviewer in state.input.reviewers {
                 let identity = reviewer.identity.lowercased()
-                if !reviewer.counts {
+                if makers.contains(identity) {
+                    notCounted.append("\(reviewer.identity) is an author or committer of the change and does not count")
+                } else if !reviewer.counts {
                     notCounted.append("\(reviewer.identity) \(reviewer.reason ?? "does not count")")
                 } else if let group, !group.contains(reviewer.identity) {
                     notCounted.append("\(reviewer.identity) is not in group \(group.name)")
@@ -236,7 +244,7 @@ public struct Evaluator {
                     counted.append(reviewer.identity)
                 }
             }
-            let needed = comparison == .moreThan ? count.value + 1 : count.value
+            let needed = comparison == .moreThan ? count.value &+ 1 : count.value
             let met = comparison == .exactly ? counted.count == needed : counted.count >= needed
             if met { return nil }
             let from = group.map { " from group \($0.name)" } ?? ""
@@ -254,7 +262,10 @@ public struct Evaluator {
         case .tests(let patterns):
             var problems: [String] = []
             for pattern in patterns {
-                let glob = Glob(pattern.value, separator: "\u{0}")
+                // Test names hold brackets (`test_failover[pg15]`): only `*` and `?` are wildcards here.
+                let glob = Glob(
+                    String(pattern.value.flatMap { $0 == "[" || $0 == "]" ? ["\\", $0] : [$0] }),
+                    separator: "\u{0}")
                 let matching = state.input.tests.filter { glob.matches($0.name) }
                 if matching.isEmpty {
                     problems.append("no result for tests matching \"\(pattern.value)\"")
@@ -316,7 +327,7 @@ public struct Evaluator {
             switch value(operand, context, state) {
             case .integer(let i): return i == .min ? .float(-Double(i)) : .integer(-i)
             case .float(let d): return .float(-d)
-            case .duration(let d): return .duration(-d)
+            case .duration(let d): return d == .min ? .null : .duration(-d)
             default: return .null
             }
         case .and(let left, let right):
@@ -457,6 +468,7 @@ public struct Evaluator {
 
     static func equal(_ a: PolicyValue, _ b: PolicyValue) -> Bool {
         switch (a, b) {
+        case (.list(let x), .list(let y)): return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
         case (.integer, .float), (.float, .integer), (.float, .float): return a.number == b.number
         default: return a == b
         }

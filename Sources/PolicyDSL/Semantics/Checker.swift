@@ -7,6 +7,10 @@ struct Checker {
     private(set) var diagnostics: [Diagnostic] = []
     private var groups: [String: Group] = [:]
     private var fileGlobs: [Glob] = []
+    /// Tags declared by `watch` lines, for "no watch declares this tag" warnings.
+    private var declaredTags: Set<String> = []
+    /// Risk points and weights are bounded so that a total can never overflow.
+    static let maxPoints = 1_000_000
 
     init(syntax: PolicySyntax, readFile: @escaping (String) -> String?) {
         self.syntax = syntax
@@ -53,6 +57,8 @@ struct Checker {
                 }
                 groups[name.value] = group
                 program.groups.append(group)
+            case .watch(_, _, let tags):
+                declaredTags.formUnion(tags.map(\.value))
             case .files(let patterns, let format):
                 var normalized: String? = nil
                 if let format {
@@ -110,6 +116,10 @@ struct Checker {
                     }
                 }
                 if weight.value < 0 { error(weight.range, "a weight cannot be negative") }
+                if weight.value > Self.maxPoints {
+                    error(weight.range, "a weight above \(Self.maxPoints) makes every other risk meaningless")
+                }
+
                 program.watches.append(
                     Watch(patterns: compiled, weight: weight.value, tags: tags.map(\.value), range: declaration.range))
             case .risk(let points, let reason, let condition):
@@ -117,6 +127,9 @@ struct Checker {
                 let type = checkExpression(condition, Scope(change: true, file: true, inRisk: true), &readsChange)
                 checkCondition(condition, type)
                 if points.value == 0 { warning(points.range, "a risk line of 0 points adds nothing") }
+                if abs(points.value) > Self.maxPoints {
+                    error(points.range, "risk points beyond ±\(Self.maxPoints) make every other line meaningless")
+                }
                 if let first = riskReasons[reason.value] {
                     warning(reason.range, "another risk line has the same reason", notes: ["at \(first.start)"])
                 }
@@ -158,6 +171,11 @@ struct Checker {
             }
         }
         program.watchIndex = Program.WatchIndex(program.watches)
+        if program.fileSelectors.isEmpty, let watch = program.watches.first {
+            warning(
+                watch.range, "the policy has watches but no `files` line: it reads no configuration file",
+                notes: ["add `files \"GLOB\"` for the files whose settings it watches"])
+        }
         if policyAt == nil, let first = syntax.files.first {
             warning(
                 SourceRange(start: first.location(of: 0), length: 1), "the policy has no name",
@@ -176,6 +194,10 @@ struct Checker {
             for item in items {
                 if item.value.trimmingWhitespace().isEmpty {
                     error(item.range, "an empty identity")
+                } else if item.value.trimmingWhitespace() != item.value {
+                    error(
+                        item.range,
+                        "an identity with spaces around it never matches; write \"\(item.value.trimmingWhitespace())\"")
                 } else if !seen.insert(item.value.lowercased()).inserted {
                     warning(item.range, "\"\(item.value)\" is listed twice")
                 } else {
@@ -225,6 +247,10 @@ struct Checker {
         switch requirement.kind {
         case .reviewers(let comparison, let count, let groupName):
             if count.value < 0 { error(count.range, "a number of reviewers cannot be negative") }
+            if count.value > 1_000 {
+                error(count.range, "more than 1,000 reviewers can never be met")
+                return
+            }
             if count.value == 0, comparison == .atLeast {
                 warning(count.range, "`reviewers >= 0` is always met")
             }
@@ -245,6 +271,8 @@ struct Checker {
             for pattern in patterns where pattern.value.isEmpty {
                 error(pattern.range, "an empty path glob matches no file")
             }
+        case .risk(_, let limit) where abs(limit.value) > Self.maxPoints * 1_000:
+            error(limit.range, "a risk limit this large is always met")
         case .risk(_, let limit):
             if limit.value <= 0, case .risk(.lessThan, _) = requirement.kind {
                 warning(limit.range, "risk below \(limit.value) is met only by changes that lower the risk")
@@ -462,6 +490,13 @@ struct Checker {
             if l.isKnown, r.isKnown, l != r {
                 error(whole.range, "cannot compare \(l) with \(r)")
             }
+            if (l == .any && (r == .duration || r == .timestamp)) || (r == .any && (l == .duration || l == .timestamp))
+            {
+                warning(
+                    whole.range,
+                    "values read from configuration files are numbers or strings, never \(l == .any ? r : l)s: this is never true"
+                )
+            }
             return .bool
         case .in, .notIn:
             if r.isKnown, !isList(r) {
@@ -502,6 +537,11 @@ struct Checker {
             return .bool
         case .has:
             if l.isKnown, !isList(l) { error(left.range, "`has` looks inside a list; this is \(l)") }
+            if case .name("tags") = left.kind, case .string(let tag) = right.kind, !declaredTags.contains(tag) {
+                warning(
+                    right.range, "no `watch` declares tag \"\(tag)\": this is never true",
+                    notes: Suggestion.didYouMean(tag, in: declaredTags.sorted()))
+            }
             return .bool
         case .add, .subtract, .multiply, .divide:
             return arithmetic(op, l, r, left, right, whole)

@@ -250,7 +250,12 @@ struct Lexer {
         repeat {
             let numberStart = index
             while Self.isDigit(peek()) { index += 1 }
-            let amount = Int(String(decoding: bytes[numberStart..<index], as: UTF8.self)) ?? 0
+            guard let amount = Int(String(decoding: bytes[numberStart..<index], as: UTF8.self)) else {
+                while let c = peek(), Self.isIdentifierPart(c) { index += 1 }
+                error("duration out of range", from: start)
+                emit(.invalid, from: start)
+                return
+            }
             let unitStart = index
             while let c = peek(), Self.isIdentifierStart(c) { index += 1 }
             let unit = String(decoding: bytes[unitStart..<index], as: UTF8.self)
@@ -275,8 +280,12 @@ struct Lexer {
                 seconds = 0
             }
             let (product, overflow) = amount.multipliedReportingOverflow(by: seconds)
-            if overflow { valid = false }
-            total = total &+ product
+            let (sum, overflowAdding) = total.addingReportingOverflow(product)
+            if overflow || overflowAdding {
+                if valid { error("duration out of range", from: start) }
+                valid = false
+            }
+            total = sum
         } while valid && Self.isDigit(peek())
         while let c = peek(), Self.isIdentifierPart(c) { index += 1 }
         emit(valid ? .duration(total) : .invalid, from: start)

@@ -64,7 +64,15 @@ struct Parser {
     }
 
     private func failure(_ message: String, at token: Token? = nil, notes: [String] = []) -> Failure {
-        let token = token ?? current
+        var token = token ?? current
+        // At the end of the file, point just past the last token rather than at an empty line.
+        if token.kind == .endOfFile, position > 0 {
+            let last = tokens[position - 1]
+            var end = last.range.start
+            end.column += last.text.count
+            end.offset += last.text.utf8.count
+            token = Token(kind: .endOfFile, range: SourceRange(start: end, length: 1), text: "", startsLine: false)
+        }
         return Failure(diagnostic: Diagnostic(.error, at: token.range, message, notes: notes))
     }
 
@@ -319,8 +327,17 @@ struct Parser {
         guard depth < Self.maxDepth else { throw failure("expression nested too deeply") }
         let start = current
         var left = try parsePrefix()
+        var folds = 0
         while let (op, width) = binaryOperator(), op.precedence >= minimumPrecedence {
             let operatorToken = current
+            // Each operator folded in deepens the tree: bound it like nesting, or a long chain
+            // (a generated allow-list) would exhaust the stack of the checker and the evaluator.
+            folds += 1
+            guard depth + folds < Self.maxDepth else {
+                throw failure(
+                    "expression too long: more than \(Self.maxDepth) operators",
+                    notes: ["for many alternatives, write `x in [\"a\", \"b\", …]`"])
+            }
             for _ in 0..<width { advance() }
             // Comparisons do not chain: `a < b < c` is an error, not `(a < b) < c`.
             let right = try parseExpression(minimumPrecedence: op.precedence + 1)

@@ -83,7 +83,7 @@ public enum PolicyExplainer {
     public static func sentence(_ requirement: Requirement) -> String {
         switch requirement.kind {
         case .reviewers(let comparison, let count, let group):
-            let n = comparison == .moreThan ? count.value + 1 : count.value
+            let n = comparison == .moreThan ? count.value &+ 1 : count.value
             let quantity = comparison == .exactly ? "exactly \(n)" : "at least \(n)"
             let from = group.map { " from group \($0.value)" } ?? ""
             return "\(quantity) reviewer\(n == 1 ? "" : "s")\(from), none of them an author or committer of the change"
