@@ -32,6 +32,17 @@ public struct RepositorySettingsDiff {
         return report
     }
 
+    /// The flattened settings of the file at `path` in `commit`, or nil when there is no such file
+    /// or it cannot be read (the diff reports why).
+    public mutating func settings(of path: String, at commit: ObjectID) throws(GitError) -> [String: ConfigValue]? {
+        guard let blob = try repository.file(at: path, in: commit),
+            let format = FileSelector.format(for: path, in: selectors) ?? ConfigFormat(path: path),
+            case .success(let config) = try parsed(blob, path: path, format: format),
+            let settings = try? SettingsFlattener.settingsByKey(of: config, limits: reader.limits)
+        else { return nil }
+        return settings.mapValues(\.value)
+    }
+
     /// One side of a file delta, as far as the selection is concerned.
     private struct Side {
         var path: String

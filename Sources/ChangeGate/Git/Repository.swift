@@ -348,3 +348,55 @@ extension FileDelta.Status {
         }
     }
 }
+
+// MARK: - Files at a commit
+
+/// A file in a commit's tree.
+public struct TreeFile: Sendable, Hashable {
+    public var path: String
+    public var blob: ObjectID
+    public var mode: UInt32
+}
+
+extension Repository {
+    /// The files directly inside `directory` (not its subfolders) in the tree of `commit`; empty
+    /// when the directory does not exist there.
+    public func files(in directory: String, at commit: ObjectID) throws(GitError) -> [TreeFile] {
+        let root = try tree(ofCommit: commit)
+        var tree = root
+        var subtree: TreeHandle? = nil
+        if !directory.isEmpty {
+            var entry: OpaquePointer?
+            guard git_tree_entry_bypath(&entry, root.pointer, directory) == 0, let entry else { return [] }
+            defer { git_tree_entry_free(entry) }
+            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
+            var lookedUp: OpaquePointer?
+            try GitError.check(
+                git_tree_lookup(&lookedUp, pointer, git_tree_entry_id(entry)), "reading folder \(directory)")
+            subtree = TreeHandle(lookedUp!)
+            tree = subtree!
+        }
+        return withExtendedLifetime((root, subtree)) {
+            (0..<git_tree_entrycount(tree.pointer)).compactMap { index -> TreeFile? in
+                guard let entry = git_tree_entry_byindex(tree.pointer, index),
+                    git_tree_entry_type(entry) == GIT_OBJECT_BLOB
+                else { return nil }
+                let name = String(cString: git_tree_entry_name(entry))
+                return TreeFile(
+                    path: directory.isEmpty ? name : directory + "/" + name,
+                    blob: ObjectID(git_tree_entry_id(entry).pointee),
+                    mode: UInt32(git_tree_entry_filemode(entry).rawValue))
+            }
+        }
+    }
+
+    /// The blob at `path` in the tree of `commit`, or nil when there is no file there.
+    public func file(at path: String, in commit: ObjectID) throws(GitError) -> ObjectID? {
+        let root = try tree(ofCommit: commit)
+        var entry: OpaquePointer?
+        guard git_tree_entry_bypath(&entry, root.pointer, path) == 0, let entry else { return nil }
+        defer { git_tree_entry_free(entry) }
+        guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
+        return withExtendedLifetime(root) { ObjectID(git_tree_entry_id(entry).pointee) }
+    }
+}

@@ -45,3 +45,38 @@ public enum PolicyLoader {
         PolicyCompiler.compile(try sources(at: path), readFile: readFile)
     }
 }
+
+extension PolicyLoader {
+    /// The policy committed at `commit` under `directory` (the base side's `policies/`): every
+    /// `.policy` file there is one policy; group files are read from the same commit.
+    public static func compile(in repository: Repository, at commit: ObjectID, directory: String = "policies")
+        throws(LoadError) -> PolicyCompiler.Result
+    {
+        let location = "\(commit.short):\(directory)/"
+        let files: [TreeFile]
+        do {
+            files = try repository.files(in: directory, at: commit).filter { $0.path.hasSuffix(".policy") }
+        } catch {
+            throw LoadError(path: location, reason: "\(error)")
+        }
+        guard !files.isEmpty else {
+            throw LoadError(
+                path: location,
+                reason: "no .policy file at the base revision; commit one under \(directory)/ or pass --policy PATH")
+        }
+        func text(_ blob: ObjectID, _ path: String) throws(LoadError) -> String {
+            guard case .text(let bytes) = try? repository.blob(blob, maxSize: 1 << 20),
+                let text = String(validating: bytes, as: UTF8.self)
+            else { throw LoadError(path: path, reason: "cannot read the file as UTF-8 text at \(commit.short)") }
+            return text
+        }
+        var sources: [SourceFile] = []
+        for file in files.sorted(by: { $0.path < $1.path }) {
+            sources.append(SourceFile(path: file.path, text: try text(file.blob, file.path)))
+        }
+        return PolicyCompiler.compile(sources) { path in
+            guard let blob = try? repository.file(at: path, in: commit) else { return nil }
+            return try? text(blob, path)
+        }
+    }
+}

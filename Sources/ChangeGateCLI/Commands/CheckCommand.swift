@@ -1,0 +1,80 @@
+import ArgumentParser
+import ChangeGate
+import Foundation
+import PolicyDSL
+
+/// `changegate check --base REV --head REV`: the CI merge check.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Decide whether the change from BASE to HEAD may land.",
+        discussion: """
+            The policy comes from the base revision (policies/ there) unless --policy names one outside the \
+            repository; never from the head. Exit 0 allowed (warnings may be printed), 1 denied, 2 the \
+            change could not be judged (which denies too).
+            """
+    )
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @Option(help: "The repository (default: the one containing the working directory).")
+    var repo: String?
+
+    @Option(help: "The base revision: the target branch before the change.")
+    var base: String
+
+    @Option(help: "The head revision: the change.")
+    var head: String
+
+    @Option(help: "A policy file or directory outside the repository (default: policies/ at the base).")
+    var policy: String?
+
+    @Option(help: "Who runs the check (an e-mail address or login).")
+    var actor: String?
+
+    @Option(
+        help: "An emergency override reason (honoured only where the policy says `override by` a group of the actor).")
+    var override: String?
+
+    @Option(help: "The time of the decision, ISO 8601 (default: now).")
+    var now: String?
+
+    @Option(help: "The ref being updated.")
+    var ref: String = ""
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        var seconds = Int(Date().timeIntervalSince1970)
+        if let now {
+            guard let date = ISO8601DateFormatter().date(from: now) else {
+                Standard.error("changegate: error: --now \(now) is not an ISO 8601 time like 2024-06-04T13:55:00Z")
+                throw ExitCode(2)
+            }
+            seconds = Int(date.timeIntervalSince1970)
+        }
+        let repository: Repository
+        do {
+            repository = try Repository.open(path: repo, environment: environment)
+        } catch {
+            Standard.error("changegate: error: \(error)")
+            throw ExitCode(2)
+        }
+        let request = GateRequest(
+            base: base, head: head, policyPath: policy, ref: ref, actor: actor, now: seconds,
+            override: override.map { OverrideRequest(actor: actor ?? "", reason: $0) })
+        let decision = Gate(repository: repository).decide(request)
+        switch format {
+        case .text:
+            print(
+                DecisionRenderer.text(decision, color: Standard.colorWanted(environment: environment)), terminator: "")
+        case .json:
+            print(DecisionRenderer.json(decision).pretty())
+        }
+        if decision.exitCode != 0 { throw ExitCode(decision.exitCode) }
+    }
+}
