@@ -31,6 +31,12 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "A policy file or directory outside the repository (default: policies/ at the base).")
     var policy: String?
 
+    @Option(help: "An evidence JSON file: reviewers and test results (schema in docs/ci.md).")
+    var evidence: String?
+
+    @Option(help: "JUnit XML reports (a path or a glob; repeatable). A pattern that matches nothing is an error.")
+    var junit: [String] = []
+
     @Option(help: "Who runs the check (an e-mail address or login).")
     var actor: String?
 
@@ -64,9 +70,22 @@ struct CheckCommand: ParsableCommand {
             Standard.error("changegate: error: \(error)")
             throw ExitCode(2)
         }
+        var reviewers: [ReviewerEvidence] = []
+        var tests: [TestEvidence] = []
+        do {
+            if let evidence {
+                let file = try EvidenceFile.read(path: evidence)
+                reviewers += file.reviewers
+                tests += file.tests
+            }
+            for pattern in junit { tests += try JUnitReport.read(matching: pattern) }
+        } catch {
+            Standard.error("changegate: \(error)")
+            throw ExitCode(2)
+        }
         let request = GateRequest(
-            base: base, head: head, policyPath: policy, ref: ref, actor: actor, now: seconds,
-            override: override.map { OverrideRequest(actor: actor ?? "", reason: $0) })
+            base: base, head: head, policyPath: policy, ref: ref, actor: actor, now: seconds, reviewers: reviewers,
+            tests: tests, override: override.map { OverrideRequest(actor: actor ?? "", reason: $0) })
         let decision = Gate(repository: repository).decide(request)
         switch format {
         case .text:
