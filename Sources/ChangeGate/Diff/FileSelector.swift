@@ -19,7 +19,22 @@ public struct FileSelector: Sendable, Hashable {
     /// The format for `path` under the first selector that matches it (its `as FORMAT`, else the
     /// extension); nil when no selector matches or the format cannot be told.
     public static func format(for path: String, in selectors: [FileSelector]) -> ConfigFormat? {
-        guard let selector = selectors.first(where: { Glob($0.glob).matches(path) }) else { return nil }
-        return selector.format ?? ConfigFormat(path: path)
+        CompiledFileSelectors(selectors).format(for: path)
+    }
+}
+
+/// File selectors with their globs compiled once, for the many paths of a diff.
+struct CompiledFileSelectors {
+    private let entries: [(glob: Glob, format: ConfigFormat?)]
+    let paths: PathGlobs
+
+    init(_ selectors: [FileSelector]) {
+        entries = selectors.map { (Glob($0.glob), $0.format) }
+        paths = PathGlobs(selectors.map(\.glob))
+    }
+
+    func format(for path: String) -> ConfigFormat? {
+        guard let entry = entries.first(where: { $0.glob.matches(path) }) else { return nil }
+        return entry.format ?? ConfigFormat(path: path)
     }
 }

@@ -2,8 +2,10 @@
 /// limited to the selected files), blobs read once each, parsed, flattened and compared.
 public struct RepositorySettingsDiff {
     public let repository: Repository
-    public var selectors: [FileSelector]
+    public let selectors: [FileSelector]
     public var reader: ConfigReader
+    /// The selectors' globs, compiled once for every path of every diff.
+    private let compiled: CompiledFileSelectors
     /// Parsed blobs by content and format: the same bytes read as another format are another tree.
     private var cache: [CacheKey: ParsedConfig] = [:]
 
@@ -18,13 +20,13 @@ public struct RepositorySettingsDiff {
     ) {
         self.repository = repository
         self.selectors = selectors
+        self.compiled = CompiledFileSelectors(selectors)
         self.reader = reader
     }
 
     /// The changes from `base` to `head`; `nil` on either side stands for the empty tree.
     public mutating func diff(from base: ObjectID?, to head: ObjectID?) throws(GitError) -> SettingsDiffReport {
-        let globs = PathGlobs(selectors.map(\.glob))
-        let deltas = try repository.diff(from: base, to: head, paths: globs)
+        let deltas = try repository.diff(from: base, to: head, paths: compiled.paths)
         var report = SettingsDiffReport(base: base, head: head, files: deltas, changes: [], errors: [], warnings: [])
         for delta in deltas {
             try compare(delta, into: &report)
@@ -36,7 +38,7 @@ public struct RepositorySettingsDiff {
     /// or it cannot be read (the diff reports why).
     public mutating func settings(of path: String, at commit: ObjectID) throws(GitError) -> [String: ConfigValue]? {
         guard let blob = try repository.file(at: path, in: commit),
-            let format = FileSelector.format(for: path, in: selectors) ?? ConfigFormat(path: path),
+            let format = compiled.format(for: path) ?? ConfigFormat(path: path),
             case .success(let config) = try parsed(blob, path: path, format: format),
             let settings = try? SettingsFlattener.settingsByKey(of: config, limits: reader.limits)
         else { return nil }
@@ -54,8 +56,8 @@ public struct RepositorySettingsDiff {
     private func side(path: String?, blob: ObjectID?, mode: UInt32) -> Side? {
         // A side outside the selection (renamed to `x.yaml.disabled`, say) counts as absent: its
         // settings are all removed (or all added), never silently carried over.
-        guard let path, let blob, PathGlobs(selectors.map(\.glob)).matches(path) else { return nil }
-        return Side(path: path, blob: blob, mode: mode, format: FileSelector.format(for: path, in: selectors))
+        guard let path, let blob, compiled.paths.matches(path) else { return nil }
+        return Side(path: path, blob: blob, mode: mode, format: compiled.format(for: path))
     }
 
     private mutating func compare(_ delta: FileDelta, into report: inout SettingsDiffReport) throws(GitError) {

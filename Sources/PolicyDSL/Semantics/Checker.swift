@@ -363,10 +363,7 @@ struct Checker {
     private mutating func checkName(_ name: String, _ range: SourceRange, _ scope: Scope, _ readsChange: inout Bool)
         -> ValueType
     {
-        if let group = groups[name] {
-            _ = group
-            return .list(.string)
-        }
+        if groups[name] != nil { return .list(.string) }
         guard let (type, fieldScope, _) = Fields.table[name] else {
             let candidates = Array(Fields.table.keys) + Array(groups.keys)
             error(
