@@ -22,8 +22,24 @@ demo: build
 	@mkdir -p $(dir $(DEMO_REPO))
 	@examples/ecommerce-outage/make-repo.sh $(DEMO_REPO) > .build/demo/commits.txt
 	@bad=$$(awk '/^bad-commit/ {print $$2}' .build/demo/commits.txt); \
-	echo "== changegate diff --repo $(DEMO_REPO) $${bad}~1 $${bad}   (\"update failover protocols\", 2024-06-04 13:55 GMT)"; \
-	$(CHANGEGATE) diff --repo $(DEMO_REPO) $${bad}~1 $${bad}
+	revert=$$(awk '/^revert-commit/ {print $$2}' .build/demo/commits.txt); \
+	ev=examples/ecommerce-outage/evidence; \
+	echo "== 1. What changed: changegate diff $${bad}~1 $${bad}   (\"update failover protocols\", 2024-06-04 13:55 GMT)"; \
+	$(CHANGEGATE) diff --repo $(DEMO_REPO) $${bad}~1 $${bad}; \
+	echo; echo "== 2. The merge check on the incident commit, as pushed (no review, no simulation): denied"; \
+	$(CHANGEGATE) check --repo $(DEMO_REPO) --base $${bad}~1 --head $${bad} --now 2024-06-04T13:55:00Z; \
+	test $$? -eq 1 || { echo "demo: expected a denial (exit 1)"; exit 1; }; \
+	echo; echo "== 3. The same change with a DBA's review and a passing failover simulation: allowed"; \
+	$(CHANGEGATE) check --repo $(DEMO_REPO) --base $${bad}~1 --head $${bad} --now 2024-06-04T13:55:00Z \
+	  --evidence $$ev/review.json --junit "$$ev/*.xml" || { echo "demo: expected an allow"; exit 1; }; \
+	echo; echo "== 4. The revert at 16:00: allowed at once, a low-risk revert (no review needed)"; \
+	$(CHANGEGATE) check --repo $(DEMO_REPO) --base $${bad} --head $${revert} --now 2024-06-04T16:00:00Z \
+	  || { echo "demo: expected the revert to pass"; exit 1; }; \
+	echo; echo "== 5. The shipped catalogue (policies/) on the incident, evidence and all: its hard rules still deny"; \
+	$(CHANGEGATE) check --repo $(DEMO_REPO) --base $${bad}~1 --head $${bad} --now 2024-06-04T13:55:00Z \
+	  --policy policies --evidence $$ev/review.json --junit "$$ev/*.xml" --format github; \
+	test $$? -eq 1 || { echo "demo: expected a denial (exit 1)"; exit 1; }; \
+	echo; echo "The demo ran as expected."
 
 # Benchmarks on a release build; writes docs/benchmarks.md and bench-results.json.
 bench: bootstrap

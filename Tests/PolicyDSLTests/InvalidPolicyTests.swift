@@ -7,7 +7,7 @@ struct InvalidPolicyTests {
     static let cases: [(source: String, line: Int, column: Int, message: String)] = [
         (
             "polcy \"x\"", 1, 1,
-            "expected a declaration (`policy`, `files`, `group`, `watch`, `risk`, `deny`, `warn`, `require`, `freeze`), found `polcy`"
+            "expected a declaration (`policy`, `files`, `group`, `trust`, `watch`, `risk`, `deny`, `warn`, `require`, `freeze`), found `polcy`"
         ),
         ("policy x", 1, 8, "expected the policy's name in double quotes, found `x`"),
         ("policy \"x\"\nfiles db/*.yaml", 2, 7, "expected a path glob in double quotes, found `db`"),
@@ -174,6 +174,14 @@ struct InvalidPolicyTests {
             "an identity with spaces around it never matches; write \"alice@example.com\""
         ),
         ("policy \"x\"\ndeny \"d\" when", 2, 14, "expected a value or a field, found the end of the file"),
+        (
+            "policy \"x\"\ntrust reviewers", 2, 7,
+            "expected `trailers` after `trust` (the one thing a policy can trust), found `reviewers`"
+        ),
+        ("policy \"x\"\ntrust trailers \"Signed-off-by\"", 2, 16, "unknown trailer \"Signed-off-by\""),
+        ("policy \"x\"\ntrust trailers committed by bots", 2, 29, "unknown group `bots`"),
+        ("policy \"x\"\ntrust trailers committed bots", 2, 26, "expected `by` after `committed`, found `bots`"),
+        ("policy \"x\"\ntrust trailers \"Tested\"\ntrust trailers", 3, 1, "a second `trust trailers` declaration"),
     ]
 
     @Test("each invalid policy is refused with the exact line, column and message")

@@ -14,6 +14,7 @@ set -euo pipefail
 usage() { echo "usage: $0 DEST" >&2; exit 2; }
 [[ $# -eq 1 && -n "$1" ]] || usage
 DEST=$1
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MARKER=.changegate-example
 
 # ---------------------------------------------------------------- safety & environment
@@ -518,7 +519,8 @@ EOF
 
 # ---------------------------------------------------------------- history
 
-# 1. Initial import (Monday 2024-05-06).
+# 1. Initial import (Monday 2024-05-06), with the team's ChangeGate policy.
+mkdir -p policies && cp "$HERE/policies/shop.policy" policies/shop.policy
 write_readme; write_prod_patroni; write_staging_patroni
 write_checkout_toml; write_catalog_toml; write_tests_readme
 commit alice@example.com '2024-05-06 09:30:00' <<'EOF'

@@ -6,12 +6,15 @@ import PolicyDSL
 /// ```json
 /// {
 ///   "reviewers": [{"identity": "bob@example.com", "source": "github review"}],
-///   "tests": [{"name": "failover-simulation-eu", "status": "passed", "source": "nightly"}]
+///   "tests": [{"name": "failover-simulation-eu", "status": "passed", "source": "nightly"}],
+///   "override": {"actor": "carol@example.com", "reason": "INC-1234: revert failover config"}
 /// }
 /// ```
 public struct EvidenceFile: Sendable, Hashable {
     public var reviewers: [ReviewerEvidence]
     public var tests: [TestEvidence]
+    /// An emergency override asked for through CI (e.g. a label applied by `actor`).
+    public var override: OverrideRequest?
 
     /// Reads and checks an evidence file; every mistake is an error with its line and column.
     public static func read(path: String) throws(EvidenceError) -> EvidenceFile {
@@ -32,10 +35,10 @@ public struct EvidenceFile: Sendable, Hashable {
             EvidenceError(path: path, line: node.position.line, column: node.position.column, message)
         }
         guard case .map(let object) = root.value else { throw fail(root, "the evidence must be a JSON object") }
-        for entry in object.entries where !["reviewers", "tests"].contains(entry.key) {
+        for entry in object.entries where !["reviewers", "tests", "override"].contains(entry.key) {
             throw EvidenceError(
                 path: path, line: entry.keyPosition.line, column: entry.keyPosition.column,
-                "unknown field `\(entry.key)` (expected `reviewers` and `tests`)")
+                "unknown field `\(entry.key)` (expected `reviewers`, `tests` and `override`)")
         }
         func list(_ key: String) throws(EvidenceError) -> [ConfigNode] {
             guard let node = object[key] else { return [] }
@@ -72,6 +75,14 @@ public struct EvidenceFile: Sendable, Hashable {
             let source = try string(map, "source", in: item, required: false) ?? "evidence file"
             tests.append(TestEvidence(name: name, status: status, source: "\(source) (\(path))"))
         }
-        return EvidenceFile(reviewers: reviewers, tests: tests)
+        var override: OverrideRequest? = nil
+        if let node = object["override"] {
+            guard case .map(let map) = node.value else {
+                throw fail(node, "`override` must be an object with `actor` and `reason`")
+            }
+            override = OverrideRequest(
+                actor: try string(map, "actor", in: node)!, reason: try string(map, "reason", in: node)!)
+        }
+        return EvidenceFile(reviewers: reviewers, tests: tests, override: override)
     }
 }

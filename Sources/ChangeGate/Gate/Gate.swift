@@ -14,30 +14,30 @@ public struct Gate {
     }
 
     public func decide(_ request: GateRequest) -> GateDecision {
-        var decision = GateDecision(
-            verdict: .error, base: nil, head: nil, policyName: nil, policySource: nil, evaluation: nil, changes: [],
-            commits: [], problems: [])
+        var decision = GateDecision(verdict: .error)
+        decision.override = request.override
         do {
             let base = try repository.resolveCommit(request.base)
             let head = try repository.resolveCommit(request.head)
             decision.base = base
             decision.head = head
 
-            let compiled: PolicyCompiler.Result
+            let loaded: LoadedPolicy
             do {
                 if let path = request.policyPath {
-                    compiled = try PolicyLoader.compile(at: path)
-                    decision.policySource = path
+                    loaded = try PolicyLoader.load(at: path)
                 } else {
-                    compiled = try PolicyLoader.compile(in: repository, at: base)
-                    decision.policySource = "\(base.short):policies/"
+                    loaded = try PolicyLoader.load(in: repository, at: base)
                 }
             } catch {
                 decision.problems = ["\(error)"]
                 return decision
             }
-            guard let program = compiled.program else {
-                decision.problems = compiled.errors.map(\.description)
+            decision.policySource = loaded.source
+            decision.policySHA256 = loaded.sha256
+            decision.policyFiles = loaded.files
+            guard let program = loaded.result.program else {
+                decision.problems = loaded.result.errors.map(\.description)
                 return decision
             }
             decision.policyName = program.name
@@ -79,13 +79,15 @@ public struct Gate {
             let touched = try repository.diff(from: base, to: head, detectRenames: false)
             let changedPaths = Array(Set(touched.flatMap { [$0.oldPath, $0.newPath].compactMap { $0 } })).sorted()
 
+            let trailers = TrailerEvidence(commits: commits, trust: program.trustedTrailers, groups: program.groups)
             let input = EvaluationInput(
                 changes: changes, files: files, ref: request.ref,
                 authors: unique(commits.map(\.author.email)), committers: unique(commits.map(\.committer.email)),
-                actor: request.actor, now: request.now, reviewers: request.reviewers, tests: request.tests,
-                changedPaths: changedPaths, override: request.override)
+                actor: request.actor, now: request.now, reviewers: request.reviewers + trailers.reviewers,
+                tests: request.tests + trailers.tests, changedPaths: changedPaths, override: request.override)
             let evaluation = Evaluator.evaluate(program, input)
             decision.evaluation = evaluation
+            decision.evidence = evidenceUses(input, ignoredTests: trailers.ignoredTests)
             switch evaluation.outcome {
             case .allow: decision.verdict = .allow
             case .warn: decision.verdict = .warn
@@ -104,6 +106,45 @@ public struct Gate {
             rule.patterns.map { FileSelector($0, format: rule.format.flatMap(ConfigFormat.init(name:))) }
         }
         return declared.isEmpty ? FileSelector.knownConfigFiles : declared
+    }
+
+    /// Each piece of evidence with whether it counted: reviewers who made the change, untrusted
+    /// trailers and repeats of the same person are set aside (group membership is per rule and
+    /// said in the rule's verdict).
+    private func evidenceUses(_ input: EvaluationInput, ignoredTests: [TrailerEvidence.IgnoredTest]) -> [EvidenceUse] {
+        let makers = Set((input.authors + input.committers).map { $0.lowercased() })
+        var countedFrom: [String: String] = [:]
+        var uses: [EvidenceUse] = []
+        for reviewer in input.reviewers {
+            let identity = reviewer.identity.lowercased()
+            var reason: String? = nil
+            if makers.contains(identity) {
+                reason = "an author or committer of the change cannot review it"
+            } else if !reviewer.counts {
+                reason = reviewer.reason ?? "does not count"
+            } else if let first = countedFrom[identity] {
+                reason = "the same person already counted through \(first)"
+            } else {
+                countedFrom[identity] = reviewer.source
+            }
+            uses.append(
+                EvidenceUse(
+                    kind: .reviewer, subject: reviewer.identity, status: nil, source: reviewer.source,
+                    counted: reason == nil, reason: reason))
+        }
+        for test in input.tests {
+            uses.append(
+                EvidenceUse(
+                    kind: .test, subject: test.name, status: test.status.rawValue, source: test.source, counted: true,
+                    reason: test.status == .skipped ? "a skipped test is not a pass" : nil))
+        }
+        for ignored in ignoredTests {
+            uses.append(
+                EvidenceUse(
+                    kind: .test, subject: ignored.test.name, status: ignored.test.status.rawValue,
+                    source: ignored.test.source, counted: false, reason: ignored.reason))
+        }
+        return uses
     }
 
     private func unique(_ identities: [String]) -> [String] {

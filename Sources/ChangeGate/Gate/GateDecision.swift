@@ -14,11 +14,34 @@ public struct GateDecision: Sendable {
     public var policyName: String?
     /// Where the policy came from: `abc1234:policies/` or a path given with --policy.
     public var policySource: String?
+    /// The fingerprint of the policy and group files (see ``LoadedPolicy/sha256``).
+    public var policySHA256: String?
+    public var policyFiles: [LoadedPolicy.File] = []
     public var evaluation: Evaluation?
     public var changes: [SettingChange]
     public var commits: [CommitInfo]
+    /// Every piece of evidence offered, where it came from and whether it counted.
+    public var evidence: [EvidenceUse] = []
+    /// The override asked for, if any; whether it was honoured is in the rules' verdicts.
+    public var override: OverrideRequest?
     /// Why the change could not be judged, each with file:line where there is one.
     public var problems: [String]
+
+    public init(
+        verdict: Verdict, base: ObjectID? = nil, head: ObjectID? = nil, policyName: String? = nil,
+        policySource: String? = nil, evaluation: Evaluation? = nil, changes: [SettingChange] = [],
+        commits: [CommitInfo] = [], problems: [String] = []
+    ) {
+        self.verdict = verdict
+        self.base = base
+        self.head = head
+        self.policyName = policyName
+        self.policySource = policySource
+        self.evaluation = evaluation
+        self.changes = changes
+        self.commits = commits
+        self.problems = problems
+    }
 
     /// 0 allow or warn, 1 deny, 2 error (which denies too).
     public var exitCode: Int32 {
@@ -28,4 +51,31 @@ public struct GateDecision: Sendable {
         case .error: 2
         }
     }
+
+    /// True when an override let at least one rule through.
+    public var overridden: Bool { evaluation?.verdicts.contains(where: \.overridden) ?? false }
+
+    /// The line of a changed setting in its file (the head side, or the base side for a removal).
+    public func line(file: String, key: String) -> Int? {
+        guard let change = changes.first(where: { $0.file == file && $0.key == key }) else { return nil }
+        return change.headLine ?? change.baseLine
+    }
+}
+
+/// One piece of evidence as the decision saw it.
+public struct EvidenceUse: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        case reviewer, test
+    }
+
+    public var kind: Kind
+    /// The reviewer's identity or the test's name.
+    public var subject: String
+    /// A test's result (passed, failed, error, skipped); nil for a reviewer.
+    public var status: String?
+    /// Where it came from: the evidence file, a JUnit report, a trailer in a commit.
+    public var source: String
+    /// False when the gate set it aside; `reason` says why.
+    public var counted: Bool
+    public var reason: String?
 }

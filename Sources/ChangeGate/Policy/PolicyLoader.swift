@@ -1,8 +1,10 @@
+import Crypto
 import Foundation
 import PolicyDSL
 
-/// Reads a policy from disk: a `.policy` file, or a directory whose `*.policy` files (sorted by name)
-/// together make one policy. Group files named by `group NAME from "FILE"` are read beside them.
+/// Reads a policy from disk or from a commit: a `.policy` file, or a directory whose `*.policy`
+/// files (sorted by name) together make one policy. Group files named by `group NAME from "FILE"`
+/// are read beside them.
 public enum PolicyLoader {
     public struct LoadError: Error, Sendable, CustomStringConvertible {
         public var path: String
@@ -42,7 +44,30 @@ public enum PolicyLoader {
 
     /// Loads and compiles the policy at `path`.
     public static func compile(at path: String) throws(LoadError) -> PolicyCompiler.Result {
-        PolicyCompiler.compile(try sources(at: path), readFile: readFile)
+        try load(at: path).result
+    }
+
+    /// Loads and compiles the policy at `path`, with the digest of every file it was built from.
+    public static func load(at path: String) throws(LoadError) -> LoadedPolicy {
+        let sources = try sources(at: path)
+        var read = DigestRecorder()
+        for source in sources { read.record(path: source.path, text: source.text) }
+        let result = PolicyCompiler.compile(sources) { file in
+            let text = readFile(file)
+            if let text { read.record(path: file, text: text) }
+            return text
+        }
+        return LoadedPolicy(result: result, source: path, files: read.files(relativeTo: directory(of: path)))
+    }
+
+    /// The folder that file names in a digest are relative to: the policy directory itself, or
+    /// the folder of a single policy file.
+    private static func directory(of path: String) -> String {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            return path
+        }
+        return (path as NSString).deletingLastPathComponent
     }
 }
 
@@ -51,6 +76,13 @@ extension PolicyLoader {
     /// `.policy` file there is one policy; group files are read from the same commit.
     public static func compile(in repository: Repository, at commit: ObjectID, directory: String = "policies")
         throws(LoadError) -> PolicyCompiler.Result
+    {
+        try load(in: repository, at: commit, directory: directory).result
+    }
+
+    /// Like ``compile(in:at:directory:)``, with the digest of every file read.
+    public static func load(in repository: Repository, at commit: ObjectID, directory: String = "policies")
+        throws(LoadError) -> LoadedPolicy
     {
         let location = "\(commit.short):\(directory)/"
         let files: [TreeFile]
@@ -70,13 +102,72 @@ extension PolicyLoader {
             else { throw LoadError(path: path, reason: "cannot read the file as UTF-8 text at \(commit.short)") }
             return text
         }
+        var read = DigestRecorder()
         var sources: [SourceFile] = []
         for file in files.sorted(by: { $0.path < $1.path }) {
-            sources.append(SourceFile(path: file.path, text: try text(file.blob, file.path)))
+            let source = SourceFile(path: file.path, text: try text(file.blob, file.path))
+            read.record(path: source.path, text: source.text)
+            sources.append(source)
         }
-        return PolicyCompiler.compile(sources) { path in
-            guard let blob = try? repository.file(at: path, in: commit) else { return nil }
-            return try? text(blob, path)
+        let result = PolicyCompiler.compile(sources) { path in
+            guard let blob = try? repository.file(at: path, in: commit), let content = try? text(blob, path) else {
+                return nil
+            }
+            read.record(path: path, text: content)
+            return content
         }
+        return LoadedPolicy(result: result, source: location, files: read.files(relativeTo: directory))
+    }
+}
+
+/// A compiled policy and the fingerprint of what it was compiled from, for reports and the audit
+/// trail: anyone can later prove which rules decided.
+public struct LoadedPolicy: Sendable {
+    public struct File: Sendable, Hashable {
+        /// Relative to the policy directory (or the single policy file's folder).
+        public var path: String
+        public var sha256: String
+    }
+
+    public var result: PolicyCompiler.Result
+    /// `abc1234:policies/` or the path given with --policy.
+    public var source: String
+    /// Every policy and group file read, sorted by path.
+    public var files: [File]
+
+    /// The SHA-256 of the `sha256sum`-style listing of ``files`` (`HEX  PATH\n` per file, sorted
+    /// by path), so that `cd policies && sha256sum FILES… | sha256sum` reproduces it.
+    public var sha256: String {
+        let listing = files.map { "\($0.sha256)  \($0.path)\n" }.joined()
+        return PolicyDigest.hex(SHA256.hash(data: Array(listing.utf8)))
+    }
+}
+
+enum PolicyDigest {
+    static func hex(_ digest: SHA256.Digest) -> String {
+        digest.map { byte in
+            let text = String(byte, radix: 16)
+            return byte < 16 ? "0" + text : text
+        }.joined()
+    }
+}
+
+/// Collects the files a policy was compiled from (each once).
+private struct DigestRecorder {
+    private var digests: [String: String] = [:]
+
+    mutating func record(path: String, text: String) {
+        digests[path] = PolicyDigest.hex(SHA256.hash(data: Array(text.utf8)))
+    }
+
+    func files(relativeTo directory: String) -> [LoadedPolicy.File] {
+        let prefix =
+            directory.isEmpty || directory == "." ? "" : (directory.hasSuffix("/") ? directory : directory + "/")
+        return digests.map { path, hash in
+            var relative = path
+            if !prefix.isEmpty, path.hasPrefix(prefix) { relative = String(path.dropFirst(prefix.count)) }
+            if relative.hasPrefix("./") { relative = String(relative.dropFirst(2)) }
+            return LoadedPolicy.File(path: relative, sha256: hash)
+        }.sorted { $0.path < $1.path }
     }
 }

@@ -3,6 +3,8 @@ import ChangeGate
 import Foundation
 import PolicyDSL
 
+extension DecisionRenderer.Format: ExpressibleByArgument {}
+
 /// `changegate check --base REV --head REV`: the CI merge check.
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,10 +16,6 @@ struct CheckCommand: ParsableCommand {
             change could not be judged (which denies too).
             """
     )
-
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-        case text, json
-    }
 
     @Option(help: "The repository (default: the one containing the working directory).")
     var repo: String?
@@ -50,8 +48,11 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "The ref being updated.")
     var ref: String = ""
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @Option(help: "Output format: text, json, sarif, junit or github.")
+    var format: DecisionRenderer.Format = .text
+
+    @Option(help: "Write the report to FILE instead of standard output (the exit code is the same).")
+    var output: String?
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
@@ -70,6 +71,7 @@ struct CheckCommand: ParsableCommand {
             Standard.error("changegate: error: \(error)")
             throw ExitCode(2)
         }
+        var requested = override.map { OverrideRequest(actor: actor ?? "", reason: $0) }
         var reviewers: [ReviewerEvidence] = []
         var tests: [TestEvidence] = []
         do {
@@ -77,6 +79,7 @@ struct CheckCommand: ParsableCommand {
                 let file = try EvidenceFile.read(path: evidence)
                 reviewers += file.reviewers
                 tests += file.tests
+                if override == nil { requested = file.override }
             }
             for pattern in junit { tests += try JUnitReport.read(matching: pattern) }
         } catch {
@@ -85,14 +88,21 @@ struct CheckCommand: ParsableCommand {
         }
         let request = GateRequest(
             base: base, head: head, policyPath: policy, ref: ref, actor: actor, now: seconds, reviewers: reviewers,
-            tests: tests, override: override.map { OverrideRequest(actor: actor ?? "", reason: $0) })
+            tests: tests, override: requested)
         let decision = Gate(repository: repository).decide(request)
-        switch format {
-        case .text:
-            print(
-                DecisionRenderer.text(decision, color: Standard.colorWanted(environment: environment)), terminator: "")
-        case .json:
-            print(DecisionRenderer.json(decision).pretty())
+        if let output {
+            let report = DecisionRenderer.render(decision, as: format, color: false)
+            do {
+                try Data(report.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch {
+                Standard.error("changegate: error: cannot write the report to \(output): \(error.localizedDescription)")
+                throw ExitCode(2)
+            }
+            // The verdict still reaches the log of whoever runs the check.
+            Standard.error(DecisionRenderer.summary(decision))
+        } else {
+            let color = format == .text && Standard.colorWanted(environment: environment)
+            print(DecisionRenderer.render(decision, as: format, color: color), terminator: "")
         }
         if decision.exitCode != 0 { throw ExitCode(decision.exitCode) }
     }

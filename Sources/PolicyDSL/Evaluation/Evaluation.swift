@@ -37,6 +37,17 @@ public struct RuleVerdict: Sendable, Hashable {
     /// For an unmet requirement: each missing thing, as a sentence that says what to do.
     public var missing: [String]
     public var range: SourceRange
+    /// The change (or file) that made the rule's condition hold, for reports that point at a line.
+    public var witness: RuleWitness? = nil
+}
+
+/// The first change or file for which a rule's `any` condition held.
+public struct RuleWitness: Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    /// Nil when the condition was about a file (`any file (…)`).
+    public var key: String?
+
+    public var description: String { key.map { "\(file): \($0)" } ?? file }
 }
 
 /// Every rule's verdict, the risk and its parts, and the outcome.

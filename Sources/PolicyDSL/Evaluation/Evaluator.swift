@@ -175,21 +175,26 @@ public struct Evaluator {
             missing: [], range: rule.range)
         switch rule.kind {
         case .deny:
-            var witness: String? = nil
+            var witness: RuleWitness? = nil
             verdict.applies = holds(condition!, state, witness: &witness)
+            verdict.witness = witness
             verdict.satisfied = !verdict.applies
             verdict.reason =
                 verdict.applies
-                ? "denied: \(rule.name)" + (witness.map { " (\($0))" } ?? "") + "; no override can lift a deny rule"
+                ? "denied: \(rule.name)" + (witness.map { " (\($0.description))" } ?? "")
+                    + "; no override can lift a deny rule"
                 : "does not apply"
         case .warn:
-            var witness: String? = nil
+            var witness: RuleWitness? = nil
             verdict.applies = holds(condition!, state, witness: &witness)
+            verdict.witness = witness
             verdict.reason =
-                verdict.applies ? "warning: \(rule.name)" + (witness.map { " (\($0))" } ?? "") : "does not apply"
+                verdict.applies
+                ? "warning: \(rule.name)" + (witness.map { " (\($0.description))" } ?? "") : "does not apply"
         case .require:
-            var witness: String? = nil
+            var witness: RuleWitness? = nil
             verdict.applies = condition.map { holds($0, state, witness: &witness) } ?? true
+            verdict.witness = witness
             guard verdict.applies else {
                 verdict.reason = "does not apply"
                 return verdict
@@ -294,17 +299,17 @@ public struct Evaluator {
     }
 
     /// Evaluates a set-level condition, noting which change or file made an `any` true.
-    private func holds(_ condition: CompiledCondition, _ state: SetState, witness: inout String?) -> Bool {
+    private func holds(_ condition: CompiledCondition, _ state: SetState, witness: inout RuleWitness?) -> Bool {
         if case .quantifier(.any, let domain, let body) = condition {
             if domain == .change {
                 for i in state.changes.indices
                 where value(body, Context(change: i, file: state.changes[i].file), state).isTruthy {
-                    witness = "\(state.changes[i].input.file): \(state.changes[i].input.key)"
+                    witness = RuleWitness(file: state.changes[i].input.file, key: state.changes[i].input.key)
                     return true
                 }
             } else {
                 for j in state.files.indices where value(body, Context(change: nil, file: j), state).isTruthy {
-                    if case .string(let path) = state.files[j].path { witness = path }
+                    if case .string(let path) = state.files[j].path { witness = RuleWitness(file: path, key: nil) }
                     return true
                 }
             }

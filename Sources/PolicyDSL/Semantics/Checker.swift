@@ -99,6 +99,33 @@ struct Checker {
                 }
             case .group, .files:
                 break
+            case .trustTrailers(let names, let committer):
+                if let first = program.trustedTrailers {
+                    error(
+                        declaration.range, "a second `trust trailers` declaration",
+                        notes: ["trailers are already trusted at \(first.range.start); name them all on one line"])
+                    continue
+                }
+                var canonical: [String] = []
+                for name in names {
+                    guard let known = TrailerTrust.known.first(where: { $0.lowercased() == name.value.lowercased() })
+                    else {
+                        error(
+                            name.range, "unknown trailer \"\(name.value)\"",
+                            notes: Suggestion.didYouMean(name.value, in: TrailerTrust.known)
+                                + ["trailers a policy can trust: " + TrailerTrust.known.joined(separator: ", ")])
+                        continue
+                    }
+                    if canonical.contains(known) {
+                        warning(name.range, "trailer \"\(known)\" is named twice")
+                    } else {
+                        canonical.append(known)
+                    }
+                }
+                if let committer { _ = resolveGroup(committer) }
+                program.trustedTrailers = TrailerTrust(
+                    names: names.isEmpty ? TrailerTrust.known : canonical, committerGroup: committer?.value,
+                    range: declaration.range)
             case .watch(let patterns, let weight, let tags):
                 var compiled: [KeyPathPattern] = []
                 for pattern in patterns {

@@ -9,6 +9,9 @@ public struct Program: Sendable {
     public var riskLines: [RiskLine]
     /// `deny`, `warn`, `require` and `freeze` rules, in source order.
     public var rules: [Rule]
+    /// Which commit-message trailers count as evidence; nil when the policy trusts none (the default:
+    /// a trailer is a claim anyone can type).
+    public var trustedTrailers: TrailerTrust? = nil
 
     public func group(named name: String) -> Group? { groups.first { $0.name == name } }
 
@@ -81,6 +84,23 @@ public struct FileSelectorRule: Sendable, Hashable {
     /// The format named with `as`, normalized (`yml` → `yaml`); nil to follow the extension.
     public var format: String?
     public var range: SourceRange
+}
+
+/// `trust trailers ["NAME", …] [committed by GROUP]`.
+public struct TrailerTrust: Sendable, Hashable {
+    /// The trailers a policy can trust, in their canonical spelling.
+    public static let known = ["Reviewed-by", "Approved-by", "Tested"]
+
+    /// Canonical names of the trusted trailers (all of ``known`` when the declaration names none).
+    public var names: [String]
+    /// When set, only trailers in commits whose committer is in this group count (a merge bot).
+    public var committerGroup: String?
+    public var range: SourceRange
+
+    /// True when `trailer` (any letter case) is trusted.
+    public func trusts(_ trailer: String) -> Bool {
+        names.contains { $0.lowercased() == trailer.lowercased() }
+    }
 }
 
 /// `group NAME = [...]` or `group NAME from "FILE"`.

@@ -25,6 +25,9 @@ public struct Declaration: Sendable, Hashable {
         case require(
             name: Located<String>, condition: Expression?, requirements: [Requirement], override: Located<String>?)
         case freeze(name: Located<String>, from: Located<Int>, to: Located<Int>, override: Located<String>?)
+        /// `trust trailers ["NAME", …] [committed by GROUP]`: which commit-message trailers count as
+        /// evidence, and optionally only in commits whose committer is in GROUP.
+        case trustTrailers(names: [Located<String>], committer: Located<String>?)
     }
 
     public enum GroupMembers: Sendable, Hashable {
@@ -51,12 +54,13 @@ public struct Declaration: Sendable, Hashable {
         case .warn: "warn"
         case .require: "require"
         case .freeze: "freeze"
+        case .trustTrailers: "trust"
         }
     }
 
     /// The declaration keywords, which start a declaration at the beginning of a line.
     public static let keywords: [String] = [
-        "policy", "files", "group", "watch", "risk", "deny", "warn", "require", "freeze",
+        "policy", "files", "group", "trust", "watch", "risk", "deny", "warn", "require", "freeze",
     ]
 }
 

@@ -255,6 +255,17 @@ struct Parser {
             try expectKeyword("to", context: "and the freeze's end")
             let to = try expectTimestamp("the end, like 2026-12-01T00:00Z")
             kind = .freeze(name: name, from: from, to: to, override: try parseOverride())
+        case "trust":
+            try expectKeyword("trailers", context: "after `trust` (the one thing a policy can trust)")
+            var names: [Located<String>] = []
+            if case .string = current.kind { names = try stringList("a trailer name in double quotes") }
+            var committer: Located<String>? = nil
+            if atKeyword("committed") {
+                advance()
+                try expectKeyword("by", context: "after `committed`")
+                committer = try expectName("the group whose commits' trailers count")
+            }
+            kind = .trustTrailers(names: names, committer: committer)
         default:
             throw failure("unknown declaration `\(keyword)`")
         }

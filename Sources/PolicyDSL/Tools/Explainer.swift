@@ -17,6 +17,15 @@ public enum PolicyExplainer {
             for group in program.groups { out += "  \(group.name): " + group.members.joined(separator: ", ") + "\n" }
         }
 
+        out += "\nEvidence from commit-message trailers:\n"
+        if let trust = program.trustedTrailers {
+            out += "  trusted: " + trust.names.map { "\($0):" }.joined(separator: ", ")
+            out += trust.committerGroup.map { " (only in commits committed by a member of group \($0))" } ?? ""
+            out += "\n"
+        } else {
+            out += "  not trusted (Reviewed-by:, Approved-by:, Tested: are claims anyone can type)\n"
+        }
+
         out += "\nWatched settings (when several patterns match a key, the most specific wins):\n"
         if program.watches.isEmpty { out += "  (none)\n" }
         for watch in program.watches {

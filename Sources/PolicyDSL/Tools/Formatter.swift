@@ -117,6 +117,11 @@ public enum PolicyFormatter {
             lines += closing.map { "  " + $0.text }
             lines.append("}" + (override.map { " override by \($0.value)" } ?? ""))
             return lines
+        case .trustTrailers(let names, let committer):
+            var line = "trust trailers"
+            if !names.isEmpty { line += " " + names.map { quote($0.value) }.joined(separator: ", ") }
+            if let committer { line += " committed by \(committer.value)" }
+            return [line]
         case .freeze(let name, let from, let to, let override):
             return [
                 "freeze \(quote(name.value)) from \(from.text) to \(to.text)"

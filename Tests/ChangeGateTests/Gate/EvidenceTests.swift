@@ -31,7 +31,7 @@ struct EvidenceTests {
                 "unknown status `green` (passed, failed, error or skipped)"
             ),
             ("{\"reviewers\": [{\"source\": \"x\"}]}", 1, 16, "missing `identity`"),
-            ("{\"reviewer\": []}", 1, 2, "unknown field `reviewer` (expected `reviewers` and `tests`)"),
+            ("{\"reviewer\": []}", 1, 2, "unknown field `reviewer` (expected `reviewers`, `tests` and `override`)"),
             ("{\"reviewers\": [}", 1, 16, "unexpected `}`, expected a value"),
         ] as [(String, Int, Int, String)] {
             let path = try write(text, "bad.json", in: directory)

@@ -1,0 +1,80 @@
+import PolicyDSL
+
+/// Evidence read from commit-message trailers (`Reviewed-by:`, `Approved-by:`, `Tested:`).
+///
+/// A trailer is a claim anyone can type, so it counts only when the policy says `trust trailers`
+/// (and, with `committed by GROUP`, only in commits a member of that group committed). Untrusted
+/// trailers are still collected, so that reports can say they were seen and why they did not count.
+public struct TrailerEvidence: Sendable, Hashable {
+    public var reviewers: [ReviewerEvidence]
+    /// Trusted `Tested:` trailers, as passed tests.
+    public var tests: [TestEvidence]
+    /// `Tested:` trailers that did not count, with why.
+    public var ignoredTests: [IgnoredTest]
+
+    public struct IgnoredTest: Sendable, Hashable {
+        public var test: TestEvidence
+        public var reason: String
+    }
+
+    public init(commits: [CommitInfo], trust: TrailerTrust?, groups: [Group]) {
+        reviewers = []
+        tests = []
+        ignoredTests = []
+        for commit in commits {
+            for trailer in commit.trailers {
+                guard let name = TrailerTrust.known.first(where: { $0.lowercased() == trailer.key.lowercased() }),
+                    !trailer.value.isEmpty
+                else { continue }
+                let source = "\(name) trailer in \(commit.id.short)"
+                let distrust = Self.distrust(name, in: commit, trust: trust, groups: groups)
+                if name == "Tested" {
+                    let test = TestEvidence(name: trailer.value, status: .passed, source: source)
+                    if let distrust {
+                        ignoredTests.append(IgnoredTest(test: test, reason: distrust))
+                    } else {
+                        tests.append(test)
+                    }
+                } else {
+                    reviewers.append(
+                        ReviewerEvidence(
+                            identity: Self.identity(trailer.value), source: source, counts: distrust == nil,
+                            reason: distrust))
+                }
+            }
+        }
+    }
+
+    /// Why a trailer does not count, or nil when the policy trusts it.
+    private static func distrust(_ name: String, in commit: CommitInfo, trust: TrailerTrust?, groups: [Group])
+        -> String?
+    {
+        guard let trust else {
+            return "comes from a \(name): trailer, which the policy does not trust (see `trust trailers`)"
+        }
+        guard trust.trusts(name) else { return "comes from a \(name): trailer, which the policy does not trust" }
+        if let groupName = trust.committerGroup,
+            groups.first(where: { $0.name == groupName })?.contains(commit.committer.email) != true
+        {
+            return
+                "comes from a \(name): trailer in \(commit.id.short), committed by \(commit.committer.email), "
+                + "who is not in group \(groupName)"
+        }
+        return nil
+    }
+
+    /// `Alice Doe <alice@example.com>` → `alice@example.com`; anything else as written.
+    static func identity(_ value: String) -> String {
+        if let open = value.lastIndex(of: "<"), let close = value.lastIndex(of: ">"), open < close {
+            let inner = value[value.index(after: open)..<close].trimmingWhitespace()
+            if !inner.isEmpty { return inner }
+        }
+        return value.trimmingWhitespace()
+    }
+}
+
+extension StringProtocol {
+    fileprivate func trimmingWhitespace() -> String {
+        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    }
+}

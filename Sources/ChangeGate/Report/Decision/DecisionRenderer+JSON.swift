@@ -1,0 +1,116 @@
+import PolicyDSL
+
+extension DecisionRenderer {
+    /// The JSON report of `changegate check --format json` (fields documented in docs/ci.md).
+    public static func json(_ decision: GateDecision) -> JSONValue {
+        let evaluation = decision.evaluation
+        let watched = watches(in: decision)
+        func optional(_ text: String?) -> JSONValue { text.map { .string($0) } ?? .null }
+        return .object([
+            ("decision", .string(decision.verdict.rawValue)),
+            ("exitCode", .integer(Int(decision.exitCode))),
+            ("base", optional(decision.base?.hex)),
+            ("head", optional(decision.head?.hex)),
+            ("overridden", .bool(decision.overridden)),
+            (
+                "override",
+                decision.override.map {
+                    .object([("actor", .string($0.actor)), ("reason", .string($0.reason))])
+                } ?? .null
+            ),
+            (
+                "risk",
+                .object([
+                    ("score", .integer(evaluation?.risk ?? 0)),
+                    (
+                        "items",
+                        .array(
+                            (evaluation?.riskItems ?? []).map { item in
+                                .object([
+                                    ("points", .integer(item.points)), ("reason", .string(item.reason)),
+                                    ("file", optional(item.file)), ("key", optional(item.key)),
+                                ])
+                            })
+                    ),
+                ])
+            ),
+            (
+                "changes",
+                .array(
+                    decision.changes.map { change in
+                        let watch = watched["\(change.file)\u{0}\(change.key)"]
+                        return .object([
+                            ("file", .string(change.file)), ("previousFile", optional(change.previousFile)),
+                            ("key", .string(change.key)), ("kind", .string(change.kind.rawValue)),
+                            ("old", JSONValue(change.old)), ("new", JSONValue(change.new)),
+                            ("line", JSONValue(change.headLine ?? change.baseLine)),
+                            ("weight", JSONValue(watch?.weight)),
+                            ("tags", .array((watch?.tags ?? []).map { .string($0) })),
+                        ])
+                    })
+            ),
+            (
+                "rules",
+                .array(
+                    (evaluation?.verdicts ?? []).map { verdict in
+                        .object([
+                            ("id", .string(ruleID(verdict))),
+                            ("kind", .string(verdict.kind.rawValue)), ("name", .string(verdict.name)),
+                            ("applies", .bool(verdict.applies)), ("satisfied", .bool(verdict.satisfied)),
+                            ("overridden", .bool(verdict.overridden)), ("reason", .string(verdict.reason)),
+                            ("missing", .array(verdict.missing.map { .string($0) })),
+                            ("policyLocation", .string(verdict.range.start.description)),
+                        ])
+                    })
+            ),
+            (
+                "evidence",
+                .object([
+                    ("reviewers", .array(decision.evidence.filter { $0.kind == .reviewer }.map(evidenceJSON))),
+                    ("tests", .array(decision.evidence.filter { $0.kind == .test }.map(evidenceJSON))),
+                ])
+            ),
+            (
+                "commits",
+                .array(
+                    decision.commits.map { commit in
+                        .object([
+                            ("id", .string(commit.id.hex)), ("author", .string(commit.author.email)),
+                            ("committer", .string(commit.committer.email)),
+                            ("time", .integer(Int(commit.committer.time))),
+                            ("subject", .string(commit.subject)),
+                        ])
+                    })
+            ),
+            (
+                "policy",
+                .object([
+                    ("name", optional(decision.policyName)),
+                    ("sha256", optional(decision.policySHA256)),
+                    ("source", optional(decision.policySource)),
+                    (
+                        "files",
+                        .array(
+                            decision.policyFiles.map {
+                                .object([("path", .string($0.path)), ("sha256", .string($0.sha256))])
+                            })
+                    ),
+                ])
+            ),
+            ("problems", .array(decision.problems.map { .string($0) })),
+            ("version", .string(ChangeGateVersion.current)),
+        ])
+    }
+
+    private static func evidenceJSON(_ use: EvidenceUse) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            (use.kind == .reviewer ? "identity" : "name", .string(use.subject))
+        ]
+        if let status = use.status { fields.append(("status", .string(status))) }
+        fields += [
+            ("source", .string(use.source)), ("counted", .bool(use.counted)),
+            ("reason", use.reason.map { .string($0) } ?? .null),
+        ]
+        return .object(fields)
+    }
+}

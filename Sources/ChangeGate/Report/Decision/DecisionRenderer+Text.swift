@@ -1,0 +1,101 @@
+import PolicyDSL
+
+extension DecisionRenderer {
+    /// The decision first, then what is missing as a to-do list, then the risk and the changes, the
+    /// evidence and the rules that passed. An override is shown at the top, loudly.
+    public static func text(_ decision: GateDecision, color: Bool) -> String {
+        let paint = Painter(enabled: color)
+        var out = ""
+        let headline: String
+        switch decision.verdict {
+        case .allow: headline = paint.green(paint.bold("ALLOWED"))
+        case .warn: headline = paint.yellow(paint.bold("ALLOWED WITH WARNINGS"))
+        case .deny: headline = paint.red(paint.bold("DENIED"))
+        case .error: headline = paint.red(paint.bold("DENIED (the change could not be judged)"))
+        }
+        let range = "\(decision.base?.short ?? "?")..\(decision.head?.short ?? "?")"
+        out += "\(headline)  \(range)"
+        if let name = decision.policyName { out += "  policy \"\(name)\"" }
+        if let source = decision.policySource { out += " from \(source)" }
+        out += "\n"
+        if !decision.problems.isEmpty {
+            out += "\nProblems:\n"
+            for problem in decision.problems { out += "  - \(problem)\n" }
+        }
+        guard let evaluation = decision.evaluation else { return out }
+
+        for verdict in evaluation.verdicts where verdict.overridden {
+            out +=
+                "\n" + paint.yellow(paint.bold("!!! OVERRIDE"))
+                + " \(verdict.kind.rawValue) \"\(verdict.name)\": \(verdict.reason)\n"
+        }
+        if let request = decision.override, !decision.overridden {
+            out += "\nOverride asked for by \(request.actor.isEmpty ? "an unknown actor" : request.actor)"
+            out += " (\"\(request.reason)\"): not honoured by any rule\n"
+        }
+        let failing = evaluation.verdicts.filter { !$0.satisfied }
+        if !failing.isEmpty {
+            out += "\nTo do:\n"
+            for verdict in failing {
+                out += "  - [\(verdict.kind.rawValue)] \(verdict.name)\n"
+                if verdict.kind == .deny {
+                    out += "      \(verdict.reason)\n"
+                }
+                for missing in verdict.missing { out += "      \(missing)\n" }
+            }
+        }
+        let warnings = evaluation.verdicts.filter { $0.kind == .warn && $0.applies }
+        if !warnings.isEmpty {
+            out += "\nWarnings:\n"
+            for verdict in warnings { out += "  - \(verdict.reason)\n" }
+        }
+        out += "\nRisk \(evaluation.risk):\n"
+        for item in evaluation.riskItems {
+            let points = (item.points < 0 ? "" : "+") + String(item.points)
+            let place = [item.file, item.key].compactMap { $0 }.joined(separator: " ")
+            out += "  \(points.padding(5)) \(item.reason)" + (place.isEmpty ? "" : "  \(place)") + "\n"
+        }
+        if !decision.changes.isEmpty {
+            out += "\nChanges:\n"
+            let watched = watches(in: decision)
+            for change in decision.changes {
+                let sign = change.kind == .added ? "+" : (change.kind == .removed ? "-" : "~")
+                let line = (change.headLine ?? change.baseLine).map { ":\($0)" } ?? ""
+                var text = "  \(sign) \(change.file)\(line)  \(change.key)  "
+                text += [change.old, change.new].map { $0.map(SettingsDiffRenderer.display) ?? "∅" }.joined(
+                    separator: " → ")
+                if let watch = watched["\(change.file)\u{0}\(change.key)"] {
+                    text +=
+                        "  (weight \(watch.weight)"
+                        + (watch.tags.isEmpty ? "" : ", " + watch.tags.joined(separator: ", ")) + ")"
+                }
+                out += text + "\n"
+            }
+        }
+        if !decision.evidence.isEmpty {
+            out += "\nEvidence:\n"
+            for use in decision.evidence {
+                let mark = use.counted ? "✓" : "✗"
+                let status = use.status.map { " \($0)" } ?? ""
+                out += "  \(mark) \(use.kind.rawValue) \(use.subject)\(status)  from \(use.source)"
+                out += use.reason.map { " — \($0)" } ?? ""
+                out += "\n"
+            }
+        }
+        let passed = evaluation.verdicts.filter { $0.satisfied && $0.applies && $0.kind != .warn && !$0.overridden }
+        if !passed.isEmpty {
+            out += "\nPassed:\n"
+            for verdict in passed { out += "  ✓ [\(verdict.kind.rawValue)] \(verdict.name)\n" }
+        }
+        if let digest = decision.policySHA256 {
+            out += "\nPolicy sha256 \(digest)\n"
+        }
+        return out
+    }
+}
+
+extension String {
+    fileprivate func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}
