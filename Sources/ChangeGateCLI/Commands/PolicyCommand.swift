@@ -3,12 +3,12 @@ import ChangeGate
 import Foundation
 import PolicyDSL
 
-/// `changegate policy lint|fmt|explain`: tools for policy authors.
+/// `changegate policy lint|fmt|explain|test`: tools for policy authors.
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
-        abstract: "Check, format and explain policies.",
-        subcommands: [Lint.self, Format.self, Explain.self]
+        abstract: "Check, format, explain and test policies.",
+        subcommands: [Lint.self, Format.self, Explain.self, PolicyTestCommand.self]
     )
 
     struct Lint: ParsableCommand {

@@ -66,4 +66,97 @@ struct PolicyCommandTests {
         #expect(result.stdout.contains("dba: alice@example.com"))
         #expect(result.stdout.contains("at least 1 reviewer from group dba"))
     }
+
+    @Test("test: the shipped policy's cases pass and cover every rule and risk line (--strict)")
+    func shippedTests() throws {
+        let policies = Paths.packageRoot.appendingPathComponent("policies").path
+        let result = try changegate(["policy", "test", "--strict", policies])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains(" passed, 0 failed"))
+        #expect(result.stdout.contains("Coverage: every rule applied and every risk line scored"))
+        let count =
+            Int(
+                result.stdout.split(separator: "\n").first { $0.hasSuffix("passed, 0 failed") }?
+                    .split(separator: " ").first ?? "") ?? 0
+        #expect(count >= 30)
+    }
+
+    @Test(
+        "test: a wrong expectation fails with a readable diff at its line; a broken file is an error with line:column")
+    func failingTests() throws {
+        let directory = try Paths.temporaryDirectory("policy-test")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try write(
+            """
+            policy "t"
+            files "db/**/*.yaml"
+            group dba = ["bob@example.com"]
+            watch "failover.**" weight 20 tag failover
+            risk +5 "unused" when key == "nothing"
+            require "reviewed" when any change (tags has "failover") {
+              reviewers >= 1 from dba
+            }
+            deny "never fires" when any change (key == "nothing")
+            """, in: directory)
+        _ = try write(
+            """
+            defaults:
+              now: 2024-06-04T10:00:00Z
+              authors: [frank@example.com]
+            cases:
+              - name: reviewed
+                changes: [{file: db/a.yaml, key: failover.mode, old: automatic, new: manual}]
+                reviewers: [bob@example.com]
+                expect: {decision: allow, risk: 20, failing: []}
+              - name: wrongly expected
+                changes: [{file: db/a.yaml, key: failover.mode, old: automatic, new: manual}]
+                expect:
+                  decision: allow
+                  risk: 25
+                  failing: [never fires]
+            """, in: directory, as: "t.test.yaml")
+        let result = try changegate(["policy", "test", directory.path])
+        #expect(result.status == 1)
+        let expected = """
+              FAIL  wrongly expected  (\(directory.path)/t.test.yaml:9)
+                    decision:
+                      - allow
+                      + deny
+                          reviewed: not met: needs 1 more reviewer from group dba (have: none)
+                    risk:
+                      - 25
+                      + 20
+                          +20 watched setting  db/a.yaml failover.mode
+                    failing rules:
+                      - never fires
+                      + reviewed
+            """
+        #expect(result.stdout.contains(expected), "\(result.stdout)")
+        #expect(result.stdout.contains("1 passed, 1 failed"))
+        #expect(result.stdout.contains("Not covered: rule \"never fires\" never applies"))
+        #expect(result.stdout.contains("Not covered: risk line \"unused\" never scores"))
+
+        // Without the failing case, coverage alone fails only with --strict.
+        _ = try write(
+            """
+            defaults: {now: 2024-06-04T10:00:00Z}
+            cases:
+              - name: reviewed
+                changes: [{file: db/a.yaml, key: failover.mode, old: automatic, new: manual}]
+                reviewers: [bob@example.com]
+                expect: {decision: allow}
+            """, in: directory, as: "t.test.yaml")
+        #expect(try changegate(["policy", "test", directory.path]).status == 0)
+        #expect(try changegate(["policy", "test", "--strict", directory.path]).status == 1)
+
+        _ = try write(
+            "cases:\n  - name: x\n    now: 2024-06-04T10:00:00Z\n    expect: {decison: deny}\n", in: directory,
+            as: "t.test.yaml")
+        let broken = try changegate(["policy", "test", directory.path])
+        #expect(broken.status == 2)
+        #expect(
+            broken.stderr.contains(
+                "t.test.yaml:4:14: error: unknown field `decison` in `expect` (expected decision, failing, overridden, risk, risk_reasons, warnings)"
+            ))
+    }
 }

@@ -1,0 +1,54 @@
+import PolicyDSL
+
+/// One test case of a policy: the change set, the evidence, who and when, and what the policy must
+/// decide. Read from a `*.test.yaml` file by ``PolicyTestFile``.
+public struct PolicyTestCase: Sendable, Hashable {
+    public var name: String
+    /// Where the case starts, `file:line`, for failure messages.
+    public var location: String
+    public var input: EvaluationInput
+    public var expectation: Expectation
+
+    /// What the case expects; a nil field is not checked.
+    public struct Expectation: Sendable, Hashable {
+        public var decision: Outcome?
+        public var risk: Int?
+        /// Names of the rules that must fail (not satisfied); exactly these.
+        public var failing: [String]?
+        /// Names of the `warn` rules that must fire; exactly these.
+        public var warnings: [String]?
+        /// Names of the rules an override must have let through; exactly these.
+        public var overridden: [String]?
+        /// Risk reasons that must appear among the contributions (others may too).
+        public var riskReasons: [String]?
+
+        public init() {}
+
+        var isEmpty: Bool {
+            decision == nil && risk == nil && failing == nil && warnings == nil && overridden == nil
+                && riskReasons == nil
+        }
+    }
+}
+
+/// A problem in a policy test file, with where it is.
+public struct PolicyTestError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var path: String
+    public var line: Int?
+    public var column: Int?
+    public var message: String
+
+    public init(path: String, line: Int? = nil, column: Int? = nil, _ message: String) {
+        self.path = path
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    public var description: String {
+        var location = path
+        if let line { location += ":\(line)" }
+        if let column { location += ":\(column)" }
+        return "\(location): error: \(message)"
+    }
+}
