@@ -178,5 +178,31 @@ struct GateTests {
 
         let allowed = try check("\(revert)~1", revert, "2024-06-04T16:01:00Z")
         #expect(allowed.status == 0, "\(allowed.stdout)")
+
+        // The demo's flow with the repository's own policy (policies/shop.policy at the base):
+        // denied naming the missing review and simulation; allowed with the evidence; the revert allowed.
+        let evidence = Paths.packageRoot.appendingPathComponent("examples/ecommerce-outage/evidence")
+        let own = { (base: String, head: String, extra: [String]) throws -> Shell.Result in
+            try Shell.run(
+                [
+                    Paths.changegate.path, "check", "--repo", destination.path, "--base", base, "--head", head,
+                    "--now", "2024-06-04T13:55:00Z",
+                ] + extra)
+        }
+        let unreviewed = try own("\(bad)~1", bad, [])
+        #expect(unreviewed.status == 1)
+        #expect(unreviewed.stdout.contains("needs 1 more reviewer from group dba (have: none)"))
+        #expect(unreviewed.stdout.contains("no result for tests matching \"failover-simulation\""))
+        let reviewed = try own(
+            "\(bad)~1", bad,
+            [
+                "--evidence", evidence.appendingPathComponent("review.json").path, "--junit",
+                evidence.appendingPathComponent("*.xml").path,
+            ])
+        #expect(reviewed.status == 0, "\(reviewed.stdout)")
+        #expect(reviewed.stdout.hasPrefix("ALLOWED"))
+        let reverted = try own(bad, revert, [])
+        #expect(reverted.status == 0, "\(reverted.stdout)")
+        #expect(reverted.stdout.contains("restores an earlier value"))
     }
 }
