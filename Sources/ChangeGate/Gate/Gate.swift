@@ -16,32 +16,50 @@ public struct Gate {
     public func decide(_ request: GateRequest) -> GateDecision {
         var decision = GateDecision(verdict: .error)
         decision.override = request.override
+        let base: ObjectID
+        let head: ObjectID
         do {
-            let base = try repository.resolveCommit(request.base)
-            let head = try repository.resolveCommit(request.head)
-            decision.base = base
-            decision.head = head
-
-            let loaded: LoadedPolicy
-            do {
-                if let path = request.policyPath {
-                    loaded = try PolicyLoader.load(at: path)
-                } else {
-                    loaded = try PolicyLoader.load(in: repository, at: base)
-                }
-            } catch {
-                decision.problems = ["\(error)"]
-                return decision
+            base = try repository.resolveCommit(request.base)
+            head = try repository.resolveCommit(request.head)
+        } catch {
+            decision.problems = ["\(error)"]
+            return decision
+        }
+        decision.base = base
+        decision.head = head
+        let loaded: LoadedPolicy
+        do {
+            if let path = request.policyPath {
+                loaded = try PolicyLoader.load(at: path)
+            } else {
+                loaded = try PolicyLoader.load(in: repository, at: base)
             }
-            decision.policySource = loaded.source
-            decision.policySHA256 = loaded.sha256
-            decision.policyFiles = loaded.files
-            guard let program = loaded.result.program else {
-                decision.problems = loaded.result.errors.map(\.description)
-                return decision
-            }
-            decision.policyName = program.name
+        } catch {
+            decision.problems = ["\(error)"]
+            return decision
+        }
+        return decide(base: base, head: head, policy: loaded, request: request)
+    }
 
+    /// Judges the change from `base` (nil: the empty tree, for a new root) to `head` with a policy
+    /// already loaded (the hook loads it from the protected ref's tip). `forced` marks a push that
+    /// rewrites history; `extraRisk` holds the gate's own contributions for it. `request.base` and
+    /// `request.head` are not read here.
+    public func decide(
+        base: ObjectID?, head: ObjectID, policy loaded: LoadedPolicy, request: GateRequest, forced: Bool = false,
+        extraRisk: [RiskItem] = []
+    ) -> GateDecision {
+        var decision = GateDecision(verdict: .error, base: base, head: head)
+        decision.override = request.override
+        decision.policySource = loaded.source
+        decision.policySHA256 = loaded.sha256
+        decision.policyFiles = loaded.files
+        guard let program = loaded.result.program else {
+            decision.problems = loaded.result.errors.map(\.description)
+            return decision
+        }
+        decision.policyName = program.name
+        do {
             let commits = try repository.commits(from: base, to: head)
             decision.commits = commits
             var differ = RepositorySettingsDiff(repository: repository, selectors: selectors(of: program))
@@ -56,7 +74,7 @@ public struct Gate {
             var changes: [ChangeInput] = []
             for change in report.changes {
                 var reverting = false
-                if let new = change.new, change.kind != .removed {
+                if let base, let new = change.new, change.kind != .removed {
                     reverting = try reverts.reverts(
                         file: change.previousFile ?? change.file, key: change.key, to: new, base: base,
                         now: request.now, differ: &differ)
@@ -70,21 +88,25 @@ public struct Gate {
             var files: [FileInput] = []
             for path in Set(report.changes.map(\.file)).sorted() {
                 let previous = report.changes.first { $0.file == path }?.previousFile ?? path
-                let head = try differ.settings(of: path, at: head) ?? [:]
-                let base = try differ.settings(of: previous, at: base) ?? [:]
+                let headSettings = try differ.settings(of: path, at: head) ?? [:]
+                var baseSettings: [String: ConfigValue] = [:]
+                if let base { baseSettings = try differ.settings(of: previous, at: base) ?? [:] }
                 files.append(
                     FileInput(
-                        path: path, head: head.mapValues(PolicyValue.init), base: base.mapValues(PolicyValue.init)))
+                        path: path, head: headSettings.mapValues(PolicyValue.init),
+                        base: baseSettings.mapValues(PolicyValue.init)))
             }
             let touched = try repository.diff(from: base, to: head, detectRenames: false)
             let changedPaths = Array(Set(touched.flatMap { [$0.oldPath, $0.newPath].compactMap { $0 } })).sorted()
 
             let trailers = TrailerEvidence(commits: commits, trust: program.trustedTrailers, groups: program.groups)
-            let input = EvaluationInput(
+            var input = EvaluationInput(
                 changes: changes, files: files, ref: request.ref,
                 authors: unique(commits.map(\.author.email)), committers: unique(commits.map(\.committer.email)),
                 actor: request.actor, now: request.now, reviewers: request.reviewers + trailers.reviewers,
                 tests: request.tests + trailers.tests, changedPaths: changedPaths, override: request.override)
+            input.forced = forced
+            input.extraRisk = extraRisk
             let evaluation = Evaluator.evaluate(program, input)
             decision.evaluation = evaluation
             decision.evidence = evidenceUses(input, ignoredTests: trailers.ignoredTests)

@@ -4,7 +4,7 @@
 indirect enum CompiledCondition: Sendable {
     enum Field: Sendable {
         case key, kind, old, new, tags, weight, reverts, watched, file
-        case risk, ref, author, committer, actor, weekday, hour, now, changes
+        case risk, ref, author, committer, actor, weekday, hour, now, changes, forced
     }
 
     enum Function: Sendable {
@@ -106,6 +106,7 @@ indirect enum CompiledCondition: Sendable {
         case "hour": .hour
         case "now": .now
         case "changes": .changes
+        case "forced": .forced
         default: nil
         }
     }

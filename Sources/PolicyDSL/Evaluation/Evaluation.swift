@@ -20,6 +20,13 @@ public struct RiskItem: Sendable, Hashable {
     /// The change it was counted for; nil for a per-change-set line.
     public var file: String?
     public var key: String?
+
+    public init(points: Int, reason: String, file: String? = nil, key: String? = nil) {
+        self.points = points
+        self.reason = reason
+        self.file = file
+        self.key = key
+    }
 }
 
 /// What one rule decided, and why, in words.

@@ -93,6 +93,10 @@ public struct EvaluationInput: Sendable, Hashable {
     /// Every path the change set touches (config or not), for `changed "GLOB"`.
     public var changedPaths: [String]
     public var override: OverrideRequest?
+    /// True for a push that rewrites history (not a fast-forward): the `forced` field.
+    public var forced: Bool = false
+    /// Contributions the gate adds itself (a force push), counted with the policy's own.
+    public var extraRisk: [RiskItem] = []
 
     public init(
         changes: [ChangeInput], files: [FileInput] = [], ref: String = "", authors: [String] = [],

@@ -98,7 +98,7 @@ public struct Evaluator {
 
         keys.reserveCapacity(input.changes.count)
         // Watched settings: each adds its watch's weight to the risk.
-        var items: [RiskItem] = []
+        var items: [RiskItem] = input.extraRisk
         var watched: [WatchedChange] = []
         state.changes.reserveCapacity(input.changes.count)
         for change in input.changes {
@@ -388,6 +388,7 @@ public struct Evaluator {
         case .hour: return .integer(state.hour)
         case .now: return .timestamp(state.input.now)
         case .changes: return .integer(state.input.changes.count)
+        case .forced: return .bool(state.input.forced)
         case .file: return context.file.map { state.files[$0].path } ?? .null
         default: break
         }

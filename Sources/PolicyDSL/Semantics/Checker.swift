@@ -99,6 +99,11 @@ struct Checker {
                 }
             case .group, .files:
                 break
+            case .trustUnauthenticatedPushes:
+                if program.trustsUnauthenticatedPushes {
+                    warning(declaration.range, "unauthenticated pushes are already trusted")
+                }
+                program.trustsUnauthenticatedPushes = true
             case .trustTrailers(let names, let committer):
                 if let first = program.trustedTrailers {
                     error(

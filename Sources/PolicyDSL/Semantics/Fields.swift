@@ -66,6 +66,7 @@ enum Fields {
         "hour": (.number, .changeSet, "the hour of the day, 0 to 23 (UTC)"),
         "now": (.timestamp, .changeSet, "the time of the decision"),
         "changes": (.number, .changeSet, "how many settings changed"),
+        "forced": (.bool, .changeSet, "true for a push that rewrites history (not a fast-forward)"),
     ]
 
     /// The values a string field can take, where they are few (for "can never be true" warnings).

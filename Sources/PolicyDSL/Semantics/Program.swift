@@ -12,6 +12,9 @@ public struct Program: Sendable {
     /// Which commit-message trailers count as evidence; nil when the policy trusts none (the default:
     /// a trailer is a claim anyone can type).
     public var trustedTrailers: TrailerTrust? = nil
+    /// True when the policy says `trust unauthenticated pushes`; by default the hook refuses a push
+    /// to a protected ref when it cannot tell who pushes.
+    public var trustsUnauthenticatedPushes = false
 
     public func group(named name: String) -> Group? { groups.first { $0.name == name } }
 

@@ -28,6 +28,9 @@ public struct Declaration: Sendable, Hashable {
         /// `trust trailers ["NAME", …] [committed by GROUP]`: which commit-message trailers count as
         /// evidence, and optionally only in commits whose committer is in GROUP.
         case trustTrailers(names: [Located<String>], committer: Located<String>?)
+        /// `trust unauthenticated pushes`: the hook judges a push with no authenticated pusher
+        /// instead of refusing it.
+        case trustUnauthenticatedPushes
     }
 
     public enum GroupMembers: Sendable, Hashable {
@@ -54,7 +57,7 @@ public struct Declaration: Sendable, Hashable {
         case .warn: "warn"
         case .require: "require"
         case .freeze: "freeze"
-        case .trustTrailers: "trust"
+        case .trustTrailers, .trustUnauthenticatedPushes: "trust"
         }
     }
 

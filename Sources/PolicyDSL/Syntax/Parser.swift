@@ -255,8 +255,12 @@ struct Parser {
             try expectKeyword("to", context: "and the freeze's end")
             let to = try expectTimestamp("the end, like 2026-12-01T00:00Z")
             kind = .freeze(name: name, from: from, to: to, override: try parseOverride())
+        case "trust" where atKeyword("unauthenticated"):
+            advance()
+            try expectKeyword("pushes", context: "after `trust unauthenticated`")
+            kind = .trustUnauthenticatedPushes
         case "trust":
-            try expectKeyword("trailers", context: "after `trust` (the one thing a policy can trust)")
+            try expectKeyword("trailers", context: "after `trust` (`trust trailers` or `trust unauthenticated pushes`)")
             var names: [Located<String>] = []
             if case .string = current.kind { names = try stringList("a trailer name in double quotes") }
             var committer: Located<String>? = nil

@@ -117,6 +117,8 @@ public enum PolicyFormatter {
             lines += closing.map { "  " + $0.text }
             lines.append("}" + (override.map { " override by \($0.value)" } ?? ""))
             return lines
+        case .trustUnauthenticatedPushes:
+            return ["trust unauthenticated pushes"]
         case .trustTrailers(let names, let committer):
             var line = "trust trailers"
             if !names.isEmpty { line += " " + names.map { quote($0.value) }.joined(separator: ", ") }

@@ -1,0 +1,73 @@
+import Foundation
+import PolicyDSL
+
+/// How the hook judges pushes: which refs are protected, where the policy comes from, the time
+/// budget and where server-side evidence lives.
+public struct HookConfiguration: Sendable {
+    /// The refs the gate judges; every other ref passes untouched.
+    public static let defaultProtectedPatterns = [
+        "refs/heads/main", "refs/heads/master", "refs/heads/release/*", "refs/heads/prod*",
+    ]
+
+    /// Where approvals are pushed: `git push origin HEAD:refs/changegate/approvals/NAME`.
+    public static let approvalsNamespace = "refs/changegate/approvals/"
+
+    public var protectedPatterns: [String]
+    /// A policy file or directory on the server; nil: `policies/` at the protected ref's tip.
+    public var policyPath: String?
+    /// Seconds; past it the push is rejected with a clear message rather than killed.
+    public var deadline: Double
+    /// The risk a push that rewrites history (not a fast-forward) adds of its own.
+    public var forcePushRisk: Int
+    public var revertLookBack: RevertLookBack
+
+    public init(
+        protectedPatterns: [String] = HookConfiguration.defaultProtectedPatterns, policyPath: String? = nil,
+        deadline: Double = 4, forcePushRisk: Int = 50, revertLookBack: RevertLookBack = RevertLookBack()
+    ) {
+        self.protectedPatterns = protectedPatterns
+        self.policyPath = policyPath
+        self.deadline = deadline
+        self.forcePushRisk = forcePushRisk
+        self.revertLookBack = revertLookBack
+    }
+
+    /// True when `ref` matches a protected pattern (`*` within a path segment, `**` across them).
+    public func isProtected(_ ref: String) -> Bool {
+        protectedPatterns.contains { Glob($0).matches(ref) }
+    }
+}
+
+/// Who pushes, as the git hosting authenticated them.
+public enum HookActor {
+    /// The variables hostings set for hooks, in the order they are trusted.
+    public static let variables = ["CHANGEGATE_USER", "GL_USERNAME", "GL_USER", "GITHUB_USER_LOGIN", "REMOTE_USER"]
+
+    /// The first non-empty variable of ``variables``, with the variable's name.
+    public static func from(_ environment: [String: String]) -> (identity: String, variable: String)? {
+        for name in variables {
+            if let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty {
+                return (value, name)
+            }
+        }
+        return nil
+    }
+}
+
+/// Push options (`git push -o KEY=VALUE`), as git hands them to hooks.
+public enum PushOptions {
+    /// `GIT_PUSH_OPTION_0` … `GIT_PUSH_OPTION_{COUNT-1}`.
+    public static func from(_ environment: [String: String]) -> [String] {
+        guard let count = environment["GIT_PUSH_OPTION_COUNT"].flatMap(Int.init), count > 0 else { return [] }
+        return (0..<min(count, 1000)).compactMap { environment["GIT_PUSH_OPTION_\($0)"] }
+    }
+
+    /// The reason given with `-o changegate.override=REASON`, if any.
+    public static func overrideReason(_ options: [String]) -> String? {
+        for option in options where option.hasPrefix("changegate.override=") {
+            let reason = option.dropFirst("changegate.override=".count).trimmingCharacters(in: .whitespaces)
+            if !reason.isEmpty { return reason }
+        }
+        return nil
+    }
+}

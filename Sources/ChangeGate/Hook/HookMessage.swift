@@ -1,0 +1,72 @@
+import PolicyDSL
+
+/// What the pusher reads: the decision, what is missing, and how to supply it, in a few lines.
+enum HookMessage {
+    static func lines(for decision: GateDecision, update: RefUpdate, program: Program, evidenceDirectory: String)
+        -> [String]
+    {
+        let range = "\(decision.base?.short ?? "(root)")..\(decision.head?.short ?? "?")"
+        let risk = decision.evaluation?.risk ?? 0
+        let policy = decision.policyName.map { " by policy \"\($0)\"" } ?? ""
+        var lines: [String] = []
+        switch decision.verdict {
+        case .allow:
+            // A plain allow says nothing unless an override or a watched change makes it worth a line.
+            if decision.changes.isEmpty, !decision.overridden { return [] }
+            lines.append("changegate: \(update.ref) \(range): allowed (risk \(risk))\(policy)")
+        case .warn:
+            lines.append("changegate: \(update.ref) \(range): allowed with warnings (risk \(risk))\(policy)")
+        case .deny:
+            lines.append("changegate: \(update.ref) \(range): DENIED (risk \(risk))\(policy)")
+        case .error:
+            lines.append("changegate: \(update.ref) \(range): REFUSED, the change cannot be judged:")
+            lines += decision.problems.map { "  " + $0 }
+            return lines
+        }
+        guard let evaluation = decision.evaluation else { return lines }
+        for verdict in evaluation.verdicts where verdict.overridden {
+            lines.append("  !!! OVERRIDE \(verdict.kind.rawValue) \"\(verdict.name)\": \(verdict.reason)")
+        }
+        for item in evaluation.riskItems where item.reason.hasPrefix("push rewrites history") {
+            lines.append("  force push: +\(item.points) risk, \(item.reason)")
+        }
+        for verdict in evaluation.verdicts where verdict.kind == .warn && verdict.applies {
+            lines.append("  warning: \(verdict.name)")
+        }
+        let failing = evaluation.verdicts.filter { !$0.satisfied }
+        guard !failing.isEmpty else { return lines }
+        lines.append("  to do:")
+        for verdict in failing {
+            lines.append("  - [\(verdict.kind.rawValue)] \(verdict.name)")
+            if verdict.kind == .deny { lines.append("      \(verdict.reason)") }
+            for missing in verdict.missing { lines.append("      \(missing)") }
+        }
+        let needsReview = failing.contains { $0.missing.contains { $0.contains("reviewer") } }
+        let needsTests = failing.contains { $0.missing.contains { $0.contains("test") } }
+        let overridable = failing.filter { $0.kind != .deny }.allSatisfy { verdict in
+            program.rules.first { $0.name == verdict.name }?.overrideGroup != nil
+        }
+        let head = decision.head
+        if needsReview || needsTests || overridable {
+            lines.append("  how:")
+        }
+        if needsReview, let head {
+            lines.append(
+                "    a reviewer (not an author) approves: git push origin \(head.short):refs/changegate/approvals/\(head.short)-NAME"
+            )
+        }
+        if needsTests, let head {
+            lines.append(
+                "    CI leaves the test results on the server: \(evidenceDirectory)/\(head.hex).json or \(head.hex)/*.xml"
+            )
+        }
+        if overridable, !failing.contains(where: { $0.kind == .deny }) {
+            let groups = Set(
+                failing.compactMap { verdict in program.rules.first { $0.name == verdict.name }?.overrideGroup })
+            lines.append(
+                "    emergency (group \(groups.sorted().joined(separator: ", "))): git push -o changegate.override=\"INC-…: why\" …"
+            )
+        }
+        return lines
+    }
+}

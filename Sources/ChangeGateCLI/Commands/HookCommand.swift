@@ -1,0 +1,173 @@
+import ArgumentParser
+import ChangeGate
+import Foundation
+
+/// `changegate hook pre-receive|update|install|uninstall`: the gate on a git server.
+struct HookCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hook",
+        abstract: "Judge pushes on a git server, before any ref moves.",
+        subcommands: [PreReceive.self, Update.self, Install.self, Uninstall.self]
+    )
+
+    /// Options shared by the hook entry points (written into the hook script by `install`).
+    struct JudgeOptions: ParsableArguments {
+        @Option(
+            name: .customLong("protect"),
+            help: "A protected ref pattern (repeatable; default: main, master, release/*, prod*).")
+        var protected: [String] = []
+
+        @Option(help: "A policy file or directory on the server (default: policies/ at the protected ref's tip).")
+        var policy: String?
+
+        @Option(help: "Seconds before the hook gives up and rejects the push.")
+        var deadline: Double = 4
+
+        @Option(help: "Risk a push that rewrites history adds of its own.")
+        var forcePushRisk: Int = 50
+
+        @Option(help: "Where CI leaves test results per commit (default: GIT_DIR/changegate/evidence).")
+        var evidenceDir: String?
+
+        @Option(help: "Where the hook keeps approvals and decisions (default: GIT_DIR/changegate).")
+        var journalDir: String?
+
+        var configuration: HookConfiguration {
+            HookConfiguration(
+                protectedPatterns: protected.isEmpty ? HookConfiguration.defaultProtectedPatterns : protected,
+                policyPath: policy, deadline: deadline, forcePushRisk: forcePushRisk)
+        }
+    }
+
+    /// Runs the hook over `updates`-to-be-read; every failure rejects (exit 1), never a crash.
+    static func judge(options: JudgeOptions, readUpdates: () throws -> [RefUpdate]) throws {
+        let deadline = HookDeadline(seconds: options.deadline) { seconds in
+            "changegate: REFUSED: the check took longer than its \(seconds) s deadline, so the push was refused "
+                + "(no ref moved). Push again; if it keeps happening, ask an admin to raise --deadline.\n"
+        }
+        let environment = ProcessInfo.processInfo.environment
+        do {
+            let updates = try readUpdates()
+            let repository = try Repository.openFromEnvironment()
+            let gitDirectory = repository.path.hasSuffix("/") ? String(repository.path.dropLast()) : repository.path
+            let journalDirectory = options.journalDir ?? gitDirectory + "/changegate"
+            let hook = PreReceiveHook(
+                repository: repository, configuration: options.configuration,
+                journal: FileHookJournal(directory: journalDirectory), actor: HookActor.from(environment)?.identity,
+                pushOptions: PushOptions.from(environment), now: Int(Date().timeIntervalSince1970),
+                evidenceDirectory: options.evidenceDir ?? journalDirectory + "/evidence")
+            let judgement = hook.judge(updates)
+            guard let outcome = deadline.finish({ hook.record(judgement) }) else {
+                Standard.error(
+                    "changegate: REFUSED: the check took longer than its \(options.deadline) s deadline, so the push "
+                        + "was refused (no ref moved). Push again; if it keeps happening, ask an admin to raise --deadline."
+                )
+                throw ExitCode(1)
+            }
+            FileHandle.standardError.write(Data(outcome.message.utf8))
+            if !outcome.accepted { throw ExitCode(1) }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            _ = deadline.finish { () }
+            Standard.error("changegate: REFUSED: \(error) (the push was refused; no ref moved)")
+            throw ExitCode(1)
+        }
+    }
+
+    struct PreReceive: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pre-receive",
+            abstract: "The pre-receive hook: reads `<old> <new> <ref>` lines; exit 1 refuses the whole push.")
+
+        @OptionGroup var options: JudgeOptions
+
+        func run() throws {
+            try HookCommand.judge(options: options) {
+                let input = FileHandle.standardInput.readDataToEndOfFile()
+                return try RefUpdate.parse(String(decoding: input, as: UTF8.self))
+            }
+        }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "update", abstract: "The update hook: judges one ref (REF OLD NEW); exit 1 refuses it.")
+
+        @Argument var ref: String
+        @Argument var old: String
+        @Argument var new: String
+        @OptionGroup var options: JudgeOptions
+
+        func run() throws {
+            try HookCommand.judge(options: options) { [try RefUpdate.fromArguments(ref: ref, old: old, new: new)] }
+        }
+    }
+
+    struct Install: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "install",
+            abstract: "Write the pre-receive hook into a (bare) repository, keeping any existing one by chaining.")
+
+        @Option(help: "The repository on the server.")
+        var repo: String
+
+        @Option(help: "The changegate executable the hook runs (default: this one).")
+        var executable: String?
+
+        @OptionGroup var options: JudgeOptions
+
+        func run() throws {
+            let repository: Repository
+            do {
+                repository = try Repository(path: repo)
+            } catch {
+                Standard.error("changegate: error: \(error)")
+                throw ExitCode(2)
+            }
+            var arguments: [String] = []
+            for pattern in options.protected { arguments += ["--protect", pattern] }
+            if let policy = options.policy {
+                arguments += ["--policy", URL(fileURLWithPath: policy).standardizedFileURL.path]
+            }
+            if options.deadline != 4 { arguments += ["--deadline", String(options.deadline)] }
+            if options.forcePushRisk != 50 { arguments += ["--force-push-risk", String(options.forcePushRisk)] }
+            if let evidence = options.evidenceDir { arguments += ["--evidence-dir", evidence] }
+            if let journal = options.journalDir { arguments += ["--journal-dir", journal] }
+            let program = executable ?? Self.currentExecutable()
+            do {
+                for line in try HookInstaller(repository: repository).install(executable: program, arguments: arguments)
+                {
+                    print(line)
+                }
+            } catch {
+                Standard.error("changegate: error: \(error)")
+                throw ExitCode(2)
+            }
+        }
+
+        static func currentExecutable() -> String {
+            if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+                return resolved
+            }
+            return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+        }
+    }
+
+    struct Uninstall: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "uninstall", abstract: "Remove the hook and restore what install changed.")
+
+        @Option(help: "The repository on the server.")
+        var repo: String
+
+        func run() throws {
+            do {
+                for line in try HookInstaller(repository: try Repository(path: repo)).uninstall() { print(line) }
+            } catch {
+                Standard.error("changegate: error: \(error)")
+                throw ExitCode(2)
+            }
+        }
+    }
+}
