@@ -12,7 +12,9 @@ enum HookMessage {
         switch decision.verdict {
         case .allow:
             // A plain allow says nothing unless an override or a watched change makes it worth a line.
-            if decision.changes.isEmpty, !decision.overridden { return [] }
+            let forced =
+                decision.evaluation?.riskItems.contains { $0.reason.hasPrefix("push rewrites history") } ?? false
+            if decision.changes.isEmpty, !decision.overridden, !forced { return [] }
             lines.append("changegate: \(update.ref) \(range): allowed (risk \(risk))\(policy)")
         case .warn:
             lines.append("changegate: \(update.ref) \(range): allowed with warnings (risk \(risk))\(policy)")
