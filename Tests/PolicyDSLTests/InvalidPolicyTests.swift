@@ -176,7 +176,7 @@ struct InvalidPolicyTests {
         ("policy \"x\"\ndeny \"d\" when", 2, 14, "expected a value or a field, found the end of the file"),
         (
             "policy \"x\"\ntrust reviewers", 2, 7,
-            "expected `trailers` after `trust` (the one thing a policy can trust), found `reviewers`"
+            "expected `trailers` after `trust` (`trust trailers` or `trust unauthenticated pushes`), found `reviewers`"
         ),
         ("policy \"x\"\ntrust trailers \"Signed-off-by\"", 2, 16, "unknown trailer \"Signed-off-by\""),
         ("policy \"x\"\ntrust trailers committed by bots", 2, 29, "unknown group `bots`"),
