@@ -56,40 +56,7 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
-        var seconds = Int(Date().timeIntervalSince1970)
-        if let now {
-            guard let date = ISO8601DateFormatter().date(from: now) else {
-                Standard.error("changegate: error: --now \(now) is not an ISO 8601 time like 2024-06-04T13:55:00Z")
-                throw ExitCode(2)
-            }
-            seconds = Int(date.timeIntervalSince1970)
-        }
-        let repository: Repository
-        do {
-            repository = try Repository.open(path: repo, environment: environment)
-        } catch {
-            Standard.error("changegate: error: \(error)")
-            throw ExitCode(2)
-        }
-        var requested = override.map { OverrideRequest(actor: actor ?? "", reason: $0) }
-        var reviewers: [ReviewerEvidence] = []
-        var tests: [TestEvidence] = []
-        do {
-            if let evidence {
-                let file = try EvidenceFile.read(path: evidence)
-                reviewers += file.reviewers
-                tests += file.tests
-                if override == nil { requested = file.override }
-            }
-            for pattern in junit { tests += try JUnitReport.read(matching: pattern) }
-        } catch {
-            Standard.error("changegate: \(error)")
-            throw ExitCode(2)
-        }
-        let request = GateRequest(
-            base: base, head: head, policyPath: policy, ref: ref, actor: actor, now: seconds, reviewers: reviewers,
-            tests: tests, override: requested)
-        let decision = Gate(repository: repository).decide(request)
+        let decision = decide(environment: environment)
         if let output {
             let report = DecisionRenderer.render(decision, as: format, color: false)
             do {
@@ -105,5 +72,46 @@ struct CheckCommand: ParsableCommand {
             print(DecisionRenderer.render(decision, as: format, color: color), terminator: "")
         }
         if decision.exitCode != 0 { throw ExitCode(decision.exitCode) }
+    }
+
+    /// The decision; a bad --now, repository or evidence file is a decision too (an error, which
+    /// denies), so that CI still gets a report in the format it asked for.
+    private func decide(environment: [String: String]) -> GateDecision {
+        func failure(_ problem: String) -> GateDecision {
+            var decision = GateDecision(verdict: .error, problems: [problem])
+            decision.override = override.map { OverrideRequest(actor: actor ?? "", reason: $0) }
+            return decision
+        }
+        var seconds = Int(Date().timeIntervalSince1970)
+        if let now {
+            guard let date = ISO8601DateFormatter().date(from: now) else {
+                return failure("--now \(now) is not an ISO 8601 time like 2024-06-04T13:55:00Z")
+            }
+            seconds = Int(date.timeIntervalSince1970)
+        }
+        let repository: Repository
+        do {
+            repository = try Repository.open(path: repo, environment: environment)
+        } catch {
+            return failure("\(error)")
+        }
+        var requested = override.map { OverrideRequest(actor: actor ?? "", reason: $0) }
+        var reviewers: [ReviewerEvidence] = []
+        var tests: [TestEvidence] = []
+        do {
+            if let evidence {
+                let file = try EvidenceFile.read(path: evidence)
+                reviewers += file.reviewers
+                tests += file.tests
+                if override == nil { requested = file.override }
+            }
+            for pattern in junit { tests += try JUnitReport.read(matching: pattern) }
+        } catch {
+            return failure("\(error)")
+        }
+        let request = GateRequest(
+            base: base, head: head, policyPath: policy, ref: ref, actor: actor, now: seconds, reviewers: reviewers,
+            tests: tests, override: requested)
+        return Gate(repository: repository).decide(request)
     }
 }

@@ -133,6 +133,8 @@ struct EvidenceTests {
             "--evidence", try write("{", "bad.json", in: directory),
         ])
         #expect(badEvidence.status == 2)
-        #expect(badEvidence.stderr.contains("bad.json:1:2: error:"))
+        // A bad evidence file is a decision of its own: the report (here text) says what and where.
+        #expect(badEvidence.stdout.hasPrefix("DENIED (the change could not be judged)"))
+        #expect(badEvidence.stdout.contains("bad.json:1:2: error:"))
     }
 }

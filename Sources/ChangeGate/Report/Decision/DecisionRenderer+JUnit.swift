@@ -37,7 +37,9 @@ extension DecisionRenderer {
                 body = "      <system-out>\(xml(verdict.reason))</system-out>\n"
             } else if !verdict.satisfied {
                 failures += 1
-                let details = ([verdict.reason] + verdict.missing).joined(separator: "\n")
+                // A requirement's reason already lists what is missing: say it once.
+                let details =
+                    verdict.missing.isEmpty ? verdict.reason : verdict.missing.joined(separator: "\n")
                 body =
                     "      <failure message=\"\(xml(verdict.reason))\" type=\"\(verdict.kind.rawValue)\">"
                     + xml(details) + "</failure>\n"
