@@ -1,6 +1,7 @@
 # ChangeGate — the two commands a new machine needs: `make demo` and `make test`.
 SWIFT ?= swift
 DEMO_REPO ?= .build/demo/shop-config
+DEMO_SERVER ?= .build/demo/shop-server.git
 CHANGEGATE = .build/debug/changegate
 
 .PHONY: bootstrap build test demo lint format bench clean
@@ -39,6 +40,17 @@ demo: build
 	$(CHANGEGATE) check --repo $(DEMO_REPO) --base $${bad}~1 --head $${bad} --now 2024-06-04T13:55:00Z \
 	  --policy policies --evidence $$ev/review.json --junit "$$ev/*.xml" --format github; \
 	test $$? -eq 1 || { echo "demo: expected a denial (exit 1)"; exit 1; }; \
+	srv=$(abspath $(DEMO_SERVER)); cg=$(abspath $(CHANGEGATE)); \
+	echo; echo "== 6. A git server with the pre-receive hook: frank pushes the incident commit to main: refused"; \
+	rm -rf $$srv && git init -q --bare $$srv && git -C $(DEMO_REPO) push -q $$srv $${bad}~1:refs/heads/main && \
+	$$cg hook install --repo $$srv --executable $$cg && \
+	if CHANGEGATE_USER=frank@example.com git -C $(DEMO_REPO) push $$srv $${bad}:refs/heads/main; then \
+	  echo "demo: expected git to refuse the push"; exit 1; fi; \
+	echo; echo "== 7. bob (a DBA) approves the commit, CI leaves the simulation's result on the server, frank pushes again: accepted"; \
+	CHANGEGATE_USER=bob@example.com git -C $(DEMO_REPO) push $$srv $${bad}:refs/changegate/approvals/$${bad}-bob && \
+	mkdir -p $$srv/changegate/evidence/$${bad} && cp $$ev/failover-simulation.xml $$srv/changegate/evidence/$${bad}/ && \
+	CHANGEGATE_USER=frank@example.com git -C $(DEMO_REPO) push $$srv $${bad}:refs/heads/main \
+	  || { echo "demo: expected the approved push to go through"; exit 1; }; \
 	echo; echo "The demo ran as expected."
 
 # Benchmarks on a release build; writes docs/benchmarks.md and bench-results.json.
