@@ -49,7 +49,11 @@ enum HookMessage {
             program.rules.first { $0.name == verdict.name }?.overrideGroup != nil
         }
         let head = decision.head
-        if needsReview || needsTests || overridable {
+        let canOverride = overridable && !failing.contains(where: { $0.kind == .deny })
+        if let request = decision.override, !decision.overridden {
+            lines.append("  override asked for by \(request.actor) (\"\(request.reason)\"): not honoured by any rule")
+        }
+        if needsReview || needsTests || canOverride {
             lines.append("  how:")
         }
         if needsReview, let head {
@@ -62,7 +66,7 @@ enum HookMessage {
                 "    CI leaves the test results on the server: \(evidenceDirectory)/\(head.hex).json or \(head.hex)/*.xml"
             )
         }
-        if overridable, !failing.contains(where: { $0.kind == .deny }) {
+        if canOverride {
             let groups = Set(
                 failing.compactMap { verdict in program.rules.first { $0.name == verdict.name }?.overrideGroup })
             lines.append(

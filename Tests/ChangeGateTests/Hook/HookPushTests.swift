@@ -208,6 +208,7 @@ struct HookPushTests {
         let refused = try push("frank@example.com", "INC-1: trust me")
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("or a member of group oncall overrides with a reason"))
+        #expect(refused.stderr.contains("override asked for by frank@example.com (\"INC-1: trust me\"): not honoured"))
         let accepted = try push("dave@example.com", "INC-2: restore checkout")
         #expect(accepted.status == 0, "\(accepted.stderr)")
         #expect(accepted.stderr.contains("!!! OVERRIDE require \"failover reviewed and simulated\""))
