@@ -30,25 +30,3 @@ public struct PolicyTestCase: Sendable, Hashable {
         }
     }
 }
-
-/// A problem in a policy test file, with where it is.
-public struct PolicyTestError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var path: String
-    public var line: Int?
-    public var column: Int?
-    public var message: String
-
-    public init(path: String, line: Int? = nil, column: Int? = nil, _ message: String) {
-        self.path = path
-        self.line = line
-        self.column = column
-        self.message = message
-    }
-
-    public var description: String {
-        var location = path
-        if let line { location += ":\(line)" }
-        if let column { location += ":\(column)" }
-        return "\(location): error: \(message)"
-    }
-}

@@ -1,5 +1,6 @@
-/// A problem in an evidence file, with where it is.
-public struct EvidenceError: Error, Sendable, Hashable, CustomStringConvertible {
+/// A problem in a file the user hands over (an evidence file, a JUnit report, a policy test file),
+/// with where it is: `path:line:column: error: message`.
+public struct InputFileError: Error, Sendable, Hashable, CustomStringConvertible {
     public var path: String
     public var line: Int?
     public var column: Int?
@@ -19,3 +20,9 @@ public struct EvidenceError: Error, Sendable, Hashable, CustomStringConvertible 
         return "\(location): error: \(message)"
     }
 }
+
+/// A problem in an evidence file or a JUnit report.
+public typealias EvidenceError = InputFileError
+
+/// A problem in a policy test file.
+public typealias PolicyTestError = InputFileError
