@@ -1,116 +1,84 @@
 import ChangeGate
 import Foundation
-import PolicyDSL
 
-// `changegate-bench`: measures ChangeGate's hot paths with warm-up, repetitions and medians, and
-// writes a Markdown table (docs/benchmarks.md) and bench-results.json. `make bench` runs it on a
-// release build. Absolute times drift on a shared machine: each case states its target or reference.
+// `changegate-bench`: ChangeGate's benchmark suite (`make bench`), and the generator of the
+// synthetic repositories it runs on.
+//
+//   changegate-bench [--root DIR] [--scale small|full] [--only TEXT] [--output FILE.md] [--json FILE]
+//   changegate-bench generate --commits N --files M [--large K] [--seed S] [--end EPOCH] DIR
+//
+// The scale defaults to $BENCH_SCALE, else `small` (minutes on a fresh machine); `full` makes the
+// sizes docs/benchmarks.md reports. Repositories are generated under .build/bench and reused.
 
-struct Case {
-    var name: String
-    var target: String
-    var targetMilliseconds: Double?
-    var run: () -> Void
-}
-
-struct Measurement {
-    var name: String
-    var median: Double
-    var p90: Double
-    var runs: Int
-    var target: String
-    var met: Bool?
-}
-
-func measure(_ benchCase: Case, warmUp: Int = 3, runs: Int = 21) -> Measurement {
-    for _ in 0..<warmUp { benchCase.run() }
-    var times: [Double] = []
-    let clock = ContinuousClock()
-    for _ in 0..<runs {
-        let elapsed = clock.measure { benchCase.run() }
-        times.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
-    }
-    times.sort()
-    let median = times[times.count / 2]
-    return Measurement(
-        name: benchCase.name, median: median, p90: times[Int(Double(times.count - 1) * 0.9)], runs: runs,
-        target: benchCase.target, met: benchCase.targetMilliseconds.map { median < $0 })
-}
-
-/// A change set shaped like real failover config churn: Patroni, CloudNativePG and orchestrator keys,
-/// production and staging files, a third of them watched.
-func syntheticChanges(_ count: Int) -> EvaluationInput {
-    let keys = [
-        "bootstrap.dcs.ttl", "bootstrap.dcs.loop_wait", "bootstrap.dcs.retry_timeout",
-        "bootstrap.dcs.maximum_lag_on_failover", "failover.mode", "failover.enabled", "failover.promotion_timeout",
-        "postgresql.parameters.work_mem", "postgresql.parameters.max_connections", "spec.instances",
-        "spec.failoverDelay", "RecoveryPeriodBlockSeconds", "restapi.listen", "tags.nofailover",
-    ]
-    var changes: [ChangeInput] = []
-    var files: [String: FileInput] = [:]
-    for i in 0..<count {
-        let file = i % 2 == 0 ? "db/prod/cluster-\(i % 50).yaml" : "db/staging/cluster-\(i % 50).yaml"
-        let key = i < keys.count * 50 ? keys[i % keys.count] : "app.settings.k\(i)"
-        changes.append(
-            ChangeInput(
-                file: file, key: key, kind: "modified", old: .integer(i), new: .integer(i * 3), reverts: i % 17 == 0))
-        files[file] = FileInput(
-            path: file,
-            head: [
-                "bootstrap.dcs.ttl": .integer(30), "bootstrap.dcs.loop_wait": .integer(10),
-                "bootstrap.dcs.retry_timeout": .integer(10),
-            ],
-            base: [:])
-    }
-    return EvaluationInput(
-        changes: changes, files: files.values.sorted { $0.path < $1.path }, ref: "refs/heads/main",
-        authors: ["frank@example.com"], actor: "frank@example.com", now: 1_717_509_300,
-        reviewers: [ReviewerEvidence(identity: "bob@example.com", source: "evidence file")],
-        tests: [TestEvidence(name: "failover-simulation", status: .passed, source: "junit")],
-        changedPaths: changes.map(\.file))
-}
-
-let arguments = CommandLine.arguments
+let arguments = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> String? {
     arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
 }
-let root = option("--root") ?? FileManager.default.currentDirectoryPath
-let policyPath = root + "/policies/failover.policy"
-
-let compiled: PolicyCompiler.Result
-do {
-    compiled = try PolicyLoader.compile(at: policyPath)
-} catch {
-    FileHandle.standardError.write(Data("changegate-bench: \(error)\n".utf8))
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("changegate-bench: \(message)\n".utf8))
     exit(2)
 }
-guard let program = compiled.program else {
-    FileHandle.standardError.write(Data(compiled.rendered.utf8))
-    exit(2)
-}
-let sources = try PolicyLoader.sources(at: policyPath)
-let input = syntheticChanges(10_000)
+func progress(_ message: String) { FileHandle.standardError.write(Data("changegate-bench: \(message)\n".utf8)) }
 
-let cases = [
-    Case(
-        name: "policy evaluation: policies/failover.policy over 10,000 changes", target: "< 20 ms",
-        targetMilliseconds: 20
-    ) {
-        _ = Evaluator.evaluate(program, input)
-    },
-    Case(
-        name: "policy compile: policies/failover.policy (lex, parse, check)", target: "(no target)",
-        targetMilliseconds: nil
-    ) {
-        _ = PolicyCompiler.compile(sources)
-    },
-]
+// Absolute: the git commands run in other directories.
+let root = URL(
+    fileURLWithPath: option("--root") ?? ".",
+    relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+).standardizedFileURL.path
+
+if arguments.first == "generate" {
+    guard let commits = option("--commits").flatMap(Int.init), let files = option("--files").flatMap(Int.init),
+        let folder = arguments.last, arguments.count > 1
+    else { fail("usage: changegate-bench generate --commits N --files M [--large K] [--seed S] [--end EPOCH] DIR") }
+    let shape = SyntheticRepository.Shape(
+        commits: commits, files: files, largeFiles: option("--large").flatMap(Int.init) ?? 0,
+        seed: option("--seed").flatMap(UInt64.init) ?? 42,
+        end: option("--end").flatMap(Int.init) ?? 1_767_225_600)
+    do {
+        let repository = try SyntheticRepository.make(shape, under: folder, policies: root + "/policies")
+        print(repository.path)
+        exit(0)
+    } catch { fail("\(error)") }
+}
+
+let scale = option("--scale") ?? ProcessInfo.processInfo.environment["BENCH_SCALE"] ?? "small"
+let shape: SyntheticRepository.Shape
+switch scale {
+case "small": shape = SyntheticRepository.Shape(commits: 2_000, files: 500, largeFiles: 1)
+case "full": shape = SyntheticRepository.Shape(commits: 20_000, files: 5_000, largeFiles: 3)
+default: fail("unknown scale \"\(scale)\" (small or full)")
+}
+// Today at 00:00 UTC: the history ends now, as a live repository's does.
+let today = Int(Date().timeIntervalSince1970) / 86_400 * 86_400
+var sized = shape
+sized.end = today
+let scratch = root + "/.build/bench"
+let changegate = option("--changegate") ?? root + "/.build/release/changegate"
+guard FileManager.default.isExecutableFile(atPath: changegate) else {
+    fail("\(changegate) is not built (make bench builds it; or pass --changegate PATH)")
+}
 
 var results: [Measurement] = []
-for benchCase in cases {
-    let result = measure(benchCase)
-    results.append(result)
-    print(String(format: "%-70@ median %8.2f ms  p90 %8.2f ms", benchCase.name as NSString, result.median, result.p90))
+do {
+    var cases = try PolicyEvaluation(policyPath: root + "/policies/failover.policy").cases()
+    progress("generating \(shape) under \(scratch) (once; reused afterwards)")
+    let clock = ContinuousClock()
+    let started = clock.now
+    let repository = try SyntheticRepository.make(sized, under: scratch, policies: root + "/policies")
+    progress("repository ready in \(clock.now - started): \(repository.path)")
+    cases += try HookLatency(repository: repository, changegate: changegate, scratch: scratch).cases()
+    if let only = option("--only") { cases = cases.filter { $0.name.contains(only) } }
+    for benchmark in cases {
+        let result = try benchmark.measure()
+        results.append(result)
+        var line = "\(benchmark.name): median \(Report.milliseconds(result.median))"
+        if let ratio = result.ratio, let reference = result.referenceMedian {
+            line += ", reference \(Report.milliseconds(reference)), ratio \(Report.ratio(ratio))"
+        }
+        print(line)
+    }
+} catch {
+    fail("\(error)")
 }
 
 var uname = utsname()
@@ -119,54 +87,14 @@ let machine =
     "\(ProcessInfo.processInfo.activeProcessorCount) cores, "
     + "\(ProcessInfo.processInfo.physicalMemory / (1 << 30)) GiB, "
     + withUnsafeBytes(of: &uname.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-let date = ISO8601DateFormatter().string(from: Date())
-
-if let output = option("--output") {
-    var markdown = """
-        # Benchmarks
-
-        Measured by `make bench` (`changegate-bench` on a release build): 3 warm-up runs, then 21 timed
-        runs; the table shows the median and the 90th percentile. The machine is shared and noisy, so
-        absolute times drift between runs; each case states its target.
-
-        Machine: \(machine). Date: \(date).
-
-        | case | ChangeGate (median) | p90 | target | met |
-        |---|---|---|---|---|
-
-        """
-    for r in results {
-        let met = r.met.map { $0 ? "yes" : "**no**" } ?? "—"
-        markdown += String(
-            format: "| %@ | %.2f ms | %.2f ms | %@ | %@ |\n", r.name as NSString, r.median, r.p90, r.target as NSString,
-            met as NSString)
-    }
-    markdown += """
-
-        The evaluation case builds 10,000 changes over 100 files (half of them production paths), 700 of
-        them on watched failover keys, with one reviewer and one passing test, and evaluates the shipped
-        policy (94 watch patterns in 54 watches, 13 risk lines, 13 rules).
-
-        How it got there (profiled with `perf record -g` on this case): the first interpreter took
-        1,840 ms. Conditions are now compiled once per program into a tree of resolved nodes (fields
-        and groups looked up at compile time, patterns parsed, literals made values); watch patterns
-        are indexed by their last literal key and pre-filtered by the literal keys they name; patterns
-        without `**` match segment by segment; each distinct key path is split once; each file's
-        answers to every `file matches` are worked out once per evaluation; and changes are read in
-        place by index rather than copied into per-quantifier contexts. What remains is about a third
-        in the node interpreter and a fifth in splitting and watching the 9,300 distinct keys.
-        The other benchmark cases (hook latency, history scans and diffs side by side with `git`,
-        audit queries) arrive with the performance work.
-
-        """
-    try markdown.write(toFile: output, atomically: true, encoding: .utf8)
-}
-if let jsonPath = option("--json") {
-    let items = results.map { r in
-        "{\"case\": \"\(r.name)\", \"medianMilliseconds\": \(r.median), \"p90Milliseconds\": \(r.p90), \"runs\": \(r.runs), \"target\": \"\(r.target)\"}"
-    }
-    let json =
-        "{\"machine\": \"\(machine)\", \"date\": \"\(date)\", \"results\": [\n  " + items.joined(separator: ",\n  ")
-        + "\n]}\n"
-    try json.write(toFile: jsonPath, atomically: true, encoding: .utf8)
+    + ", git \((try? Shell.output("git", ["--version"]))?.replacingOccurrences(of: "git version ", with: "").trimmingCharacters(in: .whitespacesAndNewlines) ?? "?")"
+let epilogueFile = root + "/docs/benchmarks-notes.md"
+let report = Report(
+    machine: machine, date: ISO8601DateFormatter().string(from: Date()), scale: "\(scale): \(shape)",
+    results: results, epilogue: (try? String(contentsOfFile: epilogueFile, encoding: .utf8)) ?? "")
+do {
+    if let output = option("--output") { try report.markdown.write(toFile: output, atomically: true, encoding: .utf8) }
+    if let json = option("--json") { try report.json.write(toFile: json, atomically: true, encoding: .utf8) }
+} catch {
+    fail("\(error)")
 }

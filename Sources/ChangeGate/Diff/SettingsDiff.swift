@@ -15,6 +15,15 @@ public enum SettingsDiff {
             try head.map { (config) throws(ConfigError) in
                 try SettingsFlattener.settingsByKey(of: config, limits: limits)
             } ?? [:]
+        return changes(file: file, previousFile: previousFile, base: baseSettings, head: headSettings)
+    }
+
+    /// The changes between two files' settings already flattened (see
+    /// ``SettingsFlattener/settingsByKey(of:limits:)``), ordered by key.
+    public static func changes(
+        file: String, previousFile: String? = nil, base baseSettings: [String: Setting],
+        head headSettings: [String: Setting]
+    ) -> [SettingChange] {
         var changes: [SettingChange] = []
         for (key, old) in baseSettings {
             if let new = headSettings[key] {

@@ -26,6 +26,9 @@ public struct SettingsDiffReport: Sendable, Hashable {
     public var head: ObjectID?
     /// The changed files within the selection, as git sees them (renames included).
     public var files: [FileDelta]
+    /// Every path the change touched, in the selection or not (both sides of a rename), sorted:
+    /// what a policy's `changed "GLOB"` reads.
+    public var touchedPaths: [String] = []
     public var changes: [SettingChange]
     /// Files that failed to parse, were binary or too large: never silently skipped.
     public var errors: [FileProblem]

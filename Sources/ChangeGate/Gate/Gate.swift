@@ -71,13 +71,16 @@ public struct Gate {
             }
 
             var reverts = RevertDetector(lookBack: request.revertLookBack)
+            if let base {
+                let files = Set(report.changes.filter { $0.new != nil }.map { $0.previousFile ?? $0.file })
+                try reverts.prepare(files: files, base: base, now: request.now, differ: &differ)
+            }
             var changes: [ChangeInput] = []
             for change in report.changes {
                 var reverting = false
-                if let base, let new = change.new, change.kind != .removed {
+                if base != nil, let new = change.new, change.kind != .removed {
                     reverting = try reverts.reverts(
-                        file: change.previousFile ?? change.file, key: change.key, to: new, base: base,
-                        now: request.now, differ: &differ)
+                        file: change.previousFile ?? change.file, key: change.key, to: new, differ: &differ)
                 }
                 changes.append(
                     ChangeInput(
@@ -96,8 +99,7 @@ public struct Gate {
                         path: path, head: headSettings.mapValues(PolicyValue.init),
                         base: baseSettings.mapValues(PolicyValue.init)))
             }
-            let touched = try repository.diff(from: base, to: head, detectRenames: false)
-            let changedPaths = Array(Set(touched.flatMap { [$0.oldPath, $0.newPath].compactMap { $0 } })).sorted()
+            let changedPaths = report.touchedPaths
 
             let trailers = TrailerEvidence(commits: commits, trust: program.trustedTrailers, groups: program.groups)
             var input = EvaluationInput(

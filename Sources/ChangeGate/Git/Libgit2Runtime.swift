@@ -15,6 +15,7 @@ public enum Libgit2Runtime {
     private static let initialized: Void = {
         _ = changegate_git_set_allocator()
         git_libgit2_init()
+        _ = changegate_git_skip_hash_verification()
     }()
 
     static func ensureInitialized() { _ = initialized }

@@ -111,6 +111,41 @@ struct GateTests {
         #expect(decision.evaluation?.risk == -5)
     }
 
+    @Test("a value held several commits back counts as a revert within the look-back and not beyond it")
+    func revertLookBack() throws {
+        var (repo, _) = try repository()  // timeout 30, then 60
+        defer { repo.remove() }
+        for step in 1...3 {
+            try repo.write("db/prod/other.yaml", "pool:\n  size: \(step)\n")
+            try repo.commit("pool \(step)", author: "Alice <alice@example.com>")
+        }
+        try repo.write("db/prod/patroni.yaml", "failover:\n  enabled: true\n  mode: automatic\n  timeout: 45\n")
+        try repo.commit("timeout 45", author: "Alice <alice@example.com>")
+        try repo.write("db/prod/other.yaml", "pool:\n  size: 9\n")
+        let base = try repo.commit("pool 9", author: "Alice <alice@example.com>")
+        try repo.write("db/prod/patroni.yaml", "failover:\n  enabled: true\n  mode: automatic\n  timeout: 30\n")
+        try repo.write("db/prod/other.yaml", "pool:\n  size: 2\n")
+        try repo.commit("back to 30, pool 2", author: "Dave <dave@example.com>")
+
+        func reverts(commits: Int) throws -> [String: Bool] {
+            let request = GateRequest(
+                base: base, head: "HEAD", now: 1_717_509_300, revertLookBack: RevertLookBack(days: 90, commits: commits)
+            )
+            let decision = Gate(repository: try Repository(path: repo.path)).decide(request)
+            #expect(decision.verdict != .error, "\(decision.problems)")
+            let items = decision.evaluation?.riskItems.filter { $0.reason == "restores an earlier value" } ?? []
+            return Dictionary(
+                uniqueKeysWithValues: ["failover.timeout", "pool.size"].map { key in
+                    (key, items.contains { $0.key == key })
+                })
+        }
+        // 30 was the timeout 6 commits before the base; pool size 2 three commits before it (pool.size
+        // is not watched, so it never shows as a risk line).
+        #expect(try reverts(commits: 500) == ["failover.timeout": true, "pool.size": false])
+        #expect(try reverts(commits: 3) == ["failover.timeout": false, "pool.size": false])
+        #expect(try reverts(commits: 6) == ["failover.timeout": true, "pool.size": false])
+    }
+
     @Test(
         "what cannot be judged denies with exit 2: an unparsable file (with file:line), an unknown revision, no policy")
     func errors() throws {

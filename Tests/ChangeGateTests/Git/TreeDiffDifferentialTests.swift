@@ -152,6 +152,43 @@ struct TreeDiffDifferentialTests {
             #expect(statuses[status, default: 0] > 2, "too few \(status) entries: \(statuses)")
         }
     }
+
+    /// `git ls-tree -r`: each blob's path and id at a commit.
+    private static func blobs(_ repo: GitFixture, _ commit: String) throws -> [String: String] {
+        var blobs: [String: String] = [:]
+        for line in try repo.git(["ls-tree", "-r", commit]).split(separator: "\n") {
+            let parts = line.split(separator: "\t", maxSplits: 1)
+            let fields = parts[0].split(separator: " ")
+            if fields[1] == "blob" { blobs[String(parts[1])] = String(fields[2]) }
+        }
+        return blobs
+    }
+
+    @Test("changes on a path set equal git ls-tree's blobs on both sides", arguments: [4, 5] as [UInt64])
+    func pathChangesMatchGit(seed: UInt64) throws {
+        let (repo, ids) = try Self.randomHistory(seed: seed, commits: 31)
+        defer { repo.remove() }
+        let repository = try Repository(path: repo.path)
+        var everyPath = Set<String>()
+        for id in ids { everyPath.formUnion(try Self.blobs(repo, id).keys) }
+        var rng = SeededGenerator(seed: seed)
+        // Half of every path ever seen, a folder's name as if it were a file, and a path never seen.
+        let chosen = everyPath.sorted().filter { _ in Bool.random(using: &rng) } + ["db", "no/such/file.yaml"]
+        let paths = PathSet(chosen)
+        var compared = 0
+        for (base, head) in zip(ids, ids.dropFirst(3)) {
+            let old = try Self.blobs(repo, base)
+            let new = try Self.blobs(repo, head)
+            let expected = chosen.filter { old[$0] != new[$0] }.map { "\($0) \(old[$0] ?? "-") \(new[$0] ?? "-")" }
+            let ours = try repository.changes(
+                in: paths, from: repository.resolveCommit(base), to: repository.resolveCommit(head)
+            ).map { "\($0.path) \($0.old?.hex ?? "-") \($0.new?.hex ?? "-")" }
+            #expect(ours.sorted() == expected.sorted(), "\(base.prefix(7))..\(head.prefix(7))")
+            compared += expected.count
+        }
+        // The histories must really move the chosen files.
+        #expect(compared > 20)
+    }
 }
 
 extension Array where Element: Equatable {

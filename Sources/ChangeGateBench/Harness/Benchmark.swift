@@ -1,0 +1,85 @@
+/// One benchmark case: what ChangeGate does, optionally the reference it is compared with (run
+/// alternately with it, so that drift on a shared machine hits both alike), and its target.
+struct Benchmark {
+    enum Target {
+        /// The median must be under this many milliseconds.
+        case milliseconds(Double)
+        /// ChangeGate's median over the reference's must be at most this.
+        case ratio(Double)
+    }
+
+    var name: String
+    var target: Target?
+    var warmUp = 3
+    var runs = 21
+    /// Runs untimed before every timed run of either side (resetting a ref, say).
+    var setUp: () throws -> Void = {}
+    var subject: () throws -> Void
+    var reference: (name: String, run: () throws -> Void)?
+    /// Said under the table: what the case measured and anything the numbers alone do not show.
+    var note: String?
+}
+
+struct Measurement: Sendable {
+    var name: String
+    var median: Double
+    var p90: Double
+    var runs: Int
+    var referenceName: String?
+    var referenceMedian: Double?
+    var targetText: String
+    var met: Bool?
+    var note: String?
+
+    var ratio: Double? { referenceMedian.map { median / $0 } }
+}
+
+extension Benchmark {
+    func measure() throws -> Measurement {
+        let clock = ContinuousClock()
+        func time(_ body: () throws -> Void) throws -> Double {
+            try setUp()
+            let start = clock.now
+            try body()
+            let elapsed = clock.now - start
+            return Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
+        }
+        for _ in 0..<warmUp {
+            try setUp()
+            try subject()
+            if let reference {
+                try setUp()
+                try reference.run()
+            }
+        }
+        var subjectTimes: [Double] = []
+        var referenceTimes: [Double] = []
+        for _ in 0..<runs {
+            subjectTimes.append(try time(subject))
+            if let reference { referenceTimes.append(try time(reference.run)) }
+        }
+        let median = Self.median(subjectTimes)
+        var result = Measurement(
+            name: name, median: median, p90: Self.percentile(subjectTimes, 0.9), runs: runs,
+            referenceName: reference?.name, referenceMedian: referenceTimes.isEmpty ? nil : Self.median(referenceTimes),
+            targetText: "(no target)", met: nil, note: note)
+        switch target {
+        case .milliseconds(let limit):
+            result.targetText = "< \(Report.milliseconds(limit))"
+            result.met = median < limit
+        case .ratio(let limit):
+            result.targetText = "≤ \(Report.ratio(limit))"
+            result.met = result.ratio.map { $0 <= limit }
+        case nil:
+            break
+        }
+        return result
+    }
+
+    static func median(_ values: [Double]) -> Double { percentile(values, 0.5) }
+
+    static func percentile(_ values: [Double], _ fraction: Double) -> Double {
+        let sorted = values.sorted()
+        return sorted[Int((Double(sorted.count - 1) * fraction).rounded())]
+    }
+}

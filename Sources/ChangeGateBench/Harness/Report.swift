@@ -1,0 +1,70 @@
+import Foundation
+
+/// Writes the results as docs/benchmarks.md (a table, then each case's note) and
+/// bench-results.json.
+struct Report {
+    var machine: String
+    var date: String
+    var scale: String
+    var results: [Measurement]
+    /// Markdown written after the table: how the suite works and what was tried.
+    var epilogue: String
+
+    static func milliseconds(_ value: Double) -> String {
+        value >= 1_000 ? String(format: "%.2f s", value / 1_000) : String(format: "%.2f ms", value)
+    }
+
+    static func ratio(_ value: Double) -> String { String(format: "%.2f×", value) }
+
+    var markdown: String {
+        var text = """
+            # Benchmarks
+
+            Measured by `make bench` (`changegate-bench` on a release build, scale `\(scale)`). Each case
+            runs a few warm-up rounds, then timed rounds; where there is a reference, ChangeGate and the
+            reference run alternately in the same loop, so that the noise of this shared machine hits
+            both alike, and the ratio of the two medians is the number to read. Absolute times drift.
+
+            Machine: \(machine). Date: \(date).
+
+            | case | ChangeGate (median) | p90 | reference | reference (median) | ratio | target | met |
+            |---|---|---|---|---|---|---|---|
+
+            """
+        for r in results {
+            let met = r.met.map { $0 ? "yes" : "**no**" } ?? "—"
+            text += "| \(r.name) | \(Self.milliseconds(r.median)) | \(Self.milliseconds(r.p90)) | "
+            text += "\(r.referenceName ?? "—") | \(r.referenceMedian.map(Self.milliseconds) ?? "—") | "
+            text += "\(r.ratio.map(Self.ratio) ?? "—") | \(r.targetText) | \(met) |\n"
+        }
+        let notes = results.compactMap { r in r.note.map { "- **\(r.name)**: \($0)" } }
+        if !notes.isEmpty { text += "\n## The cases\n\n" + notes.joined(separator: "\n") + "\n" }
+        return text + "\n" + epilogue
+    }
+
+    var json: String {
+        func quoted(_ string: String) -> String {
+            var out = "\""
+            for scalar in string.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        func number(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "null" }
+        let items = results.map { r in
+            "{\"case\": \(quoted(r.name)), \"medianMilliseconds\": \(number(r.median)), "
+                + "\"p90Milliseconds\": \(number(r.p90)), \"runs\": \(r.runs), "
+                + "\"reference\": \(r.referenceName.map(quoted) ?? "null"), "
+                + "\"referenceMedianMilliseconds\": \(number(r.referenceMedian)), \"ratio\": \(number(r.ratio)), "
+                + "\"target\": \(quoted(r.targetText)), \"met\": \(r.met.map { $0 ? "true" : "false" } ?? "null")}"
+        }
+        return
+            "{\"machine\": \(quoted(machine)), \"date\": \(quoted(date)), \"scale\": \(quoted(scale)), \"results\": [\n  "
+            + items.joined(separator: ",\n  ") + "\n]}\n"
+    }
+}
