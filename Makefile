@@ -60,3 +60,12 @@ bench: bootstrap
 	$(SWIFT) build -c release --product changegate
 	$(SWIFT) build -c release --product changegate-bench
 	.build/release/changegate-bench --root . --scale $(BENCH_SCALE) --output docs/benchmarks.md --json bench-results.json
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+clean:
+	rm -rf .build
