@@ -41,6 +41,27 @@ if arguments.first == "generate" {
     } catch { fail("\(error)") }
 }
 
+// `changegate-bench audit-fill --records N [--batch B] [--seed S] PATH`: appends synthetic records
+// to an audit trail, B per transaction (1 by default: every append contends for the lock, as
+// concurrent hooks do). The tests run several at once; the benchmark fills a million-record trail.
+if arguments.first == "audit-fill" {
+    guard let count = option("--records").flatMap(Int.init), let path = arguments.last, arguments.count > 2 else {
+        fail("usage: changegate-bench audit-fill --records N [--batch B] [--seed S] PATH")
+    }
+    let batch = max(1, option("--batch").flatMap(Int.init) ?? 1)
+    var trail = SyntheticAuditTrail(seed: option("--seed").flatMap(UInt64.init) ?? UInt64(getpid()))
+    do {
+        let store = try SQLiteAuditStore(path: path)
+        var written = 0
+        while written < count {
+            let records = (0..<min(batch, count - written)).map { _ in trail.next(label: "p\(getpid())-") }
+            try store.append(records)
+            written += records.count
+        }
+        exit(0)
+    } catch { fail("\(error)") }
+}
+
 let scale = option("--scale") ?? ProcessInfo.processInfo.environment["BENCH_SCALE"] ?? "small"
 let shape: SyntheticRepository.Shape
 switch scale {

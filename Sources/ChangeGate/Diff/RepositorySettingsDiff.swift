@@ -31,6 +31,18 @@ public struct RepositorySettingsDiff {
         self.reader = reader
     }
 
+    /// How many blobs are held parsed or flattened. The cache has no bound of its own: one diff or
+    /// one gate decision reads few blobs, but a walk over a long history should clear it now and then.
+    public var cachedBlobCount: Int { max(cache.count, flattened.count) }
+
+    /// Forgets every parsed blob and path format, so that a long walk (`changegate history`) keeps
+    /// its memory flat; blobs are parsed again when asked for.
+    public mutating func clearCache() {
+        cache.removeAll()
+        flattened.removeAll()
+        formats.removeAll()
+    }
+
     /// The changes from `base` to `head`; `nil` on either side stands for the empty tree.
     public mutating func diff(from base: ObjectID?, to head: ObjectID?) throws(GitError) -> SettingsDiffReport {
         // One tree diff of everything: the touched paths come from it, the settings from the

@@ -62,7 +62,7 @@ public struct Gate {
         do {
             let commits = try repository.commits(from: base, to: head)
             decision.commits = commits
-            var differ = RepositorySettingsDiff(repository: repository, selectors: selectors(of: program))
+            var differ = RepositorySettingsDiff(repository: repository, selectors: Self.selectors(of: program))
             let report = try differ.diff(from: base, to: head)
             decision.changes = report.changes
             if !report.errors.isEmpty {
@@ -125,7 +125,8 @@ public struct Gate {
     }
 
     /// The policy's `files` lines as file selectors; every known config file when it has none.
-    func selectors(of program: Program) -> [FileSelector] {
+    /// Public for the commands that read settings the way the gate does (`changegate history`).
+    public static func selectors(of program: Program) -> [FileSelector] {
         let declared = program.fileSelectors.flatMap { rule in
             rule.patterns.map { FileSelector($0, format: rule.format.flatMap(ConfigFormat.init(name:))) }
         }

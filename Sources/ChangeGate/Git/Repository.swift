@@ -21,6 +21,13 @@ public final class Repository {
 
     deinit { git_repository_free(pointer) }
 
+    /// The work tree's folder (no trailing slash), or the git directory of a bare repository: how
+    /// records and reports name the repository.
+    public var displayPath: String {
+        let folder = git_repository_workdir(pointer).map { String(cString: $0) } ?? path
+        return folder.count > 1 && folder.hasSuffix("/") ? String(folder.dropLast()) : folder
+    }
+
     /// Opens the repository at `path` (a work tree, its `.git`, or a bare repository). Does not search
     /// parent directories, so a typo fails instead of finding an unrelated repository.
     public convenience init(path: String) throws(GitError) {

@@ -93,7 +93,9 @@ public struct PreReceiveHook {
     /// cannot be written refuses the push.
     public func record(_ judgement: Judgement) -> Outcome {
         var outcome = Outcome(verdicts: judgement.verdicts, failure: nil)
-        let records = judgement.verdicts.compactMap { verdict in verdict.decision.map { entry(verdict, $0) } }
+        let records = judgement.verdicts.compactMap { verdict in
+            verdict.decision.map { entry(verdict, $0, pushAccepted: outcome.accepted) }
+        }
         do {
             try journal.append(approvals: outcome.accepted ? judgement.approvals : [], decisions: records)
         } catch {
@@ -148,7 +150,10 @@ public struct PreReceiveHook {
         func refuse(_ lines: [String], decision: GateDecision? = nil) -> RefVerdict {
             var message = ["changegate: \(update.ref) \(range): REFUSED"]
             message += lines.map { "  " + $0 }
-            return RefVerdict(update: update, accepted: false, decision: decision, message: message)
+            // A refusal before the gate could judge is still a decision, and the trail keeps it.
+            let recorded =
+                decision ?? GateDecision(verdict: .error, base: update.old, head: update.new, problems: lines)
+            return RefVerdict(update: update, accepted: false, decision: recorded, message: message)
         }
 
         // The policy: the server's copy, or the protected ref's current tip (the default branch's
@@ -253,8 +258,10 @@ public struct PreReceiveHook {
         if let override, let actor,
             let group = groups.first(where: { program.group(named: $0)?.contains(actor) == true })
         {
+            var decision = GateDecision(verdict: .allow, base: update.old)
+            decision.override = override
             return RefVerdict(
-                update: update, accepted: true, decision: nil,
+                update: update, accepted: true, decision: decision,
                 message: [
                     "changegate: \(update.ref): !!! OVERRIDE: deletion allowed for \(actor) (group \(group)): \(override.reason)"
                 ])
@@ -269,16 +276,18 @@ public struct PreReceiveHook {
             ], nil)
     }
 
-    /// The record of one decision for the journal.
-    private func entry(_ verdict: RefVerdict, _ decision: GateDecision) -> JSONValue {
-        .object([
-            ("time", .integer(now)), ("source", .string("hook")), ("repository", .string(repository.path)),
-            ("ref", .string(verdict.update.ref)), ("old", verdict.update.old.map { .string($0.hex) } ?? .null),
-            ("new", verdict.update.new.map { .string($0.hex) } ?? .null),
-            ("actor", actor.map { .string($0) } ?? .null), ("accepted", .bool(verdict.accepted)),
-            ("report", DecisionRenderer.json(decision)),
-        ])
+    /// The record of one decision for the audit trail.
+    private func entry(_ verdict: RefVerdict, _ decision: GateDecision, pushAccepted: Bool) -> AuditRecord {
+        var record = AuditRecord(
+            decision, time: now, source: .hook, repository: repositoryName, ref: verdict.update.ref, actor: actor,
+            accepted: pushAccepted && verdict.accepted)
+        // A deletion goes through only by an override; no rule was evaluated to say so.
+        if verdict.update.new == nil, verdict.accepted, decision.override != nil { record.overridden = true }
+        return record
     }
+
+    /// The repository as records name it: its git directory without a trailing slash.
+    var repositoryName: String { repository.displayPath }
 
     static func iso(_ seconds: Int) -> String {
         let formatter = ISO8601DateFormatter()

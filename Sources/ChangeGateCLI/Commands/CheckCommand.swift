@@ -54,9 +54,25 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Write the report to FILE instead of standard output (the exit code is the same).")
     var output: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The audit trail to record the decision in (default: $CHANGEGATE_AUDIT, else "
+                + "GIT_DIR/changegate/audit.sqlite).", valueName: "path"))
+    var audit: String?
+
+    @Flag(help: "Do not record the decision (a dry run); says so on standard error.")
+    var noAudit = false
+
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
-        let decision = decide(environment: environment)
+        var (decision, repository, seconds) = decide(environment: environment)
+        if noAudit {
+            Standard.error("changegate: --no-audit: this decision is not recorded in the audit trail (a dry run)")
+        } else if let problem = record(decision, repository: repository, time: seconds, environment: environment) {
+            // Fail closed: a decision that cannot be kept is no decision.
+            decision.verdict = .error
+            decision.problems.append(problem)
+        }
         if let output {
             let report = DecisionRenderer.render(decision, as: format, color: false)
             do {
@@ -76,22 +92,24 @@ struct CheckCommand: ParsableCommand {
 
     /// The decision; a bad --now, repository or evidence file is a decision too (an error, which
     /// denies), so that CI still gets a report in the format it asked for.
-    private func decide(environment: [String: String]) -> GateDecision {
-        func failure(_ problem: String) -> GateDecision {
+    private func decide(environment: [String: String]) -> (GateDecision, Repository?, Int) {
+        var seconds = Int(Date().timeIntervalSince1970)
+        var repository: Repository?
+        func failure(_ problem: String) -> (GateDecision, Repository?, Int) {
             var decision = GateDecision(verdict: .error, problems: [problem])
             decision.override = override.map { OverrideRequest(actor: actor ?? "", reason: $0) }
-            return decision
+            return (decision, repository, seconds)
         }
-        var seconds = Int(Date().timeIntervalSince1970)
         if let now {
             guard let date = ISO8601DateFormatter().date(from: now) else {
                 return failure("--now \(now) is not an ISO 8601 time like 2024-06-04T13:55:00Z")
             }
             seconds = Int(date.timeIntervalSince1970)
         }
-        let repository: Repository
+        let opened: Repository
         do {
-            repository = try Repository.open(path: repo, environment: environment)
+            opened = try Repository.open(path: repo, environment: environment)
+            repository = opened
         } catch {
             return failure("\(error)")
         }
@@ -112,6 +130,26 @@ struct CheckCommand: ParsableCommand {
         let request = GateRequest(
             base: base, head: head, policyPath: policy, ref: ref, actor: actor, now: seconds, reviewers: reviewers,
             tests: tests, override: requested)
-        return Gate(repository: repository).decide(request)
+        return (Gate(repository: opened).decide(request), opened, seconds)
+    }
+
+    /// Appends the decision to the audit trail; returns why it could not, if it could not.
+    private func record(_ decision: GateDecision, repository: Repository?, time: Int, environment: [String: String])
+        -> String?
+    {
+        guard repository != nil || audit != nil || environment[AuditLocation.environmentVariable] != nil else {
+            return nil  // No repository and no trail named: nothing to record next to.
+        }
+        let path = AuditLocation.path(
+            explicit: audit, environment: environment, gitDirectory: repository?.path ?? ".")
+        let record = AuditRecord(
+            decision, time: time, source: .ci, repository: repository.map(\.displayPath) ?? (repo ?? "."),
+            ref: ref.isEmpty ? nil : ref, actor: actor, accepted: decision.exitCode == 0)
+        do {
+            try SQLiteAuditStore(path: path).append([record])
+            return nil
+        } catch {
+            return "cannot record the decision in the audit trail: \(error) (use --no-audit for a dry run)"
+        }
     }
 }

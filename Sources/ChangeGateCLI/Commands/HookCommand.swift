@@ -29,8 +29,11 @@ struct HookCommand: ParsableCommand {
         @Option(help: "Where CI leaves test results per commit (default: GIT_DIR/changegate/evidence).")
         var evidenceDir: String?
 
-        @Option(help: "Where the hook keeps approvals and decisions (default: GIT_DIR/changegate).")
-        var journalDir: String?
+        @Option(
+            help: ArgumentHelp(
+                "The audit trail the hook writes decisions and approvals to (default: $CHANGEGATE_AUDIT, else "
+                    + "GIT_DIR/changegate/audit.sqlite).", valueName: "path"))
+        var audit: String?
 
         var configuration: HookConfiguration {
             HookConfiguration(
@@ -50,12 +53,15 @@ struct HookCommand: ParsableCommand {
             let updates = try readUpdates()
             let repository = try Repository.openFromEnvironment()
             let gitDirectory = repository.path.hasSuffix("/") ? String(repository.path.dropLast()) : repository.path
-            let journalDirectory = options.journalDir ?? gitDirectory + "/changegate"
+            // Fail closed: a trail that cannot be opened refuses the push (the catch below says why).
+            let store = try SQLiteAuditStore(
+                path: AuditLocation.path(explicit: options.audit, environment: environment, gitDirectory: gitDirectory))
             let hook = PreReceiveHook(
                 repository: repository, configuration: options.configuration,
-                journal: FileHookJournal(directory: journalDirectory), actor: HookActor.from(environment)?.identity,
-                pushOptions: PushOptions.from(environment), now: Int(Date().timeIntervalSince1970),
-                evidenceDirectory: options.evidenceDir ?? journalDirectory + "/evidence")
+                journal: AuditHookJournal(store: store, repository: repository.displayPath),
+                actor: HookActor.from(environment)?.identity, pushOptions: PushOptions.from(environment),
+                now: Int(Date().timeIntervalSince1970),
+                evidenceDirectory: options.evidenceDir ?? gitDirectory + "/changegate/evidence")
             let judgement = hook.judge(updates)
             guard let outcome = deadline.finish({ hook.record(judgement) }) else {
                 Standard.error(
@@ -132,8 +138,10 @@ struct HookCommand: ParsableCommand {
             }
             if options.deadline != 4 { arguments += ["--deadline", String(options.deadline)] }
             if options.forcePushRisk != 50 { arguments += ["--force-push-risk", String(options.forcePushRisk)] }
-            if let evidence = options.evidenceDir { arguments += ["--evidence-dir", evidence] }
-            if let journal = options.journalDir { arguments += ["--journal-dir", journal] }
+            // The hook runs in the repository, not here: relative paths are made absolute now.
+            func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+            if let evidence = options.evidenceDir { arguments += ["--evidence-dir", absolute(evidence)] }
+            if let audit = options.audit { arguments += ["--audit", absolute(audit)] }
             let program = executable ?? Self.currentExecutable()
             do {
                 for line in try HookInstaller(repository: repository).install(executable: program, arguments: arguments)

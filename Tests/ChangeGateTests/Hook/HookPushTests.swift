@@ -1,3 +1,4 @@
+import ChangeGate
 import Foundation
 import Testing
 
@@ -107,10 +108,16 @@ struct HookPushTests {
         let accepted = try s.push(["HEAD:refs/heads/main"])
         #expect(accepted.status == 0, "\(accepted.stderr)")
         #expect(s.serverRef("refs/heads/main") == change)
-        let journal = try String(
-            contentsOf: s.server.url.appendingPathComponent("changegate/approvals.jsonl"), encoding: .utf8)
-        #expect(journal.contains("\"approver\":\"bob@example.com\""))
-        #expect(!journal.contains("frank@example.com"))
+        // The approval is a record of its own in the server's audit trail, and the chain is whole.
+        let trail = try SQLiteAuditStore(path: s.server.url.appendingPathComponent("changegate/audit.sqlite").path)
+        let approvals = try trail.approvals(of: change)
+        // erin's (not a DBA: recorded, not counted) and bob's; frank's self-approval was refused.
+        #expect(approvals.compactMap(\.actor) == ["erin@example.com", "bob@example.com"])
+        #expect(approvals.first?.source == .approval)
+        let accepting = try #require(try trail.entries(matching: AuditQuery()).first?.record)
+        #expect(accepting.source == .hook && accepting.accepted && accepting.head == change)
+        #expect(accepting.evidence.contains { $0.subject == "bob@example.com" && $0.counted })
+        #expect(try trail.verify().isIntact)
     }
 
     @Test("a push moving three refs where one is denied moves none")
@@ -212,10 +219,16 @@ struct HookPushTests {
         let accepted = try push("dave@example.com", "INC-2: restore checkout")
         #expect(accepted.status == 0, "\(accepted.stderr)")
         #expect(accepted.stderr.contains("!!! OVERRIDE require \"failover reviewed and simulated\""))
-        let decisions = try String(
-            contentsOf: s.server.url.appendingPathComponent("changegate/decisions.jsonl"), encoding: .utf8)
-        #expect(decisions.contains("INC-2: restore checkout"))
-        #expect(decisions.contains("\"accepted\":true"))
+        let trail = try SQLiteAuditStore(path: s.server.url.appendingPathComponent("changegate/audit.sqlite").path)
+        let overridden = try #require(try trail.entries(matching: AuditQuery()).first?.record)
+        #expect(
+            overridden.override == AuditRecord.Override(actor: "dave@example.com", reason: "INC-2: restore checkout"))
+        #expect(overridden.overridden && overridden.accepted && overridden.actor == "dave@example.com")
+        // The refusal of frank's override before it is in the trail too, refused.
+        var refusedQuery = AuditQuery()
+        refusedQuery.actor = "frank@example.com"
+        #expect(
+            try trail.entries(matching: refusedQuery).contains { !$0.record.accepted && $0.record.decision == "deny" })
 
         _ = try changeMode(&s.work, to: "manual", enabled: false)
         let deny = try push("dave@example.com", "INC-3: switch it off")
@@ -224,7 +237,7 @@ struct HookPushTests {
     }
 
     @Test(
-        "fail closed: an unparsable file, a corrupt policy, an unwritable journal and no pusher each refuse with a message"
+        "fail closed: an unparsable file, a corrupt policy, an unwritable audit trail and no pusher each refuse with a message"
     )
     func failClosed() throws {
         var s = try setup()
@@ -263,7 +276,8 @@ struct HookPushTests {
         try Data("not a folder".utf8).write(to: journal)
         let unrecorded = try s.push(["HEAD:refs/heads/main"])
         #expect(unrecorded.status != 0)
-        #expect(unrecorded.stderr.contains("REFUSED: cannot record the decision"))
+        #expect(unrecorded.stderr.contains("REFUSED: cannot create"))
+        #expect(unrecorded.stderr.contains("for the audit trail"))
     }
 
     @Test("the deadline rejects cleanly: a clear message and no ref moved")

@@ -1,0 +1,66 @@
+import Crypto
+import Foundation
+
+/// A record as stored: its canonical encoding and its place in the hash chain.
+///
+/// `hash` is the SHA-256 of the previous entry's hash, a newline, and `body` (the record's
+/// canonical JSON, its sequence number included). Editing a record changes its hash; deleting or
+/// reordering records breaks the link from each to the one before; see ``AuditVerification``.
+public struct AuditEntry: Sendable, Hashable {
+    public var record: AuditRecord
+    /// The canonical JSON the hash covers, exactly as stored.
+    public var body: String
+    public var previousHash: String
+    public var hash: String
+
+    /// The hash before the first record.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    /// Chains `record` (its sequence already set) after the entry whose hash is `previousHash`.
+    public init(chaining record: AuditRecord, after previousHash: String) throws(AuditError) {
+        self.record = record
+        self.body = try Self.canonicalBody(of: record)
+        self.previousHash = previousHash
+        self.hash = Self.hash(body: body, previousHash: previousHash)
+    }
+
+    /// An entry read back from a store, as it is there (``AuditVerification`` checks it).
+    public init(record: AuditRecord, body: String, previousHash: String, hash: String) {
+        self.record = record
+        self.body = body
+        self.previousHash = previousHash
+        self.hash = hash
+    }
+
+    /// Sorted keys, no insignificant whitespace, slashes unescaped: the same record always gives
+    /// the same bytes.
+    public static func canonicalBody(of record: AuditRecord) throws(AuditError) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return String(decoding: try encoder.encode(record), as: UTF8.self)
+        } catch {
+            throw AuditError(.encoding, "cannot encode record \(record.sequence): \(error)")
+        }
+    }
+
+    public static func hash(body: String, previousHash: String) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array(previousHash.utf8))
+        hasher.update(data: [UInt8(ascii: "\n")])
+        hasher.update(data: Array(body.utf8))
+        return hasher.finalize().map { byte in
+            let digits = Array("0123456789abcdef")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+        }.joined()
+    }
+
+    /// Decodes a stored body.
+    public static func decode(body: String) throws(AuditError) -> AuditRecord {
+        do {
+            return try JSONDecoder().decode(AuditRecord.self, from: Data(body.utf8))
+        } catch {
+            throw AuditError(.corrupt, "a record's body is not a record: \(error)")
+        }
+    }
+}

@@ -1,0 +1,13 @@
+/// Where the audit trail is when nobody says: `--audit PATH`, else `$CHANGEGATE_AUDIT`, else
+/// `changegate/audit.sqlite` inside the repository's git directory (beside the objects, never in
+/// the work tree, so it is neither committed nor lost with a checkout).
+public enum AuditLocation {
+    public static let environmentVariable = "CHANGEGATE_AUDIT"
+
+    public static func path(explicit: String?, environment: [String: String], gitDirectory: String) -> String {
+        if let explicit, !explicit.isEmpty { return explicit }
+        if let variable = environment[environmentVariable], !variable.isEmpty { return variable }
+        let folder = gitDirectory.hasSuffix("/") ? String(gitDirectory.dropLast()) : gitDirectory
+        return folder + "/changegate/audit.sqlite"
+    }
+}

@@ -1,0 +1,142 @@
+/// One decision (or approval) as the audit trail keeps it: everything needed to explain it later
+/// without the repository at hand.
+///
+/// Records are values; the store gives each its sequence number and chains it to the one before
+/// (see ``AuditEntry``).
+public struct AuditRecord: Sendable, Hashable, Codable {
+    public enum Source: String, Sendable, Hashable, Codable, CaseIterable {
+        case hook, ci, service, approval
+    }
+
+    /// Assigned by the store when the record is appended: 1, 2, 3, … without gaps.
+    public var sequence: Int = 0
+    /// Seconds since the Unix epoch.
+    public var time: Int
+    public var source: Source
+    /// Where the repository is (a path, or the hosting's name for it).
+    public var repository: String
+    public var ref: String?
+    public var base: String?
+    public var head: String?
+    /// Who asked: the authenticated pusher, CI's actor, the approver.
+    public var actor: String?
+    public var commits: [Commit] = []
+    public var changes: [Change] = []
+    public var risk: Int = 0
+    public var riskItems: [RiskLine] = []
+    /// `allow`, `warn`, `deny`, `error`; `approved` for an approval.
+    public var decision: String
+    /// Whether the change went through (a hook's refusal of a whole push refuses an allowed ref too).
+    public var accepted: Bool
+    public var rules: [Rule] = []
+    public var evidence: [Evidence] = []
+    public var override: Override?
+    /// True when an override lifted a rule.
+    public var overridden: Bool = false
+    public var policy: Policy?
+    /// Why the change could not be judged.
+    public var problems: [String] = []
+    /// The ChangeGate version that decided.
+    public var version: String
+
+    public init(
+        time: Int, source: Source, repository: String, ref: String? = nil, base: String? = nil, head: String? = nil,
+        actor: String? = nil, decision: String, accepted: Bool, version: String = ChangeGateVersion.current
+    ) {
+        self.time = time
+        self.source = source
+        self.repository = repository
+        self.ref = ref
+        self.base = base
+        self.head = head
+        self.actor = actor
+        self.decision = decision
+        self.accepted = accepted
+        self.version = version
+    }
+
+    public struct Commit: Sendable, Hashable, Codable {
+        public var id: String
+        public var author: String
+        public var committer: String
+        public var time: Int
+        public var subject: String
+
+        public init(id: String, author: String, committer: String, time: Int, subject: String) {
+            self.id = id
+            self.author = author
+            self.committer = committer
+            self.time = time
+            self.subject = subject
+        }
+    }
+
+    public struct Change: Sendable, Hashable, Codable {
+        public var file: String
+        public var key: String
+        public var kind: String
+        /// The values as the report prints them (JSON text), nil where absent.
+        public var old: String?
+        public var new: String?
+        public var weight: Int
+        public var tags: [String]
+
+        public init(file: String, key: String, kind: String, old: String?, new: String?, weight: Int, tags: [String]) {
+            self.file = file
+            self.key = key
+            self.kind = kind
+            self.old = old
+            self.new = new
+            self.weight = weight
+            self.tags = tags
+        }
+    }
+
+    public struct RiskLine: Sendable, Hashable, Codable {
+        public var points: Int
+        public var reason: String
+        public var file: String?
+        public var key: String?
+    }
+
+    public struct Rule: Sendable, Hashable, Codable {
+        public var kind: String
+        public var name: String
+        public var applies: Bool
+        public var satisfied: Bool
+        public var overridden: Bool
+        public var reason: String
+        public var missing: [String]
+    }
+
+    public struct Evidence: Sendable, Hashable, Codable {
+        public var kind: String
+        public var subject: String
+        public var status: String?
+        public var source: String
+        public var counted: Bool
+        public var reason: String?
+    }
+
+    public struct Override: Sendable, Hashable, Codable {
+        public var actor: String
+        public var reason: String
+
+        public init(actor: String, reason: String) {
+            self.actor = actor
+            self.reason = reason
+        }
+    }
+
+    public struct Policy: Sendable, Hashable, Codable {
+        public var name: String?
+        public var source: String?
+        public var sha256: String?
+    }
+
+    /// Every author and committer of the commits, lowercased, once each.
+    public var people: [String] {
+        var seen = Set<String>()
+        return commits.flatMap { [$0.author, $0.committer] }.map { $0.lowercased() }.filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// The auditor's views of the trail: a table, JSON, JSON lines, CSV, and one record in full.
+public enum AuditRenderer {
+    public enum Format: String, Sendable, CaseIterable {
+        case table, json, ndjson, csv
+    }
+
+    public static func render(_ entries: [AuditEntry], as format: Format) -> String {
+        switch format {
+        case .table: table(entries)
+        case .json: "[" + entries.map(json).joined(separator: ",\n ") + "]\n"
+        case .ndjson: entries.map { json($0) + "\n" }.joined()
+        case .csv: csv(entries)
+        }
+    }
+
+    /// The record's canonical JSON with its chain hashes: what an auditor's tools re-hash.
+    public static func json(_ entry: AuditEntry) -> String {
+        // The body is a JSON object: the hashes go in before its closing brace.
+        var body = entry.body
+        guard body.hasSuffix("}") else { return body }
+        body.removeLast()
+        return body + ",\"hash\":\"\(entry.hash)\",\"previousHash\":\"\(entry.previousHash)\"}"
+    }
+
+    static func time(_ seconds: Int) -> String {
+        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+
+    static func settings(_ record: AuditRecord, limit: Int) -> String {
+        let keys = record.changes.map { "\($0.file):\($0.key)" }
+        guard keys.count > limit else { return keys.joined(separator: ", ") }
+        return keys.prefix(limit).joined(separator: ", ") + " +\(keys.count - limit) more"
+    }
+
+    static func table(_ entries: [AuditEntry]) -> String {
+        guard !entries.isEmpty else { return "no records match\n" }
+        let header = ["SEQ", "TIME (UTC)", "SOURCE", "DECISION", "RISK", "ACTOR", "REF", "HEAD", "SETTINGS"]
+        let rows = entries.map { entry -> [String] in
+            let r = entry.record
+            var decision = r.decision + (r.accepted ? "" : " (refused)")
+            if r.overridden { decision += " OVERRIDE" }
+            if r.source == .approval || r.decision == "error" { decision = r.decision }
+            return [
+                String(r.sequence), time(r.time), r.source.rawValue, decision, String(r.risk), r.actor ?? "-",
+                r.ref ?? "-", r.head.map { String($0.prefix(7)) } ?? "-", settings(r, limit: 2),
+            ]
+        }
+        var widths = header.map(\.count)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, cell in
+                i == cells.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+        return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
+    }
+
+    static func csv(_ entries: [AuditEntry]) -> String {
+        func field(_ text: String?) -> String {
+            guard let text else { return "" }
+            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        let header =
+            "sequence,time,source,repository,ref,base,head,actor,decision,accepted,risk,settings,override_actor,"
+            + "override_reason,policy_sha256,previous_hash,hash"
+        let rows = entries.map { entry -> String in
+            let r = entry.record
+            return [
+                String(r.sequence), time(r.time), r.source.rawValue, r.repository, r.ref, r.base, r.head, r.actor,
+                r.decision, r.accepted ? "true" : "false", String(r.risk),
+                r.changes.map { "\($0.file):\($0.key)" }.joined(separator: ";"), r.override?.actor, r.override?.reason,
+                r.policy?.sha256, entry.previousHash, entry.hash,
+            ].map(field).joined(separator: ",")
+        }
+        return ([header] + rows).joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// One record in full, for `audit show`.
+    public static func show(_ entry: AuditEntry) -> String {
+        let r = entry.record
+        var lines: [String] = []
+        lines.append("Record \(r.sequence)  \(time(r.time))  source \(r.source.rawValue)")
+        lines.append("Decision: \(r.decision)\(r.accepted ? "" : " (refused)")\(r.overridden ? ", OVERRIDDEN" : "")")
+        lines.append("Repository: \(r.repository)")
+        if let ref = r.ref { lines.append("Ref: \(ref)") }
+        if r.base != nil || r.head != nil { lines.append("Range: \(r.base ?? "(root)")..\(r.head ?? "(deleted)")") }
+        lines.append("Actor: \(r.actor ?? "(none)")")
+        if let policy = r.policy {
+            lines.append(
+                "Policy: \(policy.name.map { "\"\($0)\"" } ?? "?") from \(policy.source ?? "?"), sha256 \(policy.sha256 ?? "?")"
+            )
+        }
+        if let override = r.override { lines.append("Override by \(override.actor): \(override.reason)") }
+        if !r.problems.isEmpty {
+            lines.append("Problems:")
+            lines += r.problems.map { "  " + $0 }
+        }
+        if !r.commits.isEmpty {
+            lines.append("Commits:")
+            lines += r.commits.map { "  \($0.id.prefix(10)) \(time($0.time)) \($0.author): \($0.subject)" }
+        }
+        if !r.changes.isEmpty {
+            lines.append("Settings changed:")
+            lines += r.changes.map { c in
+                let tags = c.tags.isEmpty ? "" : " [\(c.tags.joined(separator: ", "))]"
+                return "  \(c.file): \(c.key) \(c.kind) \(c.old ?? "∅") → \(c.new ?? "∅") (weight \(c.weight))\(tags)"
+            }
+        }
+        lines.append("Risk: \(r.risk)")
+        lines += r.riskItems.map { item in
+            let at = item.key.map { " (\(item.file ?? "?"): \($0))" } ?? ""
+            return "  \(item.points >= 0 ? "+" : "")\(item.points) \(item.reason)\(at)"
+        }
+        if !r.rules.isEmpty {
+            lines.append("Rules:")
+            lines += r.rules.map { rule in
+                let state = rule.overridden ? "overridden" : !rule.applies ? "n/a" : rule.satisfied ? "ok" : "FAILED"
+                return "  [\(rule.kind)] \(rule.name): \(state) — \(rule.reason)"
+                    + rule.missing.map { "\n      \($0)" }.joined()
+            }
+        }
+        if !r.evidence.isEmpty {
+            lines.append("Evidence:")
+            lines += r.evidence.map { e in
+                let status = e.status.map { " \($0)" } ?? ""
+                let counted = e.counted ? "counted" : "not counted" + (e.reason.map { ": \($0)" } ?? "")
+                return "  \(e.kind) \(e.subject)\(status) from \(e.source) (\(counted))"
+            }
+        }
+        lines.append("ChangeGate \(r.version)")
+        lines.append("Chain: previous \(entry.previousHash)")
+        lines.append("       hash     \(entry.hash)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

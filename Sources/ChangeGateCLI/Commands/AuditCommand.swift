@@ -1,0 +1,238 @@
+import ArgumentParser
+import ChangeGate
+import Foundation
+
+/// `changegate audit log|show|verify|head|export`: the auditor's tools over the trail.
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Query the audit trail and prove it untouched.",
+        discussion: """
+            The trail is --audit PATH, else $CHANGEGATE_AUDIT, else changegate/audit.sqlite in the git \
+            directory of the repository at --repo (default: the one containing the working directory).
+            """,
+        subcommands: [Log.self, Show.self, Verify.self, Head.self, Export.self]
+    )
+
+    /// Where the trail is.
+    struct Location: ParsableArguments {
+        @Option(help: ArgumentHelp("The audit trail (SQLite file).", valueName: "path"))
+        var audit: String?
+
+        @Option(help: "The repository: finds its trail, and `log` and `export` keep only its records.")
+        var repo: String?
+
+        /// The repository as records name it, when --repo opens as one.
+        func repositoryName() -> String? {
+            guard let repo else { return nil }
+            return (try? Repository(path: repo))?.displayPath ?? repo
+        }
+
+        func open() throws -> SQLiteAuditStore {
+            let environment = ProcessInfo.processInfo.environment
+            var gitDirectory: String?
+            if audit == nil, environment[AuditLocation.environmentVariable] == nil {
+                do {
+                    gitDirectory = try Repository.open(path: repo, environment: environment).path
+                } catch {
+                    Standard.error("changegate: error: \(error); name the trail with --audit PATH")
+                    throw ExitCode(2)
+                }
+            }
+            let path = AuditLocation.path(explicit: audit, environment: environment, gitDirectory: gitDirectory ?? ".")
+            guard audit == nil || FileManager.default.fileExists(atPath: path) else {
+                Standard.error("changegate: error: there is no audit trail at \(path)")
+                throw ExitCode(2)
+            }
+            do {
+                return try SQLiteAuditStore(path: path)
+            } catch {
+                Standard.error("changegate: error: \(error)")
+                throw ExitCode(2)
+            }
+        }
+    }
+
+    /// The filters of `log` and `export`.
+    struct Filters: ParsableArguments {
+        @Option(help: "Records at or after WHEN: ISO 8601 (2024-06-04T13:00:00Z) or relative (30m, 6h, 2d, 1w).")
+        var since: String?
+        @Option(help: "Records before WHEN.")
+        var until: String?
+        @Option(help: "Refs matching a glob (refs/heads/release/*).")
+        var ref: String?
+        @Option(help: "Who asked (the pusher, CI's actor, the approver).")
+        var actor: String?
+        @Option(help: "An author or committer of the change's commits.")
+        var author: String?
+        @Option(help: "A changed setting matching a key pattern (repeatable: any of them).")
+        var setting: [String] = []
+        @Option(help: "A changed setting with this tag (repeatable: any of them).")
+        var tag: [String] = []
+        @Option(help: "allow, warn, deny, error or approved.")
+        var decision: String?
+        @Option(help: "hook, ci, service or approval.")
+        var source: String?
+        @Option(help: "Records with at least this risk.")
+        var minRisk: Int?
+        @Option(help: "The time relative WHENs count back from, ISO 8601 (default: now).")
+        var now: String?
+
+        func query(repository: String?, limit: Int?) throws -> AuditQuery {
+            var query = AuditQuery()
+            var clock = Int64(Date().timeIntervalSince1970)
+            do {
+                if let now { clock = try RelativeTime.parseAbsolute(now) }
+                query.since = try since.map { Int(try RelativeTime.parse($0, now: clock)) }
+                query.until = try until.map { Int(try RelativeTime.parse($0, now: clock)) }
+            } catch {
+                Standard.error("changegate: error: \(error)")
+                throw ExitCode(2)
+            }
+            if let source {
+                guard let parsed = AuditRecord.Source(rawValue: source) else {
+                    Standard.error("changegate: error: --source \(source): expected hook, ci, service or approval")
+                    throw ExitCode(2)
+                }
+                query.source = parsed
+            }
+            if let decision, !["allow", "warn", "deny", "error", "approved"].contains(decision) {
+                Standard.error(
+                    "changegate: error: --decision \(decision): expected allow, warn, deny, error or approved")
+                throw ExitCode(2)
+            }
+            query.repository = repository
+            query.ref = ref
+            query.actor = actor
+            query.author = author
+            query.settings = setting
+            query.tags = tag
+            query.decision = decision
+            query.minimumRisk = minRisk
+            query.limit = limit
+            return query
+        }
+    }
+
+    struct Log: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List records, newest first.")
+        @OptionGroup var location: Location
+        @OptionGroup var filters: Filters
+        @Option(help: "At most N records.") var limit: Int = 50
+        @Option(help: "table, json, csv or ndjson.") var format: AuditRenderer.Format = .table
+
+        func run() throws {
+            let store = try location.open()
+            let query = try filters.query(repository: location.repositoryName(), limit: limit)
+            do {
+                print(AuditRenderer.render(try store.entries(matching: query), as: format), terminator: "")
+            } catch {
+                Standard.error("changegate: error: \(error)")
+                throw ExitCode(2)
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One record in full.")
+        @OptionGroup var location: Location
+        @Argument(help: "The record's sequence number.") var sequence: Int
+        @Option(help: "text or json.") var format: String = "text"
+
+        func run() throws {
+            let store = try location.open()
+            guard let entry = try? store.entry(sequence: sequence) else {
+                Standard.error("changegate: error: there is no record \(sequence) (see changegate audit head)")
+                throw ExitCode(2)
+            }
+            print(
+                format == "json" ? AuditRenderer.json(entry) : AuditRenderer.show(entry),
+                terminator: format == "json" ? "\n" : "")
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Walk the hash chain; exit 1 naming the first record edited, deleted or reordered.")
+        @OptionGroup var location: Location
+        @Option(help: "A head kept elsewhere (SEQ:HASH from `audit head`): also proves nothing was cut off the end.")
+        var expect: String?
+
+        func run() throws {
+            let store = try location.open()
+            var witness: AuditHead?
+            if let expect {
+                guard let parsed = AuditHead(expect) else {
+                    Standard.error("changegate: error: --expect \(expect): expected SEQ:HASH as `audit head` prints it")
+                    throw ExitCode(2)
+                }
+                witness = parsed
+            }
+            do {
+                let verification = try store.verify()
+                if let problem = verification.problem {
+                    print("TAMPERED: \(problem)")
+                    throw ExitCode(1)
+                }
+                if let witness, let problem = try verification.check(expected: witness, in: store) {
+                    print("TAMPERED: \(problem)")
+                    throw ExitCode(1)
+                }
+                let head = verification.head.map { ", head \($0)" } ?? ""
+                print("ok: \(verification.records) records, the chain is whole\(head)")
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                Standard.error("changegate: error: \(error)")
+                throw ExitCode(2)
+            }
+        }
+    }
+
+    struct Head: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the latest record as SEQ:HASH, to keep elsewhere (a witness).")
+        @OptionGroup var location: Location
+
+        func run() throws {
+            let store = try location.open()
+            guard let head = try? store.head() else {
+                Standard.error("changegate: the audit trail is empty")
+                throw ExitCode(1)
+            }
+            print(head)
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The whole trail, or a filtered part, as JSON or CSV with the chain hashes.")
+        @OptionGroup var location: Location
+        @OptionGroup var filters: Filters
+        @Option(help: "json, csv or ndjson.") var format: AuditRenderer.Format = .json
+        @Option(help: "Write to FILE instead of standard output.") var output: String?
+
+        func run() throws {
+            guard format != .table else {
+                Standard.error("changegate: error: export writes json, csv or ndjson")
+                throw ExitCode(2)
+            }
+            let store = try location.open()
+            let query = try filters.query(repository: location.repositoryName(), limit: nil)
+            do {
+                // Oldest first: the order of the chain.
+                let text = AuditRenderer.render(try store.entries(matching: query).reversed(), as: format)
+                if let output {
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+                } else {
+                    print(text, terminator: "")
+                }
+            } catch {
+                Standard.error("changegate: error: \(error)")
+                throw ExitCode(2)
+            }
+        }
+    }
+}
+
+extension AuditRenderer.Format: ExpressibleByArgument {}
