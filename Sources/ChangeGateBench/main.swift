@@ -41,15 +41,19 @@ if arguments.first == "generate" {
     } catch { fail("\(error)") }
 }
 
-// `changegate-bench audit-fill --records N [--batch B] [--seed S] PATH`: appends synthetic records
+// `changegate-bench audit-fill --records N [--batch B] [--seed S] [--end EPOCH] PATH`: appends synthetic records
 // to an audit trail, B per transaction (1 by default: every append contends for the lock, as
 // concurrent hooks do). The tests run several at once; the benchmark fills a million-record trail.
 if arguments.first == "audit-fill" {
     guard let count = option("--records").flatMap(Int.init), let path = arguments.last, arguments.count > 2 else {
-        fail("usage: changegate-bench audit-fill --records N [--batch B] [--seed S] PATH")
+        fail("usage: changegate-bench audit-fill --records N [--batch B] [--seed S] [--end EPOCH] PATH")
     }
     let batch = max(1, option("--batch").flatMap(Int.init) ?? 1)
-    var trail = SyntheticAuditTrail(seed: option("--seed").flatMap(UInt64.init) ?? UInt64(getpid()))
+    // Records come 465 s apart on average: with --end, the last lands about then.
+    let end = option("--end").flatMap(Int.init)
+    var trail = SyntheticAuditTrail(
+        seed: option("--seed").flatMap(UInt64.init) ?? UInt64(getpid()),
+        start: end.map { $0 - count * 465 } ?? 1_700_000_000)
     do {
         let store = try SQLiteAuditStore(path: path)
         var written = 0
@@ -88,6 +92,12 @@ do {
     let repository = try SyntheticRepository.make(sized, under: scratch, policies: root + "/policies")
     progress("repository ready in \(clock.now - started): \(repository.path)")
     cases += try HookLatency(repository: repository, changegate: changegate, scratch: scratch).cases()
+    cases += try AuditQueries(
+        changegate: changegate,
+        filler: CommandLine.arguments[0].hasPrefix("/")
+            ? CommandLine.arguments[0] : root + "/" + CommandLine.arguments[0],
+        scratch: scratch, records: scale == "full" ? 1_000_000 : 100_000
+    ).cases()
     if let only = option("--only") { cases = cases.filter { $0.name.contains(only) } }
     for benchmark in cases {
         let result = try benchmark.measure()

@@ -133,6 +133,32 @@ struct AuditChainTests {
         #expect(result.stdout.hasPrefix("TAMPERED: record \(record):"), "\(what): \(result.stdout)")
     }
 
+    @Test("an export re-hashed by Python's hashlib gives the same chain and head (no ChangeGate code involved)")
+    func exportRehashedIndependently() throws {
+        let folder = try Paths.temporaryDirectory("audit-export")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("audit.sqlite").path
+        try Self.fill(path, records: 40, batch: 7)
+        let export = try Shell.run([Paths.changegate.path, "audit", "export", "--audit", path, "--format", "ndjson"])
+        #expect(export.status == 0)
+        let script = """
+            import hashlib, re, sys
+            previous = "0" * 64
+            for line in sys.stdin.read().splitlines():
+                m = re.search(r',"hash":"([0-9a-f]{64})","previousHash":"([0-9a-f]{64})"}$', line)
+                body = line[:m.start()] + "}"
+                assert m.group(2) == previous, "previous hash"
+                previous = hashlib.sha256((previous + "\\n" + body).encode()).hexdigest()
+                assert previous == m.group(1), "hash"
+            print(previous)
+            """
+        let python = try Shell.run(["python3", "-c", script], input: Data(export.stdout.utf8))
+        #expect(python.status == 0, "\(python.stderr)")
+        let head = try #require(try SQLiteAuditStore(path: path).head())
+        #expect(head.sequence == 40)
+        #expect(python.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == head.hash)
+    }
+
     @Test("a cut tail passes verify alone and is caught by verify --expect with the witness's head")
     func cutTail() throws {
         let folder = try Paths.temporaryDirectory("audit-tail")
