@@ -51,6 +51,12 @@ demo: build
 	mkdir -p $$srv/changegate/evidence/$${bad} && cp $$ev/failover-simulation.xml $$srv/changegate/evidence/$${bad}/ && \
 	CHANGEGATE_USER=frank@example.com git -C $(DEMO_REPO) push $$srv $${bad}:refs/heads/main \
 	  || { echo "demo: expected the approved push to go through"; exit 1; }; \
+	echo; echo "== 8. The server's audit trail: every decision and approval, hash-chained, and proven untouched"; \
+	$$cg audit log --audit $$srv/changegate/audit.sqlite && \
+	$$cg audit verify --audit $$srv/changegate/audit.sqlite || { echo "demo: expected a whole chain"; exit 1; }; \
+	echo; echo "== 9. The responder at 14:05: which failover settings changed in the last 6 hours?"; \
+	$$cg history --repo $(DEMO_REPO) --since 6h --tag failover --now 2024-06-04T14:05:00Z --evaluate \
+	  || { echo "demo: expected the incident view"; exit 1; }; \
 	echo; echo "The demo ran as expected."
 
 # Benchmarks on a release build; writes docs/benchmarks.md and bench-results.json. BENCH_SCALE=full

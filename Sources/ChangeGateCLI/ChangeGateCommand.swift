@@ -16,7 +16,10 @@ struct ChangeGateCommand: ParsableCommand {
             Exit codes: 0 success (allowed), 1 denied, 2 usage or configuration error.
             """,
         version: ChangeGateVersion.current,
-        subcommands: [CheckCommand.self, DiffCommand.self, PolicyCommand.self, HookCommand.self]
+        subcommands: [
+            CheckCommand.self, DiffCommand.self, HistoryCommand.self, PolicyCommand.self, HookCommand.self,
+            AuditCommand.self,
+        ]
     )
 }
 

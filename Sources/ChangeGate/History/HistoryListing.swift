@@ -1,0 +1,103 @@
+/// Runs a history scan and writes its report: the part of `changegate history` between parsing the
+/// options and exiting, kept in the library so that tests reach all of it.
+///
+/// In walk order (newest first) every commit is written as soon as it is found; for the incident
+/// view the listed commits are collected (they are few: only those with selected rows), ranked, and
+/// written at the end.
+public enum HistoryListing {
+    /// Scans with `scanner` and writes the report in `format` through `write`, each piece as soon
+    /// as it is ready (the caller flushes). Warnings go to `warn`.
+    @discardableResult
+    public static func run(
+        _ scanner: inout HistoryScanner, format: HistoryRenderer.Format, write: (String) -> Void,
+        warn: (HistoryWarning) -> Void, progress: (Int) -> Void = { _ in }
+    ) throws(GitError) -> HistorySummary {
+        let query = scanner.query
+        var renderer = HistoryRenderer(
+            format: format, query: query, policy: scanner.policy,
+            head: try HistoryScanner.head(of: query.revisions, in: scanner.repository))
+        switch query.order {
+        case .newestFirst:
+            write(renderer.start(totals: nil))
+            var listed = 0
+            let summary = try scanner.scan(progress: progress, warning: warn) { commit in
+                write(renderer.commit(commit))
+                listed += 1
+                return query.limit.map { listed < $0 } ?? true
+            }
+            write(renderer.end(summary: summary))
+            return summary
+        case .highestRiskFirst:
+            var commits: [HistoryCommit] = []
+            let summary = try scanner.scan(progress: progress, warning: warn) { commit in
+                commits.append(commit)
+                return true
+            }
+            let ranked = Array(rank(commits).prefix(query.limit ?? .max))
+            write(renderer.start(totals: HistoryRenderer.Totals(listed: ranked, matching: commits.count)))
+            for commit in ranked { write(renderer.commit(commit)) }
+            write(renderer.end(summary: summary))
+            return summary
+        }
+    }
+
+    /// The incident order: the heaviest commits first (the sum of their listed weights), ties
+    /// newest first. The walk order is newest first already and the sort is stable.
+    public static func rank(_ commits: [HistoryCommit]) -> [HistoryCommit] {
+        let walkOrder = commits.enumerated().map { ($0.offset, $0.element) }
+        return walkOrder.sorted { a, b in
+            let (wa, wb) = (a.1.weight, b.1.weight)
+            if wa != wb { return wa > wb }
+            if a.1.time != b.1.time { return a.1.time > b.1.time }
+            return a.0 < b.0
+        }.map(\.1)
+    }
+}
+
+/// The progress line shown on a terminal: `scanned 1,234 of 20,000 commits (850/s, 19 s left)`,
+/// at most a few times a second.
+public struct HistoryProgress: Sendable {
+    public let total: Int?
+    private let started: ContinuousClock.Instant
+    private var lastShown: ContinuousClock.Instant?
+
+    public init(total: Int?) {
+        self.total = total
+        self.started = ContinuousClock.now
+    }
+
+    /// The line to show after `scanned` commits, or nil when the last one is recent enough.
+    public mutating func update(scanned: Int) -> String? {
+        let now = ContinuousClock.now
+        if let lastShown, now - lastShown < .milliseconds(100), scanned != total { return nil }
+        lastShown = now
+        let elapsed = now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return Self.line(scanned: scanned, total: total, seconds: seconds)
+    }
+
+    /// The line itself, for a given elapsed time.
+    public static func line(scanned: Int, total: Int?, seconds: Double) -> String {
+        var text = "scanned \(grouped(scanned))"
+        if let total { text += " of \(grouped(max(total, scanned)))" }
+        text += " commits"
+        guard seconds > 0.2, scanned > 0 else { return text }
+        let rate = Double(scanned) / seconds
+        var details = ["\(grouped(Int(rate.rounded())))/s"]
+        if let total, total > scanned {
+            details.append("\(Int((Double(total - scanned) / rate).rounded(.up))) s left")
+        }
+        return text + " (" + details.joined(separator: ", ") + ")"
+    }
+
+    /// `1234567` as `1,234,567`.
+    public static func grouped(_ number: Int) -> String {
+        let digits = String(number.magnitude)
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return number < 0 ? "-" + out : out
+    }
+}

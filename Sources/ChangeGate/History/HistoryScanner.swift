@@ -1,0 +1,167 @@
+import PolicyDSL
+
+/// Walks a repository's history commit by commit and reports each commit's changes of the settings a
+/// query selects — no audit record needed, any repository will do.
+///
+/// Each commit is compared with its first parent (a root commit with the empty tree), the way
+/// `git log -p` shows it. Merge commits are passed over, as `git log -p` shows nothing for them:
+/// their changes are listed at the commits that made them. Nothing is kept from one commit to the
+/// next beyond a bounded cache of parsed files, so memory stays flat however long the history is.
+public struct HistoryScanner {
+    public let repository: Repository
+    /// The policy whose watches pick, weigh and tag the settings; nil lists `--setting` keys only.
+    public let policy: LoadedPolicy?
+    public let query: HistoryQuery
+    /// Parsed files kept between commits (a commit's old side is usually its child's new side);
+    /// past this the cache is emptied.
+    public var blobCacheLimit = 256
+
+    /// Like `git log --since`, the walk stops once this many commits in a row are older than the
+    /// window: a few of slack for clocks that ran behind, without reading the rest of the history.
+    static let olderCommitsBeforeStopping = 5
+
+    private let program: Program?
+    private var differ: RepositorySettingsDiff
+
+    public init(repository: Repository, policy: LoadedPolicy?, query: HistoryQuery) {
+        self.repository = repository
+        self.policy = policy
+        self.query = query
+        self.program = policy?.result.program
+        let selectors = program.map(Gate.selectors(of:)) ?? FileSelector.knownConfigFiles
+        self.differ = RepositorySettingsDiff(repository: repository, selectors: selectors)
+    }
+
+    /// The newest commit the query walks from: where the default policy is read.
+    public static func head(of revisions: HistoryQuery.Revisions, in repository: Repository) throws(GitError)
+        -> ObjectID
+    {
+        switch revisions {
+        case .ref(let ref): return try repository.resolveCommit(ref)
+        case .range(let range): return try repository.resolveRange(range).head
+        }
+    }
+
+    /// The policy for a scan: `path` when given, else `policies/` at `head`. A policy that does not
+    /// compile is an error. Without one at `head`, a query that names its settings (`--setting`)
+    /// and does not evaluate runs without a policy; any other query needs one.
+    public static func loadPolicy(path: String?, repository: Repository, head: ObjectID, query: HistoryQuery)
+        throws(PolicyLoader.LoadError) -> LoadedPolicy?
+    {
+        let loaded: LoadedPolicy
+        if let path {
+            loaded = try PolicyLoader.load(at: path)
+        } else {
+            let hasPolicy = (try? repository.files(in: "policies", at: head))?.contains { $0.path.hasSuffix(".policy") }
+            if hasPolicy != true {
+                if !query.settings.isEmpty, !query.evaluate { return nil }
+                throw PolicyLoader.LoadError(
+                    path: "\(head.short):policies/",
+                    reason:
+                        "no .policy file at the newest commit scanned, so nothing is watched; pass --policy PATH, "
+                        + "or --setting PATTERN to list settings without a policy")
+            }
+            loaded = try PolicyLoader.load(in: repository, at: head)
+        }
+        guard loaded.result.program != nil else {
+            throw PolicyLoader.LoadError(
+                path: loaded.source, reason: "the policy does not compile:\n" + loaded.result.rendered)
+        }
+        return loaded
+    }
+
+    /// How many commits ``scan(progress:warning:commit:)`` will read, walking ids and commit times
+    /// only: the denominator of the progress line, worth its cost only when someone watches.
+    public func countCommits() throws(GitError) -> Int {
+        var count = 0
+        var olderInARow = 0
+        let (base, head) = try ends()
+        try repository.walk(from: base, to: head) { (id) throws(GitError) -> Bool in
+            count += 1
+            guard let since = query.since else { return true }
+            if try repository.commit(id).committer.time < since {
+                olderInARow += 1
+                return olderInARow < Self.olderCommitsBeforeStopping
+            }
+            olderInARow = 0
+            return true
+        }
+        return count
+    }
+
+    /// Walks the history newest first (as `git log`: by commit time, children before parents) and
+    /// calls `commit` with each commit that has rows to list, until it returns false. Files that
+    /// cannot be read at a commit are passed to `warning` and the walk goes on. `progress` gets the
+    /// number of commits read so far after each one. Fails only on a git error (a missing object, an
+    /// unknown revision).
+    @discardableResult
+    public mutating func scan(
+        progress: (Int) -> Void = { _ in }, warning: (HistoryWarning) -> Void,
+        commit emit: (HistoryCommit) -> Bool
+    ) throws(GitError) -> HistorySummary {
+        var summary = HistorySummary()
+        var olderInARow = 0
+        let (base, head) = try ends()
+        try repository.walk(from: base, to: head) { (id) throws(GitError) -> Bool in
+            let info = try repository.commit(id)
+            summary.scanned += 1
+            defer { progress(summary.scanned) }
+            let time = info.committer.time
+            if let since = query.since, time < since {
+                olderInARow += 1
+                return olderInARow < Self.olderCommitsBeforeStopping
+            }
+            olderInARow = 0
+            if let until = query.until, time > until { return true }
+            if info.isMerge {
+                summary.mergesSkipped += 1
+                return true
+            }
+            let report = try differ.diff(from: info.parents.first, to: id)
+            for problem in report.errors {
+                summary.warnings += 1
+                warning(HistoryWarning(commit: id, problem: problem))
+            }
+            let rows = report.changes.compactMap(row)
+            defer { if differ.cachedBlobCount > blobCacheLimit { differ.clearCache() } }
+            guard !rows.isEmpty else { return true }
+            summary.matchingCommits += 1
+            var listed = HistoryCommit(
+                id: id, time: time, author: info.author.email, subject: info.subject, rows: rows)
+            if query.evaluate, let policy {
+                listed.judgement = judge(info, policy: policy)
+            }
+            return emit(listed)
+        }
+        return summary
+    }
+
+    /// The change as a row, or nil when the query does not select it.
+    private func row(_ change: SettingChange) -> HistoryRow? {
+        let watch = program?.watch(for: change.key)
+        guard query.selects(key: change.key, watch: watch) else { return nil }
+        return HistoryRow(
+            file: change.file, previousFile: change.previousFile, key: change.key, kind: change.kind, old: change.old,
+            new: change.new, line: change.headLine ?? change.baseLine, watched: watch != nil,
+            weight: watch?.weight ?? 0, tags: watch?.tags ?? [])
+    }
+
+    /// The gate on one commit as if it were pushed alone at its commit time: base its first
+    /// parent, no evidence but the trailers the policy trusts.
+    private func judge(_ commit: CommitInfo, policy: LoadedPolicy) -> HistoryJudgement {
+        let request = GateRequest(
+            base: commit.parents.first?.hex ?? "", head: commit.id.hex, now: Int(commit.committer.time))
+        let decision = Gate(repository: repository).decide(
+            base: commit.parents.first, head: commit.id, policy: policy, request: request)
+        return HistoryJudgement(decision)
+    }
+
+    private func ends() throws(GitError) -> (base: ObjectID?, head: ObjectID) {
+        switch query.revisions {
+        case .ref(let ref): return (nil, try repository.resolveCommit(ref))
+        case .range(let range):
+            let (base, head) = try repository.resolveRange(range)
+            return (base, head)
+        }
+    }
+}

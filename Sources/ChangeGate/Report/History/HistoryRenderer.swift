@@ -1,0 +1,309 @@
+import PolicyDSL
+
+/// Renders `changegate history` piece by piece — a start, each commit, an end — so that a long
+/// history is written while it is read. The formats: an aligned table for people, one JSON
+/// document, or newline-delimited JSON (one object per change row) for tools.
+public struct HistoryRenderer {
+    public enum Format: String, Sendable, CaseIterable {
+        case table, json, ndjson
+    }
+
+    /// What the incident view knows before writing its first commit.
+    public struct Totals: Sendable {
+        public var listed: [HistoryCommit]
+        /// How many commits matched before `--limit` kept the first few.
+        public var matching: Int
+
+        public init(listed: [HistoryCommit], matching: Int) {
+            self.listed = listed
+            self.matching = matching
+        }
+    }
+
+    public let format: Format
+    public let query: HistoryQuery
+    public let policy: LoadedPolicy?
+    /// The newest commit walked (the ref or the range's end), resolved.
+    public let head: ObjectID
+    /// Commits written so far (JSON needs commas between them).
+    private var written = 0
+
+    public init(format: Format, query: HistoryQuery, policy: LoadedPolicy?, head: ObjectID) {
+        self.format = format
+        self.query = query
+        self.policy = policy
+        self.head = head
+    }
+
+    /// What comes before the first commit: the table's header line (with the counts when they are
+    /// known, in the incident view), or the opening of the JSON document.
+    public func start(totals: Totals?) -> String {
+        switch format {
+        case .table: return tableStart(totals: totals)
+        case .json: return jsonStart()
+        case .ndjson: return ""
+        }
+    }
+
+    public mutating func commit(_ commit: HistoryCommit) -> String {
+        defer { written += 1 }
+        switch format {
+        case .table: return table(commit)
+        case .json:
+            let text = Self.json(commit).pretty().split(separator: "\n", omittingEmptySubsequences: false)
+                .map { "    " + $0 }.joined(separator: "\n")
+            return (written == 0 ? "\n" : ",\n") + text
+        case .ndjson:
+            return commit.rows.map { Self.ndjsonRow($0, of: commit).serialized() + "\n" }.joined()
+        }
+    }
+
+    /// What comes after the last commit: the table's closing count, the JSON document's end.
+    public func end(summary: HistorySummary) -> String {
+        switch format {
+        case .table: return tableEnd(summary: summary)
+        case .json:
+            let object = JSONValue.object([
+                ("scanned", .integer(summary.scanned)),
+                ("mergesSkipped", .integer(summary.mergesSkipped)),
+                ("matchingCommits", .integer(summary.matchingCommits)),
+                ("listedCommits", .integer(written)),
+                ("warnings", .integer(summary.warnings)),
+            ])
+            return (written == 0 ? "]" : "\n  ]") + ",\n  \"summary\": " + indented(object) + "\n}\n"
+        case .ndjson: return ""
+        }
+    }
+
+    // MARK: - Table
+
+    /// `failover-setting changes`, `watched-setting changes`, `setting changes matching "**"`.
+    private func noun(count: Int?) -> String {
+        let plural = count == 1 ? "change" : "changes"
+        var text: String
+        if !query.tags.isEmpty {
+            text = query.tags.joined(separator: "/") + "-setting \(plural)"
+        } else if !query.settings.isEmpty {
+            text = "setting \(plural)"
+        } else {
+            text = "watched-setting \(plural)"
+        }
+        if !query.settings.isEmpty {
+            text += " matching " + query.settings.map { "\"\($0.pattern)\"" }.joined(separator: ", ")
+        }
+        return text
+    }
+
+    /// `on HEAD since 2024-06-04T08:05:00Z until 2024-06-04T14:05:00Z`
+    private var scope: String {
+        var text: String
+        switch query.revisions {
+        case .ref(let ref): text = "on \(ref)"
+        case .range(let range): text = "in \(range)"
+        }
+        if let since = query.since { text += " since \(RelativeTime.iso8601(since))" }
+        if let until = query.until { text += " until \(RelativeTime.iso8601(until))" }
+        return text
+    }
+
+    private func tableStart(totals: Totals?) -> String {
+        var out: String
+        if let totals {
+            let changes = totals.listed.reduce(0) { $0 + $1.rows.count }
+            let commits = totals.listed.count
+            out = "\(changes) \(noun(count: changes)) in \(commits) commit\(commits == 1 ? "" : "s") \(scope)"
+            out += ", \(query.order.rawValue)"
+            if totals.matching > commits { out += " (the first \(commits) of \(totals.matching) commits)" }
+        } else {
+            out = "\(noun(count: nil).prefix(1).uppercased())\(noun(count: nil).dropFirst()) \(scope)"
+            out += ", \(query.order.rawValue)"
+        }
+        out += "\n"
+        if let policy {
+            out += "policy \"\(policy.result.program?.name ?? "?")\" from \(policy.source)\n"
+        } else {
+            out += "no policy: weights and tags are not known\n"
+        }
+        return out
+    }
+
+    private func table(_ commit: HistoryCommit) -> String {
+        let time = RelativeTime.iso8601(commit.time)
+        let cells = commit.rows.map { row in
+            [
+                row.file, row.key, row.kind.rawValue, Self.valueText(row),
+                row.watched ? "+\(row.weight)" : "", row.tags.joined(separator: ","),
+            ]
+        }
+        let widths = (0..<6).map { column in min(60, cells.map { $0[column].count }.max() ?? 0) }
+        var out = "\n"
+        for row in cells {
+            var line = "\(time)  \(commit.id.short)  \(commit.author)"
+            for (column, cell) in row.enumerated() {
+                line += "  " + (column == 4 ? padLeft(cell, widths[column]) : pad(cell, widths[column]))
+            }
+            while line.hasSuffix(" ") { line.removeLast() }
+            out += line + "\n"
+        }
+        if let judgement = commit.judgement { out += Self.judgementLines(judgement) }
+        return out
+    }
+
+    /// `  → DENIED (risk 170): DBA review and failover simulation (needs 1 more reviewer …)`,
+    /// one line per rule that failed.
+    static func judgementLines(_ judgement: HistoryJudgement) -> String {
+        let risk = judgement.risk.map { " (risk \($0))" } ?? ""
+        switch judgement.verdict {
+        case .allow:
+            return "  → allowed\(risk)\n"
+        case .warn:
+            return "  → ALLOWED WITH WARNINGS\(risk): " + judgement.warnings.joined(separator: "; ") + "\n"
+        case .deny:
+            var out = ""
+            for (index, rule) in judgement.failing.enumerated() {
+                out += index == 0 ? "  → DENIED\(risk): " : "    and: "
+                out += rule.name
+                if !rule.reasons.isEmpty { out += " (" + rule.reasons.joined(separator: "; ") + ")" }
+                out += "\n"
+            }
+            return out.isEmpty ? "  → DENIED\(risk)\n" : out
+        case .error:
+            return "  → NOT JUDGED: " + judgement.problems.joined(separator: "; ") + "\n"
+        }
+    }
+
+    private func tableEnd(summary: HistorySummary) -> String {
+        var parts: [String] = []
+        if query.order == .newestFirst {
+            parts.append(written == 0 ? "no changes found" : "\(written) commit\(written == 1 ? "" : "s") listed")
+        }
+        parts.append("\(summary.scanned) commit\(summary.scanned == 1 ? "" : "s") read")
+        if summary.mergesSkipped > 0 {
+            parts.append(
+                "\(summary.mergesSkipped) merge\(summary.mergesSkipped == 1 ? "" : "s") skipped "
+                    + "(listed at the commits they merge)")
+        }
+        if summary.warnings > 0 {
+            parts.append("\(summary.warnings) file\(summary.warnings == 1 ? "" : "s") could not be read (see warnings)")
+        }
+        return "\n" + parts.joined(separator: "; ") + "\n"
+    }
+
+    /// `30 → 15`, `∅ → "manual"`, `30 → "30"  (integer → string)`: values as `check` writes them.
+    static func valueText(_ row: HistoryRow) -> String {
+        var text = [row.old, row.new].map { $0.map(SettingsDiffRenderer.display) ?? "∅" }.joined(separator: " → ")
+        if let old = row.old, let new = row.new, old.typeName != new.typeName {
+            text += "  (\(old.typeName) → \(new.typeName))"
+        }
+        return text
+    }
+
+    private func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+    }
+
+    private func padLeft(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s : String(repeating: " ", count: width - s.count) + s
+    }
+
+    // MARK: - JSON
+
+    private func jsonStart() -> String {
+        let policyValue: JSONValue =
+            policy.map { policy in
+                .object([
+                    ("name", policy.result.program.map { .string($0.name) } ?? .null),
+                    ("source", .string(policy.source)),
+                    ("sha256", .string(policy.sha256)),
+                ])
+            } ?? .null
+        return "{\n  \"range\": \(indented(rangeJSON)),\n  \"policy\": \(indented(policyValue)),\n  \"commits\": ["
+    }
+
+    private var rangeJSON: JSONValue {
+        .object([
+            ("revisions", .string(query.revisions.description)),
+            ("head", .string(head.hex)),
+            ("since", query.since.map { .string(RelativeTime.iso8601($0)) } ?? .null),
+            ("until", query.until.map { .string(RelativeTime.iso8601($0)) } ?? .null),
+            ("settings", .array(query.settings.map { .string($0.pattern) })),
+            ("tags", .array(query.tags.map { .string($0) })),
+            ("order", .string(query.order.rawValue)),
+            ("limit", JSONValue(query.limit)),
+        ])
+    }
+
+    private func indented(_ value: JSONValue) -> String {
+        value.pretty().replacingNewlines(with: "\n  ")
+    }
+
+    /// One commit of the JSON document: ids in full, times in UTC, values as native JSON.
+    public static func json(_ commit: HistoryCommit) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("id", .string(commit.id.hex)),
+            ("time", .string(RelativeTime.iso8601(commit.time))),
+            ("author", .string(commit.author)),
+            ("subject", .string(commit.subject)),
+            ("weight", .integer(commit.weight)),
+            ("changes", .array(commit.rows.map(rowJSON))),
+        ]
+        if let judgement = commit.judgement { members.append(("decision", json(judgement))) }
+        return .object(members)
+    }
+
+    static func rowJSON(_ row: HistoryRow) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("file", .string(row.file)),
+            ("key", .string(row.key)),
+            ("kind", .string(row.kind.rawValue)),
+            ("old", JSONValue(row.old)),
+            ("new", JSONValue(row.new)),
+            ("line", JSONValue(row.line)),
+            ("watched", .bool(row.watched)),
+            ("weight", .integer(row.weight)),
+            ("tags", .array(row.tags.map { .string($0) })),
+        ]
+        if let previous = row.previousFile { members.insert(("previousFile", .string(previous)), at: 1) }
+        return .object(members)
+    }
+
+    static func json(_ judgement: HistoryJudgement) -> JSONValue {
+        .object([
+            ("verdict", .string(judgement.verdict.rawValue)),
+            ("risk", JSONValue(judgement.risk)),
+            (
+                "failing",
+                .array(
+                    judgement.failing.map { rule in
+                        .object([
+                            ("kind", .string(rule.kind.rawValue)),
+                            ("name", .string(rule.name)),
+                            ("reasons", .array(rule.reasons.map { .string($0) })),
+                        ])
+                    })
+            ),
+            ("warnings", .array(judgement.warnings.map { .string($0) })),
+            ("problems", .array(judgement.problems.map { .string($0) })),
+        ])
+    }
+
+    /// One change row with its commit, for `--format ndjson`.
+    public static func ndjsonRow(_ row: HistoryRow, of commit: HistoryCommit) -> JSONValue {
+        guard case .object(let rowMembers) = rowJSON(row) else { return .null }
+        var members: [(String, JSONValue)] = [
+            ("commit", .string(commit.id.hex)),
+            ("time", .string(RelativeTime.iso8601(commit.time))),
+            ("author", .string(commit.author)),
+            ("subject", .string(commit.subject)),
+        ]
+        members += rowMembers
+        if let judgement = commit.judgement { members.append(("decision", .string(judgement.verdict.rawValue))) }
+        return .object(members)
+    }
+}
+
+extension String {
+    fileprivate func replacingNewlines(with replacement: String) -> String {
+        split(separator: "\n", omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
