@@ -56,6 +56,7 @@ demo: build
 	$$cg audit verify --audit $$srv/changegate/audit.sqlite || { echo "demo: expected a whole chain"; exit 1; }; \
 	echo; echo "== 9. The responder at 14:05: which failover settings changed in the last 6 hours?"; \
 	$$cg history --repo $(DEMO_REPO) --since 6h --tag failover --now 2024-06-04T14:05:00Z --evaluate \
+	  --audit $$srv/changegate/audit.sqlite \
 	  || { echo "demo: expected the incident view"; exit 1; }; \
 	echo; echo "The demo ran as expected."
 

@@ -88,4 +88,11 @@ static inline int changegate_git_set_allocator(void) {
 static inline int changegate_git_skip_hash_verification(void) {
     return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 }
+/*
+ * libgit2 keeps recently read commits and trees in a cache of up to 256 MiB; a scan of a long
+ * history (`changegate history`) would grow to that. 32 MiB holds every tree one diff needs.
+ */
+static inline int changegate_git_set_cache_max_size(size_t bytes) {
+    return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)bytes);
+}
 #endif

@@ -8,6 +8,8 @@ public struct AuditQuery: Sendable, Hashable {
     /// A glob over the ref (`refs/heads/release/*`); `*` does not cross `/`, `**` does.
     public var ref: String?
     public var actor: String?
+    /// The head commit (full hex id).
+    public var head: String?
     /// An author or committer of one of the record's commits.
     public var author: String?
     /// Key patterns as in a policy's `watch` (`bootstrap.dcs.*`, `**.failover.**`): any of them.

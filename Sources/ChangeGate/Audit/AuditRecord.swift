@@ -116,6 +116,15 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         public var source: String
         public var counted: Bool
         public var reason: String?
+
+        public init(kind: String, subject: String, status: String?, source: String, counted: Bool, reason: String?) {
+            self.kind = kind
+            self.subject = subject
+            self.status = status
+            self.source = source
+            self.counted = counted
+            self.reason = reason
+        }
     }
 
     public struct Override: Sendable, Hashable, Codable {

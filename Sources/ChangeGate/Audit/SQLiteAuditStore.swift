@@ -166,6 +166,10 @@ public struct SQLiteAuditStore: AuditStore {
             conditions.append("ref IS NOT NULL AND changegate_glob(?, ref)")
             arguments.append(ref)
         }
+        if let head = query.head {
+            conditions.append("head = ?")
+            arguments.append(head)
+        }
         if let actor = query.actor {
             conditions.append("lower(actor) = lower(?)")
             arguments.append(actor)

@@ -16,6 +16,7 @@ public enum Libgit2Runtime {
         _ = changegate_git_set_allocator()
         git_libgit2_init()
         _ = changegate_git_skip_hash_verification()
+        _ = changegate_git_set_cache_max_size(32 << 20)
     }()
 
     static func ensureInitialized() { _ = initialized }

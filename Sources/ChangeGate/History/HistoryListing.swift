@@ -6,11 +6,13 @@
 /// written at the end.
 public enum HistoryListing {
     /// Scans with `scanner` and writes the report in `format` through `write`, each piece as soon
-    /// as it is ready (the caller flushes). Warnings go to `warn`.
+    /// as it is ready (the caller flushes). Warnings go to `warn`; `annotate` adds to each listed
+    /// commit what the scan cannot know (its approvals from the audit trail).
     @discardableResult
     public static func run(
         _ scanner: inout HistoryScanner, format: HistoryRenderer.Format, write: (String) -> Void,
-        warn: (HistoryWarning) -> Void, progress: (Int) -> Void = { _ in }
+        warn: (HistoryWarning) -> Void, progress: (Int) -> Void = { _ in },
+        annotate: (inout HistoryCommit) -> Void = { _ in }
     ) throws(GitError) -> HistorySummary {
         let query = scanner.query
         var renderer = HistoryRenderer(
@@ -20,7 +22,9 @@ public enum HistoryListing {
         case .newestFirst:
             write(renderer.start(totals: nil))
             var listed = 0
-            let summary = try scanner.scan(progress: progress, warning: warn) { commit in
+            let summary = try scanner.scan(progress: progress, warning: warn) { found in
+                var commit = found
+                annotate(&commit)
                 write(renderer.commit(commit))
                 listed += 1
                 return query.limit.map { listed < $0 } ?? true
@@ -33,7 +37,8 @@ public enum HistoryListing {
                 commits.append(commit)
                 return true
             }
-            let ranked = Array(rank(commits).prefix(query.limit ?? .max))
+            var ranked = Array(rank(commits).prefix(query.limit ?? .max))
+            for index in ranked.indices { annotate(&ranked[index]) }
             write(renderer.start(totals: HistoryRenderer.Totals(listed: ranked, matching: commits.count)))
             for commit in ranked { write(renderer.commit(commit)) }
             write(renderer.end(summary: summary))

@@ -47,6 +47,9 @@ public struct HistoryCommit: Sendable, Hashable {
     public var subject: String
     public var rows: [HistoryRow]
     public var judgement: HistoryJudgement?
+    /// Who approved the commit, from the audit trail when there is one: approvals pushed to the
+    /// hook and reviewers counted by recorded decisions, once each, oldest first.
+    public var approvals: [HistoryApproval] = []
 
     public init(
         id: ObjectID, time: Int64, author: String, subject: String, rows: [HistoryRow],
@@ -124,4 +127,48 @@ public struct HistorySummary: Sendable, Hashable {
     public var warnings = 0
 
     public init() {}
+}
+
+/// One approval of a listed commit, as the audit trail recorded it.
+public struct HistoryApproval: Sendable, Hashable {
+    public var approver: String
+    /// Seconds since the Unix epoch.
+    public var time: Int
+    /// `approval pushed to refs/changegate/approvals/…`, or the evidence source a decision counted.
+    public var source: String
+    /// The audit record it comes from.
+    public var sequence: Int
+
+    public init(approver: String, time: Int, source: String, sequence: Int) {
+        self.approver = approver
+        self.time = time
+        self.source = source
+        self.sequence = sequence
+    }
+
+    /// The approvals of `commit` recorded in `store`.
+    public static func recorded(for commit: ObjectID, in store: any AuditStore) throws(AuditError) -> [HistoryApproval]
+    {
+        var seen = Set<String>()
+        var approvals: [HistoryApproval] = []
+        for record in try store.approvals(of: commit.hex) {
+            guard let approver = record.actor, seen.insert(approver.lowercased()).inserted else { continue }
+            approvals.append(
+                HistoryApproval(
+                    approver: approver, time: record.time, source: "approval pushed to \(record.ref ?? "?")",
+                    sequence: record.sequence))
+        }
+        var query = AuditQuery()
+        query.head = commit.hex
+        for entry in try store.entries(matching: query).reversed() where entry.record.source != .approval {
+            for use in entry.record.evidence where use.kind == "reviewer" && use.counted {
+                guard seen.insert(use.subject.lowercased()).inserted else { continue }
+                approvals.append(
+                    HistoryApproval(
+                        approver: use.subject, time: entry.record.time, source: use.source,
+                        sequence: entry.record.sequence))
+            }
+        }
+        return approvals
+    }
 }

@@ -71,6 +71,12 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The time to count durations back from, ISO 8601 (default: now).", valueName: "ISO8601"))
     var now: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The audit trail to read approvals from (default: $CHANGEGATE_AUDIT, else GIT_DIR/changegate/audit.sqlite, "
+                + "when it exists).", valueName: "path"))
+    var audit: String?
+
     func run() throws {
         var words = HistoryQuery.Words()
         words.range = range
@@ -84,12 +90,19 @@ struct HistoryCommand: ParsableCommand {
         words.now = now
         let query: HistoryQuery
         var scanner: HistoryScanner
+        // Who approved the listed commits, when the repository has a trail (history works without).
+        var trail: SQLiteAuditStore?
         do {
             query = try HistoryQuery(words: words, clock: Int64(Date().timeIntervalSince1970))
             let repository = try Repository.open(path: repo, environment: ProcessInfo.processInfo.environment)
             let head = try HistoryScanner.head(of: query.revisions, in: repository)
             let loaded = try HistoryScanner.loadPolicy(path: policy, repository: repository, head: head, query: query)
             scanner = HistoryScanner(repository: repository, policy: loaded, query: query)
+            let trailPath = AuditLocation.path(
+                explicit: audit, environment: ProcessInfo.processInfo.environment, gitDirectory: repository.path)
+            if audit != nil || FileManager.default.fileExists(atPath: trailPath) {
+                trail = try SQLiteAuditStore(path: trailPath)
+            }
         } catch {
             Standard.error("changegate: error: \(error)")
             throw ExitCode(2)
@@ -121,6 +134,14 @@ struct HistoryCommand: ParsableCommand {
                     guard let line = progress?.update(scanned: scanned) else { return }
                     Self.terminal("\r" + line + "\u{1B}[K")
                     showing = true
+                },
+                annotate: { commit in
+                    guard let trail else { return }
+                    do {
+                        commit.approvals = try HistoryApproval.recorded(for: commit.id, in: trail)
+                    } catch {
+                        Standard.error("changegate: warning: approvals of \(commit.id.short) not read: \(error)")
+                    }
                 })
             clearProgress()
         } catch {

@@ -35,9 +35,11 @@ struct AuditQueryTests {
         try store.append([
             record(60 * 24 * 3, keys: [("bootstrap.dcs.ttl", ["failover"])], risk: 25),  // 1: three days ago
             record(60 * 7, ref: "refs/heads/release/2024.6", actor: "dave@example.com", keys: [("app.pool", [])]),  // 2
-            record(60 * 5, source: .ci, keys: [("bootstrap.dcs.loop_wait", ["failover"])], decision: "deny", risk: 80),  // 3
+            // 3
+            record(60 * 5, source: .ci, keys: [("bootstrap.dcs.loop_wait", ["failover"])], decision: "deny", risk: 80),
+            // 4
             record(
-                60 * 2, repository: "/srv/other.git", keys: [("spec.instances", ["failover", "replication"])], risk: 30),  // 4
+                60 * 2, repository: "/srv/other.git", keys: [("spec.instances", ["failover", "replication"])], risk: 30),
             record(50, author: "erin@example.com", keys: [("postgresql.parameters.work_mem", [])], risk: 5),  // 5
             AuditRecord.approval(
                 commit: "h10", approver: "bob@example.com", ref: "refs/changegate/approvals/x", time: now - 600,

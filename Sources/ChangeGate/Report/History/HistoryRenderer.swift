@@ -146,6 +146,11 @@ public struct HistoryRenderer {
             out += line + "\n"
         }
         if let judgement = commit.judgement { out += Self.judgementLines(judgement) }
+        for approval in commit.approvals {
+            out +=
+                "  ✓ approved by \(approval.approver) at \(RelativeTime.iso8601(Int64(approval.time))) "
+                + "(\(approval.source); audit record \(approval.sequence))\n"
+        }
         return out
     }
 
@@ -248,6 +253,20 @@ public struct HistoryRenderer {
             ("changes", .array(commit.rows.map(rowJSON))),
         ]
         if let judgement = commit.judgement { members.append(("decision", json(judgement))) }
+        if !commit.approvals.isEmpty {
+            members.append(
+                (
+                    "approvals",
+                    .array(
+                        commit.approvals.map { approval in
+                            .object([
+                                ("approver", .string(approval.approver)),
+                                ("time", .string(RelativeTime.iso8601(Int64(approval.time)))),
+                                ("source", .string(approval.source)), ("auditRecord", .integer(approval.sequence)),
+                            ])
+                        })
+                ))
+        }
         return .object(members)
     }
 
