@@ -49,10 +49,14 @@ public struct AuditEntry: Sendable, Hashable {
         hasher.update(data: Array(previousHash.utf8))
         hasher.update(data: [UInt8(ascii: "\n")])
         hasher.update(data: Array(body.utf8))
-        return hasher.finalize().map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
-        }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in hasher.finalize() {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     /// Decodes a stored body.

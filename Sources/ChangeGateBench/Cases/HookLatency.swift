@@ -7,12 +7,6 @@ struct HookLatency {
     let repository: SyntheticRepository
     let changegate: String
     let scratch: String
-    /// git's absolute path, for `posix_spawn`.
-    var git: String {
-        (try? Shell.output("sh", ["-c", "command -v git"]).trimmingCharacters(in: .whitespacesAndNewlines))
-            ?? "/usr/bin/git"
-    }
-
     /// The pushes: the last commit of main, and main's last ~1,000 commits.
     struct Push {
         var label: String
@@ -22,6 +16,8 @@ struct HookLatency {
     }
 
     func cases() throws -> [Benchmark] {
+        // git's absolute path, for `posix_spawn`: looked up once, outside every timed run.
+        let git = try Shell.output("sh", ["-c", "command -v git"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let head = try repository.resolve("main")
         let one = Push(label: "1-commit push", base: try repository.resolve("main~1"), head: head, commits: 1)
         // main~N counts first parents; merged side commits come on top, so step back until the
@@ -80,9 +76,10 @@ struct HookLatency {
                         try Shell.run("git", ["-C", hooked, "update-ref", "refs/heads/main", push.base])
                         try Shell.run("git", ["-C", noop, "update-ref", "refs/heads/main", push.base])
                     },
-                    subject: { try pushThrough(hooked, push: push, environment: identity) },
+                    subject: { try pushThrough(hooked, git: git, push: push, environment: identity) },
                     reference: (
-                        "git push, `cat >/dev/null` hook", { try pushThrough(noop, push: push, environment: identity) }
+                        "git push, `cat >/dev/null` hook",
+                        { try pushThrough(noop, git: git, push: push, environment: identity) }
                     ),
                     note: "the whole `git push` over file:// into a bare server with `changegate hook install`ed, "
                         + "against the same push into a server whose pre-receive hook does nothing: what a pusher "
@@ -106,7 +103,7 @@ struct HookLatency {
         return path
     }
 
-    private func pushThrough(_ server: String, push: Push, environment: [String: String]) throws {
+    private func pushThrough(_ server: String, git: String, push: Push, environment: [String: String]) throws {
         _ = try Spawn.run(
             git, ["push", "-q", "file://" + server, "\(push.head):refs/heads/main"], inputFile: "/dev/null",
             environment: environment, directory: repository.path)

@@ -9,27 +9,6 @@ enum Shell {
         var description: String { "`\(command)` exited \(status)\(output.isEmpty ? "" : ": " + output)" }
     }
 
-    /// Runs `tool` (looked up on PATH) and returns its exit status; standard output and error go
-    /// to `/dev/null` unless `capture`.
-    @discardableResult
-    static func status(
-        _ tool: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:],
-        directory: String? = nil
-    ) throws -> Int32 {
-        let process = try makeProcess(tool, arguments, environment: environment, directory: directory)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let pipe = Pipe()
-        process.standardInput = input == nil ? FileHandle.nullDevice : pipe
-        try process.run()
-        if let input {
-            pipe.fileHandleForWriting.write(Data(input.utf8))
-            try pipe.fileHandleForWriting.close()
-        }
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-
     /// Runs `tool` and returns its exit status and its standard error.
     static func result(
         _ tool: String, _ arguments: [String], input: String, environment: [String: String], directory: String
