@@ -68,9 +68,15 @@ if arguments.first == "audit-fill" {
 
 let scale = option("--scale") ?? ProcessInfo.processInfo.environment["BENCH_SCALE"] ?? "small"
 let shape: SyntheticRepository.Shape
+/// The long history of the memory case: five times the commits.
+let longShape: SyntheticRepository.Shape
 switch scale {
-case "small": shape = SyntheticRepository.Shape(commits: 2_000, files: 500, largeFiles: 1)
-case "full": shape = SyntheticRepository.Shape(commits: 20_000, files: 5_000, largeFiles: 3)
+case "small":
+    shape = SyntheticRepository.Shape(commits: 2_000, files: 500, largeFiles: 1)
+    longShape = SyntheticRepository.Shape(commits: 10_000, files: 500, largeFiles: 1)
+case "full":
+    shape = SyntheticRepository.Shape(commits: 20_000, files: 5_000, largeFiles: 3)
+    longShape = SyntheticRepository.Shape(commits: 100_000, files: 5_000, largeFiles: 3)
 default: fail("unknown scale \"\(scale)\" (small or full)")
 }
 // Today at 00:00 UTC: the history ends now, as a live repository's does.
@@ -84,6 +90,7 @@ guard FileManager.default.isExecutableFile(atPath: changegate) else {
 }
 
 var results: [Measurement] = []
+var peaks: [MemoryMeasurement] = []
 do {
     var cases = try PolicyEvaluation(policyPath: root + "/policies/failover.policy").cases()
     progress("generating \(shape) under \(scratch) (once; reused afterwards)")
@@ -98,7 +105,29 @@ do {
             ? CommandLine.arguments[0] : root + "/" + CommandLine.arguments[0],
         scratch: scratch, records: scale == "full" ? 1_000_000 : 100_000
     ).cases()
-    if let only = option("--only") { cases = cases.filter { $0.name.contains(only) } }
+    cases += try SettingsDiffing(repository: repository, changegate: changegate, scratch: scratch).cases()
+    var long = longShape
+    long.end = today
+    var memoryCases: [MemoryCase] = []
+    if option("--only").map({ "history".contains($0) || $0.contains("history") }) ?? true {
+        progress("generating \(longShape) for the memory case (once; reused afterwards)")
+        let longRepository = try SyntheticRepository.make(long, under: scratch, policies: root + "/policies")
+        let history = try HistoryScan(
+            repository: repository, longRepository: longRepository, changegate: changegate,
+            policyPath: root + "/policies/failover.policy", scratch: scratch, runs: scale == "full" ? 3 : 5
+        ).cases()
+        cases += history.timed
+        memoryCases = history.memory
+    }
+    if let only = option("--only") {
+        cases = cases.filter { $0.name.contains(only) }
+        memoryCases = memoryCases.filter { $0.name.contains(only) }
+    }
+    for memoryCase in memoryCases {
+        let peak = try memoryCase.measure()
+        peaks.append(peak)
+        print("\(memoryCase.name): peak \(Report.mebibytes(peak.peakKiB))")
+    }
     for benchmark in cases {
         let result = try benchmark.measure()
         results.append(result)
@@ -122,7 +151,7 @@ let machine =
 let epilogueFile = root + "/docs/benchmarks-notes.md"
 let report = Report(
     machine: machine, date: ISO8601DateFormatter().string(from: Date()), scale: "\(scale): \(shape)",
-    results: results, epilogue: (try? String(contentsOfFile: epilogueFile, encoding: .utf8)) ?? "")
+    results: results, memory: peaks, epilogue: (try? String(contentsOfFile: epilogueFile, encoding: .utf8)) ?? "")
 do {
     if let output = option("--output") { try report.markdown.write(toFile: output, atomically: true, encoding: .utf8) }
     if let json = option("--json") { try report.json.write(toFile: json, atomically: true, encoding: .utf8) }

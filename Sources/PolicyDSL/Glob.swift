@@ -39,6 +39,20 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         text.split(separator: separator, omittingEmptySubsequences: false).map { Array($0) }
     }
 
+    /// Text split once at a separator, to be tried against many globs of that separator.
+    public struct Parts: Sendable {
+        fileprivate let segments: [[Character]]
+
+        public init(_ text: String, separator: Character = "/") {
+            segments = text.split(separator: separator, omittingEmptySubsequences: false).map { Array($0) }
+        }
+    }
+
+    /// True when the glob matches all of the text `parts` was split from (at the same separator).
+    public func matches(_ parts: Parts) -> Bool {
+        Self.match(segments[...], parts.segments[...])
+    }
+
     /// Matches text already split with ``split(_:)``.
     func matches(parts: [[Character]]) -> Bool {
         Self.match(segments[...], parts[...])

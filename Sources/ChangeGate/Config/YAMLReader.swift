@@ -99,9 +99,9 @@ private struct YAMLTreeBuilder {
         var explicit = ConfigMap()
         var merges: [ConfigNode] = []
         var pendingKey: (text: String, position: SourcePosition, isMerge: Bool)?
-        /// Key text by PyYAML's notion of key equality (`1`, `1.0` and `true` are one key to it).
-        var textByIdentity: [String: String] = [:]
-        var identityByText: [String: String] = [:]
+        /// Key text by PyYAML's notion of key equality (`1`, `1.0` and `true` are one key to it),
+        /// and back; nil while every key is a string, which cannot clash (most maps, never built).
+        var identities: (textByIdentity: [String: String], identityByText: [String: String])?
         var start: SourcePosition
         var anchor: String?
         var size = 1
@@ -290,6 +290,18 @@ private struct YAMLTreeBuilder {
     /// Refuses keys that PyYAML and key paths would group differently: `1` and `"1"` are two keys to
     /// PyYAML but one key path; `1` and `true` are one key to PyYAML but two key paths.
     private func checkKeyIdentity(_ text: String, _ key: ConfigNode, in frame: inout MappingFrame) throws(ConfigError) {
+        if frame.identities == nil {
+            // Strings are equal to PyYAML exactly when their key paths are: nothing to check.
+            if case .string = key.value { return }
+            // The first key of another type: the string keys before it are the map's keys so far.
+            var textByIdentity: [String: String] = [:]
+            var identityByText: [String: String] = [:]
+            for entry in frame.explicit.entries {
+                textByIdentity["s:" + entry.key] = entry.key
+                identityByText[entry.key] = "s:" + entry.key
+            }
+            frame.identities = (textByIdentity, identityByText)
+        }
         let identity: String
         switch key.value {
         case .string(let s): identity = "s:" + s
@@ -299,18 +311,18 @@ private struct YAMLTreeBuilder {
             if d.rounded() == d, let i = Int(exactly: d) { identity = "n:\(i)" } else { identity = "f:\(d)" }
         default: identity = "null"
         }
-        if let other = frame.textByIdentity[identity], other != text {
+        if let other = frame.identities?.textByIdentity[identity], other != text {
             throw error(
                 .unsupported, key.position,
                 "keys `\(other)` and `\(text)` are the same key to PyYAML but different settings here; keep one")
         }
-        if let other = frame.identityByText[text], other != identity {
+        if let other = frame.identities?.identityByText[text], other != identity {
             throw error(
                 .unsupported, key.position,
                 "key `\(text)` appears both quoted and unquoted (as different types) in this map; keep one")
         }
-        frame.textByIdentity[identity] = text
-        frame.identityByText[text] = identity
+        frame.identities?.textByIdentity[identity] = text
+        frame.identities?.identityByText[text] = identity
     }
 
     /// Applies `<<` merges as PyYAML's `flatten_mapping` does: merged entries first (in a list of

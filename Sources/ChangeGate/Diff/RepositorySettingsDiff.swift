@@ -8,17 +8,40 @@ public struct RepositorySettingsDiff {
     public var reader: ConfigReader
     /// The selectors' globs, compiled once for every path of every diff.
     private let compiled: CompiledFileSelectors
-    /// Parsed blobs by content and format: the same bytes read as another format are another tree.
-    private var cache: [CacheKey: ParsedConfig] = [:]
-    /// Flattened settings by content and format: the gate asks for the same blobs again (each
-    /// changed file's settings for the policy, the history for reverts).
-    private var flattened: [CacheKey: [String: Setting]] = [:]
+    /// Each blob read once per format: its flattened settings (the gate asks for the same blobs
+    /// again, the revert look-back and a history walk too), or why it could not be read. The same
+    /// bytes read as another format are another reading.
+    private var readings: [CacheKey: Reading] = [:]
     /// Each path's format under the selectors (nil: not selected or not told), matched once.
     private var formats: [String: ConfigFormat?] = [:]
 
     private struct CacheKey: Hashable {
         var blob: ObjectID
         var format: ConfigFormat
+    }
+
+    /// A blob as read: its settings and warnings, or the error. Paths inside are those of the
+    /// file it was first read as; ``relocated(to:)`` moves them to another file of the same content.
+    private enum Reading {
+        case settings([String: Setting], warnings: [ConfigDiagnostic])
+        case failed(ConfigError)
+
+        func relocated(to path: String) -> Reading {
+            switch self {
+            case .settings(let settings, let warnings):
+                guard warnings.contains(where: { $0.path != path }) else { return self }
+                return .settings(
+                    settings,
+                    warnings: warnings.map { warning in
+                        var moved = warning
+                        moved.path = path
+                        return moved
+                    })
+            case .failed(var error):
+                error.path = path
+                return .failed(error)
+            }
+        }
     }
 
     public init(
@@ -31,77 +54,114 @@ public struct RepositorySettingsDiff {
         self.reader = reader
     }
 
-    /// How many blobs are held parsed or flattened. The cache has no bound of its own: one diff or
-    /// one gate decision reads few blobs, but a walk over a long history should clear it now and then.
-    public var cachedBlobCount: Int { max(cache.count, flattened.count) }
+    /// How many blobs are held read. The cache has no bound of its own: one diff or one gate
+    /// decision reads few blobs, but a walk over a long history should trim it now and then.
+    public var cachedBlobCount: Int { readings.count }
 
-    /// Forgets every parsed blob and path format, so that a long walk (`changegate history`) keeps
-    /// its memory flat; blobs are parsed again when asked for.
+    /// Forgets every blob read and path format; blobs are read again when asked for.
     public mutating func clearCache() {
-        cache.removeAll()
-        flattened.removeAll()
+        readings.removeAll()
         formats.removeAll()
+    }
+
+    /// Forgets the blobs read except `blobs`: a history walk keeps the old sides it will meet again
+    /// as the new sides of earlier commits.
+    public mutating func keepCache(onlyFor blobs: Set<ObjectID>) {
+        readings = readings.filter { blobs.contains($0.key.blob) }
+        if formats.count > 100_000 { formats.removeAll() }
+    }
+
+    /// What a diff between two commits reads: the tree diff, its part in the selection and the
+    /// blobs of that part. ``diff(from:to:)`` is ``plan(from:to:)``, ``preload(_:)`` of its blobs
+    /// and ``report(for:)``; a history walk plans many commits and preloads their blobs at once.
+    public struct Plan: Sendable {
+        public var base: ObjectID?
+        public var head: ObjectID?
+        /// The changed files within the selection.
+        public var files: [FileDelta]
+        /// Every path touched, in the selection or not, sorted.
+        public var touchedPaths: [String]
+        /// The blobs to read, with the path each is read as: both sides of every selected file.
+        public var blobs: [(blob: ObjectID, path: String)]
     }
 
     /// The changes from `base` to `head`; `nil` on either side stands for the empty tree.
     public mutating func diff(from base: ObjectID?, to head: ObjectID?) throws(GitError) -> SettingsDiffReport {
+        let plan = try plan(from: base, to: head)
+        try preload(plan.blobs)
+        return try report(for: plan)
+    }
+
+    /// The tree diff from `base` to `head` and what of it the selection reads.
+    public mutating func plan(from base: ObjectID?, to head: ObjectID?) throws(GitError) -> Plan {
         // One tree diff of everything: the touched paths come from it, the settings from the
         // selected part.
         let all = try repository.diff(from: base, to: head)
-        let deltas = all.filter { delta in
-            [delta.oldPath, delta.newPath].contains { $0.map(compiled.paths.matches) ?? false }
+        var touched = Set<String>()
+        var files: [FileDelta] = []
+        for delta in all {
+            var selected = false
+            for path in [delta.oldPath, delta.newPath] {
+                guard let path else { continue }
+                touched.insert(path)
+                if !selected, compiled.paths.matches(path) { selected = true }
+            }
+            if selected { files.append(delta) }
         }
-        var report = SettingsDiffReport(base: base, head: head, files: deltas, changes: [], errors: [], warnings: [])
-        report.touchedPaths = Array(Set(all.flatMap { [$0.oldPath, $0.newPath].compactMap { $0 } })).sorted()
-        var sides: [(blob: ObjectID, path: String)] = []
-        for delta in deltas {
+        var blobs: [(blob: ObjectID, path: String)] = []
+        for delta in files {
             for side in [
                 side(path: delta.oldPath, blob: delta.oldBlob, mode: delta.oldMode),
                 side(path: delta.newPath, blob: delta.newBlob, mode: delta.newMode),
             ] {
-                if let side, FileDelta.isRegularFile(mode: side.mode) { sides.append((side.blob, side.path)) }
+                if let side, FileDelta.isRegularFile(mode: side.mode) { blobs.append((side.blob, side.path)) }
             }
         }
-        try preload(sides)
-        for delta in deltas {
+        return Plan(base: base, head: head, files: files, touchedPaths: touched.sorted(), blobs: blobs)
+    }
+
+    /// The settings diff of a plan: blobs not preloaded are read now.
+    public mutating func report(for plan: Plan) throws(GitError) -> SettingsDiffReport {
+        var report = SettingsDiffReport(
+            base: plan.base, head: plan.head, files: plan.files, changes: [], errors: [], warnings: [])
+        report.touchedPaths = plan.touchedPaths
+        for delta in plan.files {
             try compare(delta, into: &report)
         }
         return report
     }
 
-    /// Parses and flattens the blobs not read yet, on every core: reading a blob is libgit2's
-    /// work (on this thread), parsing is pure. Blobs that fail are left for the caller to read
-    /// again, which reports why.
+    /// Reads the blobs not read yet, parsing on every core when there are several: reading a blob
+    /// is libgit2's work (on this thread), parsing and flattening are pure.
     public mutating func preload(_ blobs: [(blob: ObjectID, path: String)]) throws(GitError) {
         var jobs: [(key: CacheKey, path: String, bytes: [UInt8])] = []
         var queued = Set<CacheKey>()
         for (blob, path) in blobs {
             guard let format = format(for: path) ?? ConfigFormat(path: path) else { continue }
             let key = CacheKey(blob: blob, format: format)
-            guard flattened[key] == nil, queued.insert(key).inserted,
-                case .text(let bytes) = try repository.blob(blob, maxSize: reader.limits.maxFileSize)
-            else { continue }
-            jobs.append((key, path, bytes))
+            guard readings[key] == nil, queued.insert(key).inserted else { continue }
+            switch try content(of: blob, path: path) {
+            case .success(let bytes): jobs.append((key, path, bytes))
+            case .failure(let error): readings[key] = .failed(error)
+            }
         }
-        // Below a few files threads cost more than they save.
-        guard jobs.count > 4 else { return }
         let reader = self.reader
+        // Below a few files threads cost more than they save.
+        guard jobs.count > 4 else {
+            for job in jobs { readings[job.key] = Self.read(job.bytes, path: job.path, format: job.key.format, reader) }
+            return
+        }
         let work = jobs
-        var results = [(ParsedConfig, [String: Setting])?](repeating: nil, count: jobs.count)
+        var results = [Reading?](repeating: nil, count: jobs.count)
         results.withUnsafeMutableBufferPointer { slots in
             nonisolated(unsafe) let slots = slots
-            DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
+            DispatchQueue.concurrentPerform(iterations: work.count) { index in
                 let job = work[index]
-                guard let config = try? reader.read(job.bytes, path: job.path, format: job.key.format),
-                    let settings = try? SettingsFlattener.settingsByKey(of: config, limits: reader.limits)
-                else { return }
-                slots[index] = (config, settings)
+                slots[index] = Self.read(job.bytes, path: job.path, format: job.key.format, reader)
             }
         }
         for (index, result) in results.enumerated() {
-            guard let (config, settings) = result else { continue }
-            cache[jobs[index].key] = config
-            flattened[jobs[index].key] = settings
+            readings[jobs[index].key] = result
         }
     }
 
@@ -115,27 +175,50 @@ public struct RepositorySettingsDiff {
     /// The flattened settings of a blob read as the file at `path`, or nil when it cannot be read.
     public mutating func settings(ofBlob blob: ObjectID, path: String) throws(GitError) -> [String: Setting]? {
         guard let format = format(for: path) ?? ConfigFormat(path: path) else { return nil }
-        return try flatten(blob, path: path, format: format).flatMap { try? $0.get() }
+        guard case .settings(let settings, _) = try reading(blob, path: path, format: format) else { return nil }
+        return settings
     }
 
-    /// Parses and flattens a blob once per format; nil when the blob is not a config file at all.
-    private mutating func flatten(_ blob: ObjectID, path: String, format: ConfigFormat) throws(GitError)
-        -> Result<[String: Setting], ConfigError>?
+    /// Parses and flattens bytes: what the threads of ``preload(_:)`` run.
+    private static func read(_ bytes: [UInt8], path: String, format: ConfigFormat, _ reader: ConfigReader)
+        -> Reading
     {
-        let key = CacheKey(blob: blob, format: format)
-        if let settings = flattened[key] { return .success(settings) }
-        switch try parsed(blob, path: path, format: format) {
-        case .success(let config):
-            do {
-                let settings = try SettingsFlattener.settingsByKey(of: config, limits: reader.limits)
-                flattened[key] = settings
-                return .success(settings)
-            } catch {
-                return .failure(error)
-            }
-        case .failure(let error):
-            return .failure(error)
+        do throws(ConfigError) {
+            let config = try reader.read(bytes, path: path, format: format)
+            let settings = try SettingsFlattener.settingsByKey(of: config, limits: reader.limits)
+            return .settings(settings, warnings: config.warnings)
+        } catch {
+            return .failed(error)
         }
+    }
+
+    /// A blob's bytes, or why they are not parsed (binary, over the size limit).
+    private func content(of blob: ObjectID, path: String) throws(GitError) -> Result<[UInt8], ConfigError> {
+        switch try repository.blob(blob, maxSize: reader.limits.maxFileSize) {
+        case .binary(let size):
+            return .failure(
+                ConfigError(.unsupported, path: path, at: nil, "binary content (\(size) bytes); not parsed"))
+        case .tooLarge(let size):
+            return .failure(
+                ConfigError(
+                    .tooLarge, path: path, at: nil,
+                    "file is \(size) bytes, over the limit of \(reader.limits.maxFileSize) bytes; not parsed"))
+        case .text(let bytes):
+            return .success(bytes)
+        }
+    }
+
+    /// A blob read as `format`, from the cache or now, its paths those of `path`.
+    private mutating func reading(_ blob: ObjectID, path: String, format: ConfigFormat) throws(GitError) -> Reading {
+        let key = CacheKey(blob: blob, format: format)
+        if let known = readings[key] { return known.relocated(to: path) }
+        let reading: Reading
+        switch try content(of: blob, path: path) {
+        case .success(let bytes): reading = Self.read(bytes, path: path, format: format, reader)
+        case .failure(let error): reading = .failed(error)
+        }
+        readings[key] = reading
+        return reading
     }
 
     /// One side of a file delta, as far as the selection is concerned.
@@ -165,14 +248,15 @@ public struct RepositorySettingsDiff {
         let headSide = side(path: delta.newPath, blob: delta.newBlob, mode: delta.newMode)
         guard let file = headSide?.path ?? baseSide?.path else { return }
         var failed = false
-        func parse(_ side: Side?) throws(GitError) -> ParsedConfig? {
-            guard let side else { return nil }
+        var warnings: [ConfigDiagnostic] = []
+        func read(_ side: Side?) throws(GitError) -> [String: Setting] {
+            guard let side else { return [:] }
             guard let format = side.format else {
                 report.errors.append(
                     FileProblem(
                         file: side.path, message: "cannot tell the format of this file; name it with `as FORMAT`"))
                 failed = true
-                return nil
+                return [:]
             }
             guard FileDelta.isRegularFile(mode: side.mode) else {
                 report.errors.append(
@@ -181,75 +265,24 @@ public struct RepositorySettingsDiff {
                         message: "not a regular file (mode \(String(side.mode, radix: 8))); its settings cannot be read"
                     ))
                 failed = true
-                return nil
+                return [:]
             }
-            switch try parsed(side.blob, path: side.path, format: format) {
-            case .success(let config):
-                return config
-            case .failure(let error):
+            switch try reading(side.blob, path: side.path, format: format) {
+            case .settings(let settings, let found):
+                warnings += found
+                return settings
+            case .failed(let error):
                 report.errors.append(FileProblem(error))
                 failed = true
-                return nil
+                return [:]
             }
         }
-        let base = try parse(baseSide)
-        let head = try parse(headSide)
+        let base = try read(baseSide)
+        let head = try read(headSide)
         if failed { return }
         let previous = baseSide.flatMap { $0.path != file ? $0.path : nil }
-        do throws(ConfigError) {
-            var baseSettings: [String: Setting] = [:]
-            var headSettings: [String: Setting] = [:]
-            if let base, let baseSide { baseSettings = try settings(of: base, side: baseSide) }
-            if let head, let headSide { headSettings = try settings(of: head, side: headSide) }
-            report.changes += SettingsDiff.changes(
-                file: file, previousFile: previous, base: baseSettings, head: headSettings)
-            report.warnings.append(contentsOf: (base?.warnings ?? []) + (head?.warnings ?? []))
-        } catch {
-            report.errors.append(FileProblem(error))
-        }
-    }
-
-    /// A parsed side's settings, flattened once per blob.
-    private mutating func settings(of config: ParsedConfig, side: Side) throws(ConfigError) -> [String: Setting] {
-        let key = CacheKey(blob: side.blob, format: side.format ?? config.format)
-        if let settings = flattened[key] { return settings }
-        let settings = try SettingsFlattener.settingsByKey(of: config, limits: reader.limits)
-        flattened[key] = settings
-        return settings
-    }
-
-    /// Parses a blob once per format; the same content under another path parses the same way.
-    private mutating func parsed(_ blob: ObjectID, path: String, format: ConfigFormat) throws(GitError)
-        -> Result<ParsedConfig, ConfigError>
-    {
-        let key = CacheKey(blob: blob, format: format)
-        if var config = cache[key] {
-            config.path = path
-            config.warnings = config.warnings.map { warning in
-                var moved = warning
-                moved.path = path
-                return moved
-            }
-            return .success(config)
-        }
-        switch try repository.blob(blob, maxSize: reader.limits.maxFileSize) {
-        case .binary(let size):
-            return .failure(
-                ConfigError(.unsupported, path: path, at: nil, "binary content (\(size) bytes); not parsed"))
-        case .tooLarge(let size):
-            return .failure(
-                ConfigError(
-                    .tooLarge, path: path, at: nil,
-                    "file is \(size) bytes, over the limit of \(reader.limits.maxFileSize) bytes; not parsed"))
-        case .text(let bytes):
-            do {
-                let config = try reader.read(bytes, path: path, format: format)
-                cache[key] = config
-                return .success(config)
-            } catch {
-                return .failure(error)
-            }
-        }
+        report.changes += SettingsDiff.changes(file: file, previousFile: previous, base: base, head: head)
+        report.warnings += warnings
     }
 }
 

@@ -30,8 +30,10 @@ public enum SettingsFlattener {
     public static func settingsByKey(of config: ParsedConfig, limits: ReaderLimits = .default) throws(ConfigError)
         -> [String: Setting]
     {
+        let settings = try settings(of: config, limits: limits)
         var byKey: [String: Setting] = [:]
-        for setting in try settings(of: config, limits: limits) { byKey[setting.key] = setting }
+        byKey.reserveCapacity(settings.count)
+        for setting in settings { byKey[setting.key] = setting }
         return byKey
     }
 

@@ -17,7 +17,10 @@ public struct PathGlobs: Sendable, Hashable {
     public var matchesEverything: Bool { patterns.isEmpty }
 
     public func matches(_ path: String) -> Bool {
-        globs.isEmpty || globs.contains { $0.matches(path) }
+        guard !globs.isEmpty else { return true }
+        // Split once for every glob.
+        let parts = Glob.Parts(path)
+        return globs.contains { $0.matches(parts) }
     }
 
     /// Directory prefixes to hand libgit2 as a pathspec; empty when some pattern can match anywhere.

@@ -12,9 +12,9 @@ public struct HistoryScanner {
     /// The policy whose watches pick, weigh and tag the settings; nil lists `--setting` keys only.
     public let policy: LoadedPolicy?
     public let query: HistoryQuery
-    /// Parsed files kept between commits (a commit's old side is usually its child's new side);
-    /// past this the cache is emptied.
-    public var blobCacheLimit = 256
+    /// Files read kept between batches of commits: the old sides of commits listed, which the walk
+    /// meets again as the new sides of the commits that wrote them. The bound keeps memory flat.
+    public var blobCacheLimit = 1_024
 
     /// Like `git log --since`, the walk stops once this many commits in a row are older than the
     /// window: a few of slack for clocks that ran behind, without reading the rest of the history.
@@ -94,6 +94,9 @@ public struct HistoryScanner {
     /// cannot be read at a commit are passed to `warning` and the walk goes on. `progress` gets the
     /// number of commits read so far after each one. Fails only on a git error (a missing object, an
     /// unknown revision).
+    ///
+    /// Commits are taken in batches: the tree diffs of a batch first, then all its files parsed
+    /// at once on every core, then its rows in order.
     @discardableResult
     public mutating func scan(
         progress: (Int) -> Void = { _ in }, warning: (HistoryWarning) -> Void,
@@ -101,6 +104,8 @@ public struct HistoryScanner {
     ) throws(GitError) -> HistorySummary {
         var summary = HistorySummary()
         var olderInARow = 0
+        var batch: [(info: CommitInfo, plan: RepositorySettingsDiff.Plan)] = []
+        var stopped = false
         let (base, head) = try ends()
         try repository.walk(from: base, to: head) { (id) throws(GitError) -> Bool in
             let info = try repository.commit(id)
@@ -117,23 +122,63 @@ public struct HistoryScanner {
                 summary.mergesSkipped += 1
                 return true
             }
-            let report = try differ.diff(from: info.parents.first, to: id)
+            let plan = try differ.plan(from: info.parents.first, to: id)
+            // A commit that changed no selected file has nothing to list.
+            guard !plan.files.isEmpty else { return true }
+            batch.append((info, plan))
+            guard batch.count >= Self.batchSize else { return true }
+            stopped = try !flush(&batch, summary: &summary, warning: warning, emit: emit)
+            return !stopped
+        }
+        if !stopped { _ = try flush(&batch, summary: &summary, warning: warning, emit: emit) }
+        return summary
+    }
+
+    /// Commits whose files are parsed together.
+    static let batchSize = 64
+
+    /// Blobs read that are the old side of a commit listed already, by the batch that read them:
+    /// the same blob is the new side of the earlier commit that wrote it, met later in the walk.
+    private var awaited: [ObjectID: Int] = [:]
+    private var batchNumber = 0
+
+    /// Reads the files of a batch of commits and emits their rows; false when `emit` says stop.
+    private mutating func flush(
+        _ batch: inout [(info: CommitInfo, plan: RepositorySettingsDiff.Plan)], summary: inout HistorySummary,
+        warning: (HistoryWarning) -> Void, emit: (HistoryCommit) -> Bool
+    ) throws(GitError) -> Bool {
+        defer { batch.removeAll(keepingCapacity: true) }
+        try differ.preload(batch.flatMap(\.plan.blobs))
+        batchNumber += 1
+        for (info, plan) in batch {
+            let report = try differ.report(for: plan)
+            for delta in plan.files {
+                if let new = delta.newBlob { awaited[new] = nil }
+                if let old = delta.oldBlob { awaited[old] = batchNumber }
+            }
             for problem in report.errors {
                 summary.warnings += 1
-                warning(HistoryWarning(commit: id, problem: problem))
+                warning(HistoryWarning(commit: info.id, problem: problem))
             }
             let rows = report.changes.compactMap(row)
-            defer { if differ.cachedBlobCount > blobCacheLimit { differ.clearCache() } }
-            guard !rows.isEmpty else { return true }
+            guard !rows.isEmpty else { continue }
             summary.matchingCommits += 1
             var listed = HistoryCommit(
-                id: id, time: time, author: info.author.email, subject: info.subject, rows: rows)
+                id: info.id, time: info.committer.time, author: info.author.email, subject: info.subject, rows: rows)
             if query.evaluate, let policy {
                 listed.judgement = judge(info, policy: policy)
             }
-            return emit(listed)
+            guard emit(listed) else { return false }
         }
-        return summary
+        // Keep what the walk will ask for again, the most recently read first, within the bound.
+        if awaited.count > blobCacheLimit {
+            let newest = awaited.sorted { $0.value > $1.value }.prefix(blobCacheLimit)
+            awaited = Dictionary(uniqueKeysWithValues: newest.map { ($0.key, $0.value) })
+        }
+        differ.keepCache(onlyFor: Set(awaited.keys))
+        // Memory flat however long the history: what the batch freed goes back to the system.
+        FreedMemory.release()
+        return true
     }
 
     /// The change as a row, or nil when the query does not select it.

@@ -7,6 +7,7 @@ struct Report {
     var date: String
     var scale: String
     var results: [Measurement]
+    var memory: [MemoryMeasurement] = []
     /// Markdown written after the table: how the suite works and what was tried.
     var epilogue: String
 
@@ -15,6 +16,8 @@ struct Report {
     }
 
     static func ratio(_ value: Double) -> String { String(format: "%.2f×", value) }
+
+    static func mebibytes(_ kibibytes: Int) -> String { String(format: "%.0f MiB", Double(kibibytes) / 1_024) }
 
     var markdown: String {
         var text = """
@@ -37,7 +40,23 @@ struct Report {
             text += "\(r.referenceName ?? "—") | \(r.referenceMedian.map(Self.milliseconds) ?? "—") | "
             text += "\(r.ratio.map(Self.ratio) ?? "—") | \(r.targetText) | \(met) |\n"
         }
-        let notes = results.compactMap { r in r.note.map { "- **\(r.name)**: \($0)" } }
+        if !memory.isEmpty {
+            text += """
+
+                ### Peak memory
+
+                | case | ChangeGate (peak RSS) | reference | reference (peak RSS) | ratio |
+                |---|---|---|---|---|
+
+                """
+            for m in memory {
+                text += "| \(m.name) | \(Self.mebibytes(m.peakKiB)) | \(m.referenceName ?? "—") | "
+                text += "\(m.referencePeakKiB.map(Self.mebibytes) ?? "—") | \(m.ratio.map(Self.ratio) ?? "—") |\n"
+            }
+        }
+        let notes =
+            results.compactMap { r in r.note.map { "- **\(r.name)**: \($0)" } }
+            + memory.compactMap { m in m.note.map { "- **\(m.name)**: \($0)" } }
         if !notes.isEmpty { text += "\n## The cases\n\n" + notes.joined(separator: "\n") + "\n" }
         return text + "\n" + epilogue
     }
@@ -63,8 +82,13 @@ struct Report {
                 + "\"referenceMedianMilliseconds\": \(number(r.referenceMedian)), \"ratio\": \(number(r.ratio)), "
                 + "\"target\": \(quoted(r.targetText)), \"met\": \(r.met.map { $0 ? "true" : "false" } ?? "null")}"
         }
+        let peaks = memory.map { m in
+            "{\"case\": \(quoted(m.name)), \"peakKiB\": \(m.peakKiB), "
+                + "\"reference\": \(m.referenceName.map(quoted) ?? "null"), "
+                + "\"referencePeakKiB\": \(m.referencePeakKiB.map(String.init) ?? "null"), \"ratio\": \(number(m.ratio))}"
+        }
         return
             "{\"machine\": \(quoted(machine)), \"date\": \(quoted(date)), \"scale\": \(quoted(scale)), \"results\": [\n  "
-            + items.joined(separator: ",\n  ") + "\n]}\n"
+            + items.joined(separator: ",\n  ") + "\n], \"memory\": [\n  " + peaks.joined(separator: ",\n  ") + "\n]}\n"
     }
 }

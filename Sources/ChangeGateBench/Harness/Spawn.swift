@@ -9,6 +9,17 @@ enum Spawn {
         _ executable: String, _ arguments: [String], inputFile: String, environment: [String: String],
         directory: String
     ) throws -> Int32 {
+        try runMeasuringMemory(
+            executable, arguments, inputFile: inputFile, environment: environment, directory: directory
+        ).status
+    }
+
+    /// Like ``run(_:_:inputFile:environment:directory:)``, and the child's peak resident memory in
+    /// KiB (`ru_maxrss` from `wait4`).
+    static func runMeasuringMemory(
+        _ executable: String, _ arguments: [String], inputFile: String, environment: [String: String],
+        directory: String
+    ) throws -> (status: Int32, peakKiB: Int) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -36,9 +47,10 @@ enum Spawn {
             throw Shell.Failure(command: executable, status: spawned, output: String(cString: strerror(spawned)))
         }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) == -1 && errno == EINTR {}
         // WIFEXITED / WEXITSTATUS, which Swift does not import.
-        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), usage.ru_maxrss)
     }
 
     /// Starts `executable` with its output discarded, without waiting; see ``wait(_:)``.

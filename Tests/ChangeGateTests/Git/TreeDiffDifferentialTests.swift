@@ -153,6 +153,62 @@ struct TreeDiffDifferentialTests {
         }
     }
 
+    /// `git diff --raw --no-renames` with full ids, in git's order.
+    private static func gitRaw(_ repo: GitFixture, _ base: String, _ head: String) throws -> [String] {
+        try repo.git(["diff", "--raw", "--no-renames", "--no-abbrev", base, head]).split(separator: "\n").map {
+            String($0.dropFirst())  // the leading ":"
+        }
+    }
+
+    private static func raw(_ delta: FileDelta) -> String {
+        let zero = String(repeating: "0", count: 40)
+        let modes = String(format: "%06o %06o", delta.oldMode, delta.newMode)
+        return
+            "\(modes) \(delta.oldBlob?.hex ?? zero) \(delta.newBlob?.hex ?? zero) \(delta.status.letter)\t\(delta.path)"
+    }
+
+    @Test(
+        "without rename detection, every entry, mode, id and their order equal git diff --raw",
+        arguments: [6, 7] as [UInt64])
+    func rawEntriesMatchGit(seed: UInt64) throws {
+        var (repo, ids) = try Self.randomHistory(seed: seed, commits: 31)
+        defer { repo.remove() }
+        // Beyond the random history: a file replaced by a folder of the same name and back, a name
+        // that sorts between a folder and its "/" ("db.yaml" against "db/"), and a submodule.
+        try repo.write("swap", "a file\n")
+        try repo.write("db.yaml", "x: 1\n")
+        let before = try repo.commit("a file named swap")
+        try repo.remove("swap")
+        try repo.write("swap/inner.yaml", "y: 2\n")
+        try repo.write("db.yaml", "x: 2\n")
+        // `commit` stages with `add -A`, which would drop a submodule entry with no checkout.
+        func commit(submodule: String, _ message: String) throws -> String {
+            try repo.git(["add", "-A"])
+            try repo.git(["update-index", "--add", "--cacheinfo", "160000,\(submodule),vendor/module"])
+            try repo.git(["commit", "-q", "-m", message])
+            return try repo.revParse("HEAD")
+        }
+        let after = try commit(submodule: before, "swap is a folder now; a submodule")
+        try repo.remove("swap")
+        try repo.write("swap", "a file again\n")
+        let back = try commit(submodule: after, "swap is a file again; the submodule moves")
+        let repository = try Repository(path: repo.path)
+        var pairs = zip(ids, ids.dropFirst()).map { ($0, $1) } + zip(ids, ids.dropFirst(5)).map { ($0, $1) }
+        pairs += [(ids.last!, before), (before, after), (after, back), (before, back), (ids[0], back)]
+        var statuses: [Character: Int] = [:]
+        for (base, head) in pairs {
+            let expected = try Self.gitRaw(repo, base, head)
+            let ours = try repository.diff(
+                from: repository.resolveCommit(base), to: repository.resolveCommit(head), detectRenames: false
+            ).map(Self.raw)
+            #expect(ours == expected, "\(base.prefix(7))..\(head.prefix(7))")
+            for line in expected { statuses[line.split(separator: "\t")[0].last!, default: 0] += 1 }
+        }
+        for status in "ADMT" {
+            #expect(statuses[status, default: 0] > 2, "too few \(status) entries: \(statuses)")
+        }
+    }
+
     /// `git ls-tree -r`: each blob's path and id at a commit.
     private static func blobs(_ repo: GitFixture, _ commit: String) throws -> [String: String] {
         var blobs: [String: String] = [:]
