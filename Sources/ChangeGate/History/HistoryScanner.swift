@@ -176,8 +176,6 @@ public struct HistoryScanner {
             awaited = Dictionary(uniqueKeysWithValues: newest.map { ($0.key, $0.value) })
         }
         differ.keepCache(onlyFor: Set(awaited.keys))
-        // Memory flat however long the history: what the batch freed goes back to the system.
-        FreedMemory.release()
         return true
     }
 
