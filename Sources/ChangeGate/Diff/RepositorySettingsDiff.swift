@@ -15,14 +15,14 @@ public struct RepositorySettingsDiff {
     /// Each path's format under the selectors (nil: not selected or not told), matched once.
     private var formats: [String: ConfigFormat?] = [:]
 
-    private struct CacheKey: Hashable {
+    fileprivate struct CacheKey: Hashable, Sendable {
         var blob: ObjectID
         var format: ConfigFormat
     }
 
     /// A blob as read: its settings and warnings, or the error. Paths inside are those of the
     /// file it was first read as; ``relocated(to:)`` moves them to another file of the same content.
-    private enum Reading {
+    fileprivate enum Reading: Sendable {
         case settings([String: Setting], warnings: [ConfigDiagnostic])
         case failed(ConfigError)
 
@@ -134,35 +134,72 @@ public struct RepositorySettingsDiff {
     /// Reads the blobs not read yet, parsing on every core when there are several: reading a blob
     /// is libgit2's work (on this thread), parsing and flattening are pure.
     public mutating func preload(_ blobs: [(blob: ObjectID, path: String)]) throws(GitError) {
-        var jobs: [(key: CacheKey, path: String, bytes: [UInt8])] = []
+        store(try unparsed(blobs).parse())
+    }
+
+    /// The contents of the blobs not read yet, to be parsed on any thread with
+    /// ``UnparsedBlobs/parse()`` and kept with ``store(_:)``: a history walk reads the next commits
+    /// while the blobs of the last ones are parsed. Blobs that cannot be parsed at all (binary,
+    /// too large) are recorded now.
+    public mutating func unparsed(_ blobs: [(blob: ObjectID, path: String)]) throws(GitError) -> UnparsedBlobs {
+        var jobs: [UnparsedBlobs.Job] = []
         var queued = Set<CacheKey>()
         for (blob, path) in blobs {
             guard let format = format(for: path) ?? ConfigFormat(path: path) else { continue }
             let key = CacheKey(blob: blob, format: format)
             guard readings[key] == nil, queued.insert(key).inserted else { continue }
             switch try content(of: blob, path: path) {
-            case .success(let bytes): jobs.append((key, path, bytes))
+            case .success(let bytes): jobs.append(UnparsedBlobs.Job(key: key, path: path, bytes: bytes))
             case .failure(let error): readings[key] = .failed(error)
             }
         }
-        let reader = self.reader
-        // Below a few files threads cost more than they save.
-        guard jobs.count > 4 else {
-            for job in jobs { readings[job.key] = Self.read(job.bytes, path: job.path, format: job.key.format, reader) }
-            return
+        return UnparsedBlobs(jobs: jobs, reader: reader)
+    }
+
+    /// Keeps blobs parsed by ``UnparsedBlobs/parse()``.
+    public mutating func store(_ parsed: ParsedBlobs) {
+        for (key, reading) in parsed.readings { readings[key] = reading }
+    }
+
+    /// Blob contents read from the repository and not parsed yet.
+    public struct UnparsedBlobs: Sendable {
+        fileprivate struct Job: Sendable {
+            var key: CacheKey
+            var path: String
+            var bytes: [UInt8]
         }
-        let work = jobs
-        var results = [Reading?](repeating: nil, count: jobs.count)
-        results.withUnsafeMutableBufferPointer { slots in
-            nonisolated(unsafe) let slots = slots
-            DispatchQueue.concurrentPerform(iterations: work.count) { index in
-                let job = work[index]
-                slots[index] = Self.read(job.bytes, path: job.path, format: job.key.format, reader)
+        fileprivate let jobs: [Job]
+        fileprivate let reader: ConfigReader
+
+        public var isEmpty: Bool { jobs.isEmpty }
+
+        /// Parses and flattens every blob, on every core when there are several. Pure: any thread.
+        public func parse() -> ParsedBlobs {
+            let reader = self.reader
+            // Below a few files threads cost more than they save.
+            guard jobs.count > 4 else {
+                return ParsedBlobs(
+                    readings: jobs.map {
+                        ($0.key, RepositorySettingsDiff.read($0.bytes, path: $0.path, format: $0.key.format, reader))
+                    })
             }
+            let work = jobs
+            var results = [Reading?](repeating: nil, count: jobs.count)
+            results.withUnsafeMutableBufferPointer { slots in
+                nonisolated(unsafe) let slots = slots
+                DispatchQueue.concurrentPerform(iterations: work.count) { index in
+                    let job = work[index]
+                    slots[index] = RepositorySettingsDiff.read(
+                        job.bytes, path: job.path, format: job.key.format, reader)
+                }
+            }
+            return ParsedBlobs(readings: zip(jobs, results).compactMap { job, result in result.map { (job.key, $0) } })
         }
-        for (index, result) in results.enumerated() {
-            readings[jobs[index].key] = result
-        }
+    }
+
+    /// Blobs parsed, to be kept with ``store(_:)``.
+    public struct ParsedBlobs: Sendable {
+        fileprivate var readings: [(CacheKey, Reading)]
     }
 
     /// The flattened settings of the file at `path` in `commit`, or nil when there is no such file
@@ -180,7 +217,7 @@ public struct RepositorySettingsDiff {
     }
 
     /// Parses and flattens bytes: what the threads of ``preload(_:)`` run.
-    private static func read(_ bytes: [UInt8], path: String, format: ConfigFormat, _ reader: ConfigReader)
+    fileprivate static func read(_ bytes: [UInt8], path: String, format: ConfigFormat, _ reader: ConfigReader)
         -> Reading
     {
         do throws(ConfigError) {

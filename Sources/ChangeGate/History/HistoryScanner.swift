@@ -1,3 +1,4 @@
+import Dispatch
 import PolicyDSL
 
 /// Walks a repository's history commit by commit and reports each commit's changes of the settings a
@@ -95,8 +96,9 @@ public struct HistoryScanner {
     /// number of commits read so far after each one. Fails only on a git error (a missing object, an
     /// unknown revision).
     ///
-    /// Commits are taken in batches: the tree diffs of a batch first, then all its files parsed
-    /// at once on every core, then its rows in order.
+    /// Commits are taken in batches, in a pipeline: while the files of one batch are parsed on the
+    /// other cores, this thread walks and diffs the trees of the next; then the first batch's rows
+    /// are listed in order.
     @discardableResult
     public mutating func scan(
         progress: (Int) -> Void = { _ in }, warning: (HistoryWarning) -> Void,
@@ -104,8 +106,11 @@ public struct HistoryScanner {
     ) throws(GitError) -> HistorySummary {
         var summary = HistorySummary()
         var olderInARow = 0
-        var batch: [(info: CommitInfo, plan: RepositorySettingsDiff.Plan)] = []
+        var batch: [Planned] = []
+        var parsing: Parsing? = nil
         var stopped = false
+        // A batch still parsing must be waited for however the scan ends: its thread writes into it.
+        defer { _ = parsing?.wait() }
         let (base, head) = try ends()
         try repository.walk(from: base, to: head) { (id) throws(GitError) -> Bool in
             let info = try repository.commit(id)
@@ -125,32 +130,67 @@ public struct HistoryScanner {
             let plan = try differ.plan(from: info.parents.first, to: id)
             // A commit that changed no selected file has nothing to list.
             guard !plan.files.isEmpty else { return true }
-            batch.append((info, plan))
+            batch.append(Planned(info: info, plan: plan))
             guard batch.count >= Self.batchSize else { return true }
-            stopped = try !flush(&batch, summary: &summary, warning: warning, emit: emit)
+            stopped = try !advance(&batch, &parsing, summary: &summary, warning: warning, emit: emit)
             return !stopped
         }
-        if !stopped { _ = try flush(&batch, summary: &summary, warning: warning, emit: emit) }
+        if !stopped, try advance(&batch, &parsing, summary: &summary, warning: warning, emit: emit),
+            let last = parsing
+        {
+            parsing = nil
+            _ = try list(last, summary: &summary, warning: warning, emit: emit)
+        }
         return summary
     }
 
     /// Commits whose files are parsed together.
     static let batchSize = 64
 
+    private struct Planned {
+        var info: CommitInfo
+        var plan: RepositorySettingsDiff.Plan
+    }
+
+    /// A batch whose blobs are being parsed on another thread.
+    private struct Parsing {
+        var batch: [Planned]
+        var task: ParseTask
+
+        func wait() -> RepositorySettingsDiff.ParsedBlobs { task.wait() }
+    }
+
+    /// Lists the batch in flight, if any, then reads the blobs of `batch` and starts parsing them;
+    /// false when `emit` says stop.
+    private mutating func advance(
+        _ batch: inout [Planned], _ parsing: inout Parsing?, summary: inout HistorySummary,
+        warning: (HistoryWarning) -> Void, emit: (HistoryCommit) -> Bool
+    ) throws(GitError) -> Bool {
+        if let previous = parsing {
+            parsing = nil
+            guard try list(previous, summary: &summary, warning: warning, emit: emit) else { return false }
+        }
+        guard !batch.isEmpty else { return true }
+        let unparsed = try differ.unparsed(batch.flatMap(\.plan.blobs))
+        parsing = Parsing(batch: batch, task: ParseTask(unparsed))
+        batch.removeAll(keepingCapacity: true)
+        return true
+    }
+
     /// Blobs read that are the old side of a commit listed already, by the batch that read them:
     /// the same blob is the new side of the earlier commit that wrote it, met later in the walk.
     private var awaited: [ObjectID: Int] = [:]
     private var batchNumber = 0
 
-    /// Reads the files of a batch of commits and emits their rows; false when `emit` says stop.
-    private mutating func flush(
-        _ batch: inout [(info: CommitInfo, plan: RepositorySettingsDiff.Plan)], summary: inout HistorySummary,
-        warning: (HistoryWarning) -> Void, emit: (HistoryCommit) -> Bool
+    /// Waits for a batch's blobs and emits its rows; false when `emit` says stop.
+    private mutating func list(
+        _ parsing: Parsing, summary: inout HistorySummary, warning: (HistoryWarning) -> Void,
+        emit: (HistoryCommit) -> Bool
     ) throws(GitError) -> Bool {
-        defer { batch.removeAll(keepingCapacity: true) }
-        try differ.preload(batch.flatMap(\.plan.blobs))
+        differ.store(parsing.wait())
         batchNumber += 1
-        for (info, plan) in batch {
+        for planned in parsing.batch {
+            let (info, plan) = (planned.info, planned.plan)
             let report = try differ.report(for: plan)
             for delta in plan.files {
                 if let new = delta.newBlob { awaited[new] = nil }
@@ -206,5 +246,25 @@ public struct HistoryScanner {
             let (base, head) = try repository.resolveRange(range)
             return (base, head)
         }
+    }
+}
+
+/// Parses blobs on a background thread; ``wait()`` hands the result over. A class because the
+/// thread and the scanner share it; the group orders the write before the read.
+private final class ParseTask: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var result: RepositorySettingsDiff.ParsedBlobs?
+
+    init(_ unparsed: RepositorySettingsDiff.UnparsedBlobs) {
+        group.enter()
+        DispatchQueue.global().async {
+            self.result = unparsed.parse()
+            self.group.leave()
+        }
+    }
+
+    func wait() -> RepositorySettingsDiff.ParsedBlobs {
+        group.wait()
+        return result!
     }
 }
