@@ -94,7 +94,10 @@ public struct ConfigMap: Sendable, Hashable {
     }
 
     public private(set) var entries: [Entry] = []
-    private var indexByKey: [String: Int] = [:]
+    /// Built once the map passes ``linearSearchLimit`` entries: most config maps are smaller, and
+    /// a scan of a few keys costs less than hashing (a large file has thousands of small maps).
+    private var indexByKey: [String: Int]?
+    private static let linearSearchLimit = 8
 
     public init() {}
 
@@ -102,11 +105,16 @@ public struct ConfigMap: Sendable, Hashable {
     public var isEmpty: Bool { entries.isEmpty }
 
     public subscript(key: String) -> ConfigNode? {
-        indexByKey[key].map { entries[$0].node }
+        index(of: key).map { entries[$0].node }
     }
 
     public func entry(for key: String) -> Entry? {
-        indexByKey[key].map { entries[$0] }
+        index(of: key).map { entries[$0] }
+    }
+
+    private func index(of key: String) -> Int? {
+        if let indexByKey { return indexByKey[key] }
+        return entries.firstIndex { $0.key == key }
     }
 
     /// Sets `key`. Returns the previous entry when the key was already present.
@@ -114,7 +122,7 @@ public struct ConfigMap: Sendable, Hashable {
     public mutating func set(
         _ key: String, _ node: ConfigNode, keyPosition: SourcePosition, recordDuplicate: Bool = true
     ) -> Entry? {
-        if let index = indexByKey[key] {
+        if let index = index(of: key) {
             let previous = entries[index]
             var overridden = previous.overriddenPositions
             if recordDuplicate { overridden.append(previous.keyPosition) }
@@ -122,14 +130,21 @@ public struct ConfigMap: Sendable, Hashable {
                 key: key, keyPosition: keyPosition, node: node, overriddenPositions: overridden)
             return previous
         }
-        indexByKey[key] = entries.count
         entries.append(Entry(key: key, keyPosition: keyPosition, node: node, overriddenPositions: []))
+        if indexByKey != nil {
+            indexByKey![key] = entries.count - 1
+        } else if entries.count > Self.linearSearchLimit {
+            var index: [String: Int] = [:]
+            index.reserveCapacity(entries.count * 2)
+            for (i, entry) in entries.enumerated() { index[entry.key] = i }
+            indexByKey = index
+        }
         return nil
     }
 
     /// Records that `key` was also defined at `positions` before (used when merges rebuild a map).
     public mutating func markOverridden(_ key: String, _ positions: [SourcePosition]) {
-        guard let index = indexByKey[key] else { return }
+        guard let index = index(of: key) else { return }
         entries[index].overriddenPositions.append(contentsOf: positions)
     }
 

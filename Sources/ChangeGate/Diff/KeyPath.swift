@@ -15,7 +15,14 @@ public enum KeyPath {
 
     /// `parent.key`, or `key` at the root.
     public static func appending(key: String, to parent: String) -> String {
-        parent.isEmpty ? segment(key) : parent + "." + segment(key)
+        guard !parent.isEmpty else { return segment(key) }
+        // Appended in place: `a + "." + b` would build the intermediate string too.
+        let last = segment(key)
+        var path = parent
+        path.reserveCapacity(parent.utf8.count + 1 + last.utf8.count)
+        path += "."
+        path += last
+        return path
     }
 
     /// `parent[index]`.
