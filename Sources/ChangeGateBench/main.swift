@@ -97,7 +97,11 @@ do {
     let clock = ContinuousClock()
     let started = clock.now
     let repository = try SyntheticRepository.make(sized, under: scratch, policies: root + "/policies")
-    progress("repository ready in \(clock.now - started): \(repository.path)")
+    let elapsed = (clock.now - started).components
+    progress(
+        "repository ready in "
+            + String(format: "%.1f s", Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+            + ": \(repository.path)")
     cases += try HookLatency(repository: repository, changegate: changegate, scratch: scratch).cases()
     cases += try AuditQueries(
         changegate: changegate,
