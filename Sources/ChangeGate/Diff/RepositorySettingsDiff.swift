@@ -108,6 +108,22 @@ public struct RepositorySettingsDiff {
             }
             if selected { files.append(delta) }
         }
+        return Plan(base: base, head: head, files: files, touchedPaths: touched.sorted(), blobs: blobs(of: files))
+    }
+
+    /// A plan cut into plans of at most `filesPerPart` files each, to be read and reported one
+    /// after the other: a commit that adds thousands of files need not hold them all parsed.
+    public mutating func parts(of plan: Plan, filesPerPart: Int) -> [Plan] {
+        stride(from: 0, to: plan.files.count, by: max(1, filesPerPart)).map { start in
+            let files = Array(plan.files[start..<min(start + max(1, filesPerPart), plan.files.count)])
+            return Plan(
+                base: plan.base, head: plan.head, files: files, touchedPaths: plan.touchedPaths,
+                blobs: blobs(of: files))
+        }
+    }
+
+    /// Both sides of every file, where they are regular files in the selection.
+    private mutating func blobs(of files: [FileDelta]) -> [(blob: ObjectID, path: String)] {
         var blobs: [(blob: ObjectID, path: String)] = []
         for delta in files {
             for side in [
@@ -117,7 +133,7 @@ public struct RepositorySettingsDiff {
                 if let side, FileDelta.isRegularFile(mode: side.mode) { blobs.append((side.blob, side.path)) }
             }
         }
-        return Plan(base: base, head: head, files: files, touchedPaths: touched.sorted(), blobs: blobs)
+        return blobs
     }
 
     /// The settings diff of a plan: blobs not preloaded are read now.

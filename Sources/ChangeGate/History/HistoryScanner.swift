@@ -145,7 +145,10 @@ public struct HistoryScanner {
     }
 
     /// Commits whose files are parsed together.
-    static let batchSize = 64
+    static let batchSize = 128
+
+    /// Past this many files to read, a commit is read in parts of half as many.
+    static let largeCommitBlobs = 512
 
     private struct Planned {
         var info: CommitInfo
@@ -171,7 +174,9 @@ public struct HistoryScanner {
             guard try list(previous, summary: &summary, warning: warning, emit: emit) else { return false }
         }
         guard !batch.isEmpty else { return true }
-        let unparsed = try differ.unparsed(batch.flatMap(\.plan.blobs))
+        // A commit with very many files is read part by part when it is listed, not here.
+        let unparsed = try differ.unparsed(
+            batch.filter { $0.plan.blobs.count <= Self.largeCommitBlobs }.flatMap(\.plan.blobs))
         parsing = Parsing(batch: batch, task: ParseTask(unparsed))
         batch.removeAll(keepingCapacity: true)
         return true
@@ -191,16 +196,24 @@ public struct HistoryScanner {
         batchNumber += 1
         for planned in parsing.batch {
             let (info, plan) = (planned.info, planned.plan)
-            let report = try differ.report(for: plan)
+            var rows: [HistoryRow] = []
+            // A commit of thousands of files (a root commit that adds them all) is read in parts,
+            // each forgotten once its rows are taken: memory stays that of a part.
+            let large = plan.blobs.count > Self.largeCommitBlobs
+            for part in large ? differ.parts(of: plan, filesPerPart: Self.largeCommitBlobs / 2) : [plan] {
+                if large { try differ.preload(part.blobs) }
+                let report = try differ.report(for: part)
+                for problem in report.errors {
+                    summary.warnings += 1
+                    warning(HistoryWarning(commit: info.id, problem: problem))
+                }
+                rows += report.changes.compactMap(row)
+                if large { differ.keepCache(onlyFor: Set(awaited.keys)) }
+            }
             for delta in plan.files {
                 if let new = delta.newBlob { awaited[new] = nil }
                 if let old = delta.oldBlob { awaited[old] = batchNumber }
             }
-            for problem in report.errors {
-                summary.warnings += 1
-                warning(HistoryWarning(commit: info.id, problem: problem))
-            }
-            let rows = report.changes.compactMap(row)
             guard !rows.isEmpty else { continue }
             summary.matchingCommits += 1
             var listed = HistoryCommit(

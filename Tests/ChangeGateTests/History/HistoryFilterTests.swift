@@ -100,6 +100,36 @@ struct HistoryFilterTests {
         #expect(!rows.contains { $0["commit"] as? String == f.id("merge") })
     }
 
+    @Test("a commit of more files than one part is read in parts: every file's rows once, in order, warnings kept")
+    func largeCommitInParts() throws {
+        var repo = try GitFixture(label: "history-large")
+        defer { repo.remove() }
+        // Above HistoryScanner.largeCommitBlobs (512 files to read): the root adds 600 files, the
+        // next commit edits all of them, one into a file that does not parse.
+        let names = (0..<600).map { String(format: "db/f%03d.yaml", $0) }
+        try repo.write("policies/test.policy", Self.policy)
+        for name in names { try repo.write(name, "failover:\n  mode: manual\n  timeout: 30\npool:\n  size: 10\n") }
+        let root = try repo.commit("600 files")
+        for name in names { try repo.write(name, "failover:\n  mode: manual\n  timeout: 60\npool:\n  size: 10\n") }
+        try repo.write("db/f300.yaml", "failover:\n  mode: [unclosed\n")
+        let edit = try repo.commit("every timeout to 60, one file broken")
+
+        let run = try HistoryRun.run(repository: repo.path, .init(), format: .ndjson)
+        let rows = try run.ndjson()
+        let listed = rows.map {
+            "\(($0["commit"] as! String).prefix(7)) \($0["file"] as! String) \($0["key"] as! String)"
+        }
+        let unbroken = names.filter { $0 != "db/f300.yaml" }
+        let expected =
+            unbroken.map { "\(edit.prefix(7)) \($0) failover.timeout" }
+            + names.flatMap { name in
+                ["failover.mode", "failover.timeout", "pool.size"].map { "\(root.prefix(7)) \(name) \($0)" }
+            }
+        #expect(listed == expected)
+        #expect(run.warnings.map(\.commit.hex) == [edit])
+        #expect(run.warnings.first?.description.contains("db/f300.yaml:3:1:") == true)
+    }
+
     @Test("a file that cannot be parsed is a warning naming commit, file:line and the error; the scan goes on")
     func brokenFile() throws {
         let f = try fixture()
