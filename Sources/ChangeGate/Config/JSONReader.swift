@@ -38,24 +38,11 @@ private struct JSONParser {
         self.limits = limits
     }
 
-    /// The last column computed, so that positions on one long line (minified JSON) cost a walk
-    /// from the previous position, not from the line's start.
-    private var columnCache = (lineStart: -1, offset: 0, column: 1)
+    private var columns = ColumnCounter()
 
-    /// Column in characters: count the bytes of this line that start a UTF-8 sequence.
+    /// Where `offset` is on the current line.
     mutating func position(at offset: Int) -> SourcePosition {
-        var column = 1
-        var i = lineStart
-        if columnCache.lineStart == lineStart, columnCache.offset <= offset {
-            column = columnCache.column
-            i = columnCache.offset
-        }
-        while i < offset {
-            if bytes[i] & 0xC0 != 0x80 { column += 1 }
-            i += 1
-        }
-        columnCache = (lineStart, offset, column)
-        return SourcePosition(line: line, column: column)
+        SourcePosition(line: line, column: columns.column(of: offset, lineStart: lineStart, in: bytes))
     }
 
     var position: SourcePosition {

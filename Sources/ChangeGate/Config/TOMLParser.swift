@@ -14,9 +14,7 @@ struct TOMLParser {
     private var keys: [TOMLKey] = []
     /// Reused for strings with escapes or line breaks, which cannot be sliced from the input.
     var scratch: [UInt8] = []
-    /// The last column computed, so that positions along one long line cost a walk from the previous
-    /// one, not from the line's start.
-    private var columnCache = (lineStart: -1, offset: 0, column: 1)
+    private var columns = ColumnCounter()
 
     init(bytes: UnsafeBufferPointer<UInt8>, path: String, limits: ReaderLimits) {
         self.bytes = bytes
@@ -309,20 +307,9 @@ struct TOMLParser {
 
     // MARK: - Positions and errors
 
-    /// Column in characters on the current line: count the bytes that start a UTF-8 sequence.
+    /// Where `offset` is on the current line.
     mutating func position(at offset: Int) -> SourcePosition {
-        var column = 1
-        var i = lineStart
-        if columnCache.lineStart == lineStart, columnCache.offset <= offset {
-            column = columnCache.column
-            i = columnCache.offset
-        }
-        while i < offset {
-            if bytes[i] & 0xC0 != 0x80 { column += 1 }
-            i += 1
-        }
-        columnCache = (lineStart, offset, column)
-        return SourcePosition(line: line, column: column)
+        SourcePosition(line: line, column: columns.column(of: offset, lineStart: lineStart, in: bytes))
     }
 
     var position: SourcePosition {
