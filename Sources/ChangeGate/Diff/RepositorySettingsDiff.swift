@@ -192,8 +192,10 @@ public struct RepositorySettingsDiff {
         /// Parses and flattens every blob, on every core when there are several. Pure: any thread.
         public func parse() -> ParsedBlobs {
             let reader = self.reader
-            // Below a few files threads cost more than they save.
-            guard jobs.count > 4 else {
+            // Below a few small files threads cost more than they save; two large ones (the two
+            // sides of a 1 MiB file) are worth a thread each.
+            let bytes = jobs.reduce(0) { $0 + $1.bytes.count }
+            guard jobs.count > 4 || (jobs.count > 1 && bytes > 128 * 1_024) else {
                 return ParsedBlobs(
                     readings: jobs.map {
                         ($0.key, RepositorySettingsDiff.read($0.bytes, path: $0.path, format: $0.key.format, reader))
