@@ -57,12 +57,8 @@ func mark(_ mark: yaml_mark_t) -> SourcePosition {
     SourcePosition(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
 }
 
-private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?, length: Int? = nil) -> String? {
-    guard let pointer else { return nil }
-    if let length {
-        return String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self)
-    }
-    return String(cString: pointer)
+private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+    pointer.map { String(cString: $0) }
 }
 
 /// Turns events into trees. One value per file read.
@@ -83,16 +79,24 @@ private struct YAMLTreeBuilder {
     private struct Built {
         var node: ConfigNode
         var size: Int
-        /// The string a scalar reads as when used as a map key.
-        var keyText: String?
         var isMergeKey: Bool
         /// Set for scalars PyYAML accepts only as map keys (`<<`, `=`): why, for the error.
         var keyOnly: String? = nil
     }
 
-    private enum Frame {
-        case sequence(items: [ConfigNode], start: SourcePosition, anchor: String?, size: Int)
-        case mapping(MappingFrame)
+    /// The open collections, innermost last. Their frames live in two arrays of their own so
+    /// that a delivery mutates the innermost one in place (an enum payload would be copied out
+    /// and back for every node).
+    private enum FrameKind {
+        case sequence
+        case mapping
+    }
+
+    private struct SequenceFrame {
+        var items: [ConfigNode] = []
+        var start: SourcePosition
+        var anchor: String?
+        var size = 1
     }
 
     private struct MappingFrame {
@@ -107,7 +111,9 @@ private struct YAMLTreeBuilder {
         var size = 1
     }
 
-    private var stack: [Frame] = []
+    private var frames: [FrameKind] = []
+    private var sequences: [SequenceFrame] = []
+    private var mappings: [MappingFrame] = []
     private var anchors: [String: Anchored] = [:]
     private var openAnchors: Set<String> = []
     private var aliasExpansion = 0
@@ -133,26 +139,26 @@ private struct YAMLTreeBuilder {
             anchors.removeAll(keepingCapacity: true)
         case YAML_SCALAR_EVENT:
             let s = event.data.scalar
-            let text = string(s.value, length: s.length) ?? ""
+            let bytes = UnsafeBufferPointer(start: s.value, count: s.length)
             let tag = string(s.tag)
             let plain = s.style == YAML_PLAIN_SCALAR_STYLE
-            let value = try scalarValue(text, tag: tag, plainImplicit: s.plain_implicit != 0, at: start)
+            let value = try scalarValue(bytes, tag: tag, plainImplicit: s.plain_implicit != 0, at: start)
             let node = ConfigNode(value, at: start)
             var keyOnly: String? = nil
-            if plain && tag == nil && (text == "<<" || text == "=") {
-                keyOnly =
-                    text == "<<"
-                    ? "`<<` is a merge key and cannot be a value (PyYAML refuses it); quote it for the text"
-                    : "a plain `=` cannot be a value (PyYAML refuses it); quote it for the text"
+            var isMergeKey = false
+            if plain && tag == nil && bytes.count <= 2 {
+                if bytes.elementsEqual("<<".utf8) {
+                    isMergeKey = true
+                    keyOnly = "`<<` is a merge key and cannot be a value (PyYAML refuses it); quote it for the text"
+                } else if bytes.elementsEqual("=".utf8) {
+                    keyOnly = "a plain `=` cannot be a value (PyYAML refuses it); quote it for the text"
+                }
             }
             if let anchor = string(s.anchor) {
                 try checkNewAnchor(anchor, at: start)
                 anchors[anchor] = Anchored(node: node, size: 1)
             }
-            try deliver(
-                Built(
-                    node: node, size: 1, keyText: keyText(of: value),
-                    isMergeKey: plain && tag == nil && text == "<<", keyOnly: keyOnly))
+            try deliver(Built(node: node, size: 1, isMergeKey: isMergeKey, keyOnly: keyOnly))
         case YAML_ALIAS_EVENT:
             let name = string(event.data.alias.anchor) ?? ""
             guard let target = anchors[name] else {
@@ -169,7 +175,7 @@ private struct YAMLTreeBuilder {
                     "aliases expand to more than \(limits.maxAliasExpansion) nodes (a \"billion laughs\" file?)")
             }
             let node = ConfigNode(target.node.value, at: target.node.position)
-            try deliver(Built(node: node, size: target.size, keyText: keyText(of: node.value), isMergeKey: false))
+            try deliver(Built(node: node, size: target.size, isMergeKey: false))
         case YAML_SEQUENCE_START_EVENT:
             let s = event.data.sequence_start
             try checkCollectionTag(string(s.tag), sequence: true, at: start)
@@ -179,14 +185,15 @@ private struct YAMLTreeBuilder {
                 try checkNewAnchor(anchor, at: start)
                 openAnchors.insert(anchor)
             }
-            stack.append(.sequence(items: [], start: start, anchor: anchor, size: 1))
+            frames.append(.sequence)
+            sequences.append(SequenceFrame(start: start, anchor: anchor))
         case YAML_SEQUENCE_END_EVENT:
-            guard case .sequence(let items, let start, let anchor, let size) = stack.popLast() else {
+            guard frames.popLast() == .sequence, let frame = sequences.popLast() else {
                 throw error(start, "unbalanced sequence end")
             }
-            let node = ConfigNode(.list(items), at: start)
-            register(anchor, node, size)
-            try deliver(Built(node: node, size: size, keyText: nil, isMergeKey: false))
+            let node = ConfigNode(.list(frame.items), at: frame.start)
+            register(frame.anchor, node, frame.size)
+            try deliver(Built(node: node, size: frame.size, isMergeKey: false))
         case YAML_MAPPING_START_EVENT:
             let m = event.data.mapping_start
             try checkCollectionTag(string(m.tag), sequence: false, at: start)
@@ -196,14 +203,15 @@ private struct YAMLTreeBuilder {
                 try checkNewAnchor(anchor, at: start)
                 openAnchors.insert(anchor)
             }
-            stack.append(.mapping(MappingFrame(start: start, anchor: anchor)))
+            frames.append(.mapping)
+            mappings.append(MappingFrame(start: start, anchor: anchor))
         case YAML_MAPPING_END_EVENT:
-            guard case .mapping(let frame) = stack.popLast() else {
+            guard frames.popLast() == .mapping, let frame = mappings.popLast() else {
                 throw error(start, "unbalanced mapping end")
             }
             let node = ConfigNode(.map(try merged(frame)), at: frame.start)
             register(frame.anchor, node, frame.size)
-            try deliver(Built(node: node, size: frame.size, keyText: nil, isMergeKey: false))
+            try deliver(Built(node: node, size: frame.size, isMergeKey: false))
         default:
             break
         }
@@ -223,7 +231,7 @@ private struct YAMLTreeBuilder {
     }
 
     private func checkDepth(at position: SourcePosition) throws(ConfigError) {
-        if stack.count >= limits.maxDepth {
+        if frames.count >= limits.maxDepth {
             throw error(.tooDeep, position, "nesting deeper than \(limits.maxDepth) levels")
         }
     }
@@ -243,23 +251,21 @@ private struct YAMLTreeBuilder {
         if let reason = built.keyOnly, !isKeyPosition {
             throw error(.unsupported, built.node.position, reason)
         }
-        guard let top = stack.indices.last else {
+        switch frames.last {
+        case nil:
             documents.append(built.node)
-            return
-        }
-        switch stack[top] {
-        case .sequence(var items, let start, let anchor, let size):
-            stack[top] = .sequence(items: [], start: start, anchor: anchor, size: 0)  // release the buffer
-            items.append(built.node)
-            stack[top] = .sequence(items: items, start: start, anchor: anchor, size: size + built.size)
-        case .mapping(var frame):
-            stack[top] = .sequence(items: [], start: frame.start, anchor: nil, size: 0)  // release the buffer
-            frame.size += built.size
-            if let key = frame.pendingKey {
-                frame.pendingKey = nil
+        case .sequence:
+            let top = sequences.count - 1
+            sequences[top].items.append(built.node)
+            sequences[top].size += built.size
+        case .mapping:
+            let top = mappings.count - 1
+            mappings[top].size += built.size
+            if let key = mappings[top].pendingKey {
+                mappings[top].pendingKey = nil
                 if key.isMerge {
-                    frame.merges.append(built.node)
-                } else if let previous = frame.explicit.set(key.text, built.node, keyPosition: key.position) {
+                    mappings[top].merges.append(built.node)
+                } else if let previous = mappings[top].explicit.set(key.text, built.node, keyPosition: key.position) {
                     warnings.append(
                         ConfigDiagnostic(
                             path: path, position: key.position,
@@ -268,23 +274,29 @@ private struct YAMLTreeBuilder {
                         ))
                 }
             } else {
-                guard let text = built.keyText else {
+                // The text a scalar reads as when it is a key; made here, not for every value.
+                guard let text = keyText(of: built.node.value) else {
                     throw error(
                         .unsupported, built.node.position, "a map or list used as a key is not supported")
                 }
-                if !built.isMergeKey {
+                if !built.isMergeKey, mappings[top].identities != nil || !isString(built.node.value) {
+                    var frame = mappings.removeLast()
+                    defer { mappings.append(frame) }
                     try checkKeyIdentity(text, built.node, in: &frame)
                 }
-                frame.pendingKey = (text, built.node.position, built.isMergeKey)
+                mappings[top].pendingKey = (text, built.node.position, built.isMergeKey)
             }
-            stack[top] = .mapping(frame)
         }
+    }
+
+    private func isString(_ value: ConfigValue) -> Bool {
+        if case .string = value { return true }
+        return false
     }
 
     /// True when the next node delivered is a map key.
     private var isKeyPosition: Bool {
-        guard case .mapping(let frame)? = stack.last else { return false }
-        return frame.pendingKey == nil
+        frames.last == .mapping && mappings[mappings.count - 1].pendingKey == nil
     }
 
     /// Refuses keys that PyYAML and key paths would group differently: `1` and `"1"` are two keys to
@@ -374,17 +386,18 @@ private struct YAMLTreeBuilder {
         }
     }
 
-    private func scalarValue(_ text: String, tag: String?, plainImplicit: Bool, at position: SourcePosition)
-        throws(ConfigError) -> ConfigValue
-    {
+    private func scalarValue(
+        _ bytes: UnsafeBufferPointer<UInt8>, tag: String?, plainImplicit: Bool, at position: SourcePosition
+    ) throws(ConfigError) -> ConfigValue {
         // PyYAML resolves a scalar tagged `!` as if it were plain, even a quoted one (`! "12"` is 12).
         guard let tag, tag != "!" else {
-            guard plainImplicit || tag == "!" else { return .string(text) }
-            switch YAMLScalarResolver.resolvePlain(text) {
+            guard plainImplicit || tag == "!" else { return .string(String(decoding: bytes, as: UTF8.self)) }
+            switch YAMLScalarResolver.resolvePlain(bytes) {
             case .value(let value): return value
             case .invalid(let message): throw error(.unsupported, position, message)
             }
         }
+        let text = String(decoding: bytes, as: UTF8.self)
         switch tag {
         case Self.yamlTag + "str", Self.yamlTag + "timestamp":
             return .string(text)

@@ -11,30 +11,73 @@ enum YAMLScalarResolver {
     }
 
     static func resolvePlain(_ text: String) -> Resolution {
-        let bytes = Array(text.utf8)
-        if bytes.isEmpty { return .value(.null) }
-        let first = bytes[0]
+        var text = text
+        return text.withUTF8 { resolvePlain($0) }
+    }
+
+    /// Resolves a plain scalar straight from the parser's bytes. A `String` is made only when the
+    /// result needs one: most values of a large file are numbers, read here without one.
+    static func resolvePlain(_ bytes: UnsafeBufferPointer<UInt8>) -> Resolution {
+        guard let first = bytes.first else { return .value(.null) }
         // Compare with the word lists only when the first letter and length allow a match: most
         // scalars are neither, and string comparisons dominated the parse of large files.
-        if bytes.count <= 5, "yYnNtTfFoO~".utf8.contains(first) {
+        if bytes.count <= 5, mayStartWord(first) {
+            let text = String(decoding: bytes, as: UTF8.self)
             if let bool = boolValue(text) { return .value(.bool(bool)) }
             switch text {
             case "~", "null", "Null", "NULL": return .value(.null)
-            default: break
+            // A letter or `~` first: no number pattern can match.
+            default: return .value(.string(text))
             }
         }
         let mayBeNumber =
-            (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) || first == UInt8(ascii: "-")
-            || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
-        guard mayBeNumber else { return .value(.string(text)) }
-        if matchesFloat(bytes) {
-            return constructFloat(bytes).map { .value(.float($0)) } ?? .invalid("invalid float `\(text)`")
+            isDigit(first) || first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
+        guard mayBeNumber else { return .value(.string(String(decoding: bytes, as: UTF8.self))) }
+        if let integer = plainDecimal(bytes) { return .value(.integer(integer)) }
+        let b = Array(bytes)
+        if matchesFloat(b) {
+            return constructFloat(b).map { .value(.float($0)) }
+                ?? .invalid("invalid float `\(String(decoding: b, as: UTF8.self))`")
         }
-        if matchesInt(bytes) {
-            return constructInt(bytes).map { .value(.integer($0)) }
-                ?? .invalid("integer `\(text)` does not fit in 64 bits")
+        if matchesInt(b) {
+            return constructInt(b).map { .value(.integer($0)) }
+                ?? .invalid("integer `\(String(decoding: b, as: UTF8.self))` does not fit in 64 bits")
         }
-        return .value(.string(text))
+        return .value(.string(String(decoding: b, as: UTF8.self)))
+    }
+
+    /// The first letters of `yes`, `no`, `true`, `false`, `on`, `off`, `null` (any case) and `~`.
+    private static func mayStartWord(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "y"), UInt8(ascii: "Y"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"),
+            UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "o"), UInt8(ascii: "O"),
+            UInt8(ascii: "~"):
+            true
+        default: false
+        }
+    }
+
+    /// The common integer, `[-+]?(0|[1-9][0-9]*)` of at most 18 digits (no overflow possible), read
+    /// directly; nil for anything else (octal, hex, `_`, sexagesimal, floats), which the full
+    /// matchers below decide.
+    static func plainDecimal(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+        var i = 0
+        var negative = false
+        if b[0] == UInt8(ascii: "-") || b[0] == UInt8(ascii: "+") {
+            negative = b[0] == UInt8(ascii: "-")
+            i = 1
+        }
+        let digits = b.count - i
+        guard digits >= 1, digits <= 18 else { return nil }
+        if b[i] == UInt8(ascii: "0") { return digits == 1 ? 0 : nil }
+        var value = 0
+        while i < b.count {
+            let d = b[i] &- UInt8(ascii: "0")
+            guard d <= 9 else { return nil }
+            value = value &* 10 &+ Int(d)
+            i += 1
+        }
+        return negative ? -value : value
     }
 
     /// `yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF`

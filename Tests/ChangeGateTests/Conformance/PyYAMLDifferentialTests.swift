@@ -46,4 +46,28 @@ struct PyYAMLDifferentialTests {
         }
         #expect(agreed == files.count)
     }
+
+    @Test("plain numbers around the direct integer reading (signs, zeros, 18 and 19 digits) read as PyYAML reads them")
+    func plainNumberEdges() throws {
+        let texts = [
+            "0", "-0", "+0", "00", "007", "08", "-007", "1", "-1", "+1", "10", "-10", "123456789012345678",
+            "-999999999999999999", "999999999999999999", "1234567890123456789", "9223372036854775807",
+            "-9223372036854775808", "+", "-a", "1-2", "1_000", "+1_0", "1:30", "-1:30", "0x1F", "-0b11",
+            "1.5", "1e5", "1.0e+5", "-.5", ".inf", "12abc", "1 2", "0.", "-0.0",
+        ]
+        let directory = try Paths.temporaryDirectory("yaml-numbers")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("numbers.yaml")
+        var text = ""
+        for (index, value) in texts.enumerated() { text += "k\(index): \(value)\n" }
+        // The same texts as keys: a key reads as its value's text (`+1` is the key `1`).
+        for (index, value) in texts.enumerated() {
+            text += "keys\(index):\n  \(value): x\n"
+        }
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let theirs = try #require(try PythonOracle.read([file], format: .yaml)[file.path])
+        let ours = changegateReading(file, format: .yaml)
+        #expect(!ours.isError, "\(ours)")
+        #expect(ours.agrees(with: theirs), "\(ours.difference(from: theirs))")
+    }
 }
