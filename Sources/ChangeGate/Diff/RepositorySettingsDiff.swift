@@ -12,6 +12,9 @@ public struct RepositorySettingsDiff {
     /// again, the revert look-back and a history walk too), or why it could not be read. The same
     /// bytes read as another format are another reading.
     private var readings: [CacheKey: Reading] = [:]
+    /// Where each key is in a reading's settings, for the blobs whose single settings are looked
+    /// up (the revert look-back, the policy's `head(…)`); a diff itself needs none.
+    private var indexes: [CacheKey: [String: Int]] = [:]
     /// Each path's format under the selectors (nil: not selected or not told), matched once.
     private var formats: [String: ConfigFormat?] = [:]
 
@@ -23,7 +26,8 @@ public struct RepositorySettingsDiff {
     /// A blob as read: its settings and warnings, or the error. Paths inside are those of the
     /// file it was first read as; ``relocated(to:)`` moves them to another file of the same content.
     fileprivate enum Reading: Sendable {
-        case settings([String: Setting], warnings: [ConfigDiagnostic])
+        /// The settings in document order.
+        case settings([Setting], warnings: [ConfigDiagnostic])
         case failed(ConfigError)
 
         func relocated(to path: String) -> Reading {
@@ -61,6 +65,7 @@ public struct RepositorySettingsDiff {
     /// Forgets every blob read and path format; blobs are read again when asked for.
     public mutating func clearCache() {
         readings.removeAll()
+        indexes.removeAll()
         formats.removeAll()
     }
 
@@ -68,6 +73,7 @@ public struct RepositorySettingsDiff {
     /// as the new sides of earlier commits.
     public mutating func keepCache(onlyFor blobs: Set<ObjectID>) {
         readings = readings.filter { blobs.contains($0.key.blob) }
+        indexes = indexes.filter { blobs.contains($0.key.blob) }
         if formats.count > 100_000 { formats.removeAll() }
     }
 
@@ -221,17 +227,47 @@ public struct RepositorySettingsDiff {
     }
 
     /// The flattened settings of the file at `path` in `commit`, or nil when there is no such file
-    /// or it cannot be read (the diff reports why).
-    public mutating func settings(of path: String, at commit: ObjectID) throws(GitError) -> [String: ConfigValue]? {
+    /// or it cannot be read (the diff reports why). With `keys`, only those of them the file has.
+    public mutating func values(of path: String, at commit: ObjectID, keys: Set<String>? = nil) throws(GitError)
+        -> [String: ConfigValue]?
+    {
         guard let blob = try repository.file(at: path, in: commit) else { return nil }
-        return try settings(ofBlob: blob, path: path)?.mapValues(\.value)
+        guard let keys else {
+            guard let settings = try settings(ofBlob: blob, path: path) else { return nil }
+            var values: [String: ConfigValue] = [:]
+            values.reserveCapacity(settings.count)
+            for setting in settings { values[setting.key] = setting.value }
+            return values
+        }
+        var values: [String: ConfigValue] = [:]
+        for key in keys {
+            guard let found = try setting(key, ofBlob: blob, path: path) else { continue }
+            values[key] = found.value
+        }
+        return values
     }
 
-    /// The flattened settings of a blob read as the file at `path`, or nil when it cannot be read.
-    public mutating func settings(ofBlob blob: ObjectID, path: String) throws(GitError) -> [String: Setting]? {
+    /// The flattened settings of a blob read as the file at `path`, in document order, or nil when
+    /// it cannot be read.
+    public mutating func settings(ofBlob blob: ObjectID, path: String) throws(GitError) -> [Setting]? {
         guard let format = format(for: path) ?? ConfigFormat(path: path) else { return nil }
         guard case .settings(let settings, _) = try reading(blob, path: path, format: format) else { return nil }
         return settings
+    }
+
+    /// One setting of a blob read as the file at `path`: nil when the blob has no such key or cannot
+    /// be read. The blob's keys are indexed on the first lookup.
+    public mutating func setting(_ key: String, ofBlob blob: ObjectID, path: String) throws(GitError) -> Setting? {
+        guard let format = format(for: path) ?? ConfigFormat(path: path) else { return nil }
+        guard case .settings(let settings, _) = try reading(blob, path: path, format: format) else { return nil }
+        let cacheKey = CacheKey(blob: blob, format: format)
+        if indexes[cacheKey] == nil {
+            var index: [String: Int] = [:]
+            index.reserveCapacity(settings.count)
+            for (position, setting) in settings.enumerated() { index[setting.key] = position }
+            indexes[cacheKey] = index
+        }
+        return indexes[cacheKey]?[key].map { settings[$0] }
     }
 
     /// Parses and flattens bytes: what the threads of ``preload(_:)`` run.
@@ -240,7 +276,7 @@ public struct RepositorySettingsDiff {
     {
         do throws(ConfigError) {
             let config = try reader.read(bytes, path: path, format: format)
-            let settings = try SettingsFlattener.settingsByKey(of: config, limits: reader.limits)
+            let settings = try SettingsFlattener.settings(of: config, limits: reader.limits)
             return .settings(settings, warnings: config.warnings)
         } catch {
             return .failed(error)
@@ -304,14 +340,14 @@ public struct RepositorySettingsDiff {
         guard let file = headSide?.path ?? baseSide?.path else { return }
         var failed = false
         var warnings: [ConfigDiagnostic] = []
-        func read(_ side: Side?) throws(GitError) -> [String: Setting] {
-            guard let side else { return [:] }
+        func read(_ side: Side?) throws(GitError) -> [Setting] {
+            guard let side else { return [] }
             guard let format = side.format else {
                 report.errors.append(
                     FileProblem(
                         file: side.path, message: "cannot tell the format of this file; name it with `as FORMAT`"))
                 failed = true
-                return [:]
+                return []
             }
             guard FileDelta.isRegularFile(mode: side.mode) else {
                 report.errors.append(
@@ -320,7 +356,7 @@ public struct RepositorySettingsDiff {
                         message: "not a regular file (mode \(String(side.mode, radix: 8))); its settings cannot be read"
                     ))
                 failed = true
-                return [:]
+                return []
             }
             switch try reading(side.blob, path: side.path, format: format) {
             case .settings(let settings, let found):
@@ -329,7 +365,7 @@ public struct RepositorySettingsDiff {
             case .failed(let error):
                 report.errors.append(FileProblem(error))
                 failed = true
-                return [:]
+                return []
             }
         }
         let base = try read(baseSide)

@@ -8,31 +8,55 @@ public enum SettingsDiff {
         limits: ReaderLimits = .default
     ) throws(ConfigError) -> [SettingChange] {
         let baseSettings =
-            try base.map { (config) throws(ConfigError) in
-                try SettingsFlattener.settingsByKey(of: config, limits: limits)
-            } ?? [:]
+            try base.map { (config) throws(ConfigError) in try SettingsFlattener.settings(of: config, limits: limits) }
+            ?? []
         let headSettings =
-            try head.map { (config) throws(ConfigError) in
-                try SettingsFlattener.settingsByKey(of: config, limits: limits)
-            } ?? [:]
+            try head.map { (config) throws(ConfigError) in try SettingsFlattener.settings(of: config, limits: limits) }
+            ?? []
         return changes(file: file, previousFile: previousFile, base: baseSettings, head: headSettings)
     }
 
-    /// The changes between two files' settings already flattened (see
-    /// ``SettingsFlattener/settingsByKey(of:limits:)``), ordered by key.
+    /// The changes between two files' settings already flattened, each in document order (see
+    /// ``SettingsFlattener/settings(of:limits:)``), ordered by key.
+    ///
+    /// Two versions of a file mostly list their keys in the same order, so the settings are
+    /// compared pairwise while the keys line up (no hashing); from the first key that differs, the
+    /// rest is matched by key.
     public static func changes(
-        file: String, previousFile: String? = nil, base baseSettings: [String: Setting],
-        head headSettings: [String: Setting]
+        file: String, previousFile: String? = nil, base: [Setting], head: [Setting]
     ) -> [SettingChange] {
         var changes: [SettingChange] = []
-        for (key, old) in baseSettings {
-            if let new = headSettings[key] {
-                if !old.value.isSameSetting(as: new.value) {
-                    changes.append(
-                        SettingChange(
-                            file: file, previousFile: previousFile, key: key, kind: .modified, old: old.value,
-                            new: new.value, baseLine: old.position.line, headLine: new.position.line))
-                }
+        var aligned = 0
+        let common = min(base.count, head.count)
+        while aligned < common, base[aligned].key == head[aligned].key {
+            let old = base[aligned]
+            let new = head[aligned]
+            if !old.value.isSameSetting(as: new.value) {
+                changes.append(modified(file, previousFile, old, new))
+            }
+            aligned += 1
+        }
+        if aligned < base.count || aligned < head.count {
+            matchByKey(file, previousFile, base[aligned...], head[aligned...], into: &changes)
+        }
+        changes.sort { $0.key < $1.key }
+        return changes
+    }
+
+    /// The changes between two runs of settings matched by key (the last wins should a key repeat).
+    private static func matchByKey(
+        _ file: String, _ previousFile: String?, _ base: ArraySlice<Setting>, _ head: ArraySlice<Setting>,
+        into changes: inout [SettingChange]
+    ) {
+        var baseByKey: [String: Setting] = [:]
+        baseByKey.reserveCapacity(base.count)
+        for setting in base { baseByKey[setting.key] = setting }
+        var headByKey: [String: Setting] = [:]
+        headByKey.reserveCapacity(head.count)
+        for setting in head { headByKey[setting.key] = setting }
+        for (key, old) in baseByKey {
+            if let new = headByKey[key] {
+                if !old.value.isSameSetting(as: new.value) { changes.append(modified(file, previousFile, old, new)) }
             } else {
                 changes.append(
                     SettingChange(
@@ -40,13 +64,19 @@ public enum SettingsDiff {
                         baseLine: old.position.line, headLine: nil))
             }
         }
-        for (key, new) in headSettings where baseSettings[key] == nil {
+        for (key, new) in headByKey where baseByKey[key] == nil {
             changes.append(
                 SettingChange(
                     file: file, previousFile: previousFile, key: key, kind: .added, old: nil, new: new.value,
                     baseLine: nil, headLine: new.position.line))
         }
-        changes.sort { $0.key < $1.key }
-        return changes
+    }
+
+    private static func modified(_ file: String, _ previousFile: String?, _ old: Setting, _ new: Setting)
+        -> SettingChange
+    {
+        SettingChange(
+            file: file, previousFile: previousFile, key: old.key, kind: .modified, old: old.value, new: new.value,
+            baseLine: old.position.line, headLine: new.position.line)
     }
 }

@@ -91,9 +91,9 @@ public struct Gate {
             var files: [FileInput] = []
             for path in Set(report.changes.map(\.file)).sorted() {
                 let previous = report.changes.first { $0.file == path }?.previousFile ?? path
-                let headSettings = try differ.settings(of: path, at: head) ?? [:]
+                let headSettings = try differ.values(of: path, at: head) ?? [:]
                 var baseSettings: [String: ConfigValue] = [:]
-                if let base { baseSettings = try differ.settings(of: previous, at: base) ?? [:] }
+                if let base { baseSettings = try differ.values(of: previous, at: base) ?? [:] }
                 files.append(
                     FileInput(
                         path: path, head: headSettings.mapValues(PolicyValue.init),

@@ -57,7 +57,7 @@ struct RevertDetector {
         file: String, key: String, to value: ConfigValue, differ: inout RepositorySettingsDiff
     ) throws(GitError) -> Bool {
         for blob in earlierBlobs[file] ?? [] {
-            if let old = try differ.settings(ofBlob: blob, path: file)?[key], old.value.isSameSetting(as: value) {
+            if let old = try differ.setting(key, ofBlob: blob, path: file), old.value.isSameSetting(as: value) {
                 return true
             }
         }
