@@ -248,4 +248,21 @@ struct EvaluatorTests {
         #expect(first.watched.count == 3_334)
         #expect(first.verdicts[5].applies)  // "many"
     }
+
+    @Test("a program names the settings head(…) and base(…) read: literal keys, or all when a key is computed")
+    func settingsRead() throws {
+        func read(_ rules: String) throws -> SettingsRead {
+            let source = "policy \"s\"\n" + rules
+            return try #require(PolicyCompiler.compile([SourceFile(path: "s.policy", text: source)]).program)
+                .settingsRead
+        }
+        #expect(try read("warn \"w\" when changes > 3\n") == .keys([]))
+        #expect(
+            try read(
+                """
+                deny "d" when any file (head("a.ttl") > head("a.loop_wait"))
+                risk +5 "r" when any file (present(base("b[name=x].port")))
+                """) == .keys(["a.ttl", "a.loop_wait", "b[name=x].port"]))
+        #expect(try read("deny \"d\" when any change (head(key) != new)\n") == .all)
+    }
 }

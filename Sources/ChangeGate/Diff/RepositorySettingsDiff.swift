@@ -232,6 +232,14 @@ public struct RepositorySettingsDiff {
         -> [String: ConfigValue]?
     {
         guard let blob = try repository.file(at: path, in: commit) else { return nil }
+        return try values(ofBlob: blob, path: path, keys: keys)
+    }
+
+    /// The flattened settings of a blob read as the file at `path` (with `keys`, only those of
+    /// them it has), or nil when it cannot be read.
+    public mutating func values(ofBlob blob: ObjectID, path: String, keys: Set<String>? = nil) throws(GitError)
+        -> [String: ConfigValue]?
+    {
         guard let keys else {
             guard let settings = try settings(ofBlob: blob, path: path) else { return nil }
             var values: [String: ConfigValue] = [:]
@@ -239,6 +247,7 @@ public struct RepositorySettingsDiff {
             for setting in settings { values[setting.key] = setting.value }
             return values
         }
+        guard try settings(ofBlob: blob, path: path) != nil else { return nil }
         var values: [String: ConfigValue] = [:]
         for key in keys {
             guard let found = try setting(key, ofBlob: blob, path: path) else { continue }

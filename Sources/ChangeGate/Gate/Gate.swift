@@ -89,11 +89,30 @@ public struct Gate {
                         reverts: reverting))
             }
             var files: [FileInput] = []
-            for path in Set(report.changes.map(\.file)).sorted() {
-                let previous = report.changes.first { $0.file == path }?.previousFile ?? path
-                let headSettings = try differ.values(of: path, at: head) ?? [:]
-                var baseSettings: [String: ConfigValue] = [:]
-                if let base { baseSettings = try differ.values(of: previous, at: base) ?? [:] }
+            // Only the settings `head(…)` and `base(…)` can read: a large file has thousands.
+            let keysRead = program.settingsRead.keys
+            // Each file's path on the base side, from its first change (one pass, not one per file).
+            var previousPaths: [String: String] = [:]
+            for change in report.changes where previousPaths[change.file] == nil {
+                previousPaths[change.file] = change.previousFile ?? change.file
+            }
+            // The blobs come from the tree diff: no lookup of each path in each tree.
+            var headBlobs: [String: ObjectID] = [:]
+            var baseBlobs: [String: ObjectID] = [:]
+            for delta in report.files {
+                if let path = delta.newPath, let blob = delta.newBlob { headBlobs[path] = blob }
+                if let path = delta.oldPath, let blob = delta.oldBlob { baseBlobs[path] = blob }
+            }
+            for path in previousPaths.keys.sorted() {
+                let previous = previousPaths[path] ?? path
+                let headSettings =
+                    try headBlobs[path].flatMap { (blob) throws(GitError) in
+                        try differ.values(ofBlob: blob, path: path, keys: keysRead)
+                    } ?? [:]
+                let baseSettings =
+                    try baseBlobs[previous].flatMap { (blob) throws(GitError) in
+                        try differ.values(ofBlob: blob, path: previous, keys: keysRead)
+                    } ?? [:]
                 files.append(
                     FileInput(
                         path: path, head: headSettings.mapValues(PolicyValue.init),

@@ -9,6 +9,8 @@ struct Checker {
     private var fileGlobs: [Glob] = []
     /// Tags declared by `watch` lines, for "no watch declares this tag" warnings.
     private var declaredTags: Set<String> = []
+    /// The keys `head(…)` and `base(…)` read, as far as they are literal.
+    private var settingsRead = SettingsRead.keys([])
     /// Risk points and weights are bounded so that a total can never overflow.
     static let maxPoints = 1_000_000
 
@@ -213,6 +215,7 @@ struct Checker {
                 SourceRange(start: first.location(of: 0), length: 1), "the policy has no name",
                 notes: ["add `policy \"NAME\"` at the top"])
         }
+        program.settingsRead = settingsRead
         return program
     }
 
@@ -458,6 +461,11 @@ struct Checker {
                 error(arguments[0].range, "`\(name)` takes a key path in double quotes; this is \(types[0])")
             } else if case .string(let key) = arguments[0].kind, case .failure(let problem) = KeyPathSyntax.split(key) {
                 error(arguments[0].range, "invalid key path: \(problem.message)")
+            }
+            if case .string(let key) = arguments[0].kind {
+                settingsRead.insert(key)
+            } else {
+                settingsRead = .all
             }
             return .any
         case "len":

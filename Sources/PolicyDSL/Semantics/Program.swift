@@ -15,6 +15,8 @@ public struct Program: Sendable {
     /// True when the policy says `trust unauthenticated pushes`; by default the hook refuses a push
     /// to a protected ref when it cannot tell who pushes.
     public var trustsUnauthenticatedPushes = false
+    /// The file settings `head(…)` and `base(…)` can read: a gate need hand the evaluator no others.
+    public var settingsRead = SettingsRead.keys([])
 
     public func group(named name: String) -> Group? { groups.first { $0.name == name } }
 
@@ -82,6 +84,27 @@ public struct Program: Sendable {
 }
 
 /// `files "GLOB", … [as FORMAT]`
+/// The settings of a file a policy reads with `head(…)` and `base(…)`.
+public enum SettingsRead: Sendable, Hashable {
+    /// Only these keys (every key path the policy writes is a literal; none when it reads none).
+    case keys(Set<String>)
+    /// Any: a key is computed (`head(key)`), known only at evaluation.
+    case all
+
+    mutating func insert(_ key: String) {
+        if case .keys(var keys) = self {
+            keys.insert(key)
+            self = .keys(keys)
+        }
+    }
+
+    /// The keys, or nil for all.
+    public var keys: Set<String>? {
+        if case .keys(let keys) = self { return keys }
+        return nil
+    }
+}
+
 public struct FileSelectorRule: Sendable, Hashable {
     public var patterns: [String]
     /// The format named with `as`, normalized (`yml` → `yaml`); nil to follow the extension.

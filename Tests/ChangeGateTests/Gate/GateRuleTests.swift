@@ -72,6 +72,35 @@ struct GateRuleTests {
             decision.evaluation?.verdicts.first?.missing == ["risk is 40; it must be below 40"])
     }
 
+    @Test(
+        "head(…) and base(…) read untouched settings, by a literal key or a computed one, and the old path of a renamed file"
+    )
+    func fileSettings() throws {
+        var repo = try GitFixture(label: "gate-file-settings")
+        defer { repo.remove() }
+        try repo.write("db/prod/app.yaml", "failover:\n  a: 1\n  b: 1\nlimits:\n  ttl: 30\n  floor: 2\n")
+        let base = try repo.commit("base", author: "Alice <alice@example.com>")
+        // Renamed and changed: git pairs the two paths (most lines are the same).
+        try repo.remove("db/prod/app.yaml")
+        try repo.write("db/prod/app-renamed.yaml", "failover:\n  a: 2\n  b: 1\nlimits:\n  ttl: 30\n  floor: 2\n")
+        try repo.commit("tune failover", author: "Frank <frank@example.com>")
+        let literal =
+            Self.header + """
+                deny "head reads an untouched key" when any file (head("limits.ttl") == 30)
+                warn "base reads the old path" when any file (base("limits.floor") == 2 and base("failover.a") == 1)
+                """
+        let decision = try decide(repo, base: base, policy: literal)
+        #expect(decision.changes.map(\.file) == ["db/prod/app-renamed.yaml"])
+        #expect(decision.changes.first?.previousFile == "db/prod/app.yaml")
+        #expect(decision.evaluation?.verdicts.map(\.applies) == [true, true])
+        // A computed key: every setting is handed to the evaluator.
+        let computed =
+            Self.header + "deny \"new equals head\" when any change (head(key) == new and base(key) == old)\n"
+        #expect(try decide(repo, base: base, policy: computed).evaluation?.verdicts.first?.applies == true)
+        let absent = Self.header + "deny \"absent key\" when any file (present(head(\"limits.none\")))\n"
+        #expect(try decide(repo, base: base, policy: absent).evaluation?.verdicts.first?.applies == false)
+    }
+
     @Test("freeze: inside the window denies until its end; outside allows; an on-call override lifts it, loudly")
     func freeze() throws {
         let policy =
