@@ -265,4 +265,30 @@ struct EvaluatorTests {
                 """) == .keys(["a.ttl", "a.loop_wait", "b[name=x].port"]))
         #expect(try read("deny \"d\" when any change (head(key) != new)\n") == .all)
     }
+
+    @Test("a reverts lookup is asked only for the changes a condition reads `reverts` of, and its answer counts")
+    func revertsLookup() throws {
+        let source = """
+            policy "r"
+            watch "bootstrap.dcs.*" weight 20
+            risk -25 "restores an earlier value" when watched and reverts
+            """
+        let program = try #require(PolicyCompiler.compile([SourceFile(path: "r.policy", text: source)]).program)
+        let input = EvaluationInput(
+            changes: [
+                Self.change("bootstrap.dcs.ttl", .integer(30), .integer(20)),
+                Self.change("unwatched.a", .integer(1), .integer(2)),
+                Self.change("bootstrap.dcs.loop_wait", .integer(10), .integer(5)),
+            ], now: Self.tuesday)
+        var asked: [Int] = []
+        let evaluation = Evaluator.evaluate(program, input) { index in
+            asked.append(index)
+            return index == 0
+        }
+        // `watched and reverts`: the unwatched change is never asked about.
+        #expect(asked.sorted() == [0, 2])
+        #expect(evaluation.risk == 20 + 20 - 25)
+        // Without a lookup, `ChangeInput.reverts` is read (false here).
+        #expect(Evaluator.evaluate(program, input).risk == 40)
+    }
 }

@@ -70,23 +70,12 @@ public struct Gate {
                 return decision
             }
 
-            var reverts = RevertDetector(lookBack: request.revertLookBack)
-            if let base {
-                let files = Set(report.changes.filter { $0.new != nil }.map { $0.previousFile ?? $0.file })
-                try reverts.prepare(files: files, base: base, now: request.now, differ: &differ)
-            }
             var changes: [ChangeInput] = []
             for change in report.changes {
-                var reverting = false
-                if base != nil, let new = change.new, change.kind != .removed {
-                    reverting = try reverts.reverts(
-                        file: change.previousFile ?? change.file, key: change.key, to: new, differ: &differ)
-                }
                 changes.append(
                     ChangeInput(
                         file: change.file, key: change.key, kind: change.kind.rawValue,
-                        old: change.old.map(PolicyValue.init) ?? .null, new: change.new.map(PolicyValue.init) ?? .null,
-                        reverts: reverting))
+                        old: change.old.map(PolicyValue.init) ?? .null, new: change.new.map(PolicyValue.init) ?? .null))
             }
             var files: [FileInput] = []
             // Only the settings `head(…)` and `base(…)` can read: a large file has thousands.
@@ -128,7 +117,36 @@ public struct Gate {
                 tests: request.tests + trailers.tests, changedPaths: changedPaths, override: request.override)
             input.forced = forced
             input.extraRisk = extraRisk
-            let evaluation = Evaluator.evaluate(program, input)
+            // `reverts` is worked out for the changes a condition asks about, when it asks: the
+            // look-back reads and parses the earlier versions of the file.
+            var detector = RevertDetector(lookBack: request.revertLookBack)
+            var prepared = false
+            var known: [Int: Bool] = [:]
+            var lookBackError: GitError?
+            let reverts: Evaluator.RevertsLookup = { index in
+                if let answer = known[index] { return answer }
+                let change = report.changes[index]
+                guard let base, lookBackError == nil, let new = change.new, change.kind != .removed else {
+                    return false
+                }
+                do throws(GitError) {
+                    if !prepared {
+                        let files = Set(report.changes.filter { $0.new != nil }.map { $0.previousFile ?? $0.file })
+                        try detector.prepare(files: files, base: base, now: request.now, differ: &differ)
+                        prepared = true
+                    }
+                    let answer = try detector.reverts(
+                        file: change.previousFile ?? change.file, key: change.key, to: new, differ: &differ)
+                    known[index] = answer
+                    return answer
+                } catch {
+                    lookBackError = error
+                    return false
+                }
+            }
+            let evaluation = Evaluator.evaluate(program, input, reverts: reverts)
+            // A look-back that could not read the history fails the decision closed.
+            if let lookBackError { throw lookBackError }
             decision.evaluation = evaluation
             decision.evidence = evidenceUses(input, ignoredTests: trailers.ignoredTests)
             switch evaluation.outcome {

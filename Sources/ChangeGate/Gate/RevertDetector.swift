@@ -3,11 +3,14 @@
 ///
 /// The history is read once per decision: each look-back commit is compared with its parent on the
 /// changed files' paths alone, so every file's earlier contents are known as a short list of
-/// distinct blobs, each parsed once — not one tree lookup per file per commit.
+/// distinct blobs — not one tree lookup per file per commit. A file's earlier blobs are parsed
+/// (together, on every core) the first time a change of that file is asked about.
 struct RevertDetector {
     var lookBack: RevertLookBack
     /// The distinct blobs each asked-for file held before the base, newest first.
     private var earlierBlobs: [String: [ObjectID]] = [:]
+    /// The files whose earlier blobs are parsed.
+    private var loaded: Set<String> = []
 
     init(lookBack: RevertLookBack) {
         self.lookBack = lookBack
@@ -48,7 +51,6 @@ struct RevertDetector {
             child = parentID
             next = parent.parents.first
         }
-        try differ.preload(earlierBlobs.flatMap { file, blobs in blobs.map { ($0, file) } })
     }
 
     /// True when `key` in `file` held `value` at one of the commits before the base (the base's own
@@ -56,7 +58,9 @@ struct RevertDetector {
     mutating func reverts(
         file: String, key: String, to value: ConfigValue, differ: inout RepositorySettingsDiff
     ) throws(GitError) -> Bool {
-        for blob in earlierBlobs[file] ?? [] {
+        let blobs = earlierBlobs[file] ?? []
+        if loaded.insert(file).inserted { try differ.preload(blobs.map { ($0, file) }) }
+        for blob in blobs {
             if let old = try differ.setting(key, ofBlob: blob, path: file), old.value.isSameSetting(as: value) {
                 return true
             }

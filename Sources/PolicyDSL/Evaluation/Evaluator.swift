@@ -34,10 +34,18 @@ public struct Evaluator {
         self.watchTags = program.watches.map { .list($0.tags.map { .string($0) }) }
     }
 
+    /// Answers `reverts` for the change at an index of ``EvaluationInput/changes`` the first time
+    /// a condition reads it, in place of ``ChangeInput/reverts``. Working it out reads the file's
+    /// history, and most changes are never asked about (`watched and reverts` asks for watched
+    /// changes only). The evaluation stays pure as long as the lookup is.
+    public typealias RevertsLookup = (Int) -> Bool
+
     /// Evaluates the policy.
-    public static func evaluate(_ program: Program, _ input: EvaluationInput) -> Evaluation {
+    public static func evaluate(_ program: Program, _ input: EvaluationInput, reverts: RevertsLookup? = nil)
+        -> Evaluation
+    {
         var evaluator = Evaluator(program: program)
-        return evaluator.evaluate(input)
+        return evaluator.evaluate(input, reverts: reverts)
     }
 
     /// Where a condition is evaluated: the current change and file, as indices into the state.
@@ -70,6 +78,7 @@ public struct Evaluator {
         var hour: Int
         var authors: [PolicyValue]
         var committers: [PolicyValue]
+        var revertsLookup: RevertsLookup?
         /// Built once per evaluation, read in place by every quantifier.
         var changes: [ChangeData] = []
         var files: [FileData] = []
@@ -77,12 +86,13 @@ public struct Evaluator {
         var fileMatches: [[Bool]] = []
     }
 
-    public mutating func evaluate(_ input: EvaluationInput) -> Evaluation {
+    public mutating func evaluate(_ input: EvaluationInput, reverts: RevertsLookup? = nil) -> Evaluation {
         let days = Int((Double(input.now) / 86_400).rounded(.down))
         let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
         var state = SetState(
             input: input, risk: 0, weekday: weekdays[((days % 7) + 7) % 7], hour: (input.now - days * 86_400) / 3600,
-            authors: input.authors.map { .string($0) }, committers: input.committers.map { .string($0) })
+            authors: input.authors.map { .string($0) }, committers: input.committers.map { .string($0) },
+            revertsLookup: reverts)
 
         // Files: those given, then any other a change is in; each path split once.
         var fileIndex: [String: Int] = [:]
@@ -398,7 +408,7 @@ public struct Evaluator {
         case .kind: return state.changes[i].kind
         case .old: return state.changes[i].input.old
         case .new: return state.changes[i].input.new
-        case .reverts: return .bool(state.changes[i].input.reverts)
+        case .reverts: return .bool(state.revertsLookup?(i) ?? state.changes[i].input.reverts)
         case .tags: return state.changes[i].watch.map { watchTags[$0] } ?? .list([])
         case .weight: return .integer(state.changes[i].watch.map { program.watches[$0].weight } ?? 0)
         case .watched: return .bool(state.changes[i].watch != nil)
