@@ -34,7 +34,9 @@ struct CompiledFileSelectors {
     }
 
     func format(for path: String) -> ConfigFormat? {
-        guard let entry = entries.first(where: { $0.glob.matches(path) }) else { return nil }
+        // The path split once for every selector's glob.
+        let parts = Glob.Parts(path)
+        guard let entry = entries.first(where: { $0.glob.matches(parts) }) else { return nil }
         return entry.format ?? ConfigFormat(path: path)
     }
 }

@@ -247,11 +247,17 @@ public struct RepositorySettingsDiff {
             for setting in settings { values[setting.key] = setting.value }
             return values
         }
-        guard try settings(ofBlob: blob, path: path) != nil else { return nil }
+        guard let settings = try settings(ofBlob: blob, path: path) else { return nil }
+        // One pass, most keys passed over by their length alone: cheaper than an index of the file
+        // for the few keys a policy names.
+        var lengths = [Bool](repeating: false, count: (keys.map(\.utf8.count).max() ?? 0) + 1)
+        for key in keys { lengths[key.utf8.count] = true }
         var values: [String: ConfigValue] = [:]
-        for key in keys {
-            guard let found = try setting(key, ofBlob: blob, path: path) else { continue }
-            values[key] = found.value
+        for setting in settings {
+            let length = setting.key.utf8.count
+            if length < lengths.count, lengths[length], keys.contains(setting.key) {
+                values[setting.key] = setting.value
+            }
         }
         return values
     }
