@@ -248,16 +248,11 @@ public struct RepositorySettingsDiff {
             return values
         }
         guard let settings = try settings(ofBlob: blob, path: path) else { return nil }
-        // One pass, most keys passed over by their length alone: cheaper than an index of the file
-        // for the few keys a policy names.
-        var lengths = [Bool](repeating: false, count: (keys.map(\.utf8.count).max() ?? 0) + 1)
-        for key in keys { lengths[key.utf8.count] = true }
+        // One pass over the file: cheaper than an index of it for the few keys a policy names.
+        // (Keys compare as Swift strings, canonically: no byte-level shortcut.)
         var values: [String: ConfigValue] = [:]
-        for setting in settings {
-            let length = setting.key.utf8.count
-            if length < lengths.count, lengths[length], keys.contains(setting.key) {
-                values[setting.key] = setting.value
-            }
+        for setting in settings where keys.contains(setting.key) {
+            values[setting.key] = setting.value
         }
         return values
     }

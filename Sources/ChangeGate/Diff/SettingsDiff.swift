@@ -22,6 +22,9 @@ public enum SettingsDiff {
     /// Two versions of a file mostly list their keys in the same order, so the settings are
     /// compared pairwise while the keys line up (no hashing); from the first key that differs, the
     /// rest is matched by key.
+    ///
+    /// - Precondition: no key appears twice on one side, as the flattener guarantees (a key path
+    ///   names one setting of a file).
     public static func changes(
         file: String, previousFile: String? = nil, base: [Setting], head: [Setting]
     ) -> [SettingChange] {
@@ -43,7 +46,7 @@ public enum SettingsDiff {
         return changes
     }
 
-    /// The changes between two runs of settings matched by key (the last wins should a key repeat).
+    /// The changes between two runs of settings matched by key.
     private static func matchByKey(
         _ file: String, _ previousFile: String?, _ base: ArraySlice<Setting>, _ head: ArraySlice<Setting>,
         into changes: inout [SettingChange]

@@ -145,7 +145,8 @@ public struct Gate {
                 }
             }
             let evaluation = Evaluator.evaluate(program, input, reverts: reverts)
-            // A look-back that could not read the history fails the decision closed.
+            // A look-back a condition needed and that could not read the history fails the decision
+            // closed (a policy that never reads `reverts` never reads that history).
             if let lookBackError { throw lookBackError }
             decision.evaluation = evaluation
             decision.evidence = evidenceUses(input, ignoredTests: trailers.ignoredTests)

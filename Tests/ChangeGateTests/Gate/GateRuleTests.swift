@@ -101,6 +101,18 @@ struct GateRuleTests {
         #expect(try decide(repo, base: base, policy: absent).evaluation?.verdicts.first?.applies == false)
     }
 
+    @Test("head(…) finds a key written in another Unicode form of the same text (é as e + U+0301)")
+    func fileSettingsCanonicalKeys() throws {
+        var repo = try GitFixture(label: "gate-canonical-keys")
+        defer { repo.remove() }
+        try repo.write("db/prod/app.yaml", "failover:\n  a: 1\ncafe\u{301}: 1\n")
+        let base = try repo.commit("base", author: "Alice <alice@example.com>")
+        try repo.write("db/prod/app.yaml", "failover:\n  a: 2\ncafe\u{301}: 1\n")
+        try repo.commit("tune failover", author: "Frank <frank@example.com>")
+        let policy = Self.header + "deny \"composed key\" when any file (head(\"caf\u{E9}\") == 1)\n"
+        #expect(try decide(repo, base: base, policy: policy).evaluation?.verdicts.first?.applies == true)
+    }
+
     @Test("freeze: inside the window denies until its end; outside allows; an on-call override lifts it, loudly")
     func freeze() throws {
         let policy =
