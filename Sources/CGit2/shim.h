@@ -95,4 +95,12 @@ static inline int changegate_git_skip_hash_verification(void) {
 static inline int changegate_git_set_cache_max_size(size_t bytes) {
     return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)bytes);
 }
+/*
+ * Trees over 4 KiB are not cached at all by default, and a folder of a few hundred entries is
+ * larger: a walk down the history reads it again for every commit (as the child, then as the
+ * parent). Cached, it is read once while the folder is unchanged.
+ */
+static inline int changegate_git_set_tree_cache_limit(size_t bytes) {
+    return git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, bytes);
+}
 #endif

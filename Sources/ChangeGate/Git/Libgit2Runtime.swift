@@ -17,6 +17,7 @@ public enum Libgit2Runtime {
         git_libgit2_init()
         _ = changegate_git_skip_hash_verification()
         _ = changegate_git_set_cache_max_size(32 << 20)
+        _ = changegate_git_set_tree_cache_limit(1 << 20)
     }()
 
     static func ensureInitialized() { _ = initialized }

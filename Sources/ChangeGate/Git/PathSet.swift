@@ -5,6 +5,8 @@ public struct PathSet: Sendable {
         // Built once in `init` and only read afterwards.
         var children: [String: Node] = [:]
         var isFile = false
+        /// The name as a C string, made once: libgit2 looks it up in every tree compared.
+        var cName: ContiguousArray<CChar> = []
     }
 
     let root = Node()
@@ -21,6 +23,7 @@ public struct PathSet: Sendable {
                     node = child
                 } else {
                     let child = Node()
+                    child.cName = name.utf8CString
                     node.children[name] = child
                     node = child
                 }

@@ -18,8 +18,12 @@ extension Repository {
         _ old: TreeHandle?, _ new: TreeHandle?, node: PathSet.Node, prefix: String, into changes: inout [PathChange]
     ) throws(GitError) {
         for (name, child) in node.children {
-            let oldEntry = old.flatMap { git_tree_entry_byname($0.pointer, name) }
-            let newEntry = new.flatMap { git_tree_entry_byname($0.pointer, name) }
+            let (oldEntry, newEntry) = child.cName.withUnsafeBufferPointer { cName in
+                (
+                    old.flatMap { git_tree_entry_byname($0.pointer, cName.baseAddress) },
+                    new.flatMap { git_tree_entry_byname($0.pointer, cName.baseAddress) }
+                )
+            }
             if let oldEntry, let newEntry, git_oid_equal(git_tree_entry_id(oldEntry), git_tree_entry_id(newEntry)) != 0
             {
                 continue
