@@ -83,7 +83,6 @@ public struct Program: Sendable {
     var watchIndex = WatchIndex([])
 }
 
-/// `files "GLOB", … [as FORMAT]`
 /// The settings of a file a policy reads with `head(…)` and `base(…)`.
 public enum SettingsRead: Sendable, Hashable {
     /// Only these keys (every key path the policy writes is a literal; none when it reads none).
@@ -105,6 +104,7 @@ public enum SettingsRead: Sendable, Hashable {
     }
 }
 
+/// `files "GLOB", … [as FORMAT]`
 public struct FileSelectorRule: Sendable, Hashable {
     public var patterns: [String]
     /// The format named with `as`, normalized (`yml` → `yaml`); nil to follow the extension.
