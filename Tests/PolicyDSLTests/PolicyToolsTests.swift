@@ -136,7 +136,7 @@ struct PolicyToolsTests {
                 policy "w"
                 files "db/**/*.yaml"
                 deny "a" when false
-                deny "b" when any change (kind == "renamed")
+                deny "b" when any change (kind == "moved")
                 deny "c" when any change (new == null)
                 deny "d" when any change (file matches "**/*.txt")
                 warn "e" when weekday in ["Saturday"]
@@ -145,7 +145,7 @@ struct PolicyToolsTests {
                 """)
         let messages = PolicyCompiler.compile([source]).warnings.map(\.message)
         #expect(messages.contains("this condition is always false: the rule can never fire"))
-        #expect(messages.contains("`kind` is never \"renamed\": this is always false"))
+        #expect(messages.contains("`kind` is never \"moved\": this is always false"))
         #expect(messages.contains("a comparison with null is always false (a missing value is null)"))
         #expect(messages.contains("pattern \"**/*.txt\" matches none of the files this policy reads"))
         #expect(messages.contains("`weekday` is never \"Saturday\""))

@@ -6,6 +6,10 @@ public struct RepositorySettingsDiff {
     public let repository: Repository
     public let selectors: [FileSelector]
     public var reader: ConfigReader
+    /// When true, a renamed file's unchanged settings are ``ChangeKind/renamed`` changes (the gate
+    /// and `diff` want them: a rename moves settings into another scope); a history walk lists
+    /// only changed values.
+    public var reportsMovedSettings = false
     /// The selectors' globs, compiled once for every path of every diff.
     private let compiled: CompiledFileSelectors
     /// Each blob read once per format: its flattened settings (the gate asks for the same blobs
@@ -382,7 +386,8 @@ public struct RepositorySettingsDiff {
         let head = try read(headSide)
         if failed { return }
         let previous = baseSide.flatMap { $0.path != file ? $0.path : nil }
-        report.changes += SettingsDiff.changes(file: file, previousFile: previous, base: base, head: head)
+        report.changes += SettingsDiff.changes(
+            file: file, previousFile: previous, base: base, head: head, movedWithRename: reportsMovedSettings)
         report.warnings += warnings
     }
 }

@@ -3,6 +3,9 @@ public enum ChangeKind: String, Sendable, Hashable, Codable, CaseIterable {
     case added
     case removed
     case modified
+    /// The file was renamed and the setting moved with it unchanged: a change of where it applies
+    /// (`db/prod-next/x.yml` → `db/prod/x.yml` puts every setting in production), so the policy sees it.
+    case renamed
 }
 
 /// One changed setting: which file, which key, and its typed values on each side.

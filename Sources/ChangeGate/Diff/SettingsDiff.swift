@@ -25,9 +25,13 @@ public enum SettingsDiff {
     ///
     /// - Precondition: no key appears twice on one side, as the flattener guarantees (a key path
     ///   names one setting of a file).
+    ///
+    /// With `movedWithRename` and a `previousFile`, every setting that is the same on both sides is a
+    /// ``ChangeKind/renamed`` change (a rename moves the settings into another path's scope).
     public static func changes(
-        file: String, previousFile: String? = nil, base: [Setting], head: [Setting]
+        file: String, previousFile: String? = nil, base: [Setting], head: [Setting], movedWithRename: Bool = false
     ) -> [SettingChange] {
+        let moved = movedWithRename && previousFile != nil
         var changes: [SettingChange] = []
         var aligned = 0
         let common = min(base.count, head.count)
@@ -36,11 +40,13 @@ public enum SettingsDiff {
             let new = head[aligned]
             if !old.value.isSameSetting(as: new.value) {
                 changes.append(modified(file, previousFile, old, new))
+            } else if moved {
+                changes.append(modified(file, previousFile, old, new, kind: .renamed))
             }
             aligned += 1
         }
         if aligned < base.count || aligned < head.count {
-            matchByKey(file, previousFile, base[aligned...], head[aligned...], into: &changes)
+            matchByKey(file, previousFile, base[aligned...], head[aligned...], moved: moved, into: &changes)
         }
         changes.sort { $0.key < $1.key }
         return changes
@@ -49,7 +55,7 @@ public enum SettingsDiff {
     /// The changes between two runs of settings matched by key.
     private static func matchByKey(
         _ file: String, _ previousFile: String?, _ base: ArraySlice<Setting>, _ head: ArraySlice<Setting>,
-        into changes: inout [SettingChange]
+        moved: Bool, into changes: inout [SettingChange]
     ) {
         var baseByKey: [String: Setting] = [:]
         baseByKey.reserveCapacity(base.count)
@@ -59,7 +65,11 @@ public enum SettingsDiff {
         for setting in head { headByKey[setting.key] = setting }
         for (key, old) in baseByKey {
             if let new = headByKey[key] {
-                if !old.value.isSameSetting(as: new.value) { changes.append(modified(file, previousFile, old, new)) }
+                if !old.value.isSameSetting(as: new.value) {
+                    changes.append(modified(file, previousFile, old, new))
+                } else if moved {
+                    changes.append(modified(file, previousFile, old, new, kind: .renamed))
+                }
             } else {
                 changes.append(
                     SettingChange(
@@ -75,11 +85,11 @@ public enum SettingsDiff {
         }
     }
 
-    private static func modified(_ file: String, _ previousFile: String?, _ old: Setting, _ new: Setting)
-        -> SettingChange
-    {
+    private static func modified(
+        _ file: String, _ previousFile: String?, _ old: Setting, _ new: Setting, kind: ChangeKind = .modified
+    ) -> SettingChange {
         SettingChange(
-            file: file, previousFile: previousFile, key: old.key, kind: .modified, old: old.value, new: new.value,
+            file: file, previousFile: previousFile, key: old.key, kind: kind, old: old.value, new: new.value,
             baseLine: old.position.line, headLine: new.position.line)
     }
 }

@@ -63,6 +63,8 @@ public struct Gate {
             let commits = try repository.commits(from: base, to: head)
             decision.commits = commits
             var differ = RepositorySettingsDiff(repository: repository, selectors: Self.selectors(of: program))
+            // A rename moves every setting of the file into the new path's scope: the policy sees each.
+            differ.reportsMovedSettings = true
             let report = try differ.diff(from: base, to: head)
             decision.changes = report.changes
             if !report.errors.isEmpty {
@@ -74,7 +76,8 @@ public struct Gate {
             for change in report.changes {
                 changes.append(
                     ChangeInput(
-                        file: change.file, key: change.key, kind: change.kind.rawValue,
+                        file: change.file, previousFile: change.previousFile, key: change.key,
+                        kind: change.kind.rawValue,
                         old: change.old.map(PolicyValue.init) ?? .null, new: change.new.map(PolicyValue.init) ?? .null))
             }
             var files: [FileInput] = []
@@ -104,7 +107,8 @@ public struct Gate {
                     } ?? [:]
                 files.append(
                     FileInput(
-                        path: path, head: headSettings.mapValues(PolicyValue.init),
+                        path: path, previousPath: previous == path ? nil : previous,
+                        head: headSettings.mapValues(PolicyValue.init),
                         base: baseSettings.mapValues(PolicyValue.init)))
             }
             let changedPaths = report.touchedPaths
@@ -119,14 +123,17 @@ public struct Gate {
             input.extraRisk = extraRisk
             // `reverts` is worked out for the changes a condition asks about, when it asks: the
             // look-back reads and parses the earlier versions of the file.
-            var detector = RevertDetector(lookBack: request.revertLookBack)
+            var detector = RevertDetector(
+                lookBack: request.revertLookBack.with(program.revertWindow), tips: request.knownGoodTips)
             var prepared = false
             var known: [Int: Bool] = [:]
             var lookBackError: GitError?
             let reverts: Evaluator.RevertsLookup = { index in
                 if let answer = known[index] { return answer }
                 let change = report.changes[index]
-                guard let base, lookBackError == nil, let new = change.new, change.kind != .removed else {
+                guard let base, lookBackError == nil, let new = change.new,
+                    change.kind == .added || change.kind == .modified
+                else {
                     return false
                 }
                 do throws(GitError) {
@@ -144,7 +151,17 @@ public struct Gate {
                     return false
                 }
             }
-            let evaluation = Evaluator.evaluate(program, input, reverts: reverts)
+            // A value a `deny` denies now is never a revert: judge first as if nothing reverted, and
+            // keep that judgement when it denies (a deny that reads `not reverts` cannot be dodged).
+            var askedReverts = false
+            let strict = Evaluator.evaluate(program, input) { _ in
+                askedReverts = true
+                return false
+            }
+            var evaluation = strict
+            if askedReverts, strict.verdicts.allSatisfy({ !($0.kind == .deny && $0.applies) }) {
+                evaluation = Evaluator.evaluate(program, input, reverts: reverts)
+            }
             // A look-back a condition needed and that could not read the history fails the decision
             // closed (a policy that never reads `reverts` never reads that history).
             if let lookBackError { throw lookBackError }

@@ -15,12 +15,15 @@ public struct GateRequest: Sendable {
     public var tests: [TestEvidence]
     public var override: OverrideRequest?
     public var revertLookBack: RevertLookBack
+    /// The branch tips `reverts` may restore; the hook passes the ones its trail recorded.
+    public var knownGoodTips: KnownGoodTips
 
     public init(
         base: String, head: String, policyPath: String? = nil, ref: String = "", actor: String? = nil, now: Int,
         reviewers: [ReviewerEvidence] = [], tests: [TestEvidence] = [], override: OverrideRequest? = nil,
-        revertLookBack: RevertLookBack = RevertLookBack()
+        revertLookBack: RevertLookBack = RevertLookBack(), knownGoodTips: KnownGoodTips = .firstParentHistory
     ) {
+        self.knownGoodTips = knownGoodTips
         self.base = base
         self.head = head
         self.policyPath = policyPath
@@ -34,13 +37,32 @@ public struct GateRequest: Sendable {
     }
 }
 
-/// How far back `reverts` looks on the base branch's first-parent history.
+/// How far back `reverts` looks on the base branch's first-parent history, and how long a value
+/// must have stood at the branch's tips to count as known good. A policy's `reverts within …
+/// stable … over … commits` line sets each part (``with(_:)``).
 public struct RevertLookBack: Sendable, Hashable {
-    public var days: Int
+    public static let defaultSeconds = 90 * 86_400
+    public static let defaultStable = 86_400
+    public static let defaultCommits = 500
+
+    /// The look-back in seconds.
+    public var seconds: Int
+    /// Seconds a value must have stood at the tips.
+    public var stable: Int
     public var commits: Int
 
-    public init(days: Int = 90, commits: Int = 500) {
-        self.days = days
+    public init(
+        seconds: Int = RevertLookBack.defaultSeconds, stable: Int = RevertLookBack.defaultStable,
+        commits: Int = RevertLookBack.defaultCommits
+    ) {
+        self.seconds = seconds
+        self.stable = stable
         self.commits = commits
+    }
+
+    /// These bounds with the parts a policy sets.
+    public func with(_ window: RevertWindow) -> RevertLookBack {
+        RevertLookBack(
+            seconds: window.within ?? seconds, stable: window.stable ?? stable, commits: window.commits ?? commits)
     }
 }

@@ -1,19 +1,30 @@
-/// Decides `reverts`: whether a change's new value is one the key held on the base branch's
-/// first-parent history within a bounded look-back (the way back to a stable setting must be fast).
+/// Decides `reverts`: whether a change's new value is one the target branch held as known good.
+///
+/// Known good means: the value stood at the branch's *tips* — the commits the gate accepted as the
+/// ref's new tip (``KnownGoodTips/accepted(_:)``, from the audit trail), or, where no trail is at
+/// hand, every first-parent commit of the branch (``KnownGoodTips/firstParentHistory``) — for at
+/// least `stable` seconds, within the look-back, and was not itself reverted away. A value seen
+/// only inside a push (a commit that was never a tip) never counts, so a push of "set it, set it
+/// back" cannot make the next push of the bad value a revert.
 ///
 /// The history is read once per decision: each look-back commit is compared with its parent on the
-/// changed files' paths alone, so every file's earlier contents are known as a short list of
-/// distinct blobs — not one tree lookup per file per commit. A file's earlier blobs are parsed
-/// (together, on every core) the first time a change of that file is asked about.
+/// changed files' paths alone, so every file's blob at every tip is known without a tree lookup per
+/// file per commit. A file's blobs are parsed (together, on every core) the first time a change of
+/// that file is asked about.
 struct RevertDetector {
     var lookBack: RevertLookBack
-    /// The distinct blobs each asked-for file held before the base, newest first.
-    private var earlierBlobs: [String: [ObjectID]] = [:]
-    /// The files whose earlier blobs are parsed.
+    var tips: KnownGoodTips
+    /// The tips on the base's first-parent chain within the look-back, newest first: when each
+    /// became the tip, and each asked-for file's blob there (nil: the file did not exist).
+    private var timeline: [(time: Int, blobs: [String: ObjectID?])] = []
+    /// The files whose blobs are parsed.
     private var loaded: Set<String> = []
+    /// Each (file, key)'s known-good values, worked out once.
+    private var knownGood: [String: [ConfigValue]] = [:]
 
-    init(lookBack: RevertLookBack) {
+    init(lookBack: RevertLookBack, tips: KnownGoodTips) {
         self.lookBack = lookBack
+        self.tips = tips
     }
 
     /// Reads the look-back history of `files` (paths as at `base`).
@@ -23,48 +34,106 @@ struct RevertDetector {
         let repository = differ.repository
         var current: [String: ObjectID] = [:]
         for file in files { current[file] = try repository.file(at: file, in: base) }
-        var seen: [String: Set<ObjectID>] = [:]
-        for (file, blob) in current { seen[file] = [blob] }
-        let oldest = Int64(now - lookBack.days * 86_400)
-        // Walk first parents by hand: a sorted walk would read the whole history first.
+        let oldest = now - lookBack.seconds
         let paths = PathSet(files.filter { current[$0] != nil })
-        var child = base
-        var next = try repository.commit(base).parents.first
+        // Walk first parents by hand: a sorted walk would read the whole history first.
+        var commitID = base
+        var commit = try repository.commit(base)
         var steps = 0
-        while let parentID = next, steps < lookBack.commits, !current.isEmpty {
-            let parent = try repository.commit(parentID)
-            guard parent.committer.time >= oldest else { break }
-            steps += 1
-            // What `child` changed relative to `parent` gives each file's blob at `parent`.
-            for change in try repository.changes(in: paths, from: parentID, to: child) where current[change.path] != nil
-            {
-                if let old = change.old {
-                    current[change.path] = old
-                    if seen[change.path, default: []].insert(old).inserted {
-                        earlierBlobs[change.path, default: []].append(old)
-                    }
-                } else {
-                    // The file did not exist before `child`.
-                    current[change.path] = nil
-                }
+        while true {
+            if let time = tipTime(commit) {
+                guard time >= oldest else { break }
+                timeline.append((time, files.reduce(into: [:]) { $0[$1] = current[$1] }))
             }
-            child = parentID
-            next = parent.parents.first
+            guard let parentID = commit.parents.first, steps < lookBack.commits, !current.isEmpty else { break }
+            let parent = try repository.commit(parentID)
+            // In the first-parent fallback a commit's time is its committer date; past the window,
+            // stop (the accepted tips carry their own times and are checked above).
+            if case .firstParentHistory = tips, Int(parent.committer.time) < oldest { break }
+            steps += 1
+            // What `commit` changed relative to `parent` gives each file's blob at `parent`.
+            for change in try repository.changes(in: paths, from: parentID, to: commitID)
+            where current[change.path] != nil {
+                current[change.path] = change.old
+            }
+            commitID = parentID
+            commit = parent
         }
     }
 
-    /// True when `key` in `file` held `value` at one of the commits before the base (the base's own
-    /// value is the change's old value, so it is not counted).
+    /// When `commit` became a tip of the branch; nil when it never was one.
+    private func tipTime(_ commit: CommitInfo) -> Int? {
+        switch tips {
+        case .firstParentHistory: Int(commit.committer.time)
+        case .accepted(let accepted): accepted[commit.id]
+        }
+    }
+
+    /// True when `value` is a known-good value of `key` in `file` (see the type's summary).
     mutating func reverts(
         file: String, key: String, to value: ConfigValue, differ: inout RepositorySettingsDiff
     ) throws(GitError) -> Bool {
-        let blobs = earlierBlobs[file] ?? []
-        if loaded.insert(file).inserted { try differ.preload(blobs.map { ($0, file) }) }
-        for blob in blobs {
-            if let old = try differ.setting(key, ofBlob: blob, path: file), old.value.isSameSetting(as: value) {
-                return true
+        let cacheKey = file + "\u{0}" + key
+        if let values = knownGood[cacheKey] { return values.contains { $0.isSameSetting(as: value) } }
+        if loaded.insert(file).inserted {
+            var seen = Set<ObjectID>()
+            let blobs = timeline.compactMap { $0.blobs[file] ?? nil }.filter { seen.insert($0).inserted }
+            try differ.preload(blobs.map { ($0, file) })
+        }
+        // The runs of equal values at the tips, oldest first: when each began and what it held.
+        // An unreadable version is a run of its own that equals nothing.
+        enum Held {
+            case value(ConfigValue?)
+            case unreadable
+            func same(_ other: Held) -> Bool {
+                switch (self, other) {
+                case (.value(nil), .value(nil)): true
+                case (.value(let a?), .value(let b?)): a.isSameSetting(as: b)
+                default: false
+                }
             }
         }
-        return false
+        var runs: [(start: Int, held: Held)] = []
+        for tip in timeline.reversed() {
+            var held = Held.value(nil)
+            if let blob = tip.blobs[file] ?? nil {
+                held = try differ.setting(key, ofBlob: blob, path: file).map { .value($0.value) } ?? .unreadable
+                if case .unreadable = held, try differ.values(ofBlob: blob, path: file, keys: [key]) != nil {
+                    held = .value(nil)  // The file reads; the key is absent.
+                }
+            }
+            if let last = runs.last, last.held.same(held) { continue }
+            runs.append((tip.time, held))
+        }
+        // A run is known good when it stood for `stable` seconds before the next began, and the
+        // next was not a return to an earlier known-good value (that would mean it was reverted
+        // away). The newest run is the base's own value: the change's old side, never a revert.
+        var good: [ConfigValue] = []
+        var revertedAway: [ConfigValue] = []
+        for index in runs.indices.dropLast() {
+            guard case .value(let held?) = runs[index].held else { continue }
+            let next = runs[index + 1]
+            guard next.start - runs[index].start >= lookBack.stable else { continue }
+            if case .value(let after?) = next.held, good.contains(where: { $0.isSameSetting(as: after) }) {
+                revertedAway.append(held)
+                continue
+            }
+            good.append(held)
+        }
+        good.removeAll { value in revertedAway.contains { $0.isSameSetting(as: value) } }
+        knownGood[cacheKey] = good
+        return good.contains { $0.isSameSetting(as: value) }
     }
+}
+
+/// Which commits of the target branch count as its tips for `reverts`.
+public enum KnownGoodTips: Sendable, Hashable {
+    /// Every first-parent commit of the base, at its committer date. What a check without the
+    /// hook's trail has: it trusts the branch's history and its dates (a branch only merges land
+    /// on, under the forge's protection, keeps inner commits off the first-parent chain).
+    case firstParentHistory
+    /// The commits the gate accepted as the ref's tip, each with when it was accepted (the audit
+    /// trail's record time). A commit on the base's first-parent chain that is not here never
+    /// counts: its value was seen only inside a push.
+    case accepted([ObjectID: Int])
 }

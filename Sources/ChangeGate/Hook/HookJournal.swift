@@ -20,6 +20,9 @@ public protocol HookJournal: Sendable {
     /// Appends approvals and decision records together; throws when they cannot be kept (the hook
     /// then refuses the push).
     func append(approvals: [Approval], decisions: [AuditRecord]) throws(HookError)
+    /// The commits the hook accepted as `ref`'s new tip since `since`, each with the earliest time
+    /// it was accepted: the only tips `reverts` may restore (``KnownGoodTips/accepted(_:)``).
+    func acceptedTips(ref: String, since: Int) throws(HookError) -> [ObjectID: Int]
 }
 
 /// The hook's journal on the audit trail: approvals are records of their own (source `approval`),
@@ -43,6 +46,14 @@ public struct AuditHookJournal: HookJournal {
             }
         } catch {
             throw .store("cannot read approvals from the audit trail: \(error)")
+        }
+    }
+
+    public func acceptedTips(ref: String, since: Int) throws(HookError) -> [ObjectID: Int] {
+        do {
+            return try store.acceptedTips(ref: ref, repository: repository, since: since)
+        } catch {
+            throw .store("cannot read the accepted tips from the audit trail: \(error)")
         }
     }
 

@@ -238,10 +238,19 @@ public struct PreReceiveHook {
             return refuse(["the evidence for \(new.short) cannot be read: \(error)"])
         }
 
+        // `reverts` may restore only what this hook accepted as the ref's tip (never a commit seen
+        // only inside a push): the trail knows those.
+        let lookBack = configuration.revertLookBack.with(program.revertWindow)
+        let tips: [ObjectID: Int]
+        do {
+            tips = try journal.acceptedTips(ref: update.ref, since: now - lookBack.seconds)
+        } catch {
+            return refuse(["\(error)"])
+        }
         let request = GateRequest(
             base: base?.hex ?? "", head: new.hex, policyPath: configuration.policyPath, ref: update.ref, actor: actor,
             now: now, reviewers: reviewers, tests: tests, override: override,
-            revertLookBack: configuration.revertLookBack)
+            revertLookBack: configuration.revertLookBack, knownGoodTips: .accepted(tips))
         let decision = Gate(repository: repository).decide(
             base: base, head: new, policy: loaded, request: request, forced: forced, extraRisk: extraRisk)
         let lines = HookMessage.lines(

@@ -57,9 +57,10 @@ public enum SettingsDiffRenderer {
         var out = ""
         let range = "\(report.base?.short ?? "(empty)")..\(report.head?.short ?? "(empty)")"
         let files = Set(report.changes.map(\.file)).count
-        let noun = report.changes.count == 1 ? "setting" : "settings"
+        let changed = report.changes.count { $0.kind != .renamed }
+        let noun = changed == 1 ? "setting" : "settings"
         out +=
-            paint.bold("\(report.changes.count) \(noun) changed in \(files) file\(files == 1 ? "" : "s")")
+            paint.bold("\(changed) \(noun) changed in \(files) file\(files == 1 ? "" : "s")")
             + "  \(range)\n"
         var byFile: [(String, [SettingChange])] = []
         for change in report.changes {
@@ -69,13 +70,20 @@ public enum SettingsDiffRenderer {
                 byFile.append((change.file, [change]))
             }
         }
-        for (file, changes) in byFile {
+        for (file, all) in byFile {
             out += "\n"
-            if let previous = changes.first?.previousFile {
+            if let previous = all.first?.previousFile {
                 out += paint.bold(file) + paint.dim("  (renamed from \(previous))") + "\n"
             } else {
                 out += paint.bold(file) + "\n"
             }
+            // Settings moved unchanged by a rename are one line, not one each (a 5,000-key file).
+            let moved = all.count { $0.kind == .renamed }
+            if moved > 0 {
+                out +=
+                    "  \(paint.yellow("→")) \(moved) setting\(moved == 1 ? "" : "s") moved unchanged with the rename\n"
+            }
+            let changes = all.filter { $0.kind != .renamed }
             let keyWidth = min(60, changes.map { $0.key.count }.max() ?? 0)
             let rows = changes.map { change -> (String, String, String) in
                 (change.key, valueText(change), lineText(change))
@@ -87,6 +95,7 @@ public enum SettingsDiffRenderer {
                 case .added: sign = paint.green("+")
                 case .removed: sign = paint.red("-")
                 case .modified: sign = paint.yellow("~")
+                case .renamed: sign = paint.yellow("→")
                 }
                 out += "  \(sign) \(pad(row.0, keyWidth))  \(pad(row.1, valueWidth))  \(paint.dim(row.2))"
                 while out.hasSuffix(" ") { out.removeLast() }
@@ -124,6 +133,7 @@ public enum SettingsDiffRenderer {
         switch change.kind {
         case .added: return display(change.new ?? .null)
         case .removed: return display(change.old ?? .null)
+        case .renamed: return display(change.new ?? .null)
         case .modified:
             var text = "\(display(change.old ?? .null)) → \(display(change.new ?? .null))"
             if change.typeChanged, let old = change.old, let new = change.new {

@@ -127,9 +127,22 @@ struct CheckCommand: ParsableCommand {
         } catch {
             return failure("\(error)")
         }
+        // `reverts` restores only known-good tips: the hook's accepted tips of --ref when the trail
+        // has them, else the base's first-parent history at its committer dates (docs/security.md).
+        var tips = KnownGoodTips.firstParentHistory
+        let trail = AuditLocation.path(explicit: audit, environment: environment, gitDirectory: opened.path)
+        if !ref.isEmpty, FileManager.default.fileExists(atPath: trail) {
+            do {
+                let accepted = try SQLiteAuditStore(path: trail).acceptedTips(
+                    ref: ref, repository: nil, since: seconds - 366 * 86_400)
+                if !accepted.isEmpty { tips = .accepted(accepted) }
+            } catch {
+                return failure("cannot read the accepted tips of \(ref) from the audit trail \(trail): \(error)")
+            }
+        }
         let request = GateRequest(
             base: base, head: head, policyPath: policy, ref: ref, actor: actor, now: seconds, reviewers: reviewers,
-            tests: tests, override: requested)
+            tests: tests, override: requested, knownGoodTips: tips)
         return (Gate(repository: opened).decide(request), opened, seconds)
     }
 

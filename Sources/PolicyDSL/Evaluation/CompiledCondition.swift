@@ -3,7 +3,7 @@
 /// is what lets a policy judge ten thousand changes in milliseconds.
 indirect enum CompiledCondition: Sendable {
     enum Field: Sendable {
-        case key, kind, old, new, tags, weight, reverts, watched, file
+        case key, kind, old, new, tags, weight, reverts, watched, file, previousFile
         case risk, ref, author, committer, actor, weekday, hour, now, changes, forced
     }
 
@@ -97,6 +97,7 @@ indirect enum CompiledCondition: Sendable {
         case "reverts": .reverts
         case "watched": .watched
         case "file": .file
+        case "previous_file": .previousFile
         case "risk": .risk
         case "ref": .ref
         case "author": .author

@@ -1,16 +1,22 @@
 /// One changed setting, as the gate hands it to the policy.
 public struct ChangeInput: Sendable, Hashable {
     public var file: String
+    /// The file's path on the base side when it was renamed.
+    public var previousFile: String?
     public var key: String
-    /// "added", "removed" or "modified".
+    /// "added", "removed", "modified" or "renamed" (the setting moved unchanged with its file).
     public var kind: String
     public var old: PolicyValue
     public var new: PolicyValue
-    /// True when the new value restores a value the key held recently on the target branch.
+    /// True when the new value restores a value the branch held as known good.
     public var reverts: Bool
 
-    public init(file: String, key: String, kind: String, old: PolicyValue, new: PolicyValue, reverts: Bool = false) {
+    public init(
+        file: String, previousFile: String? = nil, key: String, kind: String, old: PolicyValue, new: PolicyValue,
+        reverts: Bool = false
+    ) {
         self.file = file
+        self.previousFile = previousFile
         self.key = key
         self.kind = kind
         self.old = old
@@ -22,11 +28,16 @@ public struct ChangeInput: Sendable, Hashable {
 /// A changed file's settings on both sides, for `head("KEY")` and `base("KEY")`.
 public struct FileInput: Sendable, Hashable {
     public var path: String
+    /// The path on the base side when the file was renamed.
+    public var previousPath: String?
     public var head: [String: PolicyValue]
     public var base: [String: PolicyValue]
 
-    public init(path: String, head: [String: PolicyValue], base: [String: PolicyValue]) {
+    public init(
+        path: String, previousPath: String? = nil, head: [String: PolicyValue], base: [String: PolicyValue]
+    ) {
         self.path = path
+        self.previousPath = previousPath
         self.head = head
         self.base = base
     }

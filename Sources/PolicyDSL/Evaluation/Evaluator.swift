@@ -69,6 +69,10 @@ public struct Evaluator {
         var input: FileInput?
         var pathParts: [[Character]]
         var path: PolicyValue
+        /// The path before a rename: `file matches` is true when either path matches, so that a
+        /// file cannot leave a rule's scope by moving out of it.
+        var previousParts: [[Character]]?
+        var previous: PolicyValue
     }
 
     private struct SetState {
@@ -97,14 +101,20 @@ public struct Evaluator {
         // Files: those given, then any other a change is in; each path split once.
         var fileIndex: [String: Int] = [:]
         let inputs = Dictionary(input.files.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
-        func file(_ path: String) -> Int {
+        func file(_ path: String, previous: String?) -> Int {
             if let known = fileIndex[path] { return known }
             fileIndex[path] = state.files.count
+            let given = inputs[path]
+            let previous = (given?.previousPath ?? previous).flatMap { $0 == path ? nil : $0 }
+            let splitter = Glob("", separator: "/")
             state.files.append(
-                FileData(input: inputs[path], pathParts: Glob("", separator: "/").split(path), path: .string(path)))
+                FileData(
+                    input: given, pathParts: splitter.split(path), path: .string(path),
+                    previousParts: previous.map { splitter.split($0) }, previous: previous.map { .string($0) } ?? .null
+                ))
             return state.files.count - 1
         }
-        for given in input.files { _ = file(given.path) }
+        for given in input.files { _ = file(given.path, previous: given.previousPath) }
 
         keys.reserveCapacity(input.changes.count)
         // Watched settings: each adds its watch's weight to the risk.
@@ -117,7 +127,8 @@ public struct Evaluator {
             let watchIndex = info.watch
             state.changes.append(
                 ChangeData(
-                    input: change, file: file(change.file), watch: watchIndex, keyParts: parts,
+                    input: change, file: file(change.file, previous: change.previousFile), watch: watchIndex,
+                    keyParts: parts,
                     key: .string(change.key), kind: .string(change.kind)))
             if let watchIndex {
                 let watch = program.watches[watchIndex]
@@ -130,7 +141,11 @@ public struct Evaluator {
             }
         }
         state.fileMatches = fileGlobs.map { globs in
-            state.files.map { file in globs.contains { $0.matches(parts: file.pathParts) } }
+            state.files.map { file in
+                globs.contains { glob in
+                    glob.matches(parts: file.pathParts) || file.previousParts.map { glob.matches(parts: $0) } == true
+                }
+            }
         }
         for (line, condition) in zip(program.riskLines, riskConditions) {
             switch line.scope {
@@ -400,6 +415,7 @@ public struct Evaluator {
         case .changes: return .integer(state.input.changes.count)
         case .forced: return .bool(state.input.forced)
         case .file: return context.file.map { state.files[$0].path } ?? .null
+        case .previousFile: return context.file.map { state.files[$0].previous } ?? .null
         default: break
         }
         guard let i = context.change else { return .null }

@@ -34,6 +34,7 @@ struct Checker {
             name: "", syntax: syntax, fileSelectors: [], groups: [], watches: [], riskLines: [], rules: [])
         var namedAt: [String: SourceRange] = [:]
         var policyAt: SourceRange? = nil
+        var revertWindowAt: SourceRange? = nil
         var watchedPatterns: [String: SourceRange] = [:]
         var riskReasons: [String: SourceRange] = [:]
 
@@ -101,6 +102,29 @@ struct Checker {
                 }
             case .group, .files:
                 break
+            case .revertWindow(let within, let stable, let commits):
+                if let first = revertWindowAt {
+                    error(
+                        declaration.range, "a second `reverts` declaration",
+                        notes: ["the look-back is set at \(first.start); put every part on that line"])
+                    continue
+                }
+                revertWindowAt = declaration.range
+                if let within, within.value <= 0 { error(within.range, "the look-back must be longer than 0s") }
+                // A check reads a year of the trail's accepted tips; a longer look-back would be cut.
+                if let within, within.value > 365 * 86_400 {
+                    error(within.range, "the look-back can be at most 365d")
+                }
+                if let commits, !(1...100_000).contains(commits.value) {
+                    error(commits.range, "the look-back must be 1 to 100000 commits")
+                }
+                if let within, let stable, stable.value >= within.value {
+                    warning(
+                        stable.range, "no value can stay \(stable.text) within a \(within.text) look-back",
+                        notes: ["`reverts` can then never be true; make `stable` shorter than `within`"])
+                }
+                program.revertWindow = RevertWindow(
+                    within: within?.value, stable: stable?.value, commits: commits?.value)
             case .trustUnauthenticatedPushes:
                 if program.trustsUnauthenticatedPushes {
                     warning(declaration.range, "unauthenticated pushes are already trusted")

@@ -49,14 +49,17 @@ enum FieldScope: Sendable {
 enum Fields {
     static let table: [String: (ValueType, FieldScope, String)] = [
         "key": (.string, .change, "the changed setting's key path"),
-        "kind": (.string, .change, "\"added\", \"removed\" or \"modified\""),
+        "kind": (
+            .string, .change, "\"added\", \"removed\", \"modified\" or \"renamed\" (moved unchanged with its file)"
+        ),
         "old": (.any, .change, "the value before the change (null when added)"),
         "new": (.any, .change, "the value after the change (null when removed)"),
         "tags": (.list(.string), .change, "the tags of the watch the setting matches"),
         "weight": (.number, .change, "the weight of the watch the setting matches"),
-        "reverts": (.bool, .change, "true when the new value restores a recent earlier value"),
+        "reverts": (.bool, .change, "true when the new value restores a value the branch held as known good"),
         "watched": (.bool, .change, "true when a `watch` pattern matches the setting"),
-        "file": (.string, .file, "the path of the current file"),
+        "file": (.string, .file, "the path of the current file (`file matches` also tries its path before a rename)"),
+        "previous_file": (.string, .file, "the file's path before a rename; null when it was not renamed"),
         "risk": (.number, .changeSet, "the change set's risk total"),
         "ref": (.string, .changeSet, "the ref being updated (refs/heads/main)"),
         "author": (.list(.string), .changeSet, "the authors of the commits"),
@@ -71,7 +74,7 @@ enum Fields {
 
     /// The values a string field can take, where they are few (for "can never be true" warnings).
     static let domains: [String: [String]] = [
-        "kind": ["added", "removed", "modified"],
+        "kind": ["added", "removed", "modified", "renamed"],
         "weekday": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
     ]
 

@@ -15,6 +15,8 @@ public struct Program: Sendable {
     /// True when the policy says `trust unauthenticated pushes`; by default the hook refuses a push
     /// to a protected ref when it cannot tell who pushes.
     public var trustsUnauthenticatedPushes = false
+    /// `reverts within … stable … over … commits`: nil parts keep the gate's defaults.
+    public var revertWindow = RevertWindow()
     /// The file settings `head(…)` and `base(…)` can read: a gate need hand the evaluator no others.
     public var settingsRead = SettingsRead.keys([])
 
@@ -182,4 +184,21 @@ public struct Rule: Sendable, Hashable {
     /// For `freeze`: the window, in seconds since the epoch, `from` inclusive, `to` exclusive.
     public var window: ClosedRange<Int>?
     public var range: SourceRange
+}
+
+/// What the policy says of `reverts`: how far back the gate looks on the target branch, and how
+/// long a value must have stayed at the branch's accepted tips to count as known good. A nil part
+/// keeps the gate's default (90 days, 24 hours, 500 commits).
+public struct RevertWindow: Sendable, Hashable {
+    /// Seconds.
+    public var within: Int?
+    /// Seconds.
+    public var stable: Int?
+    public var commits: Int?
+
+    public init(within: Int? = nil, stable: Int? = nil, commits: Int? = nil) {
+        self.within = within
+        self.stable = stable
+        self.commits = commits
+    }
 }

@@ -31,6 +31,9 @@ public struct Declaration: Sendable, Hashable {
         /// `trust unauthenticated pushes`: the hook judges a push with no authenticated pusher
         /// instead of refusing it.
         case trustUnauthenticatedPushes
+        /// `reverts within DURATION [stable DURATION] [over N commits]`: how far back `reverts` looks on
+        /// the target branch and how long a value must have stayed there to count as known good.
+        case revertWindow(within: Located<Int>?, stable: Located<Int>?, commits: Located<Int>?)
     }
 
     public enum GroupMembers: Sendable, Hashable {
@@ -58,12 +61,13 @@ public struct Declaration: Sendable, Hashable {
         case .require: "require"
         case .freeze: "freeze"
         case .trustTrailers, .trustUnauthenticatedPushes: "trust"
+        case .revertWindow: "reverts"
         }
     }
 
     /// The declaration keywords, which start a declaration at the beginning of a line.
     public static let keywords: [String] = [
-        "policy", "files", "group", "trust", "watch", "risk", "deny", "warn", "require", "freeze",
+        "policy", "files", "group", "trust", "watch", "risk", "deny", "warn", "require", "freeze", "reverts",
     ]
 }
 

@@ -125,6 +125,12 @@ struct Parser {
         return Located(value, range: token.range, text: token.text)
     }
 
+    private mutating func expectDuration(_ what: String) throws(Failure) -> Located<Int> {
+        guard case .duration(let value) = current.kind else { throw unexpected(what) }
+        let token = advance()
+        return Located(value, range: token.range, text: token.text)
+    }
+
     /// `"a", "b", …`
     private mutating func stringList(_ what: String) throws(Failure) -> [Located<String>] {
         var items = [try expectString(what)]
@@ -270,6 +276,31 @@ struct Parser {
                 committer = try expectName("the group whose commits' trailers count")
             }
             kind = .trustTrailers(names: names, committer: committer)
+        case "reverts":
+            var within: Located<Int>? = nil
+            var stable: Located<Int>? = nil
+            var commits: Located<Int>? = nil
+            while true {
+                if within == nil, atKeyword("within") {
+                    advance()
+                    within = try expectDuration("a duration after `within`, like 90d")
+                } else if stable == nil, atKeyword("stable") {
+                    advance()
+                    stable = try expectDuration("a duration after `stable`, like 24h")
+                } else if commits == nil, atKeyword("over") {
+                    advance()
+                    commits = try expectInteger("a number of commits after `over`, like 500")
+                    try expectKeyword("commits", context: "after the number (`over 500 commits`)")
+                } else {
+                    break
+                }
+            }
+            guard within != nil || stable != nil || commits != nil else {
+                throw unexpected(
+                    "`within`, `stable` or `over` after `reverts`",
+                    notes: ["write it like `reverts within 90d stable 24h over 500 commits` (each part optional)"])
+            }
+            kind = .revertWindow(within: within, stable: stable, commits: commits)
         default:
             throw failure("unknown declaration `\(keyword)`")
         }

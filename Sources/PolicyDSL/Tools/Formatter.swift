@@ -119,6 +119,12 @@ public enum PolicyFormatter {
             return lines
         case .trustUnauthenticatedPushes:
             return ["trust unauthenticated pushes"]
+        case .revertWindow(let within, let stable, let commits):
+            var line = "reverts"
+            if let within { line += " within \(within.text)" }
+            if let stable { line += " stable \(stable.text)" }
+            if let commits { line += " over \(commits.text) commits" }
+            return [line]
         case .trustTrailers(let names, let committer):
             var line = "trust trailers"
             if !names.isEmpty { line += " " + names.map { quote($0.value) }.joined(separator: ", ") }

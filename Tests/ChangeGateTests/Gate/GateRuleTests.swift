@@ -90,8 +90,14 @@ struct GateRuleTests {
                 warn "base reads the old path" when any file (base("limits.floor") == 2 and base("failover.a") == 1)
                 """
         let decision = try decide(repo, base: base, policy: literal)
-        #expect(decision.changes.map(\.file) == ["db/prod/app-renamed.yaml"])
-        #expect(decision.changes.first?.previousFile == "db/prod/app.yaml")
+        // The one modified setting, and the three that moved unchanged with the rename.
+        #expect(decision.changes.filter { $0.kind == .modified }.map(\.key) == ["failover.a"])
+        #expect(
+            decision.changes.filter { $0.kind == .renamed }.map(\.key).sorted() == [
+                "failover.b", "limits.floor", "limits.ttl",
+            ])
+        #expect(Set(decision.changes.map(\.file)) == ["db/prod/app-renamed.yaml"])
+        #expect(decision.changes.allSatisfy { $0.previousFile == "db/prod/app.yaml" })
         #expect(decision.evaluation?.verdicts.map(\.applies) == [true, true])
         // A computed key: every setting is handed to the evaluator.
         let computed =

@@ -25,9 +25,11 @@ struct GateTests {
         var repo = try GitFixture(label: "gate")
         try repo.write("policies/gate.policy", Self.policy)
         try repo.write("db/prod/patroni.yaml", "failover:\n  enabled: true\n  mode: automatic\n  timeout: 30\n")
-        try repo.commit("base", author: "Alice <alice@example.com>")
+        // Weeks apart: timeout 30 stood long enough to be known good (`reverts` needs 24 h by default).
+        try repo.commit("base", author: "Alice <alice@example.com>", date: "2024-05-01T12:00:00+00:00")
         try repo.write("db/prod/patroni.yaml", "failover:\n  enabled: true\n  mode: automatic\n  timeout: 60\n")
-        let base = try repo.commit("tune timeout", author: "Alice <alice@example.com>")
+        let base = try repo.commit(
+            "tune timeout", author: "Alice <alice@example.com>", date: "2024-05-20T12:00:00+00:00")
         return (repo, base)
     }
 
@@ -129,7 +131,8 @@ struct GateTests {
 
         func reverts(commits: Int) throws -> [String: Bool] {
             let request = GateRequest(
-                base: base, head: "HEAD", now: 1_717_509_300, revertLookBack: RevertLookBack(days: 90, commits: commits)
+                base: base, head: "HEAD", now: 1_717_509_300,
+                revertLookBack: RevertLookBack(seconds: 90 * 86_400, commits: commits)
             )
             let decision = Gate(repository: try Repository(path: repo.path)).decide(request)
             #expect(decision.verdict != .error, "\(decision.problems)")

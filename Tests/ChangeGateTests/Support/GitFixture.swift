@@ -45,15 +45,17 @@ struct GitFixture {
         try FileManager.default.removeItem(at: url.appendingPathComponent(relativePath))
     }
 
-    /// Commits everything with a deterministic date; returns the new commit's id.
+    /// Commits everything with a deterministic date (or `date`, ISO 8601); returns the new commit's id.
     @discardableResult
     mutating func commit(
         _ message: String, author: String = "Test Author <author@example.com>",
-        committer: (name: String, email: String)? = nil
+        committer: (name: String, email: String)? = nil, date fixed: String? = nil
     ) throws -> String {
         tick += 1
-        let date = "2024-06-01T12:00:00+00:00".replacingOccurrences(
-            of: "12:00:00", with: String(format: "12:%02d:%02d", tick / 60 % 60, tick % 60))
+        let date =
+            fixed
+            ?? "2024-06-01T12:00:00+00:00".replacingOccurrences(
+                of: "12:00:00", with: String(format: "12:%02d:%02d", tick / 60 % 60, tick % 60))
         try git(["add", "-A"])
         var env = ["GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date]
         if let committer {

@@ -88,6 +88,7 @@ enum Corpus {
             risk +50 "failover off" when key matches "**.failover.enabled" and new == false
             risk +15 "value more than doubled" when new > old * 2
             risk -25 "restores an earlier value" when reverts
+            reverts within 30d stable 24h over 200 commits
             risk +10 "weekend push" when weekday in ["Sat", "Sun"]
             risk +5 "night push" when hour < 6 or hour >= 22
             deny "failover stays on in production"
