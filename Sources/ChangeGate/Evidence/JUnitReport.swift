@@ -41,6 +41,40 @@ public enum JUnitReport {
         return results
     }
 
+    /// The reports matching `pattern`, refusing any that the change itself carries: a file inside
+    /// `repository`'s work tree that is tracked at `head` is the change's claim about its own tests,
+    /// not a result CI produced (`--junit 'reports/**/*.xml'` would read a committed fake).
+    public static func read(
+        matching pattern: String, notCommittedIn repository: Repository, at head: ObjectID
+    ) throws(EvidenceError) -> [TestEvidence] {
+        let paths = expand(pattern)
+        guard !paths.isEmpty else { throw EvidenceError(path: pattern, "no JUnit report matches this path") }
+        if let tree = repository.workingDirectory {
+            let root = URL(fileURLWithPath: tree).standardizedFileURL.resolvingSymlinksInPath().path + "/"
+            for path in paths {
+                let absolute = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+                guard absolute.hasPrefix(root) else { continue }
+                let relative = String(absolute.dropFirst(root.count))
+                let tracked: Bool
+                do {
+                    tracked = try repository.file(at: relative, in: head) != nil
+                } catch {
+                    throw EvidenceError(path: path, "cannot tell whether the change commits this report: \(error)")
+                }
+                if tracked {
+                    throw EvidenceError(
+                        path: path,
+                        "this JUnit report is committed in the change being judged (\(relative) at \(head.short)), so "
+                            + "it is the change's own claim, not a result: have CI write its reports to a path the "
+                            + "repository does not track, or outside the checkout")
+                }
+            }
+        }
+        var results: [TestEvidence] = []
+        for path in paths { results += try read(path: path) }
+        return results
+    }
+
     static func expand(_ pattern: String) -> [String] {
         guard pattern.contains(where: { "*?[".contains($0) }) else {
             return FileManager.default.fileExists(atPath: pattern) ? [pattern] : []

@@ -1,3 +1,4 @@
+import Foundation
 import PolicyDSL
 
 /// Joins the settings diff and the policy into a decision.
@@ -30,7 +31,13 @@ public struct Gate {
         let loaded: LoadedPolicy
         do {
             if let path = request.policyPath {
+                if let problem = Self.insideWorkTree(path, of: repository) {
+                    decision.problems = [problem]
+                    return decision
+                }
                 loaded = try PolicyLoader.load(at: path)
+            } else if let revision = request.policyRevision {
+                loaded = try PolicyLoader.load(in: repository, at: try repository.resolveCommit(revision))
             } else {
                 loaded = try PolicyLoader.load(in: repository, at: base)
             }
@@ -177,6 +184,22 @@ public struct Gate {
             decision.verdict = .error
         }
         return decision
+    }
+
+    /// Why `path` cannot be the policy: it is inside the judged repository's work tree, where the
+    /// checked-out files are the head's own (a change would relax the policy that judges it).
+    static func insideWorkTree(_ path: String, of repository: Repository) -> String? {
+        guard let tree = repository.workingDirectory else { return nil }
+        func resolved(_ path: String) -> String {
+            URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        }
+        let policy = resolved(path)
+        let root = resolved(tree)
+        guard policy == root || policy.hasPrefix(root.hasSuffix("/") ? root : root + "/") else { return nil }
+        return "--policy \(path) is inside the repository being judged, whose checked-out files are the change's "
+            + "own: a change could relax the policy that judges it. Drop --policy (the policy then comes from "
+            + "the base revision), name the target branch with --policy-rev, or keep the server's policy outside "
+            + "the work tree."
     }
 
     /// The policy's `files` lines as file selectors; every known config file when it has none.

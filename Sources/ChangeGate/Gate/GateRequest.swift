@@ -5,8 +5,13 @@ public struct GateRequest: Sendable {
     /// The target branch before the change: the policy comes from here unless `policyPath` is set.
     public var base: String
     public var head: String
-    /// A policy file or directory outside the repository (the server's own copy); never the head's.
+    /// A policy file or directory outside the repository (the server's own copy); never the head's:
+    /// a path inside the judged repository's work tree is refused.
     public var policyPath: String?
+    /// The revision whose `policies/` judge the change, when not the base: the target branch's tip,
+    /// while the diff runs from the merge base (a change cannot escape a policy the target branch
+    /// tightened after it forked).
+    public var policyRevision: String?
     public var ref: String
     public var actor: String?
     /// Seconds since the Unix epoch.
@@ -21,8 +26,10 @@ public struct GateRequest: Sendable {
     public init(
         base: String, head: String, policyPath: String? = nil, ref: String = "", actor: String? = nil, now: Int,
         reviewers: [ReviewerEvidence] = [], tests: [TestEvidence] = [], override: OverrideRequest? = nil,
-        revertLookBack: RevertLookBack = RevertLookBack(), knownGoodTips: KnownGoodTips = .firstParentHistory
+        revertLookBack: RevertLookBack = RevertLookBack(), knownGoodTips: KnownGoodTips = .firstParentHistory,
+        policyRevision: String? = nil
     ) {
+        self.policyRevision = policyRevision
         self.knownGoodTips = knownGoodTips
         self.base = base
         self.head = head

@@ -28,6 +28,12 @@ public final class Repository {
         return folder.count > 1 && folder.hasSuffix("/") ? String(folder.dropLast()) : folder
     }
 
+    /// The work tree's folder (no trailing slash); nil for a bare repository.
+    public var workingDirectory: String? {
+        guard let folder = git_repository_workdir(pointer).map({ String(cString: $0) }) else { return nil }
+        return folder.count > 1 && folder.hasSuffix("/") ? String(folder.dropLast()) : folder
+    }
+
     /// Opens the repository at `path` (a work tree, its `.git`, or a bare repository). Does not search
     /// parent directories, so a typo fails instead of finding an unrelated repository.
     public convenience init(path: String) throws(GitError) {

@@ -29,6 +29,12 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "A policy file or directory outside the repository (default: policies/ at the base).")
     var policy: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The revision whose policies/ judge the change (the target branch's tip, when --base is the merge "
+                + "base); default: the base.", valueName: "rev"))
+    var policyRev: String?
+
     @Option(help: "An evidence JSON file: reviewers and test results (schema in docs/ci.md).")
     var evidence: String?
 
@@ -123,7 +129,12 @@ struct CheckCommand: ParsableCommand {
                 tests += file.tests
                 if override == nil { requested = file.override }
             }
-            for pattern in junit { tests += try JUnitReport.read(matching: pattern) }
+            if !junit.isEmpty {
+                let headCommit = try opened.resolveCommit(head)
+                for pattern in junit {
+                    tests += try JUnitReport.read(matching: pattern, notCommittedIn: opened, at: headCommit)
+                }
+            }
         } catch {
             return failure("\(error)")
         }
@@ -142,7 +153,7 @@ struct CheckCommand: ParsableCommand {
         }
         let request = GateRequest(
             base: base, head: head, policyPath: policy, ref: ref, actor: actor, now: seconds, reviewers: reviewers,
-            tests: tests, override: requested, knownGoodTips: tips)
+            tests: tests, override: requested, knownGoodTips: tips, policyRevision: policyRev)
         return (Gate(repository: opened).decide(request), opened, seconds)
     }
 
