@@ -45,6 +45,13 @@ public struct Gate {
             decision.problems = ["\(error)"]
             return decision
         }
+        if request.policyPath == nil, loaded.result.program == nil,
+            let (last, commit) = PolicyLoader.lastCompiling(in: repository, before: base)
+        {
+            return decide(
+                base: base, head: head, policy: last, request: request,
+                brokenPolicy: Self.brokenPolicyText(loaded, lastCompiled: commit))
+        }
         return decide(base: base, head: head, policy: loaded, request: request)
     }
 
@@ -52,9 +59,12 @@ public struct Gate {
     /// already loaded (the hook loads it from the protected ref's tip). `forced` marks a push that
     /// rewrites history; `extraRisk` holds the gate's own contributions for it. `request.base` and
     /// `request.head` are not read here.
+    ///
+    /// `brokenPolicy` is set when the target branch's own policy does not compile and `loaded` is the
+    /// last one that did: only an override then lands the change (``Self/brokenPolicyText(_:lastCompiled:)``).
     public func decide(
         base: ObjectID?, head: ObjectID, policy loaded: LoadedPolicy, request: GateRequest, forced: Bool = false,
-        extraRisk: [RiskItem] = []
+        extraRisk: [RiskItem] = [], brokenPolicy: String? = nil
     ) -> GateDecision {
         var decision = GateDecision(verdict: .error, base: base, head: head)
         decision.override = request.override
@@ -119,6 +129,17 @@ public struct Gate {
                         base: baseSettings.mapValues(PolicyValue.init)))
             }
             let changedPaths = report.touchedPaths
+            // The policy is a protected setting of its own: editing the repository's policy files
+            // needs their owners, and a push may not leave a policy that does not compile.
+            let policyChange =
+                request.policyPath == nil && changedPaths.contains { $0.hasPrefix(Self.policyDirectory + "/") }
+            if policyChange {
+                let left = try? PolicyLoader.load(in: repository, at: head)
+                if let problem = Self.leftBroken(left) {
+                    decision.problems = [problem]
+                    return decision
+                }
+            }
 
             let trailers = TrailerEvidence(commits: commits, trust: program.trustedTrailers, groups: program.groups)
             var input = EvaluationInput(
@@ -128,6 +149,8 @@ public struct Gate {
                 tests: request.tests + trailers.tests, changedPaths: changedPaths, override: request.override)
             input.forced = forced
             input.extraRisk = extraRisk
+            input.policyChange = policyChange
+            input.brokenPolicy = brokenPolicy
             // `reverts` is worked out for the changes a condition asks about, when it asks: the
             // look-back reads and parses the earlier versions of the file.
             var detector = RevertDetector(
@@ -184,6 +207,29 @@ public struct Gate {
             decision.verdict = .error
         }
         return decision
+    }
+
+    /// Where a repository keeps its policy.
+    public static let policyDirectory = "policies"
+
+    /// Why the policy a change leaves behind cannot stand: it does not compile (or there is none);
+    /// nil when it compiles.
+    static func leftBroken(_ left: LoadedPolicy?) -> String? {
+        guard let left else {
+            return "this change leaves no readable policy under \(policyDirectory)/: every later push would be "
+                + "refused. Keep at least one .policy file that compiles."
+        }
+        guard left.result.program == nil else { return nil }
+        return "the policy this change leaves behind does not compile, which would refuse every later push "
+            + "(the fix included): " + left.result.errors.map(\.description).joined(separator: "; ")
+            + ". Run `changegate policy lint \(policyDirectory)/` and push the fix with this change."
+    }
+
+    /// What a decision says when the branch's own policy is broken and an older one judges.
+    public static func brokenPolicyText(_ broken: LoadedPolicy, lastCompiled commit: ObjectID) -> String {
+        let errors = broken.result.errors.map(\.description).joined(separator: "; ")
+        return "the policy at \(broken.source) does not compile (\(errors)); judged by the last policy that "
+            + "compiled (\(commit.short):\(policyDirectory)/), and only an override lands a change until it is fixed"
     }
 
     /// Why `path` cannot be the policy: it is inside the judged repository's work tree, where the

@@ -175,7 +175,17 @@ public struct PreReceiveHook {
         } catch {
             return refuse(["the policy cannot be read: \(error)"])
         }
-        guard let program = loaded.result.program else {
+        // A broken policy on the branch: the last one that compiled judges, and only an override
+        // lands a change (the fix included); with no such policy, nothing can land.
+        var judging = loaded
+        var brokenPolicy: String? = nil
+        if loaded.result.program == nil, configuration.policyPath == nil, let policyCommit,
+            let (last, commit) = PolicyLoader.lastCompiling(in: repository, before: policyCommit)
+        {
+            judging = last
+            brokenPolicy = Gate.brokenPolicyText(loaded, lastCompiled: commit)
+        }
+        guard let program = judging.result.program else {
             return refuse(
                 ["the policy has errors, so nothing can land until it is fixed:"]
                     + loaded.result.errors.map(\.description))
@@ -252,7 +262,8 @@ public struct PreReceiveHook {
             now: now, reviewers: reviewers, tests: tests, override: override,
             revertLookBack: configuration.revertLookBack, knownGoodTips: .accepted(tips))
         let decision = Gate(repository: repository).decide(
-            base: base, head: new, policy: loaded, request: request, forced: forced, extraRisk: extraRisk)
+            base: base, head: new, policy: judging, request: request, forced: forced, extraRisk: extraRisk,
+            brokenPolicy: brokenPolicy)
         let lines = HookMessage.lines(
             for: decision, update: update, program: program, evidenceDirectory: evidenceDirectory)
         return RefVerdict(update: update, accepted: decision.exitCode == 0, decision: decision, message: lines)

@@ -118,6 +118,24 @@ extension PolicyLoader {
         }
         return LoadedPolicy(result: result, source: location, files: read.files(relativeTo: directory))
     }
+
+    /// The newest policy that compiles on `commit`'s first-parent history, `commit` itself excluded,
+    /// within `limit` commits: what judges a change while the branch's own policy is broken (only an
+    /// override then lands anything, the fix included).
+    public static func lastCompiling(
+        in repository: Repository, before commit: ObjectID, limit: Int = 200, directory: String = "policies"
+    ) -> (policy: LoadedPolicy, commit: ObjectID)? {
+        var next = try? repository.commit(commit).parents.first
+        var steps = 0
+        while let id = next, steps < limit {
+            steps += 1
+            if let loaded = try? load(in: repository, at: id, directory: directory), loaded.result.program != nil {
+                return (loaded, id)
+            }
+            next = try? repository.commit(id).parents.first
+        }
+        return nil
+    }
 }
 
 /// A compiled policy and the fingerprint of what it was compiled from, for reports and the audit

@@ -108,6 +108,13 @@ public struct EvaluationInput: Sendable, Hashable {
     public var forced: Bool = false
     /// Contributions the gate adds itself (a force push), counted with the policy's own.
     public var extraRisk: [RiskItem] = []
+    /// True when the change set edits the policy's own files: a built-in requirement, which no
+    /// policy can switch off, then asks for a reviewer from ``Program/policyOwners``.
+    public var policyChange = false
+    /// Set when the target branch's own policy does not compile and the program is the last one
+    /// that did: only an override (``Program/overriders``) lands a change, the fix included. The
+    /// text says what is broken.
+    public var brokenPolicy: String? = nil
 
     public init(
         changes: [ChangeInput], files: [FileInput] = [], ref: String = "", authors: [String] = [],

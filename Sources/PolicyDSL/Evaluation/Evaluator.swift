@@ -20,7 +20,9 @@ public struct Evaluator {
     public init(program: Program) {
         self.program = program
         let groups = Dictionary(program.groups.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        self.groupsByName = groups
+        var withOwners = groups
+        withOwners[Program.policyOwnersGroup] = program.policyOwners
+        self.groupsByName = withOwners
         var fileGlobs: [[Glob]] = []
         self.riskConditions = program.riskLines.map {
             CompiledCondition.compile($0.condition, groups: groups, fileGlobs: &fileGlobs)
@@ -178,7 +180,63 @@ public struct Evaluator {
                 outcome = max(outcome, .warn)
             }
         }
+        for verdict in builtInVerdicts(state) {
+            verdicts.append(verdict)
+            if !verdict.satisfied { outcome = max(outcome, .deny) }
+        }
         return Evaluation(outcome: outcome, risk: state.risk, riskItems: items, verdicts: verdicts, watched: watched)
+    }
+
+    /// The requirements no policy can switch off: a change to the policy's own files needs one of
+    /// its owners, and while the branch's policy does not compile only an override lands anything.
+    private func builtInVerdicts(_ state: SetState) -> [RuleVerdict] {
+        let range = program.policyOwners.range
+        let overriders = program.overriders
+        func overridden(_ verdict: inout RuleVerdict) {
+            guard !verdict.satisfied else { return }
+            if let request = state.input.override, !request.reason.trimmingWhitespace().isEmpty,
+                overriders.contains(request.actor)
+            {
+                verdict.satisfied = true
+                verdict.overridden = true
+                verdict.reason = "OVERRIDDEN by \(request.actor) (group \(overriders.name)): \(request.reason)"
+            } else if !overriders.members.isEmpty {
+                verdict.missing.append("or a member of group \(overriders.name) overrides with a reason")
+            }
+        }
+        var verdicts: [RuleVerdict] = []
+        if let broken = state.input.brokenPolicy {
+            var verdict = RuleVerdict(
+                kind: .require, name: "the target branch's policy compiles", applies: true, satisfied: false,
+                overridden: false, reason: "", missing: [broken], range: range)
+            verdict.reason = "not met: " + broken
+            if overriders.members.isEmpty {
+                verdict.missing.append("the last policy that compiled names no override group: fix it on the server")
+            }
+            overridden(&verdict)
+            verdicts.append(verdict)
+        }
+        if state.input.policyChange {
+            let owners = Requirement(
+                kind: .reviewers(
+                    comparison: .atLeast, count: Located(1, range: range, text: "1"),
+                    group: Located(Program.policyOwnersGroup, range: range, text: Program.policyOwnersGroup)),
+                range: range, endOffset: range.start.offset)
+            var verdict = RuleVerdict(
+                kind: .require, name: "changes to the policy are approved by its owners", applies: true,
+                satisfied: true, overridden: false, reason: "met", missing: [], range: range)
+            if var missing = unmet(owners, state) {
+                if program.policyOwners.members.isEmpty {
+                    missing += "; the policy names no group, so no one can approve it: name owners with `owners GROUP`"
+                }
+                verdict.missing = [missing]
+                verdict.satisfied = false
+                verdict.reason = "not met: " + missing
+            }
+            overridden(&verdict)
+            verdicts.append(verdict)
+        }
+        return verdicts
     }
 
     /// A key's segments and its watch, worked out once per distinct key.

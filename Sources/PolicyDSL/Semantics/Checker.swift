@@ -102,6 +102,14 @@ struct Checker {
                 }
             case .group, .files:
                 break
+            case .owners(let names):
+                if !program.owners.isEmpty {
+                    error(
+                        declaration.range, "a second `owners` declaration",
+                        notes: ["name every owning group on one line: `owners dba, platform`"])
+                    continue
+                }
+                for name in names where resolveGroup(name) != nil { program.owners.append(name.value) }
             case .revertWindow(let within, let stable, let commits):
                 if let first = revertWindowAt {
                     error(

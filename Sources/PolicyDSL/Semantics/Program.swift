@@ -15,12 +15,40 @@ public struct Program: Sendable {
     /// True when the policy says `trust unauthenticated pushes`; by default the hook refuses a push
     /// to a protected ref when it cannot tell who pushes.
     public var trustsUnauthenticatedPushes = false
+    /// `owners GROUP, …`: the groups whose members approve a change to the policy files. Empty: every
+    /// group the policy names (``policyOwners``).
+    public var owners: [String] = []
     /// `reverts within … stable … over … commits`: nil parts keep the gate's defaults.
     public var revertWindow = RevertWindow()
     /// The file settings `head(…)` and `base(…)` can read: a gate need hand the evaluator no others.
     public var settingsRead = SettingsRead.keys([])
 
     public func group(named name: String) -> Group? { groups.first { $0.name == name } }
+
+    /// Who may approve a change to the policy itself: the members of the `owners` groups, or, when
+    /// the policy names none, of every group it names (a safe default: someone the policy trusts,
+    /// never no one by omission).
+    public var policyOwners: Group {
+        let names = owners.isEmpty ? groups.map(\.name) : owners
+        var seen = Set<String>()
+        let members = names.compactMap { group(named: $0) }.flatMap(\.members).filter {
+            seen.insert($0.lowercased()).inserted
+        }
+        let range = groups.first?.range ?? SourceRange(start: SourceLocation(path: "", line: 1, column: 1, offset: 0), length: 1)
+        return Group(name: Program.policyOwnersGroup, members: members, range: range)
+    }
+
+    /// The name of ``policyOwners`` in verdicts; no policy's group can be called this (a space).
+    public static let policyOwnersGroup = "policy owners"
+
+    /// Who may override the built-in requirements (a policy change, a broken policy): the members of
+    /// every `override by` group.
+    public var overriders: Group {
+        var seen = Set<String>()
+        let names = rules.compactMap(\.overrideGroup).filter { seen.insert($0).inserted }
+        let members = names.compactMap { group(named: $0) }.flatMap(\.members)
+        return Group(name: names.joined(separator: " or "), members: members, range: policyOwners.range)
+    }
 
     /// The watch whose pattern matches `keyPath` most specifically, if any.
     public func watch(for keyPath: String) -> Watch? {

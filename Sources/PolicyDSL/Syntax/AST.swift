@@ -34,6 +34,8 @@ public struct Declaration: Sendable, Hashable {
         /// `reverts within DURATION [stable DURATION] [over N commits]`: how far back `reverts` looks on
         /// the target branch and how long a value must have stayed there to count as known good.
         case revertWindow(within: Located<Int>?, stable: Located<Int>?, commits: Located<Int>?)
+        /// `owners GROUP {, GROUP}`: who must approve a change to the policy files themselves.
+        case owners(groups: [Located<String>])
     }
 
     public enum GroupMembers: Sendable, Hashable {
@@ -62,12 +64,14 @@ public struct Declaration: Sendable, Hashable {
         case .freeze: "freeze"
         case .trustTrailers, .trustUnauthenticatedPushes: "trust"
         case .revertWindow: "reverts"
+        case .owners: "owners"
         }
     }
 
     /// The declaration keywords, which start a declaration at the beginning of a line.
     public static let keywords: [String] = [
         "policy", "files", "group", "trust", "watch", "risk", "deny", "warn", "require", "freeze", "reverts",
+        "owners",
     ]
 }
 

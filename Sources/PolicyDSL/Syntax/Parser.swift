@@ -276,6 +276,13 @@ struct Parser {
                 committer = try expectName("the group whose commits' trailers count")
             }
             kind = .trustTrailers(names: names, committer: committer)
+        case "owners":
+            var groups = [try expectName("the group that owns the policy")]
+            while current.kind == .comma {
+                advance()
+                groups.append(try expectName("the group that owns the policy"))
+            }
+            kind = .owners(groups: groups)
         case "reverts":
             var within: Located<Int>? = nil
             var stable: Located<Int>? = nil

@@ -119,6 +119,8 @@ public enum PolicyFormatter {
             return lines
         case .trustUnauthenticatedPushes:
             return ["trust unauthenticated pushes"]
+        case .owners(let groups):
+            return ["owners " + groups.map(\.value).joined(separator: ", ")]
         case .revertWindow(let within, let stable, let commits):
             var line = "reverts"
             if let within { line += " within \(within.text)" }
