@@ -24,11 +24,15 @@ struct HookPushTests {
         var server: GitFixture
         var work: GitFixture
 
-        func push(_ arguments: [String], as user: String? = "frank@example.com") throws -> Shell.Result {
+        func push(_ arguments: [String], as user: String? = "frank@example.com", options: [String] = [])
+            throws -> Shell.Result
+        {
             var environment = GitFixture.baseEnvironment
             if let user { environment["CHANGEGATE_USER"] = user }
+            let pushOptions = options.flatMap { ["-o", $0] }
             return try Shell.run(
-                ["git", "-C", work.path, "push", "--porcelain", "origin"] + arguments, environment: environment)
+                ["git", "-C", work.path, "push", "--porcelain"] + pushOptions + ["origin"] + arguments,
+                environment: environment)
         }
 
         func serverRef(_ ref: String) -> String? {
@@ -42,7 +46,18 @@ struct HookPushTests {
     }
 
     private func setup(install: [String] = []) throws -> Setup {
+        try Self.makeSetup(install: install)
+    }
+
+    /// Shared with ``HookTrustTests``.
+    static func makeSetup(install: [String] = [], hooks: [String: String] = [:]) throws -> Setup {
         let server = try GitFixture(bare: true, label: "server")
+        // Hooks the site had before ChangeGate, which install must chain.
+        for (name, script) in hooks {
+            let file = server.url.appendingPathComponent("hooks/\(name)")
+            try Data(script.utf8).write(to: file)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+        }
         var work = try GitFixture(label: "work")
         try work.write("policies/hook.policy", Self.policy)
         try work.write("db/prod/app.yaml", "failover:\n  enabled: true\n  mode: automatic\n")
@@ -55,8 +70,14 @@ struct HookPushTests {
     }
 
     private func changeMode(_ work: inout GitFixture, to mode: String, enabled: Bool = true) throws -> String {
+        try Self.changeMode(&work, to: mode, enabled: enabled)
+    }
+
+    static func changeMode(
+        _ work: inout GitFixture, to mode: String, enabled: Bool = true, author: String = "Frank <frank@example.com>"
+    ) throws -> String {
         try work.write("db/prod/app.yaml", "failover:\n  enabled: \(enabled)\n  mode: \(mode)\n")
-        return try work.commit("failover \(mode)", author: "Frank <frank@example.com>")
+        return try work.commit("failover \(mode)", author: author)
     }
 
     @Test(
