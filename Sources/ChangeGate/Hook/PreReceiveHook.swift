@@ -205,11 +205,23 @@ public struct PreReceiveHook {
                         RiskItem(
                             points: configuration.forcePushRisk,
                             reason:
-                                "push rewrites history (not a fast-forward): \(dropped) commit\(dropped == 1 ? "" : "s") of \(update.ref) dropped"
+                                "\(Self.rewritesHistory) (not a fast-forward): \(dropped) commit\(dropped == 1 ? "" : "s") of \(update.ref) dropped"
                         ))
                 }
             } else if let defaultTip {
-                base = try repository.mergeBase(defaultTip, new)
+                // A new ref is judged against the default branch's tip, not their merge base: a new
+                // branch at an old commit (the incident's) would otherwise change nothing.
+                base = defaultTip
+                if try repository.mergeBase(defaultTip, new) != defaultTip {
+                    forced = true
+                    let missing = try repository.commits(from: new, to: defaultTip).count
+                    extraRisk.append(
+                        RiskItem(
+                            points: configuration.forcePushRisk,
+                            reason:
+                                "\(Self.behindDefaultBranch): \(missing) commit\(missing == 1 ? "" : "s") of it missing from \(update.ref)"
+                        ))
+                }
             }
         } catch {
             return refuse(["cannot read the pushed history: \(error)"])
@@ -288,6 +300,11 @@ public struct PreReceiveHook {
 
     /// The repository as records name it: its git directory without a trailing slash.
     var repositoryName: String { repository.displayPath }
+
+    /// How the risk item of a new protected ref that lacks commits of the default branch starts.
+    static let behindDefaultBranch = "new ref behind the default branch (judged like a force push)"
+    /// How the risk item of a push that is not a fast-forward starts.
+    static let rewritesHistory = "push rewrites history"
 
     static func iso(_ seconds: Int) -> String {
         let formatter = ISO8601DateFormatter()
