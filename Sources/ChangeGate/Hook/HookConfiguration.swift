@@ -4,9 +4,10 @@ import PolicyDSL
 /// How the hook judges pushes: which refs are protected, where the policy comes from, the time
 /// budget and where server-side evidence lives.
 public struct HookConfiguration: Sendable {
-    /// The refs the gate judges; every other ref passes untouched.
+    /// The refs the gate judges; every other ref passes untouched. `**` because release and
+    /// production branches nest (`release/2024/06`, `prod/eu`): one level deep left those unjudged.
     public static let defaultProtectedPatterns = [
-        "refs/heads/main", "refs/heads/master", "refs/heads/release/*", "refs/heads/prod*",
+        "refs/heads/main", "refs/heads/master", "refs/heads/release/**", "refs/heads/prod*/**",
     ]
 
     /// Where approvals are pushed: `git push origin HEAD:refs/changegate/approvals/NAME`.

@@ -14,7 +14,9 @@ struct HookCommand: ParsableCommand {
     struct JudgeOptions: ParsableArguments {
         @Option(
             name: .customLong("protect"),
-            help: "A protected ref pattern (repeatable; default: main, master, release/*, prod*).")
+            help: ArgumentHelp(
+                "A protected ref pattern, `*` within a segment, `**` across (repeatable; default: "
+                    + "refs/heads/main, refs/heads/master, refs/heads/release/**, refs/heads/prod*/**)."))
         var protected: [String] = []
 
         @Option(help: "A policy file or directory on the server (default: policies/ at the protected ref's tip).")
