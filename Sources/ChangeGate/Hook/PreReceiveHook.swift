@@ -159,7 +159,14 @@ public struct PreReceiveHook {
         // The policy: the server's copy, or the protected ref's current tip (the default branch's
         // for a new ref) — never the pushed commits.
         let defaultTip = try? repository.resolveCommit("HEAD")
-        let policyCommit = update.old ?? defaultTip
+        // A ref may hold an annotated tag: what lands is the commit it names, so that is judged.
+        let old: ObjectID?
+        do {
+            old = try update.old.map(peeled)
+        } catch {
+            return refuse(["\(update.ref) holds \(update.old?.short ?? "?"), which is \(error)"])
+        }
+        let policyCommit = old ?? defaultTip
         let loaded: LoadedPolicy
         do {
             if let path = configuration.policyPath {
@@ -189,15 +196,23 @@ public struct PreReceiveHook {
         let reason = PushOptions.overrideReason(pushOptions)
         let override = reason.map { OverrideRequest(actor: actor ?? "", reason: $0) }
 
-        guard let new = update.new else {
+        guard let pushed = update.new else {
             return judgeDeletion(update, program: program, override: override, refuse: refuse)
         }
+        let new: ObjectID
+        do {
+            new = try peeled(pushed)
+        } catch {
+            return refuse([
+                "\(pushed.short) is \(error): only a commit, or a tag of a commit, can land on \(update.ref)"
+            ])
+        }
 
-        var base: ObjectID? = update.old
+        var base: ObjectID? = old
         var forced = false
         var extraRisk: [RiskItem] = []
         do {
-            if let old = update.old {
+            if let old {
                 if try repository.mergeBase(old, new) != old {
                     forced = true
                     let dropped = try repository.commits(from: new, to: old).count
@@ -259,6 +274,19 @@ public struct PreReceiveHook {
         let lines = HookMessage.lines(
             for: decision, update: update, program: program, evidenceDirectory: evidenceDirectory)
         return RefVerdict(update: update, accepted: decision.exitCode == 0, decision: decision, message: lines)
+    }
+
+    /// The commit `id` names: itself, or the commit an annotated tag (or a chain of them) points to.
+    private func peeled(_ id: ObjectID) throws(PeelError) -> ObjectID {
+        do {
+            return try repository.resolveCommit(id.hex)
+        } catch {
+            throw PeelError(description: "not a commit (\(error))")
+        }
+    }
+
+    struct PeelError: Error, CustomStringConvertible {
+        var description: String
     }
 
     /// Deleting a protected ref needs an authorized override, whatever the policy's rules say.
