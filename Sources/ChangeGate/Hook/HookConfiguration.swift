@@ -21,16 +21,38 @@ public struct HookConfiguration: Sendable {
     /// The risk a push that rewrites history (not a fast-forward) adds of its own.
     public var forcePushRisk: Int
     public var revertLookBack: RevertLookBack
+    /// Lets pushes create or move `refs/replace/*`. Off by default: git on the server (`git show`,
+    /// `git archive`, mirrors) would serve the replacement while the gate judged the original.
+    public var allowReplaceRefs: Bool
+    /// Lets pushes create or move `refs/namespaces/*`, which a hosting serving namespaces shows as
+    /// another repository's `refs/heads/…`, out of reach of the protected patterns.
+    public var allowNamespaceRefs: Bool
 
     public init(
         protectedPatterns: [String] = HookConfiguration.defaultProtectedPatterns, policyPath: String? = nil,
-        deadline: Double = 4, forcePushRisk: Int = 50, revertLookBack: RevertLookBack = RevertLookBack()
+        deadline: Double = 4, forcePushRisk: Int = 50, revertLookBack: RevertLookBack = RevertLookBack(),
+        allowReplaceRefs: Bool = false, allowNamespaceRefs: Bool = false
     ) {
         self.protectedPatterns = protectedPatterns
         self.policyPath = policyPath
         self.deadline = deadline
         self.forcePushRisk = forcePushRisk
         self.revertLookBack = revertLookBack
+        self.allowReplaceRefs = allowReplaceRefs
+        self.allowNamespaceRefs = allowNamespaceRefs
+    }
+
+    /// Why a push may not create or move `ref`, when it is a replace or namespace ref not allowed.
+    public func refusalOfSpecialRef(_ ref: String) -> String? {
+        if ref.hasPrefix("refs/replace/"), !allowReplaceRefs {
+            return "a replace ref makes git serve other objects than the ones ChangeGate judges, so the hook "
+                + "refuses refs/replace/*; an admin who needs them installs with --allow-replace-refs"
+        }
+        if ref.hasPrefix("refs/namespaces/"), !allowNamespaceRefs {
+            return "a namespaced ref is another repository's branch out of reach of the protected patterns, so "
+                + "the hook refuses refs/namespaces/*; an admin who needs them installs with --allow-namespace-refs"
+        }
+        return nil
     }
 
     /// True when `ref` matches a protected pattern (`*` within a path segment, `**` across them).

@@ -10,11 +10,13 @@ import Foundation
 ///
 /// The script runs `changegate hook pre-receive` with the options given at install time, then any
 /// pre-receive hook that was there before (kept as `pre-receive.changegate-chained`), each with the
-/// same input. It also turns on `receive.advertisePushOptions`, so that `git push -o` reaches the hook.
+/// same input. It also turns on `receive.advertisePushOptions`, so that `git push -o` reaches the hook,
+/// and turns off `core.useReplaceRefs`, so that git serves the objects the hook judged.
 public struct HookInstaller {
     public static let marker = "# changegate-hook: written by `changegate hook install`"
     static let chainedName = "pre-receive.changegate-chained"
     static let savedPushOptionsKey = "changegate.hook.savedAdvertisePushOptions"
+    static let savedReplaceRefsKey = "changegate.hook.savedUseReplaceRefs"
 
     public var repository: Repository
 
@@ -80,6 +82,14 @@ public struct HookInstaller {
         }
         try repository.setLocalConfigValue("receive.advertisePushOptions", "true")
         done.append("set receive.advertisePushOptions = true (for git push -o changegate.override=…)")
+
+        // git on the server then serves the objects ChangeGate judged, whatever refs/replace/ holds.
+        if try repository.localConfigValue(Self.savedReplaceRefsKey) == nil {
+            let previous = try repository.localConfigValue("core.useReplaceRefs")
+            try repository.setLocalConfigValue(Self.savedReplaceRefsKey, previous ?? "(unset)")
+        }
+        try repository.setLocalConfigValue("core.useReplaceRefs", "false")
+        done.append("set core.useReplaceRefs = false (git serves the objects ChangeGate judged)")
         return done
     }
 
@@ -104,6 +114,11 @@ public struct HookInstaller {
             try repository.setLocalConfigValue("receive.advertisePushOptions", saved == "(unset)" ? nil : saved)
             try repository.setLocalConfigValue(Self.savedPushOptionsKey, nil)
             done.append("restored receive.advertisePushOptions")
+        }
+        if let saved = try repository.localConfigValue(Self.savedReplaceRefsKey) {
+            try repository.setLocalConfigValue("core.useReplaceRefs", saved == "(unset)" ? nil : saved)
+            try repository.setLocalConfigValue(Self.savedReplaceRefsKey, nil)
+            done.append("restored core.useReplaceRefs")
         }
         if done.isEmpty { done.append("nothing to remove: no changegate hook is installed") }
         return done

@@ -80,6 +80,13 @@ public struct PreReceiveHook {
                 let (verdict, approval) = judgeApproval(update)
                 verdicts.append(verdict)
                 if let approval { approvals.append(approval) }
+            } else if update.new != nil, let why = configuration.refusalOfSpecialRef(update.ref) {
+                // Deleting one is fine: git then serves what ChangeGate judged.
+                let decision = GateDecision(verdict: .error, base: update.old, head: update.new, problems: [why])
+                verdicts.append(
+                    RefVerdict(
+                        update: update, accepted: false, decision: decision,
+                        message: ["changegate: \(update.ref): REFUSED: \(why)"]))
             } else if configuration.isProtected(update.ref) {
                 verdicts.append(judgeProtected(update))
             } else {

@@ -37,10 +37,20 @@ struct HookCommand: ParsableCommand {
                     + "GIT_DIR/changegate/audit.sqlite).", valueName: "path"))
         var audit: String?
 
+        @Flag(
+            help: ArgumentHelp(
+                "Let pushes create or move refs/replace/* (refused by default: git would serve the replacement "
+                    + "while ChangeGate judged the original; install sets core.useReplaceRefs=false either way)."))
+        var allowReplaceRefs = false
+
+        @Flag(help: "Let pushes create or move refs/namespaces/* (refused by default: out of reach of --protect).")
+        var allowNamespaceRefs = false
+
         var configuration: HookConfiguration {
             HookConfiguration(
                 protectedPatterns: protected.isEmpty ? HookConfiguration.defaultProtectedPatterns : protected,
-                policyPath: policy, deadline: deadline, forcePushRisk: forcePushRisk)
+                policyPath: policy, deadline: deadline, forcePushRisk: forcePushRisk,
+                allowReplaceRefs: allowReplaceRefs, allowNamespaceRefs: allowNamespaceRefs)
         }
     }
 
@@ -140,6 +150,8 @@ struct HookCommand: ParsableCommand {
             }
             if options.deadline != 4 { arguments += ["--deadline", String(options.deadline)] }
             if options.forcePushRisk != 50 { arguments += ["--force-push-risk", String(options.forcePushRisk)] }
+            if options.allowReplaceRefs { arguments.append("--allow-replace-refs") }
+            if options.allowNamespaceRefs { arguments.append("--allow-namespace-refs") }
             // The hook runs in the repository, not here: relative paths are made absolute now.
             func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
             if let evidence = options.evidenceDir { arguments += ["--evidence-dir", absolute(evidence)] }
