@@ -65,21 +65,17 @@ public struct PreReceiveHook {
         record(judge(updates))
     }
 
-    /// The verdicts and the approvals to record if the push is accepted.
+    /// The verdicts, to record; approvals are recorded by post-receive, once their refs landed.
     public struct Judgement: Sendable {
         public var verdicts: [RefVerdict]
-        public var approvals: [Approval]
     }
 
     /// Judges every update; writes nothing.
     public func judge(_ updates: [RefUpdate]) -> Judgement {
         var verdicts: [RefVerdict] = []
-        var approvals: [Approval] = []
         for update in updates {
             if update.ref.hasPrefix("refs/changegate/") {
-                let (verdict, approval) = judgeApproval(update)
-                verdicts.append(verdict)
-                if let approval { approvals.append(approval) }
+                verdicts.append(judgeApproval(update))
             } else if update.new != nil, let why = configuration.refusalOfSpecialRef(update.ref) {
                 // Deleting one is fine: git then serves what ChangeGate judged.
                 let decision = GateDecision(verdict: .error, base: update.old, head: update.new, problems: [why])
@@ -93,18 +89,17 @@ public struct PreReceiveHook {
                 verdicts.append(RefVerdict(update: update, accepted: true, decision: nil, message: []))
             }
         }
-        return Judgement(verdicts: verdicts, approvals: approvals)
+        return Judgement(verdicts: verdicts)
     }
 
-    /// Records the decisions, and the approvals when the whole push is accepted. A journal that
-    /// cannot be written refuses the push.
+    /// Records the decisions. A journal that cannot be written refuses the push.
     public func record(_ judgement: Judgement) -> Outcome {
         var outcome = Outcome(verdicts: judgement.verdicts, failure: nil)
         let records = judgement.verdicts.compactMap { verdict in
             verdict.decision.map { entry(verdict, $0, pushAccepted: outcome.accepted) }
         }
         do {
-            try journal.append(approvals: outcome.accepted ? judgement.approvals : [], decisions: records)
+            try journal.append(approvals: [], arrivals: [], decisions: records)
         } catch {
             // Fail closed: a decision that cannot be kept is no decision.
             outcome.failure = "cannot record the decision: \(error)"
@@ -114,40 +109,17 @@ public struct PreReceiveHook {
 
     // MARK: - Approvals
 
-    private func judgeApproval(_ update: RefUpdate) -> (RefVerdict, Approval?) {
-        func refuse(_ why: String) -> (RefVerdict, Approval?) {
-            (
-                RefVerdict(
-                    update: update, accepted: false, decision: nil,
-                    message: ["changegate: \(update.ref): REFUSED: \(why)"]), nil
-            )
+    /// Checks an approval; post-receive records it once the ref landed (a chained hook, or an
+    /// `update` hook, may still refuse it after this).
+    private func judgeApproval(_ update: RefUpdate) -> RefVerdict {
+        switch ApprovalCheck.check(update, actor: actor, repository: repository, now: now) {
+        case .success:
+            return RefVerdict(update: update, accepted: true, decision: nil, message: [])
+        case .failure(let refusal):
+            return RefVerdict(
+                update: update, accepted: false, decision: nil,
+                message: ["changegate: \(update.ref): REFUSED: \(refusal.reason)"])
         }
-        guard update.ref.hasPrefix(HookConfiguration.approvalsNamespace),
-            update.ref.count > HookConfiguration.approvalsNamespace.count
-        else {
-            return refuse("refs/changegate/ is ChangeGate's; only refs/changegate/approvals/NAME can be pushed")
-        }
-        guard update.kind == .create, let new = update.new else {
-            return refuse("approvals are append-only: push a new name under refs/changegate/approvals/")
-        }
-        guard let actor else {
-            return refuse("an approval needs an authenticated pusher, and this push has none")
-        }
-        let commit: CommitInfo
-        do {
-            commit = try repository.commit(repository.resolveCommit(new.hex))
-        } catch {
-            return refuse("an approval names a commit; \(new.short) is not one (\(error))")
-        }
-        let identity = actor.lowercased()
-        if commit.author.email.lowercased() == identity || commit.committer.email.lowercased() == identity {
-            return refuse("\(actor) wrote or committed \(commit.id.short) and cannot approve it")
-        }
-        let approval = Approval(commit: commit.id.hex, approver: actor, time: now, ref: update.ref)
-        let verdict = RefVerdict(
-            update: update, accepted: true, decision: nil,
-            message: ["changegate: recorded \(actor)'s approval of \(commit.id.short) \"\(commit.subject)\""])
-        return (verdict, approval)
     }
 
     // MARK: - Protected refs
@@ -268,6 +240,7 @@ public struct PreReceiveHook {
             if FileManager.default.fileExists(atPath: junitDirectory) {
                 tests += try JUnitReport.read(matching: junitDirectory + "/*.xml")
             }
+            reviewers = try excludingPushers(reviewers, base: base, head: new)
         } catch {
             return refuse(["the evidence for \(new.short) cannot be read: \(error)"])
         }
@@ -281,6 +254,37 @@ public struct PreReceiveHook {
         let lines = HookMessage.lines(
             for: decision, update: update, program: program, evidenceDirectory: evidenceDirectory)
         return RefVerdict(update: update, accepted: decision.exitCode == 0, decision: decision, message: lines)
+    }
+
+    /// The reviewers, with the pusher of this ref and whoever first pushed one of its commits to the
+    /// server marked as not counting: someone who lands or brings a change under another e-mail
+    /// than they commit with must not review it either.
+    private func excludingPushers(_ reviewers: [ReviewerEvidence], base: ObjectID?, head: ObjectID) throws
+        -> [ReviewerEvidence]
+    {
+        guard !reviewers.isEmpty else { return reviewers }
+        // The commits of this push that are already on the server; the rest came with it, from `actor`.
+        var firstPushed: [String: Arrival] = [:]
+        for commit in try repository.commits(to: head, hiding: base.map { [$0] } ?? []) {
+            guard let arrival = try journal.firstArrival(of: commit), let pusher = arrival.pusher?.lowercased()
+            else { continue }
+            if firstPushed[pusher] == nil { firstPushed[pusher] = arrival }
+        }
+        let pusher = actor?.lowercased()
+        return reviewers.map { reviewer in
+            var reviewer = reviewer
+            let identity = reviewer.identity.lowercased()
+            if identity == pusher {
+                reviewer.counts = false
+                reviewer.reason = "pushed this ref and cannot review it"
+            } else if let arrival = firstPushed[identity] {
+                reviewer.counts = false
+                reviewer.reason =
+                    "first pushed these commits to the server (\(String(arrival.commit.prefix(7))) with "
+                    + "\(arrival.ref) at \(Self.iso(arrival.time))) and cannot review them"
+            }
+            return reviewer
+        }
     }
 
     /// The commit `id` names: itself, or the commit an annotated tag (or a chain of them) points to.

@@ -7,7 +7,7 @@ struct HookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hook",
         abstract: "Judge pushes on a git server, before any ref moves.",
-        subcommands: [PreReceive.self, Update.self, Install.self, Uninstall.self]
+        subcommands: [PreReceive.self, Update.self, PostReceive.self, Install.self, Uninstall.self]
     )
 
     /// Options shared by the hook entry points (written into the hook script by `install`).
@@ -104,6 +104,44 @@ struct HookCommand: ParsableCommand {
             try HookCommand.judge(options: options) {
                 let input = FileHandle.standardInput.readDataToEndOfFile()
                 return try RefUpdate.parse(String(decoding: input, as: UTF8.self))
+            }
+        }
+    }
+
+    struct PostReceive: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "post-receive",
+            abstract: "The post-receive hook: records the approvals that landed and who first pushed each commit.",
+            discussion: """
+                Runs after the refs moved, so it refuses nothing; an approval it cannot record does not count, \
+                and it says so. Takes the judge options so that install can write one argument list.
+                """)
+
+        @OptionGroup var options: JudgeOptions
+
+        func run() throws {
+            let environment = ProcessInfo.processInfo.environment
+            do {
+                let input = FileHandle.standardInput.readDataToEndOfFile()
+                let updates = try RefUpdate.parse(String(decoding: input, as: UTF8.self))
+                let repository = try Repository.openFromEnvironment()
+                let gitDirectory = repository.path.hasSuffix("/") ? String(repository.path.dropLast()) : repository.path
+                let store = try SQLiteAuditStore(
+                    path: AuditLocation.path(
+                        explicit: options.audit, environment: environment, gitDirectory: gitDirectory))
+                let hook = PostReceiveHook(
+                    repository: repository, journal: AuditHookJournal(store: store, repository: repository.displayPath),
+                    actor: HookActor.from(environment)?.identity, now: Int(Date().timeIntervalSince1970))
+                let outcome = hook.run(updates)
+                FileHandle.standardError.write(Data(outcome.message.utf8))
+                if outcome.failed { throw ExitCode(1) }
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                Standard.error(
+                    "changegate: ERROR: \(error); nothing was recorded, so the approvals of this push do not count: "
+                        + "push them again under new names")
+                throw ExitCode(1)
             }
         }
     }

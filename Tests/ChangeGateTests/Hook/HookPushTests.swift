@@ -19,6 +19,13 @@ struct HookPushTests {
         } override by oncall
         """
 
+    /// The hook's decisions in the trail (not approvals, nor who first pushed what).
+    static var decisions: AuditQuery {
+        var query = AuditQuery()
+        query.source = .hook
+        return query
+    }
+
     /// A server with the hook, and a clone whose main holds the policy and a config file.
     struct Setup {
         var server: GitFixture
@@ -105,6 +112,8 @@ struct HookPushTests {
         let own = try s.push(["HEAD:refs/changegate/approvals/frank"])
         #expect(own.status != 0)
         #expect(own.stderr.contains("frank@example.com wrote or committed"))
+        // The author puts the commit on the server (docs/hook.md): reviewers who first pushed it do not count.
+        #expect(try s.push(["HEAD:refs/heads/frank/failover"]).status == 0)
         #expect(try s.push(["HEAD:refs/changegate/approvals/erin"], as: "erin@example.com").status == 0)
         let nonMember = try s.push(["HEAD:refs/heads/main"])
         #expect(nonMember.status != 0)
@@ -135,7 +144,7 @@ struct HookPushTests {
         // erin's (not a DBA: recorded, not counted) and bob's; frank's self-approval was refused.
         #expect(approvals.compactMap(\.actor) == ["erin@example.com", "bob@example.com"])
         #expect(approvals.first?.source == .approval)
-        let accepting = try #require(try trail.entries(matching: AuditQuery()).first?.record)
+        let accepting = try #require(try trail.entries(matching: Self.decisions).first?.record)
         #expect(accepting.source == .hook && accepting.accepted && accepting.head == change)
         #expect(accepting.evidence.contains { $0.subject == "bob@example.com" && $0.counted })
         #expect(try trail.verify().isIntact)
@@ -241,7 +250,7 @@ struct HookPushTests {
         #expect(accepted.status == 0, "\(accepted.stderr)")
         #expect(accepted.stderr.contains("!!! OVERRIDE require \"failover reviewed and simulated\""))
         let trail = try SQLiteAuditStore(path: s.server.url.appendingPathComponent("changegate/audit.sqlite").path)
-        let overridden = try #require(try trail.entries(matching: AuditQuery()).first?.record)
+        let overridden = try #require(try trail.entries(matching: Self.decisions).first?.record)
         #expect(
             overridden.override == AuditRecord.Override(actor: "dave@example.com", reason: "INC-2: restore checkout"))
         #expect(overridden.overridden && overridden.accepted && overridden.actor == "dave@example.com")

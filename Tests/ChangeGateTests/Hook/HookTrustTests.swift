@@ -54,7 +54,7 @@ struct HookTrustTests {
         #expect(attack.stderr.contains("needs 1 more reviewer from group dba"))
         #expect(attack.stderr.contains("behind the default branch"))
         #expect(s.serverRef("refs/heads/prod-eu") == nil)
-        let record = try #require(try trail(s).entries(matching: AuditQuery()).first?.record)
+        let record = try #require(try trail(s).entries(matching: HookPushTests.decisions).first?.record)
         #expect(record.ref == "refs/heads/prod-eu" && record.base == fixed && record.head == incident)
         #expect(!record.accepted && record.decision == "deny")
         #expect(record.riskItems.contains { $0.points == 50 && $0.reason.contains("behind the default branch") })
