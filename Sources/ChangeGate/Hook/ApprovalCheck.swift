@@ -9,6 +9,8 @@ enum ApprovalCheck {
     struct Checked: Sendable {
         var approval: Approval
         var commit: CommitInfo
+        /// The ref it approves the commit for.
+        var target: String
     }
 
     static func check(_ update: RefUpdate, actor: String?, repository: Repository, now: Int) -> Result<
@@ -19,6 +21,15 @@ enum ApprovalCheck {
         else {
             return .failure(
                 Refusal(reason: "refs/changegate/ is ChangeGate's; only refs/changegate/approvals/NAME can be pushed"))
+        }
+        guard
+            let target = HookConfiguration.approvalTarget(
+                of: update.ref, defaultBranch: repository.defaultBranch())
+        else {
+            return .failure(
+                Refusal(
+                    reason: "an approval names the ref it is for: refs/changegate/approvals/NAME for the default "
+                        + "branch, refs/changegate/approvals/heads/BRANCH/NAME or …/tags/TAG/NAME for another"))
         }
         guard update.kind == .create, let new = update.new else {
             return .failure(
@@ -39,6 +50,7 @@ enum ApprovalCheck {
         }
         return .success(
             Checked(
-                approval: Approval(commit: commit.id.hex, approver: actor, time: now, ref: update.ref), commit: commit))
+                approval: Approval(commit: commit.id.hex, approver: actor, time: now, ref: update.ref), commit: commit,
+                target: target))
     }
 }

@@ -13,6 +13,28 @@ public struct HookConfiguration: Sendable {
     /// Where approvals are pushed: `git push origin HEAD:refs/changegate/approvals/NAME`.
     public static let approvalsNamespace = "refs/changegate/approvals/"
 
+    /// The ref an approval is for, from its name: `approvals/NAME` approves for the default
+    /// branch, `approvals/heads/BRANCH/NAME` for `refs/heads/BRANCH` (`tags/TAG/NAME` likewise).
+    /// Nil when the name says neither. An approval counts only for that ref, so that one given
+    /// for a sandbox branch does not let the change onto production.
+    public static func approvalTarget(of ref: String, defaultBranch: String?) -> String? {
+        guard ref.hasPrefix(approvalsNamespace) else { return nil }
+        let rest = ref.dropFirst(approvalsNamespace.count)
+        guard let slash = rest.lastIndex(of: "/") else { return defaultBranch }
+        let target = rest[..<slash]
+        let name = rest[rest.index(after: slash)...]
+        guard !name.isEmpty, target.hasPrefix("heads/") || target.hasPrefix("tags/"),
+            !target.split(separator: "/", omittingEmptySubsequences: false).contains(where: \.isEmpty)
+        else { return nil }
+        return "refs/" + target
+    }
+
+    /// The ref to push an approval for `target` to, given the default branch.
+    public static func approvalRef(for target: String, name: String, defaultBranch: String?) -> String {
+        target == defaultBranch || !target.hasPrefix("refs/")
+            ? approvalsNamespace + name : approvalsNamespace + target.dropFirst("refs/".count) + "/" + name
+    }
+
     public var protectedPatterns: [String]
     /// A policy file or directory on the server; nil: `policies/` at the protected ref's tip.
     public var policyPath: String?

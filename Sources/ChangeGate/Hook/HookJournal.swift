@@ -58,7 +58,8 @@ public struct AuditHookJournal: HookJournal {
 
     public func approvals(of commit: ObjectID) throws(HookError) -> [Approval] {
         do {
-            return try store.approvals(of: commit.hex).map { record in
+            // Only this repository's: a trail shared with a sandbox must not let its approvals count here.
+            return try store.approvals(of: commit.hex).filter { $0.repository == repository }.map { record in
                 Approval(
                     commit: record.head ?? commit.hex, approver: record.actor ?? "", time: record.time,
                     ref: record.ref ?? "")

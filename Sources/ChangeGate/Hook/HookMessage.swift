@@ -8,9 +8,10 @@ enum HookMessage {
             || item.reason.hasPrefix(PreReceiveHook.behindDefaultBranch)
     }
 
-    static func lines(for decision: GateDecision, update: RefUpdate, program: Program, evidenceDirectory: String)
-        -> [String]
-    {
+    static func lines(
+        for decision: GateDecision, update: RefUpdate, program: Program, evidenceDirectory: String,
+        defaultBranch: String?
+    ) -> [String] {
         let range = "\(decision.base?.short ?? "(root)")..\(decision.head?.short ?? "?")"
         let risk = decision.evaluation?.risk ?? 0
         let policy = decision.policyName.map { " by policy \"\($0)\"" } ?? ""
@@ -62,9 +63,10 @@ enum HookMessage {
             lines.append("  how:")
         }
         if needsReview, let head {
+            let approval = HookConfiguration.approvalRef(
+                for: update.ref, name: "\(head.short)-NAME", defaultBranch: defaultBranch)
             lines.append(
-                "    a reviewer (not an author) approves: git push origin \(head.short):refs/changegate/approvals/\(head.short)-NAME"
-            )
+                "    a reviewer (not an author, nor who pushed it) approves: git push origin \(head.short):\(approval)")
         }
         if needsTests, let head {
             lines.append(

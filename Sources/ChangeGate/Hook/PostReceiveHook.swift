@@ -36,7 +36,7 @@ public struct PostReceiveHook {
                 approvals.append(checked.approval)
                 announcements.append(
                     "changegate: recorded \(checked.approval.approver)'s approval of \(checked.commit.id.short) "
-                        + "\"\(checked.commit.subject)\"")
+                        + "\"\(checked.commit.subject)\" for \(checked.target)")
             case .failure(let refusal):
                 // pre-receive refused this; a ref that landed anyway (another hook set, an admin) is no approval.
                 lines.append("changegate: \(update.ref) landed but is NOT recorded as an approval: \(refusal.reason)")

@@ -224,11 +224,16 @@ public struct PreReceiveHook {
         var reviewers: [ReviewerEvidence] = []
         var tests: [TestEvidence] = []
         do {
+            let defaultBranch = repository.defaultBranch()
             for approval in try journal.approvals(of: new) {
+                let target = HookConfiguration.approvalTarget(of: approval.ref, defaultBranch: defaultBranch)
+                // An approval counts for the ref it was given for; one for another ref is shown, not counted.
                 reviewers.append(
                     ReviewerEvidence(
                         identity: approval.approver,
-                        source: "approval pushed to \(approval.ref) at \(Self.iso(approval.time))"))
+                        source: "approval pushed to \(approval.ref) at \(Self.iso(approval.time))",
+                        counts: target == update.ref,
+                        reason: "approved it for \(target ?? "no ref"), not \(update.ref)"))
             }
             let evidenceFile = "\(evidenceDirectory)/\(new.hex).json"
             if FileManager.default.fileExists(atPath: evidenceFile) {
@@ -252,7 +257,8 @@ public struct PreReceiveHook {
         let decision = Gate(repository: repository).decide(
             base: base, head: new, policy: loaded, request: request, forced: forced, extraRisk: extraRisk)
         let lines = HookMessage.lines(
-            for: decision, update: update, program: program, evidenceDirectory: evidenceDirectory)
+            for: decision, update: update, program: program, evidenceDirectory: evidenceDirectory,
+            defaultBranch: repository.defaultBranch())
         return RefVerdict(update: update, accepted: decision.exitCode == 0, decision: decision, message: lines)
     }
 

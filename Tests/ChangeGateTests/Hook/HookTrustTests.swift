@@ -270,7 +270,10 @@ struct HookTrustTests {
         #expect(try s.push(["HEAD:refs/changegate/approvals/bob"], as: "bob@example.com").status == 0)
         let otherRef = try s.push(["HEAD:refs/heads/prod-eu"])
         #expect(otherRef.status != 0)
-        #expect(otherRef.stderr.contains("needs 1 more reviewer from group dba (have: none)"))
+        #expect(
+            otherRef.stderr.contains(
+                "needs 1 more reviewer from group dba (have: none; bob@example.com approved it for refs/heads/main, not refs/heads/prod-eu)"
+            ))
         #expect(otherRef.stderr.contains("refs/changegate/approvals/heads/prod-eu/"))
         let main = try s.push(["HEAD:refs/heads/main"])
         #expect(main.status == 0, "\(main.stderr)")
