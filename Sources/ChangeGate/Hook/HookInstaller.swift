@@ -21,7 +21,7 @@ public struct HookInstaller {
     static let savedReplaceRefsKey = "changegate.hook.savedUseReplaceRefs"
 
     /// Which git hook judges the pushes.
-    public enum Gate: String, Sendable, CaseIterable {
+    public enum Gate: String, Sendable, CaseIterable, Codable {
         /// Once per push, before any ref moves: atomic, and gets push options (break-glass).
         case preReceive = "pre-receive"
         /// Once per ref: not atomic across refs, and gets no push options (no break-glass).

@@ -148,7 +148,13 @@ struct HookCommand: ParsableCommand {
 
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "update", abstract: "The update hook: judges one ref (REF OLD NEW); exit 1 refuses it.")
+            commandName: "update", abstract: "The update hook: judges one ref (REF OLD NEW); exit 1 refuses it.",
+            discussion: """
+                Prefer pre-receive (what `hook install` writes unless given --hook update). git gives the update \
+                hook no push options, so there is no break-glass: `-o changegate.override=…` never reaches it, and \
+                neither overrides nor override deletions work. It is not atomic across refs: git refuses only the \
+                refs it refused and lands the others of the same push, unless the pusher uses `git push --atomic`.
+                """)
 
         @Argument var ref: String
         @Argument var old: String
@@ -163,13 +169,22 @@ struct HookCommand: ParsableCommand {
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "install",
-            abstract: "Write the pre-receive hook into a (bare) repository, keeping any existing one by chaining.")
+            abstract:
+                "Write the pre-receive (or update) and post-receive hooks into a (bare) repository, chaining existing ones."
+        )
 
         @Option(help: "The repository on the server.")
         var repo: String
 
         @Option(help: "The changegate executable the hook runs (default: this one).")
         var executable: String?
+
+        @Option(
+            name: .customLong("hook"),
+            help: ArgumentHelp(
+                "The git hook that judges: pre-receive (atomic, gets push options) or update (per ref: no push "
+                    + "options, so no break-glass, and not atomic across refs).", valueName: "pre-receive|update"))
+        var gate: HookInstaller.Gate = .preReceive
 
         @OptionGroup var options: JudgeOptions
 
@@ -196,7 +211,8 @@ struct HookCommand: ParsableCommand {
             if let audit = options.audit { arguments += ["--audit", absolute(audit)] }
             let program = executable ?? Self.currentExecutable()
             do {
-                for line in try HookInstaller(repository: repository).install(executable: program, arguments: arguments)
+                for line in try HookInstaller(repository: repository).install(
+                    executable: program, arguments: arguments, gate: gate)
                 {
                     print(line)
                 }
@@ -231,3 +247,5 @@ struct HookCommand: ParsableCommand {
         }
     }
 }
+
+extension HookInstaller.Gate: ExpressibleByArgument {}
