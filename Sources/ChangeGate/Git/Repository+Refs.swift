@@ -1,12 +1,15 @@
 internal import CGit2
 
 extension Repository {
-    /// The ref `HEAD` names (`refs/heads/main`), or nil when HEAD is detached or missing.
+    /// The branch `HEAD` names (`refs/heads/main`), or nil when HEAD is detached, missing, or names a
+    /// branch that does not exist (`git init --bare` names `master` whatever is pushed).
     public func defaultBranch() -> String? {
         var reference: OpaquePointer?
         guard git_reference_lookup(&reference, pointer, "HEAD") == 0, let reference else { return nil }
         defer { git_reference_free(reference) }
-        return git_reference_symbolic_target(reference).map { String(cString: $0) }
+        guard let name = git_reference_symbolic_target(reference).map({ String(cString: $0) }) else { return nil }
+        var oid = git_oid()
+        return git_reference_name_to_id(&oid, pointer, name) == 0 ? name : nil
     }
 
     /// Every ref's name and the commit it holds (annotated tags peeled); refs to trees or blobs,

@@ -22,10 +22,15 @@ enum ApprovalCheck {
             return .failure(
                 Refusal(reason: "refs/changegate/ is ChangeGate's; only refs/changegate/approvals/NAME can be pushed"))
         }
-        guard
-            let target = HookConfiguration.approvalTarget(
-                of: update.ref, defaultBranch: repository.defaultBranch())
-        else {
+        let defaultBranch = repository.defaultBranch()
+        guard let target = HookConfiguration.approvalTarget(of: update.ref, defaultBranch: defaultBranch) else {
+            if defaultBranch == nil, !update.ref.dropFirst(HookConfiguration.approvalsNamespace.count).contains("/") {
+                return .failure(
+                    Refusal(
+                        reason: "the repository's HEAD names no existing branch, so approvals/NAME approves for "
+                            + "nothing: name the ref, refs/changegate/approvals/heads/BRANCH/NAME (or ask an admin "
+                            + "to point HEAD at the default branch)"))
+            }
             return .failure(
                 Refusal(
                     reason: "an approval names the ref it is for: refs/changegate/approvals/NAME for the default "

@@ -285,6 +285,12 @@ struct HookTrustTests {
         #expect(named.stderr.contains("for refs/heads/prod-eu"))
         let prod = try s.push(["HEAD:refs/heads/prod-eu"])
         #expect(prod.status == 0, "\(prod.stderr)")
+
+        // With HEAD naming no branch (`git init --bare`'s `master`), approvals/NAME approves for nothing.
+        try s.server.git(["symbolic-ref", "HEAD", "refs/heads/master"])
+        let nowhere = try s.push(["HEAD:refs/changegate/approvals/carol"], as: "carol@example.com")
+        #expect(nowhere.status != 0)
+        #expect(nowhere.stderr.contains("HEAD names no existing branch"))
     }
 
     // MARK: - 23. The update hook
