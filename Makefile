@@ -49,11 +49,12 @@ demo: build
 	test $$? -eq 1 || { echo "demo: expected a denial (exit 1)"; exit 1; }; \
 	srv=$(abspath $(DEMO_SERVER)); cg=$(abspath $(CHANGEGATE)); \
 	echo; echo "== 6. A git server with the pre-receive hook: frank pushes the incident commit to main: refused"; \
-	rm -rf $$srv && git init -q --bare $$srv && git -C $(DEMO_REPO) push -q $$srv $${bad}~1:refs/heads/main && \
+	rm -rf $$srv && git init -q --bare --initial-branch=main $$srv && git -C $(DEMO_REPO) push -q $$srv $${bad}~1:refs/heads/main && \
 	$$cg hook install --repo $$srv --executable $$cg && \
 	if CHANGEGATE_USER=frank@example.com git -C $(DEMO_REPO) push $$srv $${bad}:refs/heads/main; then \
 	  echo "demo: expected git to refuse the push"; exit 1; fi; \
-	echo; echo "== 7. bob (a DBA) approves the commit, CI leaves the simulation's result on the server, frank pushes again: accepted"; \
+	echo; echo "== 7. frank puts the commit on a branch of his, bob (a DBA) approves it, CI leaves the simulation's result on the server, frank pushes again: accepted"; \
+	CHANGEGATE_USER=frank@example.com git -C $(DEMO_REPO) push -q $$srv $${bad}:refs/heads/frank/failover && \
 	CHANGEGATE_USER=bob@example.com git -C $(DEMO_REPO) push $$srv $${bad}:refs/changegate/approvals/$${bad}-bob && \
 	mkdir -p $$srv/changegate/evidence/$${bad} && cp $$ev/failover-simulation.xml $$srv/changegate/evidence/$${bad}/ && \
 	CHANGEGATE_USER=frank@example.com git -C $(DEMO_REPO) push $$srv $${bad}:refs/heads/main \

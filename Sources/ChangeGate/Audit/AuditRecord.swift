@@ -5,7 +5,8 @@
 /// (see ``AuditEntry``).
 public struct AuditRecord: Sendable, Hashable, Codable {
     public enum Source: String, Sendable, Hashable, Codable, CaseIterable {
-        case hook, ci, service, approval
+        /// `push`: the hook's note of who first pushed a commit (`head`) to the server (`actor`).
+        case hook, ci, service, approval, push
     }
 
     /// Assigned by the store when the record is appended: 1, 2, 3, … without gaps.

@@ -4,13 +4,36 @@ import PolicyDSL
 /// How the hook judges pushes: which refs are protected, where the policy comes from, the time
 /// budget and where server-side evidence lives.
 public struct HookConfiguration: Sendable {
-    /// The refs the gate judges; every other ref passes untouched.
+    /// The refs the gate judges; every other ref passes untouched. `**` because release and
+    /// production branches nest (`release/2024/06`, `prod/eu`): one level deep left those unjudged.
     public static let defaultProtectedPatterns = [
-        "refs/heads/main", "refs/heads/master", "refs/heads/release/*", "refs/heads/prod*",
+        "refs/heads/main", "refs/heads/master", "refs/heads/release/**", "refs/heads/prod*/**",
     ]
 
     /// Where approvals are pushed: `git push origin HEAD:refs/changegate/approvals/NAME`.
     public static let approvalsNamespace = "refs/changegate/approvals/"
+
+    /// The ref an approval is for, from its name: `approvals/NAME` approves for the default
+    /// branch, `approvals/heads/BRANCH/NAME` for `refs/heads/BRANCH` (`tags/TAG/NAME` likewise).
+    /// Nil when the name says neither. An approval counts only for that ref, so that one given
+    /// for a sandbox branch does not let the change onto production.
+    public static func approvalTarget(of ref: String, defaultBranch: String?) -> String? {
+        guard ref.hasPrefix(approvalsNamespace) else { return nil }
+        let rest = ref.dropFirst(approvalsNamespace.count)
+        guard let slash = rest.lastIndex(of: "/") else { return defaultBranch }
+        let target = rest[..<slash]
+        let name = rest[rest.index(after: slash)...]
+        guard !name.isEmpty, target.hasPrefix("heads/") || target.hasPrefix("tags/"),
+            !target.split(separator: "/", omittingEmptySubsequences: false).contains(where: \.isEmpty)
+        else { return nil }
+        return "refs/" + target
+    }
+
+    /// The ref to push an approval for `target` to, given the default branch.
+    public static func approvalRef(for target: String, name: String, defaultBranch: String?) -> String {
+        target == defaultBranch || !target.hasPrefix("refs/")
+            ? approvalsNamespace + name : approvalsNamespace + target.dropFirst("refs/".count) + "/" + name
+    }
 
     public var protectedPatterns: [String]
     /// A policy file or directory on the server; nil: `policies/` at the protected ref's tip.
@@ -20,16 +43,38 @@ public struct HookConfiguration: Sendable {
     /// The risk a push that rewrites history (not a fast-forward) adds of its own.
     public var forcePushRisk: Int
     public var revertLookBack: RevertLookBack
+    /// Lets pushes create or move `refs/replace/*`. Off by default: git on the server (`git show`,
+    /// `git archive`, mirrors) would serve the replacement while the gate judged the original.
+    public var allowReplaceRefs: Bool
+    /// Lets pushes create or move `refs/namespaces/*`, which a hosting serving namespaces shows as
+    /// another repository's `refs/heads/…`, out of reach of the protected patterns.
+    public var allowNamespaceRefs: Bool
 
     public init(
         protectedPatterns: [String] = HookConfiguration.defaultProtectedPatterns, policyPath: String? = nil,
-        deadline: Double = 4, forcePushRisk: Int = 50, revertLookBack: RevertLookBack = RevertLookBack()
+        deadline: Double = 4, forcePushRisk: Int = 50, revertLookBack: RevertLookBack = RevertLookBack(),
+        allowReplaceRefs: Bool = false, allowNamespaceRefs: Bool = false
     ) {
         self.protectedPatterns = protectedPatterns
         self.policyPath = policyPath
         self.deadline = deadline
         self.forcePushRisk = forcePushRisk
         self.revertLookBack = revertLookBack
+        self.allowReplaceRefs = allowReplaceRefs
+        self.allowNamespaceRefs = allowNamespaceRefs
+    }
+
+    /// Why a push may not create or move `ref`, when it is a replace or namespace ref not allowed.
+    public func refusalOfSpecialRef(_ ref: String) -> String? {
+        if ref.hasPrefix("refs/replace/"), !allowReplaceRefs {
+            return "a replace ref makes git serve other objects than the ones ChangeGate judges, so the hook "
+                + "refuses refs/replace/*; an admin who needs them installs with --allow-replace-refs"
+        }
+        if ref.hasPrefix("refs/namespaces/"), !allowNamespaceRefs {
+            return "a namespaced ref is another repository's branch out of reach of the protected patterns, so "
+                + "the hook refuses refs/namespaces/*; an admin who needs them installs with --allow-namespace-refs"
+        }
+        return nil
     }
 
     /// True when `ref` matches a protected pattern (`*` within a path segment, `**` across them).

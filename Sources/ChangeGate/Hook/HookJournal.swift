@@ -14,12 +14,34 @@ public struct Approval: Sendable, Hashable, Codable {
     }
 }
 
-/// Where the hook keeps what it must remember: approvals (trusted evidence) and its decisions.
+/// Who first brought a commit to the server: the authenticated pusher of the push that landed it
+/// (recorded by post-receive), so that they never review it, whoever pushes it to a protected ref.
+public struct Arrival: Sendable, Hashable {
+    public var commit: String
+    /// Nil when the hosting named no pusher.
+    public var pusher: String?
+    /// Seconds since the Unix epoch.
+    public var time: Int
+    /// The ref the push brought it with.
+    public var ref: String
+
+    public init(commit: String, pusher: String?, time: Int, ref: String) {
+        self.commit = commit
+        self.pusher = pusher
+        self.time = time
+        self.ref = ref
+    }
+}
+
+/// Where the hook keeps what it must remember: approvals (trusted evidence), who first pushed each
+/// commit, and its decisions.
 public protocol HookJournal: Sendable {
     func approvals(of commit: ObjectID) throws(HookError) -> [Approval]
-    /// Appends approvals and decision records together; throws when they cannot be kept (the hook
-    /// then refuses the push).
-    func append(approvals: [Approval], decisions: [AuditRecord]) throws(HookError)
+    /// The first recorded arrival of `commit` in this repository, if any.
+    func firstArrival(of commit: ObjectID) throws(HookError) -> Arrival?
+    /// Appends approvals, arrivals and decision records together; throws when they cannot be kept
+    /// (pre-receive then refuses the push; post-receive says what was not recorded).
+    func append(approvals: [Approval], arrivals: [Arrival], decisions: [AuditRecord]) throws(HookError)
     /// The commits the hook accepted as `ref`'s new tip since `since`, each with the earliest time
     /// it was accepted: the only tips `reverts` may restore (``KnownGoodTips/accepted(_:)``).
     func acceptedTips(ref: String, since: Int) throws(HookError) -> [ObjectID: Int]
@@ -39,7 +61,8 @@ public struct AuditHookJournal: HookJournal {
 
     public func approvals(of commit: ObjectID) throws(HookError) -> [Approval] {
         do {
-            return try store.approvals(of: commit.hex).map { record in
+            // Only this repository's: a trail shared with a sandbox must not let its approvals count here.
+            return try store.approvals(of: commit.hex).filter { $0.repository == repository }.map { record in
                 Approval(
                     commit: record.head ?? commit.hex, approver: record.actor ?? "", time: record.time,
                     ref: record.ref ?? "")
@@ -57,11 +80,33 @@ public struct AuditHookJournal: HookJournal {
         }
     }
 
-    public func append(approvals: [Approval], decisions: [AuditRecord]) throws(HookError) {
+    public func firstArrival(of commit: ObjectID) throws(HookError) -> Arrival? {
+        var query = AuditQuery()
+        query.head = commit.hex
+        query.source = .push
+        query.repository = repository
+        do {
+            // Newest first: the first arrival is the last entry.
+            return try store.entries(matching: query).last.map { entry in
+                Arrival(
+                    commit: commit.hex, pusher: entry.record.actor, time: entry.record.time,
+                    ref: entry.record.ref ?? "")
+            }
+        } catch {
+            throw .store("cannot read who first pushed \(commit.short) from the audit trail: \(error)")
+        }
+    }
+
+    public func append(approvals: [Approval], arrivals: [Arrival], decisions: [AuditRecord]) throws(HookError) {
         let records =
             approvals.map {
                 AuditRecord.approval(
                     commit: $0.commit, approver: $0.approver, ref: $0.ref, time: $0.time, repository: repository)
+            }
+            + arrivals.map {
+                AuditRecord(
+                    time: $0.time, source: .push, repository: repository, ref: $0.ref, head: $0.commit,
+                    actor: $0.pusher, decision: "received", accepted: true)
             } + decisions
         do {
             try store.append(records)

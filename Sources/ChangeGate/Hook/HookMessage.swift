@@ -2,9 +2,16 @@ import PolicyDSL
 
 /// What the pusher reads: the decision, what is missing, and how to supply it, in a few lines.
 enum HookMessage {
-    static func lines(for decision: GateDecision, update: RefUpdate, program: Program, evidenceDirectory: String)
-        -> [String]
-    {
+    /// The hook's own risk items: a rewrite of the ref, or a new ref behind the default branch.
+    static func isForcePushRisk(_ item: RiskItem) -> Bool {
+        item.reason.hasPrefix(PreReceiveHook.rewritesHistory)
+            || item.reason.hasPrefix(PreReceiveHook.behindDefaultBranch)
+    }
+
+    static func lines(
+        for decision: GateDecision, update: RefUpdate, program: Program, evidenceDirectory: String,
+        defaultBranch: String?
+    ) -> [String] {
         let range = "\(decision.base?.short ?? "(root)")..\(decision.head?.short ?? "?")"
         let risk = decision.evaluation?.risk ?? 0
         let policy = decision.policyName.map { " by policy \"\($0)\"" } ?? ""
@@ -12,8 +19,7 @@ enum HookMessage {
         switch decision.verdict {
         case .allow:
             // A plain allow says nothing unless an override or a watched change makes it worth a line.
-            let forced =
-                decision.evaluation?.riskItems.contains { $0.reason.hasPrefix("push rewrites history") } ?? false
+            let forced = decision.evaluation?.riskItems.contains { isForcePushRisk($0) } ?? false
             if decision.changes.isEmpty, !decision.overridden, !forced { return [] }
             lines.append("changegate: \(update.ref) \(range): allowed (risk \(risk))\(policy)")
         case .warn:
@@ -29,7 +35,7 @@ enum HookMessage {
         for verdict in evaluation.verdicts where verdict.overridden {
             lines.append("  !!! OVERRIDE \(verdict.kind.rawValue) \"\(verdict.name)\": \(verdict.reason)")
         }
-        for item in evaluation.riskItems where item.reason.hasPrefix("push rewrites history") {
+        for item in evaluation.riskItems where isForcePushRisk(item) {
             lines.append("  force push: +\(item.points) risk, \(item.reason)")
         }
         for verdict in evaluation.verdicts where verdict.kind == .warn && verdict.applies {
@@ -57,9 +63,10 @@ enum HookMessage {
             lines.append("  how:")
         }
         if needsReview, let head {
+            let approval = HookConfiguration.approvalRef(
+                for: update.ref, name: "\(head.short)-NAME", defaultBranch: defaultBranch)
             lines.append(
-                "    a reviewer (not an author) approves: git push origin \(head.short):refs/changegate/approvals/\(head.short)-NAME"
-            )
+                "    a reviewer (not an author, nor who pushed it) approves: git push origin \(head.short):\(approval)")
         }
         if needsTests, let head {
             lines.append(

@@ -65,39 +65,41 @@ public struct PreReceiveHook {
         record(judge(updates))
     }
 
-    /// The verdicts and the approvals to record if the push is accepted.
+    /// The verdicts, to record; approvals are recorded by post-receive, once their refs landed.
     public struct Judgement: Sendable {
         public var verdicts: [RefVerdict]
-        public var approvals: [Approval]
     }
 
     /// Judges every update; writes nothing.
     public func judge(_ updates: [RefUpdate]) -> Judgement {
         var verdicts: [RefVerdict] = []
-        var approvals: [Approval] = []
         for update in updates {
             if update.ref.hasPrefix("refs/changegate/") {
-                let (verdict, approval) = judgeApproval(update)
-                verdicts.append(verdict)
-                if let approval { approvals.append(approval) }
+                verdicts.append(judgeApproval(update))
+            } else if update.new != nil, let why = configuration.refusalOfSpecialRef(update.ref) {
+                // Deleting one is fine: git then serves what ChangeGate judged.
+                let decision = GateDecision(verdict: .error, base: update.old, head: update.new, problems: [why])
+                verdicts.append(
+                    RefVerdict(
+                        update: update, accepted: false, decision: decision,
+                        message: ["changegate: \(update.ref): REFUSED: \(why)"]))
             } else if configuration.isProtected(update.ref) {
                 verdicts.append(judgeProtected(update))
             } else {
                 verdicts.append(RefVerdict(update: update, accepted: true, decision: nil, message: []))
             }
         }
-        return Judgement(verdicts: verdicts, approvals: approvals)
+        return Judgement(verdicts: verdicts)
     }
 
-    /// Records the decisions, and the approvals when the whole push is accepted. A journal that
-    /// cannot be written refuses the push.
+    /// Records the decisions. A journal that cannot be written refuses the push.
     public func record(_ judgement: Judgement) -> Outcome {
         var outcome = Outcome(verdicts: judgement.verdicts, failure: nil)
         let records = judgement.verdicts.compactMap { verdict in
             verdict.decision.map { entry(verdict, $0, pushAccepted: outcome.accepted) }
         }
         do {
-            try journal.append(approvals: outcome.accepted ? judgement.approvals : [], decisions: records)
+            try journal.append(approvals: [], arrivals: [], decisions: records)
         } catch {
             // Fail closed: a decision that cannot be kept is no decision.
             outcome.failure = "cannot record the decision: \(error)"
@@ -107,40 +109,17 @@ public struct PreReceiveHook {
 
     // MARK: - Approvals
 
-    private func judgeApproval(_ update: RefUpdate) -> (RefVerdict, Approval?) {
-        func refuse(_ why: String) -> (RefVerdict, Approval?) {
-            (
-                RefVerdict(
-                    update: update, accepted: false, decision: nil,
-                    message: ["changegate: \(update.ref): REFUSED: \(why)"]), nil
-            )
+    /// Checks an approval; post-receive records it once the ref landed (a chained hook, or an
+    /// `update` hook, may still refuse it after this).
+    private func judgeApproval(_ update: RefUpdate) -> RefVerdict {
+        switch ApprovalCheck.check(update, actor: actor, repository: repository, now: now) {
+        case .success:
+            return RefVerdict(update: update, accepted: true, decision: nil, message: [])
+        case .failure(let refusal):
+            return RefVerdict(
+                update: update, accepted: false, decision: nil,
+                message: ["changegate: \(update.ref): REFUSED: \(refusal.reason)"])
         }
-        guard update.ref.hasPrefix(HookConfiguration.approvalsNamespace),
-            update.ref.count > HookConfiguration.approvalsNamespace.count
-        else {
-            return refuse("refs/changegate/ is ChangeGate's; only refs/changegate/approvals/NAME can be pushed")
-        }
-        guard update.kind == .create, let new = update.new else {
-            return refuse("approvals are append-only: push a new name under refs/changegate/approvals/")
-        }
-        guard let actor else {
-            return refuse("an approval needs an authenticated pusher, and this push has none")
-        }
-        let commit: CommitInfo
-        do {
-            commit = try repository.commit(repository.resolveCommit(new.hex))
-        } catch {
-            return refuse("an approval names a commit; \(new.short) is not one (\(error))")
-        }
-        let identity = actor.lowercased()
-        if commit.author.email.lowercased() == identity || commit.committer.email.lowercased() == identity {
-            return refuse("\(actor) wrote or committed \(commit.id.short) and cannot approve it")
-        }
-        let approval = Approval(commit: commit.id.hex, approver: actor, time: now, ref: update.ref)
-        let verdict = RefVerdict(
-            update: update, accepted: true, decision: nil,
-            message: ["changegate: recorded \(actor)'s approval of \(commit.id.short) \"\(commit.subject)\""])
-        return (verdict, approval)
     }
 
     // MARK: - Protected refs
@@ -159,7 +138,14 @@ public struct PreReceiveHook {
         // The policy: the server's copy, or the protected ref's current tip (the default branch's
         // for a new ref) — never the pushed commits.
         let defaultTip = try? repository.resolveCommit("HEAD")
-        let policyCommit = update.old ?? defaultTip
+        // A ref may hold an annotated tag: what lands is the commit it names, so that is judged.
+        let old: ObjectID?
+        do {
+            old = try update.old.map(peeled)
+        } catch {
+            return refuse(["\(update.ref) holds \(update.old?.short ?? "?"), which is \(error)"])
+        }
+        let policyCommit = old ?? defaultTip
         let loaded: LoadedPolicy
         do {
             if let path = configuration.policyPath {
@@ -199,15 +185,23 @@ public struct PreReceiveHook {
         let reason = PushOptions.overrideReason(pushOptions)
         let override = reason.map { OverrideRequest(actor: actor ?? "", reason: $0) }
 
-        guard let new = update.new else {
+        guard let pushed = update.new else {
             return judgeDeletion(update, program: program, override: override, refuse: refuse)
         }
+        let new: ObjectID
+        do {
+            new = try peeled(pushed)
+        } catch {
+            return refuse([
+                "\(pushed.short) is \(error): only a commit, or a tag of a commit, can land on \(update.ref)"
+            ])
+        }
 
-        var base: ObjectID? = update.old
+        var base: ObjectID? = old
         var forced = false
         var extraRisk: [RiskItem] = []
         do {
-            if let old = update.old {
+            if let old {
                 if try repository.mergeBase(old, new) != old {
                     forced = true
                     let dropped = try repository.commits(from: new, to: old).count
@@ -215,11 +209,23 @@ public struct PreReceiveHook {
                         RiskItem(
                             points: configuration.forcePushRisk,
                             reason:
-                                "push rewrites history (not a fast-forward): \(dropped) commit\(dropped == 1 ? "" : "s") of \(update.ref) dropped"
+                                "\(Self.rewritesHistory) (not a fast-forward): \(dropped) commit\(dropped == 1 ? "" : "s") of \(update.ref) dropped"
                         ))
                 }
             } else if let defaultTip {
-                base = try repository.mergeBase(defaultTip, new)
+                // A new ref is judged against the default branch's tip, not their merge base: a new
+                // branch at an old commit (the incident's) would otherwise change nothing.
+                base = defaultTip
+                if try repository.mergeBase(defaultTip, new) != defaultTip {
+                    forced = true
+                    let missing = try repository.commits(from: new, to: defaultTip).count
+                    extraRisk.append(
+                        RiskItem(
+                            points: configuration.forcePushRisk,
+                            reason:
+                                "\(Self.behindDefaultBranch): \(missing) commit\(missing == 1 ? "" : "s") of it missing from \(update.ref)"
+                        ))
+                }
             }
         } catch {
             return refuse(["cannot read the pushed history: \(error)"])
@@ -228,11 +234,16 @@ public struct PreReceiveHook {
         var reviewers: [ReviewerEvidence] = []
         var tests: [TestEvidence] = []
         do {
+            let defaultBranch = repository.defaultBranch()
             for approval in try journal.approvals(of: new) {
+                let target = HookConfiguration.approvalTarget(of: approval.ref, defaultBranch: defaultBranch)
+                // An approval counts for the ref it was given for; one for another ref is shown, not counted.
                 reviewers.append(
                     ReviewerEvidence(
                         identity: approval.approver,
-                        source: "approval pushed to \(approval.ref) at \(Self.iso(approval.time))"))
+                        source: "approval pushed to \(approval.ref) at \(Self.iso(approval.time))",
+                        counts: target == update.ref,
+                        reason: "approved it for \(target ?? "no ref"), not \(update.ref)"))
             }
             let evidenceFile = "\(evidenceDirectory)/\(new.hex).json"
             if FileManager.default.fileExists(atPath: evidenceFile) {
@@ -244,6 +255,7 @@ public struct PreReceiveHook {
             if FileManager.default.fileExists(atPath: junitDirectory) {
                 tests += try JUnitReport.read(matching: junitDirectory + "/*.xml")
             }
+            reviewers = try excludingPushers(reviewers, base: base, head: new)
         } catch {
             return refuse(["the evidence for \(new.short) cannot be read: \(error)"])
         }
@@ -265,8 +277,53 @@ public struct PreReceiveHook {
             base: base, head: new, policy: judging, request: request, forced: forced, extraRisk: extraRisk,
             brokenPolicy: brokenPolicy)
         let lines = HookMessage.lines(
-            for: decision, update: update, program: program, evidenceDirectory: evidenceDirectory)
+            for: decision, update: update, program: program, evidenceDirectory: evidenceDirectory,
+            defaultBranch: repository.defaultBranch())
         return RefVerdict(update: update, accepted: decision.exitCode == 0, decision: decision, message: lines)
+    }
+
+    /// The reviewers, with the pusher of this ref and whoever first pushed one of its commits to the
+    /// server marked as not counting: someone who lands or brings a change under another e-mail
+    /// than they commit with must not review it either.
+    private func excludingPushers(_ reviewers: [ReviewerEvidence], base: ObjectID?, head: ObjectID) throws
+        -> [ReviewerEvidence]
+    {
+        guard !reviewers.isEmpty else { return reviewers }
+        // The commits of this push that are already on the server; the rest came with it, from `actor`.
+        var firstPushed: [String: Arrival] = [:]
+        for commit in try repository.commits(to: head, hiding: base.map { [$0] } ?? []) {
+            guard let arrival = try journal.firstArrival(of: commit), let pusher = arrival.pusher?.lowercased()
+            else { continue }
+            if firstPushed[pusher] == nil { firstPushed[pusher] = arrival }
+        }
+        let pusher = actor?.lowercased()
+        return reviewers.map { reviewer in
+            var reviewer = reviewer
+            let identity = reviewer.identity.lowercased()
+            if identity == pusher {
+                reviewer.counts = false
+                reviewer.reason = "pushed this ref and cannot review it"
+            } else if let arrival = firstPushed[identity] {
+                reviewer.counts = false
+                reviewer.reason =
+                    "first pushed these commits to the server (\(String(arrival.commit.prefix(7))) with "
+                    + "\(arrival.ref) at \(Self.iso(arrival.time))) and cannot review them"
+            }
+            return reviewer
+        }
+    }
+
+    /// The commit `id` names: itself, or the commit an annotated tag (or a chain of them) points to.
+    private func peeled(_ id: ObjectID) throws(PeelError) -> ObjectID {
+        do {
+            return try repository.resolveCommit(id.hex)
+        } catch {
+            throw PeelError(description: "not a commit (\(error))")
+        }
+    }
+
+    struct PeelError: Error, CustomStringConvertible {
+        var description: String
     }
 
     /// Deleting a protected ref needs an authorized override, whatever the policy's rules say.
@@ -308,6 +365,11 @@ public struct PreReceiveHook {
 
     /// The repository as records name it: its git directory without a trailing slash.
     var repositoryName: String { repository.displayPath }
+
+    /// How the risk item of a new protected ref that lacks commits of the default branch starts.
+    static let behindDefaultBranch = "new ref behind the default branch (judged like a force push)"
+    /// How the risk item of a push that is not a fast-forward starts.
+    static let rewritesHistory = "push rewrites history"
 
     static func iso(_ seconds: Int) -> String {
         let formatter = ISO8601DateFormatter()

@@ -7,14 +7,16 @@ struct HookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hook",
         abstract: "Judge pushes on a git server, before any ref moves.",
-        subcommands: [PreReceive.self, Update.self, Install.self, Uninstall.self]
+        subcommands: [PreReceive.self, Update.self, PostReceive.self, Install.self, Uninstall.self]
     )
 
     /// Options shared by the hook entry points (written into the hook script by `install`).
     struct JudgeOptions: ParsableArguments {
         @Option(
             name: .customLong("protect"),
-            help: "A protected ref pattern (repeatable; default: main, master, release/*, prod*).")
+            help: ArgumentHelp(
+                "A protected ref pattern, `*` within a segment, `**` across (repeatable; default: "
+                    + "refs/heads/main, refs/heads/master, refs/heads/release/**, refs/heads/prod*/**)."))
         var protected: [String] = []
 
         @Option(help: "A policy file or directory on the server (default: policies/ at the protected ref's tip).")
@@ -35,10 +37,20 @@ struct HookCommand: ParsableCommand {
                     + "GIT_DIR/changegate/audit.sqlite).", valueName: "path"))
         var audit: String?
 
+        @Flag(
+            help: ArgumentHelp(
+                "Let pushes create or move refs/replace/* (refused by default: git would serve the replacement "
+                    + "while ChangeGate judged the original; install sets core.useReplaceRefs=false either way)."))
+        var allowReplaceRefs = false
+
+        @Flag(help: "Let pushes create or move refs/namespaces/* (refused by default: out of reach of --protect).")
+        var allowNamespaceRefs = false
+
         var configuration: HookConfiguration {
             HookConfiguration(
                 protectedPatterns: protected.isEmpty ? HookConfiguration.defaultProtectedPatterns : protected,
-                policyPath: policy, deadline: deadline, forcePushRisk: forcePushRisk)
+                policyPath: policy, deadline: deadline, forcePushRisk: forcePushRisk,
+                allowReplaceRefs: allowReplaceRefs, allowNamespaceRefs: allowNamespaceRefs)
         }
     }
 
@@ -96,9 +108,53 @@ struct HookCommand: ParsableCommand {
         }
     }
 
+    struct PostReceive: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "post-receive",
+            abstract: "The post-receive hook: records the approvals that landed and who first pushed each commit.",
+            discussion: """
+                Runs after the refs moved, so it refuses nothing; an approval it cannot record does not count, \
+                and it says so. Takes the judge options so that install can write one argument list.
+                """)
+
+        @OptionGroup var options: JudgeOptions
+
+        func run() throws {
+            let environment = ProcessInfo.processInfo.environment
+            do {
+                let input = FileHandle.standardInput.readDataToEndOfFile()
+                let updates = try RefUpdate.parse(String(decoding: input, as: UTF8.self))
+                let repository = try Repository.openFromEnvironment()
+                let gitDirectory = repository.path.hasSuffix("/") ? String(repository.path.dropLast()) : repository.path
+                let store = try SQLiteAuditStore(
+                    path: AuditLocation.path(
+                        explicit: options.audit, environment: environment, gitDirectory: gitDirectory))
+                let hook = PostReceiveHook(
+                    repository: repository, journal: AuditHookJournal(store: store, repository: repository.displayPath),
+                    actor: HookActor.from(environment)?.identity, now: Int(Date().timeIntervalSince1970))
+                let outcome = hook.run(updates)
+                FileHandle.standardError.write(Data(outcome.message.utf8))
+                if outcome.failed { throw ExitCode(1) }
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                Standard.error(
+                    "changegate: ERROR: \(error); nothing was recorded, so the approvals of this push do not count: "
+                        + "push them again under new names")
+                throw ExitCode(1)
+            }
+        }
+    }
+
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "update", abstract: "The update hook: judges one ref (REF OLD NEW); exit 1 refuses it.")
+            commandName: "update", abstract: "The update hook: judges one ref (REF OLD NEW); exit 1 refuses it.",
+            discussion: """
+                Prefer pre-receive (what `hook install` writes unless given --hook update). git gives the update \
+                hook no push options, so there is no break-glass: `-o changegate.override=…` never reaches it, and \
+                neither overrides nor override deletions work. It is not atomic across refs: git refuses only the \
+                refs it refused and lands the others of the same push, unless the pusher uses `git push --atomic`.
+                """)
 
         @Argument var ref: String
         @Argument var old: String
@@ -113,13 +169,22 @@ struct HookCommand: ParsableCommand {
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "install",
-            abstract: "Write the pre-receive hook into a (bare) repository, keeping any existing one by chaining.")
+            abstract:
+                "Write the pre-receive (or update) and post-receive hooks into a (bare) repository, chaining existing ones."
+        )
 
         @Option(help: "The repository on the server.")
         var repo: String
 
         @Option(help: "The changegate executable the hook runs (default: this one).")
         var executable: String?
+
+        @Option(
+            name: .customLong("hook"),
+            help: ArgumentHelp(
+                "The git hook that judges: pre-receive (atomic, gets push options) or update (per ref: no push "
+                    + "options, so no break-glass, and not atomic across refs).", valueName: "pre-receive|update"))
+        var gate: HookInstaller.Gate = .preReceive
 
         @OptionGroup var options: JudgeOptions
 
@@ -138,13 +203,16 @@ struct HookCommand: ParsableCommand {
             }
             if options.deadline != 4 { arguments += ["--deadline", String(options.deadline)] }
             if options.forcePushRisk != 50 { arguments += ["--force-push-risk", String(options.forcePushRisk)] }
+            if options.allowReplaceRefs { arguments.append("--allow-replace-refs") }
+            if options.allowNamespaceRefs { arguments.append("--allow-namespace-refs") }
             // The hook runs in the repository, not here: relative paths are made absolute now.
             func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
             if let evidence = options.evidenceDir { arguments += ["--evidence-dir", absolute(evidence)] }
             if let audit = options.audit { arguments += ["--audit", absolute(audit)] }
             let program = executable ?? Self.currentExecutable()
             do {
-                for line in try HookInstaller(repository: repository).install(executable: program, arguments: arguments)
+                for line in try HookInstaller(repository: repository).install(
+                    executable: program, arguments: arguments, gate: gate)
                 {
                     print(line)
                 }
@@ -179,3 +247,5 @@ struct HookCommand: ParsableCommand {
         }
     }
 }
+
+extension HookInstaller.Gate: ExpressibleByArgument {}

@@ -34,7 +34,9 @@ public struct Program: Sendable {
         let members = names.compactMap { group(named: $0) }.flatMap(\.members).filter {
             seen.insert($0.lowercased()).inserted
         }
-        let range = groups.first?.range ?? SourceRange(start: SourceLocation(path: "", line: 1, column: 1, offset: 0), length: 1)
+        let range =
+            groups.first?.range
+            ?? SourceRange(start: SourceLocation(path: "", line: 1, column: 1, offset: 0), length: 1)
         return Group(name: Program.policyOwnersGroup, members: members, range: range)
     }
 

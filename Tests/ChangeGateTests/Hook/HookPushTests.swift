@@ -19,16 +19,27 @@ struct HookPushTests {
         } override by oncall
         """
 
+    /// The hook's decisions in the trail (not approvals, nor who first pushed what).
+    static var decisions: AuditQuery {
+        var query = AuditQuery()
+        query.source = .hook
+        return query
+    }
+
     /// A server with the hook, and a clone whose main holds the policy and a config file.
     struct Setup {
         var server: GitFixture
         var work: GitFixture
 
-        func push(_ arguments: [String], as user: String? = "frank@example.com") throws -> Shell.Result {
+        func push(_ arguments: [String], as user: String? = "frank@example.com", options: [String] = [])
+            throws -> Shell.Result
+        {
             var environment = GitFixture.baseEnvironment
             if let user { environment["CHANGEGATE_USER"] = user }
+            let pushOptions = options.flatMap { ["-o", $0] }
             return try Shell.run(
-                ["git", "-C", work.path, "push", "--porcelain", "origin"] + arguments, environment: environment)
+                ["git", "-C", work.path, "push", "--porcelain"] + pushOptions + ["origin"] + arguments,
+                environment: environment)
         }
 
         func serverRef(_ ref: String) -> String? {
@@ -42,7 +53,18 @@ struct HookPushTests {
     }
 
     private func setup(install: [String] = []) throws -> Setup {
+        try Self.makeSetup(install: install)
+    }
+
+    /// Shared with ``HookTrustTests``.
+    static func makeSetup(install: [String] = [], hooks: [String: String] = [:]) throws -> Setup {
         let server = try GitFixture(bare: true, label: "server")
+        // Hooks the site had before ChangeGate, which install must chain.
+        for (name, script) in hooks {
+            let file = server.url.appendingPathComponent("hooks/\(name)")
+            try Data(script.utf8).write(to: file)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+        }
         var work = try GitFixture(label: "work")
         try work.write("policies/hook.policy", Self.policy)
         try work.write("db/prod/app.yaml", "failover:\n  enabled: true\n  mode: automatic\n")
@@ -55,8 +77,14 @@ struct HookPushTests {
     }
 
     private func changeMode(_ work: inout GitFixture, to mode: String, enabled: Bool = true) throws -> String {
+        try Self.changeMode(&work, to: mode, enabled: enabled)
+    }
+
+    static func changeMode(
+        _ work: inout GitFixture, to mode: String, enabled: Bool = true, author: String = "Frank <frank@example.com>"
+    ) throws -> String {
         try work.write("db/prod/app.yaml", "failover:\n  enabled: \(enabled)\n  mode: \(mode)\n")
-        return try work.commit("failover \(mode)", author: "Frank <frank@example.com>")
+        return try work.commit("failover \(mode)", author: author)
     }
 
     @Test(
@@ -84,6 +112,8 @@ struct HookPushTests {
         let own = try s.push(["HEAD:refs/changegate/approvals/frank"])
         #expect(own.status != 0)
         #expect(own.stderr.contains("frank@example.com wrote or committed"))
+        // The author puts the commit on the server (docs/hook.md): reviewers who first pushed it do not count.
+        #expect(try s.push(["HEAD:refs/heads/frank/failover"]).status == 0)
         #expect(try s.push(["HEAD:refs/changegate/approvals/erin"], as: "erin@example.com").status == 0)
         let nonMember = try s.push(["HEAD:refs/heads/main"])
         #expect(nonMember.status != 0)
@@ -114,7 +144,7 @@ struct HookPushTests {
         // erin's (not a DBA: recorded, not counted) and bob's; frank's self-approval was refused.
         #expect(approvals.compactMap(\.actor) == ["erin@example.com", "bob@example.com"])
         #expect(approvals.first?.source == .approval)
-        let accepting = try #require(try trail.entries(matching: AuditQuery()).first?.record)
+        let accepting = try #require(try trail.entries(matching: Self.decisions).first?.record)
         #expect(accepting.source == .hook && accepting.accepted && accepting.head == change)
         #expect(accepting.evidence.contains { $0.subject == "bob@example.com" && $0.counted })
         #expect(try trail.verify().isIntact)
@@ -220,7 +250,7 @@ struct HookPushTests {
         #expect(accepted.status == 0, "\(accepted.stderr)")
         #expect(accepted.stderr.contains("!!! OVERRIDE require \"failover reviewed and simulated\""))
         let trail = try SQLiteAuditStore(path: s.server.url.appendingPathComponent("changegate/audit.sqlite").path)
-        let overridden = try #require(try trail.entries(matching: AuditQuery()).first?.record)
+        let overridden = try #require(try trail.entries(matching: Self.decisions).first?.record)
         #expect(
             overridden.override == AuditRecord.Override(actor: "dave@example.com", reason: "INC-2: restore checkout"))
         #expect(overridden.overridden && overridden.accepted && overridden.actor == "dave@example.com")

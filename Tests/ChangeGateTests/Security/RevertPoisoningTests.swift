@@ -117,7 +117,8 @@ struct RevertPoisoningTests {
             if let approver {
                 try store.append([
                     AuditRecord.approval(
-                        commit: commit, approver: approver, ref: "refs/changegate/approvals/x", time: time - 60,
+                        commit: commit, approver: approver, ref: "refs/changegate/approvals/heads/main/x",
+                        time: time - 60,
                         repository: try Repository(path: server.path).displayPath)
                 ])
             }
