@@ -28,10 +28,14 @@ public struct HistoryQuery: Sendable {
     }
 
     public var revisions: Revisions = .ref("HEAD")
-    /// Seconds since the epoch; commits committed earlier are not listed.
+    /// Seconds since the epoch; commits committed (received, where known) earlier are not listed.
     public var since: Int64?
-    /// Seconds since the epoch; commits committed later are not listed.
+    /// Seconds since the epoch; commits committed (received, where known) later are not listed.
     public var until: Int64?
+    /// When the server received each commit (``AuditStore/receivedTimes(repository:since:)``): where
+    /// known, `since`/`until` bound this time, not the committer date anyone can write, and
+    /// `--evaluate` judges at it.
+    public var receivedAt: [ObjectID: Int64] = [:]
     /// Keys to list whether watched or not (`--setting`); empty: the watched ones.
     public var settings: [KeyPathPattern] = []
     /// Keep rows whose watch carries any of these tags; empty: no tag filter.

@@ -50,6 +50,15 @@ public struct HistoryCommit: Sendable, Hashable {
     /// Who approved the commit, from the audit trail when there is one: approvals pushed to the
     /// hook and reviewers counted by recorded decisions, once each, oldest first.
     public var approvals: [HistoryApproval] = []
+    /// When the server received the commit, from the audit trail; nil when it does not know.
+    public var received: Int64? = nil
+
+    /// How far the committer date is from when the server received the commit, in seconds, when
+    /// more than an hour: a claimed date the responder should not trust (nil otherwise).
+    public var committerDateOff: Int64? {
+        guard let received, abs(received - time) > 3_600 else { return nil }
+        return time - received
+    }
 
     public init(
         id: ObjectID, time: Int64, author: String, subject: String, rows: [HistoryRow],

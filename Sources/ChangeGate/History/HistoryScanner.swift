@@ -80,7 +80,13 @@ public struct HistoryScanner {
         try repository.walk(from: base, to: head) { (id) throws(GitError) -> Bool in
             count += 1
             guard let since = query.since else { return true }
-            if try repository.commit(id).committer.time < since {
+            let time: Int64
+            if let received = query.receivedAt[id] {
+                time = received
+            } else {
+                time = try repository.commit(id).committer.time
+            }
+            if time < since {
                 olderInARow += 1
                 return olderInARow < Self.olderCommitsBeforeStopping
             }
@@ -116,7 +122,8 @@ public struct HistoryScanner {
             let info = try repository.commit(id)
             summary.scanned += 1
             defer { progress(summary.scanned) }
-            let time = info.committer.time
+            // The server's clock where the trail knows it; the committer's claim otherwise.
+            let time = query.receivedAt[id] ?? info.committer.time
             if let since = query.since, time < since {
                 olderInARow += 1
                 return olderInARow < Self.olderCommitsBeforeStopping
@@ -218,8 +225,9 @@ public struct HistoryScanner {
             summary.matchingCommits += 1
             var listed = HistoryCommit(
                 id: info.id, time: info.committer.time, author: info.author.email, subject: info.subject, rows: rows)
+            listed.received = query.receivedAt[info.id]
             if query.evaluate, let policy {
-                listed.judgement = judge(info, policy: policy)
+                listed.judgement = judge(info, at: listed.received ?? info.committer.time, policy: policy)
             }
             guard emit(listed) else { return false }
         }
@@ -242,11 +250,11 @@ public struct HistoryScanner {
             weight: watch?.weight ?? 0, tags: watch?.tags ?? [])
     }
 
-    /// The gate on one commit as if it were pushed alone at its commit time: base its first
-    /// parent, no evidence but the trailers the policy trusts.
-    private func judge(_ commit: CommitInfo, policy: LoadedPolicy) -> HistoryJudgement {
+    /// The gate on one commit as if it were pushed alone at `time` (when the server received it, or
+    /// its commit time): base its first parent, no evidence but the trailers the policy trusts.
+    private func judge(_ commit: CommitInfo, at time: Int64, policy: LoadedPolicy) -> HistoryJudgement {
         let request = GateRequest(
-            base: commit.parents.first?.hex ?? "", head: commit.id.hex, now: Int(commit.committer.time))
+            base: commit.parents.first?.hex ?? "", head: commit.id.hex, now: Int(time))
         let decision = Gate(repository: repository).decide(
             base: commit.parents.first, head: commit.id, policy: policy, request: request)
         return HistoryJudgement(decision)

@@ -88,7 +88,7 @@ struct HistoryCommand: ParsableCommand {
         words.evaluate = evaluate
         words.limit = limit
         words.now = now
-        let query: HistoryQuery
+        var query: HistoryQuery
         var scanner: HistoryScanner
         // Who approved the listed commits, when the repository has a trail (history works without).
         var trail: SQLiteAuditStore?
@@ -97,12 +97,17 @@ struct HistoryCommand: ParsableCommand {
             let repository = try Repository.open(path: repo, environment: ProcessInfo.processInfo.environment)
             let head = try HistoryScanner.head(of: query.revisions, in: repository)
             let loaded = try HistoryScanner.loadPolicy(path: policy, repository: repository, head: head, query: query)
-            scanner = HistoryScanner(repository: repository, policy: loaded, query: query)
             let trailPath = AuditLocation.path(
                 explicit: audit, environment: ProcessInfo.processInfo.environment, gitDirectory: repository.path)
             if audit != nil || FileManager.default.fileExists(atPath: trailPath) {
-                trail = try SQLiteAuditStore(path: trailPath)
+                let opened = try SQLiteAuditStore(path: trailPath)
+                trail = opened
+                // Windows bound the time the server received a commit, not the date its committer
+                // wrote (a month of slack before --since catches commits backdated into it).
+                query.receivedAt = try opened.receivedTimes(
+                    repository: nil, since: query.since.map { Int($0) - 30 * 86_400 })
             }
+            scanner = HistoryScanner(repository: repository, policy: loaded, query: query)
         } catch {
             Standard.error("changegate: error: \(error)")
             throw ExitCode(2)

@@ -145,6 +145,12 @@ public struct HistoryRenderer {
             while line.hasSuffix(" ") { line.removeLast() }
             out += line + "\n"
         }
+        if let off = commit.committerDateOff, let received = commit.received {
+            out +=
+                "  ! committer date \(RelativeTime.iso8601(commit.time)) is \(Self.span(abs(off))) "
+                + "\(off < 0 ? "before" : "after") the server received it (\(RelativeTime.iso8601(received))): "
+                + "listed by the time received\n"
+        }
         if let judgement = commit.judgement { out += Self.judgementLines(judgement) }
         for approval in commit.approvals {
             out +=
@@ -152,6 +158,16 @@ public struct HistoryRenderer {
                 + "(\(approval.source); audit record \(approval.sequence))\n"
         }
         return out
+    }
+
+    /// `3d 4h`, `2h 5m`, `40m`: a span for people.
+    static func span(_ seconds: Int64) -> String {
+        let days = seconds / 86_400
+        let hours = seconds % 86_400 / 3_600
+        let minutes = seconds % 3_600 / 60
+        if days > 0 { return hours > 0 ? "\(days)d \(hours)h" : "\(days)d" }
+        if hours > 0 { return minutes > 0 ? "\(hours)h \(minutes)m" : "\(hours)h" }
+        return "\(minutes)m"
     }
 
     /// `  → DENIED (risk 170): DBA review and failover simulation (needs 1 more reviewer …)`,
@@ -252,6 +268,10 @@ public struct HistoryRenderer {
             ("weight", .integer(commit.weight)),
             ("changes", .array(commit.rows.map(rowJSON))),
         ]
+        if let received = commit.received {
+            members.insert(("received", .string(RelativeTime.iso8601(received))), at: 2)
+            if let off = commit.committerDateOff { members.insert(("committerDateOff", .integer(Int(off))), at: 3) }
+        }
         if let judgement = commit.judgement { members.append(("decision", json(judgement))) }
         if !commit.approvals.isEmpty {
             members.append(
