@@ -56,5 +56,8 @@ struct RevertWindowTests {
         #expect(program.riskLines.count == 1)
         #expect(program.rules.count == 1)
         #expect(program.revertWindow.stable == 3_600)
+        // The gate reads the trail's accepted tips only for a policy that asks.
+        #expect(program.readsReverts)
+        #expect(try #require(compile("reverts stable 1h\nwarn \"w\" when risk > 5\n").program).readsReverts == false)
     }
 }

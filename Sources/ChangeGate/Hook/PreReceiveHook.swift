@@ -263,11 +263,14 @@ public struct PreReceiveHook {
         // `reverts` may restore only what this hook accepted as the ref's tip (never a commit seen
         // only inside a push): the trail knows those.
         let lookBack = configuration.revertLookBack.with(program.revertWindow)
-        let tips: [ObjectID: Int]
-        do {
-            tips = try journal.acceptedTips(ref: update.ref, since: now - lookBack.seconds)
-        } catch {
-            return refuse(["\(error)"])
+        // Read only for a policy that asks `reverts`: on a busy server that is months of records.
+        var tips: [ObjectID: Int] = [:]
+        if program.readsReverts {
+            do {
+                tips = try journal.acceptedTips(ref: update.ref, since: now - lookBack.seconds)
+            } catch {
+                return refuse(["\(error)"])
+            }
         }
         let request = GateRequest(
             base: base?.hex ?? "", head: new.hex, policyPath: configuration.policyPath, ref: update.ref, actor: actor,

@@ -11,6 +11,8 @@ struct Checker {
     private var declaredTags: Set<String> = []
     /// The keys `head(…)` and `base(…)` read, as far as they are literal.
     private var settingsRead = SettingsRead.keys([])
+    /// Whether any condition reads `reverts` (the gate then reads the trail's accepted tips).
+    private var readsReverts = false
     /// Risk points and weights are bounded so that a total can never overflow.
     static let maxPoints = 1_000_000
 
@@ -248,6 +250,7 @@ struct Checker {
                 notes: ["add `policy \"NAME\"` at the top"])
         }
         program.settingsRead = settingsRead
+        program.readsReverts = readsReverts
         return program
     }
 
@@ -431,6 +434,7 @@ struct Checker {
         -> ValueType
     {
         if groups[name] != nil { return .list(.string) }
+        if name == "reverts" { readsReverts = true }
         guard let (type, fieldScope, _) = Fields.table[name] else {
             let candidates = Array(Fields.table.keys) + Array(groups.keys)
             error(

@@ -18,6 +18,9 @@ public struct Program: Sendable {
     /// `owners GROUP, …`: the groups whose members approve a change to the policy files. Empty: every
     /// group the policy names (``policyOwners``).
     public var owners: [String] = []
+    /// True when a condition reads `reverts`: only then does the gate read the branch's history and
+    /// its accepted tips.
+    public var readsReverts = false
     /// `reverts within … stable … over … commits`: nil parts keep the gate's defaults.
     public var revertWindow = RevertWindow()
     /// The file settings `head(…)` and `base(…)` can read: a gate need hand the evaluator no others.
