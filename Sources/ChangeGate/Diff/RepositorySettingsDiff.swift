@@ -350,7 +350,7 @@ public struct RepositorySettingsDiff {
         guard let file = headSide?.path ?? baseSide?.path else { return }
         var failed = false
         var warnings: [ConfigDiagnostic] = []
-        func read(_ side: Side?) throws(GitError) -> [Setting] {
+        func read(_ side: Side?, isHead: Bool) throws(GitError) -> [Setting] {
             guard let side else { return [] }
             guard let format = side.format else {
                 report.errors.append(
@@ -370,6 +370,16 @@ public struct RepositorySettingsDiff {
             }
             switch try reading(side.blob, path: side.path, format: format) {
             case .settings(let settings, let found):
+                // A key defined twice in the version the change brings is refused: the gate reads the
+                // last, tomllib, configparser and Go's yaml.v3 refuse the file, some readers take the
+                // first. A duplicate the base already had stays a warning, so that its fix can land.
+                if isHead, found.contains(where: { $0.kind == .duplicateKey }) {
+                    for duplicate in found where duplicate.kind == .duplicateKey {
+                        report.errors.append(FileProblem(duplicateKey: duplicate))
+                    }
+                    failed = true
+                    return []
+                }
                 warnings += found
                 return settings
             case .failed(let error):
@@ -378,11 +388,15 @@ public struct RepositorySettingsDiff {
                 return []
             }
         }
-        let base = try read(baseSide)
-        let head = try read(headSide)
+        let base = try read(baseSide, isHead: false)
+        let head = try read(headSide, isHead: true)
         if failed { return }
         let previous = baseSide.flatMap { $0.path != file ? $0.path : nil }
-        report.changes += SettingsDiff.changes(file: file, previousFile: previous, base: base, head: head)
+        let changes = SettingsDiff.changes(file: file, previousFile: previous, base: base, head: head)
+        if changes.isEmpty, let baseSide, let headSide, baseSide.blob != headSide.blob {
+            report.formattingOnly.append(file)
+        }
+        report.changes += changes
         report.warnings += warnings
     }
 }
@@ -390,5 +404,16 @@ public struct RepositorySettingsDiff {
 extension FileProblem {
     init(_ error: ConfigError) {
         self.init(file: error.path, line: error.position?.line, column: error.position?.column, message: error.message)
+    }
+
+    /// A duplicated key as an error, at the later definition, naming the earlier one.
+    init(duplicateKey duplicate: ConfigDiagnostic) {
+        let earlier = duplicate.earlier.map { " (first at line \($0.line))" } ?? ""
+        self.init(
+            file: duplicate.path, line: duplicate.position.line, column: duplicate.position.column,
+            message:
+                "key `\(duplicate.key ?? "?")` is defined twice in one map\(earlier): readers disagree on "
+                + "which one counts (PyYAML and Go's encoding/json take the last, tomllib, configparser and Go's "
+                + "yaml.v3 refuse the file); keep one definition and delete the other")
     }
 }

@@ -65,6 +65,7 @@ public struct Gate {
             var differ = RepositorySettingsDiff(repository: repository, selectors: Self.selectors(of: program))
             let report = try differ.diff(from: base, to: head)
             decision.changes = report.changes
+            decision.fileWarnings = report.fileWarnings
             if !report.errors.isEmpty {
                 decision.problems = report.errors.map(\.description)
                 return decision

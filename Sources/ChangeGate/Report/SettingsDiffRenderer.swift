@@ -36,18 +36,19 @@ public enum SettingsDiffRenderer {
                         ])
                     })
             ),
-            (
-                "warnings",
-                .array(
-                    report.warnings.map { warning in
-                        .object([
-                            ("file", .string(warning.path)),
-                            ("line", .integer(warning.position.line)),
-                            ("column", .integer(warning.position.column)),
-                            ("message", .string(warning.message)),
-                        ])
-                    })
-            ),
+            ("warnings", .array(report.fileWarnings.map(json))),
+        ])
+    }
+
+    /// A file warning as `diff` and `check` write it in JSON (`line` and `column` null for a
+    /// formatting-only change).
+    public static func json(_ warning: FileWarning) -> JSONValue {
+        .object([
+            ("file", .string(warning.file)),
+            ("line", JSONValue(warning.line)),
+            ("column", JSONValue(warning.column)),
+            ("kind", .string(warning.kind)),
+            ("message", .string(warning.message)),
         ])
     }
 
@@ -99,10 +100,10 @@ public enum SettingsDiffRenderer {
                 + "\n"
             for error in report.errors { out += "  \(error)\n" }
         }
-        if !report.warnings.isEmpty {
-            out +=
-                "\n" + paint.yellow("\(report.warnings.count) warning\(report.warnings.count == 1 ? "" : "s")") + "\n"
-            for warning in report.warnings { out += "  \(warning)\n" }
+        let warnings = report.fileWarnings
+        if !warnings.isEmpty {
+            out += "\n" + paint.yellow("\(warnings.count) warning\(warnings.count == 1 ? "" : "s")") + "\n"
+            for warning in warnings { out += "  \(warning)\n" }
         }
         return out
     }

@@ -29,6 +29,11 @@ extension DecisionRenderer {
                 command("warning", location, title: "ChangeGate warning: \(verdict.name)", verdict.reason)
             }
         }
+        for warning in decision.fileWarnings {
+            command(
+                "warning", ReportLocation(file: warning.file, line: warning.line), title: "ChangeGate: \(warning.kind)",
+                warning.message)
+        }
         var points: [String: Int] = [:]
         for item in decision.evaluation?.riskItems ?? [] {
             if let file = item.file, let key = item.key { points["\(file)\u{0}\(key)", default: 0] &+= item.points }

@@ -22,6 +22,10 @@ extension DecisionRenderer {
             out += "\nProblems:\n"
             for problem in decision.problems { out += "  - \(problem)\n" }
         }
+        if !decision.fileWarnings.isEmpty {
+            out += "\nFile warnings:\n"
+            for warning in decision.fileWarnings { out += "  - \(warning)\n" }
+        }
         guard let evaluation = decision.evaluation else { return out }
 
         for verdict in evaluation.verdicts where verdict.overridden {
