@@ -83,6 +83,10 @@ public enum AuditRenderer {
         let r = entry.record
         var lines: [String] = []
         lines.append("Record \(r.sequence)  \(time(r.time))  source \(r.source.rawValue)")
+        if let evaluated = r.evaluatedAt {
+            // The caller's --now: shown, never taken for when the record was written.
+            lines.append("Recorded at \(time(r.time)), evaluated as of \(time(evaluated)) (the --now it was given)")
+        }
         lines.append("Decision: \(r.decision)\(r.accepted ? "" : " (refused)")\(r.overridden ? ", OVERRIDDEN" : "")")
         lines.append("Repository: \(r.repository)")
         if let ref = r.ref { lines.append("Ref: \(ref)") }
