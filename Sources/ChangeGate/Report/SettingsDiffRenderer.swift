@@ -72,14 +72,17 @@ public enum SettingsDiffRenderer {
         }
         for (file, changes) in byFile {
             out += "\n"
+            // Paths, keys and values are pushers' text: escaped before they reach a terminal.
             if let previous = changes.first?.previousFile {
-                out += paint.bold(file) + paint.dim("  (renamed from \(previous))") + "\n"
+                out +=
+                    paint.bold(TerminalText.escape(file))
+                    + paint.dim("  (renamed from \(TerminalText.escape(previous)))") + "\n"
             } else {
-                out += paint.bold(file) + "\n"
+                out += paint.bold(TerminalText.escape(file)) + "\n"
             }
             let keyWidth = min(60, changes.map { $0.key.count }.max() ?? 0)
             let rows = changes.map { change -> (String, String, String) in
-                (change.key, valueText(change), lineText(change))
+                (TerminalText.escape(change.key), TerminalText.escape(valueText(change)), lineText(change))
             }
             let valueWidth = min(60, rows.map { $0.1.count }.max() ?? 0)
             for (change, row) in zip(changes, rows) {
@@ -98,12 +101,12 @@ public enum SettingsDiffRenderer {
             out +=
                 "\n" + paint.red(paint.bold("\(report.errors.count) file error\(report.errors.count == 1 ? "" : "s")"))
                 + "\n"
-            for error in report.errors { out += "  \(error)\n" }
+            for error in report.errors { out += "  \(TerminalText.escape(error.description))\n" }
         }
         let warnings = report.fileWarnings
         if !warnings.isEmpty {
             out += "\n" + paint.yellow("\(warnings.count) warning\(warnings.count == 1 ? "" : "s")") + "\n"
-            for warning in warnings { out += "  \(warning)\n" }
+            for warning in warnings { out += "  \(TerminalText.escape(warning.description))\n" }
         }
         return out
     }
