@@ -1,4 +1,6 @@
 import Dispatch
+import Foundation
+import PolicyDSL
 
 /// Computes the settings diff between two commits of a repository: tree diff (rename-aware,
 /// limited to the selected files), blobs read once each, parsed, flattened and compared.
@@ -17,6 +19,12 @@ public struct RepositorySettingsDiff {
     private var indexes: [CacheKey: [String: Int]] = [:]
     /// Each path's format under the selectors (nil: not selected or not told), matched once.
     private var formats: [String: ConfigFormat?] = [:]
+    /// The policy's `secret` patterns; secret-looking names are redacted without them.
+    public var secretPatterns: [KeyPathPattern] = []
+    /// Where the redaction key is read (``SecretRedactor/keyPath(gitDirectory:environment:)``).
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
+    /// Made when the first secret change is met: most diffs have none and never read the key.
+    private var redactor: SecretRedactor?
 
     fileprivate struct CacheKey: Hashable, Sendable {
         var blob: ObjectID
@@ -396,8 +404,25 @@ public struct RepositorySettingsDiff {
         if changes.isEmpty, let baseSide, let headSide, baseSide.blob != headSide.blob {
             report.formattingOnly.append(file)
         }
-        report.changes += changes
+        report.changes += redacted(changes)
         report.warnings += warnings
+    }
+}
+
+extension RepositorySettingsDiff {
+    /// `changes` with the values of secret settings replaced by their keyed hashes, before anything
+    /// can print or store them; the comparison itself was made on the values.
+    fileprivate mutating func redacted(_ changes: [SettingChange]) -> [SettingChange] {
+        guard
+            changes.contains(where: { change in
+                SecretRedactor.hasSecretSegment(change.key) || secretPatterns.contains { $0.matches(change.key) }
+            })
+        else { return changes }
+        if redactor == nil {
+            let path = SecretRedactor.keyPath(gitDirectory: repository.path, environment: environment)
+            redactor = SecretRedactor(patterns: secretPatterns, key: SecretRedactor.loadKey(at: path))
+        }
+        return changes.map { redactor!.redacting($0) }
     }
 }
 

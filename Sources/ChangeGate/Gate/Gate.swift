@@ -63,6 +63,7 @@ public struct Gate {
             let commits = try repository.commits(from: base, to: head)
             decision.commits = commits
             var differ = RepositorySettingsDiff(repository: repository, selectors: Self.selectors(of: program))
+            differ.secretPatterns = program.secretPatterns
             let report = try differ.diff(from: base, to: head)
             decision.changes = report.changes
             decision.fileWarnings = report.fileWarnings

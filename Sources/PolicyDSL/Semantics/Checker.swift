@@ -101,6 +101,14 @@ struct Checker {
                 }
             case .group, .files:
                 break
+            case .secret(let patterns):
+                for pattern in patterns {
+                    if let compiled = KeyPathPattern(pattern.value) {
+                        program.secretPatterns.append(compiled)
+                    } else {
+                        error(pattern.range, "`\(pattern.value)` is not a key-path pattern")
+                    }
+                }
             case .trustUnauthenticatedPushes:
                 if program.trustsUnauthenticatedPushes {
                     warning(declaration.range, "unauthenticated pushes are already trusted")
