@@ -68,9 +68,35 @@ public struct SecretRedactor: Sendable {
     private static let suffixes = ["_password", "_passwd", "_secret", "_token", "_key", "_credentials"]
 
     static func hasSecretSegment(_ keyPath: String) -> Bool {
+        // Most keys hold none of the words: one byte scan rules them out before any parsing (a
+        // large diff has thousands of changes).
+        guard mayHoldSecretWord(keyPath) else { return false }
         for segment in segments(of: keyPath) {
             let name = normalized(segment)
             if names.contains(name) || suffixes.contains(where: { name.hasSuffix($0) }) { return true }
+        }
+        return false
+    }
+
+    private static let words: [[UInt8]] = ["pass", "secret", "token", "key", "credential"].map { Array($0.utf8) }
+
+    /// True when the key path holds `pass`, `secret`, `token`, `key` or `credential` in any case.
+    private static func mayHoldSecretWord(_ keyPath: String) -> Bool {
+        let bytes = Array(keyPath.utf8)
+        for start in bytes.indices {
+            let first = bytes[start] | 0x20
+            guard
+                first == UInt8(ascii: "p") || first == UInt8(ascii: "s") || first == UInt8(ascii: "t")
+                    || first == UInt8(ascii: "k") || first == UInt8(ascii: "c")
+            else { continue }
+            for word in words where word[0] == first && start + word.count <= bytes.count {
+                var matched = true
+                for offset in 1..<word.count where bytes[start + offset] | 0x20 != word[offset] {
+                    matched = false
+                    break
+                }
+                if matched { return true }
+            }
         }
         return false
     }
