@@ -48,7 +48,11 @@ enum Main {
 /// Output helpers shared by the commands.
 enum Standard {
     static func error(_ message: String) {
-        var text = message
+        // Messages carry paths, refs and names from the repository: no control character reaches
+        // the terminal. The message's own line breaks stay, and tabs (a policy diagnostic quotes
+        // its source line, caret aligned under it).
+        var text = message.split(separator: "\t", omittingEmptySubsequences: false)
+            .map { TerminalText.escapeLines(String($0)) }.joined(separator: "\t")
         if !text.hasSuffix("\n") { text += "\n" }
         _ = text.utf8CString.withUnsafeBufferPointer { buffer in
             write(STDERR_FILENO, buffer.baseAddress, buffer.count - 1)

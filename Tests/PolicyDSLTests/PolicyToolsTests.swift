@@ -155,6 +155,21 @@ struct PolicyToolsTests {
                 "values read from configuration files are numbers or strings, never a durations: this is never true"))
     }
 
+    @Test("`secret` lines name key-path patterns whose values are redacted; a bad pattern is an error")
+    func secretLines() throws {
+        let source = SourceFile(
+            path: "s.policy", text: "policy \"s\"\nsecret \"**.conn_string\", \"db.dsn\"\nsecret  \"**.pin\"\n")
+        let result = PolicyCompiler.compile([source])
+        let program = try #require(result.program, "\(result.errors)")
+        #expect(program.secretPatterns.count == 3)
+        #expect(program.secretPatterns[0].matches("a.b.conn_string"))
+        #expect(!program.secretPatterns[1].matches("db.dsn2"))
+        #expect(PolicyFormatter.format(source).text?.contains("secret \"**.pin\"\n") == true)
+        let bad = PolicyCompiler.compile([SourceFile(path: "b.policy", text: "policy \"b\"\nsecret \"a..b\"\n")])
+        #expect(bad.program == nil)
+        #expect(bad.errors.first?.range.start.line == 2)
+    }
+
     @Test("a policy split over several files is one policy; groups may come from a file")
     func multipleFiles() throws {
         let groups = SourceFile(path: "dir/groups.policy", text: "group dba from \"dba.txt\"\n")

@@ -2,14 +2,16 @@ import PolicyDSL
 
 extension AuditRecord {
     /// The record of a gate decision: `accepted` is whether the change went through (for CI, the
-    /// exit code was 0; for the hook, the whole push was accepted).
+    /// exit code was 0; for the hook, the whole push was accepted). `time` is the wall clock at
+    /// recording; `evaluatedAt` the time the decision was judged as of, kept when it differs.
     public init(
-        _ decision: GateDecision, time: Int, source: Source, repository: String, ref: String?, actor: String?,
-        accepted: Bool
+        _ decision: GateDecision, time: Int, evaluatedAt: Int? = nil, source: Source, repository: String,
+        ref: String?, actor: String?, accepted: Bool
     ) {
         self.init(
             time: time, source: source, repository: repository, ref: ref, base: decision.base?.hex,
             head: decision.head?.hex, actor: actor, decision: decision.verdict.rawValue, accepted: accepted)
+        if let evaluatedAt, evaluatedAt != time { self.evaluatedAt = evaluatedAt }
         commits = decision.commits.map { commit in
             Commit(
                 id: commit.id.hex, author: commit.author.email, committer: commit.committer.email,

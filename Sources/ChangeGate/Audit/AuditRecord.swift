@@ -11,8 +11,14 @@ public struct AuditRecord: Sendable, Hashable, Codable {
 
     /// Assigned by the store when the record is appended: 1, 2, 3, … without gaps.
     public var sequence: Int = 0
-    /// Seconds since the Unix epoch.
+    /// When the record was written, by the recording machine's clock: seconds since the Unix epoch.
+    /// Never a time the caller chose (`check --now`), so that a record cannot be backdated out of
+    /// `audit log --since`.
     public var time: Int
+    /// The time the decision was evaluated as of (freezes, hours, `weekday`) when it differs from
+    /// `time`: `check --now`. Absent from records written before it existed (their bodies stay
+    /// byte-identical, so their hashes still verify) and when it equals `time`.
+    public var evaluatedAt: Int?
     public var source: Source
     /// Where the repository is (a path, or the hosting's name for it).
     public var repository: String

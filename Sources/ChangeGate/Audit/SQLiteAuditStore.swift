@@ -242,15 +242,70 @@ public struct SQLiteAuditStore: AuditStore {
         }
     }
 
+    /// The approvals of `commit`, counted only when the trail verifies from the first of them to its
+    /// end (each body hashes to its hash and names the hash before it) and each body says what its
+    /// columns say: an approval edited in place, or one inserted without re-hashing everything after
+    /// it, is refused rather than counted. O(records since the first approval), not O(trail). A trail
+    /// re-hashed as a whole still passes: only a witness (`audit verify --expect`) catches that.
     public func approvals(of commit: String) throws(AuditError) -> [AuditRecord] {
         try read { db in
-            try Row.fetchAll(
+            let rows = try Row.fetchAll(
                 db,
-                sql:
-                    "SELECT sequence, body, previous_hash, hash FROM records WHERE head = ? AND source = ? ORDER BY sequence",
-                arguments: [commit, AuditRecord.Source.approval.rawValue]
-            ).map { try Self.entry($0).record }
+                sql: """
+                    SELECT sequence, actor, body, previous_hash, hash FROM records WHERE head = ? AND source = ?
+                      ORDER BY sequence
+                    """,
+                arguments: [commit, AuditRecord.Source.approval.rawValue])
+            guard let first: Int = rows.first?["sequence"] else { return [] }
+            try Self.verifyLinks(db, from: first)
+            return try rows.map { row in
+                let record = try Self.entry(row).record
+                let sequence: Int = row["sequence"]
+                let actor: String? = row["actor"]
+                guard record.sequence == sequence, record.source == .approval, record.head == commit,
+                    record.actor == actor
+                else {
+                    throw Self.notVerifying(sequence, "its columns do not say what its content says")
+                }
+                return record
+            }
         }
+    }
+
+    /// Checks that every record from `start` to the end is chained: sequence numbers without gaps, each
+    /// body hashing to its stored hash, each naming the hash of the one before.
+    private static func verifyLinks(_ db: Database, from start: Int) throws {
+        var previous = AuditEntry.genesis
+        if start > 1 {
+            guard
+                let hash: String = try String.fetchOne(
+                    db, sql: "SELECT hash FROM records WHERE sequence = ?", arguments: [start - 1])
+            else { throw notVerifying(start - 1, "it is missing") }
+            previous = hash
+        }
+        var expected = start
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT sequence, body, previous_hash, hash FROM records WHERE sequence >= ? ORDER BY sequence",
+            arguments: [start])
+        while let row = try rows.next() {
+            let sequence: Int = row["sequence"]
+            let body: String = row["body"]
+            let storedPrevious: String = row["previous_hash"]
+            let hash: String = row["hash"]
+            guard sequence == expected else { throw notVerifying(expected, "it is missing") }
+            guard storedPrevious == previous, AuditEntry.hash(body: body, previousHash: previous) == hash else {
+                throw notVerifying(sequence, "its content or its link to the record before was changed")
+            }
+            previous = hash
+            expected += 1
+        }
+    }
+
+    private static func notVerifying(_ sequence: Int, _ what: String) -> AuditError {
+        AuditError(
+            .corrupt,
+            "the audit trail does not verify at record \(sequence) (\(what)), so its approvals are not counted; "
+                + "run `changegate audit verify` and restore the trail from a copy checked against a witness")
     }
 
     private static func entry(_ row: Row) throws -> AuditEntry {

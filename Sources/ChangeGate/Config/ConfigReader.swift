@@ -1,7 +1,8 @@
 /// Reads configuration files of any supported format into ``ParsedConfig`` trees.
 ///
 /// Every reader shares the same preflight: the size limit, strict UTF-8 (a leading byte-order mark is
-/// skipped) and error positions as `file:line:column`.
+/// skipped in YAML, as PyYAML skips it, and refused elsewhere, as the consumers refuse it) and error
+/// positions as `file:line:column`.
 public struct ConfigReader: Sendable {
     public var limits: ReaderLimits
 
@@ -24,6 +25,13 @@ public struct ConfigReader: Sendable {
                 "file is \(bytes.count) bytes, over the limit of \(limits.maxFileSize) bytes")
         }
         let start = try UTF8Validation.validate(bytes, path: path)
+        if start > 0, format != .yaml {
+            // PyYAML skips a byte-order mark; the consumers of the other formats do not.
+            throw ConfigError(
+                .syntax, path: path, at: SourcePosition(line: 1, column: 1),
+                "the file starts with a UTF-8 byte-order mark, which \(format.byteOrderMarkRefusers) refuse; "
+                    + "save it as UTF-8 without one")
+        }
         return try bytes.withUnsafeBufferPointer { (buffer) throws(ConfigError) -> ParsedConfig in
             let content = UnsafeBufferPointer(rebasing: buffer[start...])
             switch format {
@@ -32,6 +40,18 @@ public struct ConfigReader: Sendable {
             case .toml: return try TOMLReader(path: path, limits: limits).read(content)
             case .ini: return try INIReader(path: path, limits: limits).read(content)
             }
+        }
+    }
+}
+
+extension ConfigFormat {
+    /// Who refuses a file of this format that starts with a byte-order mark, for the error.
+    fileprivate var byteOrderMarkRefusers: String {
+        switch self {
+        case .json: "Python's json, Go's encoding/json and Node's JSON.parse"
+        case .toml: "Python's tomllib and Go's TOML readers"
+        case .ini: "Python's configparser and PostgreSQL"
+        case .yaml: "no YAML reader"
         }
     }
 }

@@ -84,7 +84,7 @@ struct INIReader {
             if let previous {
                 warnings.append(
                     ConfigDiagnostic(
-                        path: path, position: keyPosition,
+                        .duplicateKey, path: path, position: keyPosition, earlier: previous.keyPosition, key: key,
                         message: "duplicate key `\(key)` (also at line \(previous.keyPosition.line)); the last one wins"
                     ))
             }
@@ -94,7 +94,8 @@ struct INIReader {
             if let previous = root.set(section.name, node, keyPosition: section.position) {
                 warnings.append(
                     ConfigDiagnostic(
-                        path: path, position: section.position,
+                        .duplicateKey, path: path, position: section.position, earlier: previous.keyPosition,
+                        key: section.name,
                         message:
                             "section `\(section.name)` has the name of a key at line \(previous.keyPosition.line); the section wins"
                     ))

@@ -132,7 +132,7 @@ private struct JSONParser {
             if let previous = map.set(key, value, keyPosition: keyPosition) {
                 warnings.append(
                     ConfigDiagnostic(
-                        path: path, position: keyPosition,
+                        .duplicateKey, path: path, position: keyPosition, earlier: previous.keyPosition, key: key,
                         message: "duplicate key `\(key)` (also at line \(previous.keyPosition.line)); the last one wins"
                     ))
             }

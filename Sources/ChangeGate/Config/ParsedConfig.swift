@@ -17,13 +17,31 @@ public struct ParsedConfig: Sendable, Hashable {
 
 /// A finding about a configuration file, with where it is.
 public struct ConfigDiagnostic: Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable {
+        /// A key defined twice in one map (`earlier` is the first definition): readers disagree on
+        /// it, so the settings diff refuses it in the version a change brings.
+        case duplicateKey = "duplicate-key"
+        case other
+    }
+
+    public var kind: Kind
     public var path: String
     public var position: SourcePosition
+    /// The other place a finding involves (the first definition of a duplicated key).
+    public var earlier: SourcePosition?
+    /// The key a finding is about, as the file writes it.
+    public var key: String?
     public var message: String
 
-    public init(path: String, position: SourcePosition, message: String) {
+    public init(
+        _ kind: Kind = .other, path: String, position: SourcePosition, earlier: SourcePosition? = nil,
+        key: String? = nil, message: String
+    ) {
+        self.kind = kind
         self.path = path
         self.position = position
+        self.earlier = earlier
+        self.key = key
         self.message = message
     }
 

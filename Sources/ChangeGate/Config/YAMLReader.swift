@@ -28,6 +28,9 @@ struct YAMLReader {
         }
         yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
         var builder = YAMLTreeBuilder(path: path, limits: limits)
+        // Most files have no tab at all: then nothing below is recorded or scanned.
+        let hasTab = content.contains(UInt8(ascii: "\t"))
+        var scalars: [TabCheck.Span] = []
         var event = yaml_event_t()
         while true {
             guard yaml_parser_parse(parser, &event) == 1 else {
@@ -35,7 +38,16 @@ struct YAMLReader {
             }
             defer { yaml_event_delete(&event) }
             if event.type == YAML_STREAM_END_EVENT { break }
+            if hasTab, event.type == YAML_SCALAR_EVENT {
+                scalars.append(TabCheck.Span(event))
+            }
             try builder.handle(event)
+        }
+        if hasTab, let tab = TabCheck.firstRefused(in: content, scalars: scalars) {
+            throw ConfigError(
+                .syntax, path: path, at: tab,
+                "a tab here: PyYAML's safe_load (which Patroni uses) refuses a tab outside comments, quoted "
+                    + "values and block scalars, although libyaml accepts it; use spaces")
         }
         return ParsedConfig(path: path, format: .yaml, documents: builder.documents, warnings: builder.warnings)
     }
@@ -50,6 +62,87 @@ struct YAMLReader {
             return ConfigError(.invalidUTF8, path: path, at: nil, message)
         }
         return ConfigError(.syntax, path: path, at: mark(parser.problem_mark), message)
+    }
+}
+
+/// PyYAML's pure-Python scanner (`yaml.safe_load`) takes only spaces between tokens, and a plain
+/// scalar stops at a tab; libyaml takes tabs as separation too. So a tab is refused unless it is in a
+/// comment, inside a quoted scalar (after its opening quote) or in a block scalar's content, which
+/// is what PyYAML accepts (pinned by the tab cases of the differential tests).
+enum TabCheck {
+    struct Span {
+        enum Style { case plain, quoted, block }
+        var start: (line: Int, column: Int)
+        var end: (line: Int, column: Int)
+        var style: Style
+
+        init(_ event: yaml_event_t) {
+            start = (Int(event.start_mark.line), Int(event.start_mark.column))
+            end = (Int(event.end_mark.line), Int(event.end_mark.column))
+            switch event.data.scalar.style {
+            case YAML_SINGLE_QUOTED_SCALAR_STYLE, YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .quoted
+            case YAML_LITERAL_SCALAR_STYLE, YAML_FOLDED_SCALAR_STYLE: style = .block
+            default: style = .plain
+            }
+        }
+    }
+
+    /// Where the first refused tab is (1-based), walking the text once with libyaml's line and
+    /// column counting (CR, LF, CRLF, NEL, LS and PS break lines; columns count characters).
+    /// `scalars` are in document order and do not overlap.
+    static func firstRefused(in bytes: UnsafeBufferPointer<UInt8>, scalars: [Span]) -> SourcePosition? {
+        var line = 0
+        var column = 0
+        var next = 0  // the first scalar that does not end before the current character
+        var commentOnLine = false  // a `#` outside scalars seen on this line
+        var opened = false  // inside the current scalar: past its opening quote or block header
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            var breakLength = 0
+            if b == 0x0A {
+                breakLength = 1
+            } else if b == 0x0D {
+                breakLength = i + 1 < n && bytes[i + 1] == 0x0A ? 2 : 1
+            } else if b == 0xC2, i + 1 < n, bytes[i + 1] == 0x85 {
+                breakLength = 2
+            } else if b == 0xE2, i + 2 < n, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
+                breakLength = 3
+            }
+            while next < scalars.count, scalars[next].end <= (line, column) {
+                next += 1
+                opened = false
+            }
+            let inside = next < scalars.count && scalars[next].start <= (line, column)
+            if breakLength > 0 {
+                if inside, scalars[next].style == .block { opened = true }
+                commentOnLine = false
+                line += 1
+                column = 0
+                i += breakLength
+                continue
+            }
+            if inside {
+                switch scalars[next].style {
+                case .plain:
+                    if b == 0x09 { return SourcePosition(line: line + 1, column: column + 1) }
+                case .quoted:
+                    if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") { opened = true }
+                    if b == 0x09, !opened { return SourcePosition(line: line + 1, column: column + 1) }
+                case .block:
+                    // The header line (`|`, `>-`, a comment) takes spaces only, as PyYAML scans it.
+                    if b == UInt8(ascii: "#") { commentOnLine = true }
+                    if b == 0x09, !opened, !commentOnLine { return SourcePosition(line: line + 1, column: column + 1) }
+                }
+            } else {
+                if b == UInt8(ascii: "#") { commentOnLine = true }
+                if b == 0x09, !commentOnLine { return SourcePosition(line: line + 1, column: column + 1) }
+            }
+            if b & 0xC0 != 0x80 { column += 1 }
+            i += 1
+        }
+        return nil
     }
 }
 
@@ -268,7 +361,8 @@ private struct YAMLTreeBuilder {
                 } else if let previous = mappings[top].explicit.set(key.text, built.node, keyPosition: key.position) {
                     warnings.append(
                         ConfigDiagnostic(
-                            path: path, position: key.position,
+                            .duplicateKey, path: path, position: key.position, earlier: previous.keyPosition,
+                            key: key.text,
                             message:
                                 "duplicate key `\(key.text)` (also at line \(previous.keyPosition.line)); the last one wins"
                         ))

@@ -1,4 +1,6 @@
 import Dispatch
+import Foundation
+import PolicyDSL
 
 /// Computes the settings diff between two commits of a repository: tree diff (rename-aware,
 /// limited to the selected files), blobs read once each, parsed, flattened and compared.
@@ -21,6 +23,12 @@ public struct RepositorySettingsDiff {
     private var indexes: [CacheKey: [String: Int]] = [:]
     /// Each path's format under the selectors (nil: not selected or not told), matched once.
     private var formats: [String: ConfigFormat?] = [:]
+    /// The policy's `secret` patterns; secret-looking names are redacted without them.
+    public var secretPatterns: [KeyPathPattern] = []
+    /// Where the redaction key is read (``SecretRedactor/keyPath(gitDirectory:environment:)``).
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
+    /// Made when the first secret change is met: most diffs have none and never read the key.
+    private var redactor: SecretRedactor?
 
     fileprivate struct CacheKey: Hashable, Sendable {
         var blob: ObjectID
@@ -354,7 +362,10 @@ public struct RepositorySettingsDiff {
         guard let file = headSide?.path ?? baseSide?.path else { return }
         var failed = false
         var warnings: [ConfigDiagnostic] = []
-        func read(_ side: Side?) throws(GitError) -> [Setting] {
+        // How often each key is defined twice on the base side: a duplicate the base already had
+        // stays a warning (the file can still be edited, and the duplicate's removal land).
+        var baseDuplicates: [String: Int] = [:]
+        func read(_ side: Side?, isHead: Bool) throws(GitError) -> [Setting] {
             guard let side else { return [] }
             guard let format = side.format else {
                 report.errors.append(
@@ -374,6 +385,29 @@ public struct RepositorySettingsDiff {
             }
             switch try reading(side.blob, path: side.path, format: format) {
             case .settings(let settings, let found):
+                // A key the change defines twice is refused: the gate reads the last, tomllib,
+                // configparser and Go's yaml.v3 refuse the file, some readers take the first. A
+                // duplicate the base already had stays a warning, so the file stays editable.
+                let duplicates = found.filter { $0.kind == .duplicateKey }
+                if !isHead {
+                    for duplicate in duplicates { baseDuplicates[duplicate.key ?? "", default: 0] += 1 }
+                } else if !duplicates.isEmpty {
+                    var allowance = baseDuplicates
+                    var added: [ConfigDiagnostic] = []
+                    for duplicate in duplicates {
+                        let key = duplicate.key ?? ""
+                        if allowance[key, default: 0] > 0 {
+                            allowance[key, default: 0] -= 1
+                        } else {
+                            added.append(duplicate)
+                        }
+                    }
+                    if !added.isEmpty {
+                        for duplicate in added { report.errors.append(FileProblem(duplicateKey: duplicate)) }
+                        failed = true
+                        return []
+                    }
+                }
                 warnings += found
                 return settings
             case .failed(let error):
@@ -382,18 +416,50 @@ public struct RepositorySettingsDiff {
                 return []
             }
         }
-        let base = try read(baseSide)
-        let head = try read(headSide)
+        let base = try read(baseSide, isHead: false)
+        let head = try read(headSide, isHead: true)
         if failed { return }
         let previous = baseSide.flatMap { $0.path != file ? $0.path : nil }
-        report.changes += SettingsDiff.changes(
+        let changes = SettingsDiff.changes(
             file: file, previousFile: previous, base: base, head: head, movedWithRename: reportsMovedSettings)
+        if changes.isEmpty, let baseSide, let headSide, baseSide.blob != headSide.blob {
+            report.formattingOnly.append(file)
+        }
+        report.changes += redacted(changes)
         report.warnings += warnings
+    }
+}
+
+extension RepositorySettingsDiff {
+    /// `changes` with the values of secret settings replaced by their keyed hashes, before anything
+    /// can print or store them; the comparison itself was made on the values.
+    fileprivate mutating func redacted(_ changes: [SettingChange]) -> [SettingChange] {
+        guard
+            changes.contains(where: { change in
+                SecretRedactor.hasSecretSegment(change.key) || secretPatterns.contains { $0.matches(change.key) }
+            })
+        else { return changes }
+        if redactor == nil {
+            let path = SecretRedactor.keyPath(gitDirectory: repository.path, environment: environment)
+            redactor = SecretRedactor(patterns: secretPatterns, key: SecretRedactor.loadKey(at: path))
+        }
+        return changes.map { redactor!.redacting($0) }
     }
 }
 
 extension FileProblem {
     init(_ error: ConfigError) {
         self.init(file: error.path, line: error.position?.line, column: error.position?.column, message: error.message)
+    }
+
+    /// A duplicated key as an error, at the later definition, naming the earlier one.
+    init(duplicateKey duplicate: ConfigDiagnostic) {
+        let earlier = duplicate.earlier.map { " (first at line \($0.line))" } ?? ""
+        self.init(
+            file: duplicate.path, line: duplicate.position.line, column: duplicate.position.column,
+            message:
+                "key `\(duplicate.key ?? "?")` is defined twice in one map\(earlier): readers disagree on "
+                + "which one counts (PyYAML and Go's encoding/json take the last, tomllib, configparser and Go's "
+                + "yaml.v3 refuse the file); keep one definition and delete the other")
     }
 }

@@ -34,6 +34,53 @@ public struct SettingsDiffReport: Sendable, Hashable {
     public var errors: [FileProblem]
     /// Non-fatal findings, such as duplicate keys.
     public var warnings: [ConfigDiagnostic]
+    /// Selected files whose bytes changed while none of their settings did (comments, spacing,
+    /// quoting): said, so that no change to a gated file is silent.
+    public var formattingOnly: [String] = []
 
     public var hasErrors: Bool { !errors.isEmpty }
+
+    /// Every warning about the files, as reports list them: the readers' findings, then the
+    /// formatting-only changes.
+    public var fileWarnings: [FileWarning] {
+        warnings.map { FileWarning($0) }
+            + formattingOnly.map { file in
+                FileWarning(
+                    file: file, kind: FileWarning.formattingOnly,
+                    message: "formatting-only change: the file's bytes changed but none of its settings did")
+            }
+    }
+}
+
+/// A warning about one file: a reader's finding (with where) or a formatting-only change.
+public struct FileWarning: Sendable, Hashable, CustomStringConvertible {
+    public static let formattingOnly = "formatting-only"
+
+    public var file: String
+    public var line: Int?
+    public var column: Int?
+    /// `formatting-only`, `duplicate-key` or `other`.
+    public var kind: String
+    public var message: String
+
+    public init(file: String, line: Int? = nil, column: Int? = nil, kind: String, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.kind = kind
+        self.message = message
+    }
+
+    init(_ diagnostic: ConfigDiagnostic) {
+        self.init(
+            file: diagnostic.path, line: diagnostic.position.line, column: diagnostic.position.column,
+            kind: diagnostic.kind.rawValue, message: diagnostic.message)
+    }
+
+    public var description: String {
+        var location = file
+        if let line { location += ":\(line)" }
+        if let column { location += ":\(column)" }
+        return "\(location): warning: \(message)"
+    }
 }

@@ -82,8 +82,10 @@ public struct Gate {
             var differ = RepositorySettingsDiff(repository: repository, selectors: Self.selectors(of: program))
             // A rename moves every setting of the file into the new path's scope: the policy sees each.
             differ.reportsMovedSettings = true
+            differ.secretPatterns = program.secretPatterns
             let report = try differ.diff(from: base, to: head)
             decision.changes = report.changes
+            decision.fileWarnings = report.fileWarnings
             if !report.errors.isEmpty {
                 decision.problems = report.errors.map(\.description)
                 return decision

@@ -26,6 +26,8 @@ public struct GateDecision: Sendable {
     public var override: OverrideRequest?
     /// Why the change could not be judged, each with file:line where there is one.
     public var problems: [String]
+    /// Warnings about the changed files (a formatting-only change, a duplicate the base had).
+    public var fileWarnings: [FileWarning] = []
 
     public init(
         verdict: Verdict, base: ObjectID? = nil, head: ObjectID? = nil, policyName: String? = nil,

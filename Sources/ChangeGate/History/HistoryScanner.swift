@@ -31,6 +31,7 @@ public struct HistoryScanner {
         self.program = policy?.result.program
         let selectors = program.map(Gate.selectors(of:)) ?? FileSelector.knownConfigFiles
         self.differ = RepositorySettingsDiff(repository: repository, selectors: selectors)
+        self.differ.secretPatterns = program?.secretPatterns ?? []
     }
 
     /// The newest commit the query walks from: where the default policy is read.

@@ -85,7 +85,8 @@ public struct PostReceiveHook {
         return arrivals
     }
 
+    /// Approvers, subjects and refs are pushers' text: escaped before they reach a terminal.
     private static func text(_ lines: [String]) -> String {
-        lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+        lines.isEmpty ? "" : lines.map(TerminalText.escape).joined(separator: "\n") + "\n"
     }
 }

@@ -56,7 +56,8 @@ public struct PreReceiveHook {
             if !accepted, verdicts.count > 1 || failure != nil {
                 lines.append("changegate: the whole push was refused; no ref moved.")
             }
-            return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+            // Subjects, refs and names are the pusher's text: escaped before they reach a terminal.
+            return lines.isEmpty ? "" : lines.map(TerminalText.escape).joined(separator: "\n") + "\n"
         }
     }
 

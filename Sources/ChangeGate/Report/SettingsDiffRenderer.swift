@@ -36,18 +36,19 @@ public enum SettingsDiffRenderer {
                         ])
                     })
             ),
-            (
-                "warnings",
-                .array(
-                    report.warnings.map { warning in
-                        .object([
-                            ("file", .string(warning.path)),
-                            ("line", .integer(warning.position.line)),
-                            ("column", .integer(warning.position.column)),
-                            ("message", .string(warning.message)),
-                        ])
-                    })
-            ),
+            ("warnings", .array(report.fileWarnings.map(json))),
+        ])
+    }
+
+    /// A file warning as `diff` and `check` write it in JSON (`line` and `column` null for a
+    /// formatting-only change).
+    public static func json(_ warning: FileWarning) -> JSONValue {
+        .object([
+            ("file", .string(warning.file)),
+            ("line", JSONValue(warning.line)),
+            ("column", JSONValue(warning.column)),
+            ("kind", .string(warning.kind)),
+            ("message", .string(warning.message)),
         ])
     }
 
@@ -72,10 +73,13 @@ public enum SettingsDiffRenderer {
         }
         for (file, all) in byFile {
             out += "\n"
+            // Paths, keys and values are pushers' text: escaped before they reach a terminal.
             if let previous = all.first?.previousFile {
-                out += paint.bold(file) + paint.dim("  (renamed from \(previous))") + "\n"
+                out +=
+                    paint.bold(TerminalText.escape(file))
+                    + paint.dim("  (renamed from \(TerminalText.escape(previous)))") + "\n"
             } else {
-                out += paint.bold(file) + "\n"
+                out += paint.bold(TerminalText.escape(file)) + "\n"
             }
             // Settings moved unchanged by a rename are one line, not one each (a 5,000-key file).
             let moved = all.count { $0.kind == .renamed }
@@ -86,7 +90,7 @@ public enum SettingsDiffRenderer {
             let changes = all.filter { $0.kind != .renamed }
             let keyWidth = min(60, changes.map { $0.key.count }.max() ?? 0)
             let rows = changes.map { change -> (String, String, String) in
-                (change.key, valueText(change), lineText(change))
+                (TerminalText.escape(change.key), TerminalText.escape(valueText(change)), lineText(change))
             }
             let valueWidth = min(60, rows.map { $0.1.count }.max() ?? 0)
             for (change, row) in zip(changes, rows) {
@@ -106,12 +110,12 @@ public enum SettingsDiffRenderer {
             out +=
                 "\n" + paint.red(paint.bold("\(report.errors.count) file error\(report.errors.count == 1 ? "" : "s")"))
                 + "\n"
-            for error in report.errors { out += "  \(error)\n" }
+            for error in report.errors { out += "  \(TerminalText.escape(error.description))\n" }
         }
-        if !report.warnings.isEmpty {
-            out +=
-                "\n" + paint.yellow("\(report.warnings.count) warning\(report.warnings.count == 1 ? "" : "s")") + "\n"
-            for warning in report.warnings { out += "  \(warning)\n" }
+        let warnings = report.fileWarnings
+        if !warnings.isEmpty {
+            out += "\n" + paint.yellow("\(warnings.count) warning\(warnings.count == 1 ? "" : "s")") + "\n"
+            for warning in warnings { out += "  \(TerminalText.escape(warning.description))\n" }
         }
         return out
     }

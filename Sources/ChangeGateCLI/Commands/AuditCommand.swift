@@ -153,7 +153,12 @@ struct AuditCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Walk the hash chain; exit 1 naming the first record edited, deleted or reordered.")
+            abstract: "Walk the hash chain; exit 1 naming the first record edited, deleted or reordered.",
+            discussion: """
+                Alone, verify cannot tell a trail cut at its end, rewritten and re-hashed as a whole, or \
+                deleted and started again from an untouched one: --expect SEQ:HASH, a head kept elsewhere \
+                (`audit head`), can.
+                """)
         @OptionGroup var location: Location
         @Option(help: "A head kept elsewhere (SEQ:HASH from `audit head`): also proves nothing was cut off the end.")
         var expect: String?
@@ -178,8 +183,21 @@ struct AuditCommand: ParsableCommand {
                     print("TAMPERED: \(problem)")
                     throw ExitCode(1)
                 }
-                let head = verification.head.map { ", head \($0)" } ?? ""
-                print("ok: \(verification.records) records, the chain is whole\(head)")
+                // Say what was proven and what a chain cannot prove about itself (issue 14, item 17).
+                let head = verification.head.map { " (head \($0))" } ?? ""
+                print(
+                    "ok: \(verification.records) records, each chained to the one before: none was edited, deleted, "
+                        + "inserted or reordered after it was chained\(head)")
+                if let witness {
+                    print(
+                        "record \(witness.sequence) matches the witness \(witness): nothing up to it was cut off or "
+                            + "rewritten since the witness saw it; records after it are proven by the chain alone")
+                } else {
+                    print(
+                        "not proven without a witness: that no records were cut off the end, that the trail was not "
+                            + "rewritten and re-hashed as a whole, or deleted and started again; keep "
+                            + "`changegate audit head` elsewhere and verify with --expect SEQ:HASH (docs/audit.md)")
+                }
             } catch let exit as ExitCode {
                 throw exit
             } catch {

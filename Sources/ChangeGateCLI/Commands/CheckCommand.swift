@@ -166,8 +166,10 @@ struct CheckCommand: ParsableCommand {
         }
         let path = AuditLocation.path(
             explicit: audit, environment: environment, gitDirectory: repository?.path ?? ".")
+        // The record's time is this machine's clock, never --now: a caller cannot backdate it.
         let record = AuditRecord(
-            decision, time: time, source: .ci, repository: repository.map(\.displayPath) ?? (repo ?? "."),
+            decision, time: Int(Date().timeIntervalSince1970), evaluatedAt: time, source: .ci,
+            repository: repository.map(\.displayPath) ?? (repo ?? "."),
             ref: ref.isEmpty ? nil : ref, actor: actor, accepted: decision.exitCode == 0)
         do {
             try SQLiteAuditStore(path: path).append([record])

@@ -46,6 +46,9 @@ struct DiffCommand: ParsableCommand {
             var differ = RepositorySettingsDiff(
                 repository: repository,
                 selectors: files.isEmpty ? FileSelector.knownConfigFiles : files.map { FileSelector($0) })
+            // The base's policy, when it has one that compiles, names more secret settings to redact.
+            differ.secretPatterns =
+                (try? PolicyLoader.load(in: repository, at: baseID))?.result.program?.secretPatterns ?? []
             report = try differ.diff(from: baseID, to: headID)
         } catch {
             Standard.error("changegate: error: \(error)")

@@ -135,6 +135,14 @@ struct Checker {
                 }
                 program.revertWindow = RevertWindow(
                     within: within?.value, stable: stable?.value, commits: commits?.value)
+            case .secret(let patterns):
+                for pattern in patterns {
+                    if let compiled = KeyPathPattern(pattern.value) {
+                        program.secretPatterns.append(compiled)
+                    } else {
+                        error(pattern.range, "`\(pattern.value)` is not a key-path pattern")
+                    }
+                }
             case .trustUnauthenticatedPushes:
                 if program.trustsUnauthenticatedPushes {
                     warning(declaration.range, "unauthenticated pushes are already trusted")

@@ -25,6 +25,9 @@ public struct Program: Sendable {
     public var revertWindow = RevertWindow()
     /// The file settings `head(…)` and `base(…)` can read: a gate need hand the evaluator no others.
     public var settingsRead = SettingsRead.keys([])
+    /// `secret` patterns: settings whose values reports, annotations and the audit trail redact
+    /// (besides the secret-looking names redacted by default).
+    public var secretPatterns: [KeyPathPattern] = []
 
     public func group(named name: String) -> Group? { groups.first { $0.name == name } }
 

@@ -17,6 +17,8 @@ public struct Declaration: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         case policy(name: Located<String>)
         case files(patterns: [Located<String>], format: Located<String>?)
+        /// `secret "KEY-PATTERN", …`: settings whose values are never printed or stored.
+        case secret(patterns: [Located<String>])
         case group(name: Located<String>, members: GroupMembers)
         case watch(patterns: [Located<String>], weight: Located<Int>, tags: [Located<String>])
         case risk(points: Located<Int>, reason: Located<String>, condition: Expression)
@@ -55,6 +57,7 @@ public struct Declaration: Sendable, Hashable {
         switch kind {
         case .policy: "policy"
         case .files: "files"
+        case .secret: "secret"
         case .group: "group"
         case .watch: "watch"
         case .risk: "risk"
@@ -71,7 +74,7 @@ public struct Declaration: Sendable, Hashable {
     /// The declaration keywords, which start a declaration at the beginning of a line.
     public static let keywords: [String] = [
         "policy", "files", "group", "trust", "watch", "risk", "deny", "warn", "require", "freeze", "reverts",
-        "owners",
+        "owners", "secret",
     ]
 }
 

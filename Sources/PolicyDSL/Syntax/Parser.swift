@@ -213,6 +213,8 @@ struct Parser {
                 advance()
                 kind = .group(name: name, members: .list(members))
             }
+        case "secret":
+            kind = .secret(patterns: try stringList("a key-path pattern in double quotes"))
         case "watch":
             let patterns = try stringList("a key-path pattern in double quotes")
             try expectKeyword("weight", context: "and a number after the watched patterns")

@@ -75,6 +75,8 @@ public enum PolicyFormatter {
                 "files " + patterns.map { quote($0.value) }.joined(separator: ", ")
                     + (format.map { " as \($0.value)" } ?? "")
             ]
+        case .secret(let patterns):
+            return ["secret " + patterns.map { quote($0.value) }.joined(separator: ", ")]
         case .group(let name, let members):
             switch members {
             case .file(let path):

@@ -488,6 +488,8 @@ enum TOMLDocuments {
 
         // Redefinitions
         Invalid(name: "key defined twice", text: "a = 1\na = 2", line: 2),
+        // tomllib.load decodes UTF-8 without a signature: a byte-order mark is a bad statement.
+        Invalid(name: "a leading byte-order mark", text: "\u{FEFF}a = 1\n", line: 1),
         Invalid(name: "quoted key equal to a bare one", text: "a = 1\n\"a\" = 2", line: 2),
         Invalid(name: "table defined twice", text: "[a]\nx = 1\n[a]", line: 3),
         Invalid(name: "header for a table made by dotted keys", text: "a.b = 1\n[a]", line: 2),

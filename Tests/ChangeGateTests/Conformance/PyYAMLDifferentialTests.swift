@@ -70,4 +70,39 @@ struct PyYAMLDifferentialTests {
         #expect(!ours.isError, "\(ours)")
         #expect(ours.agrees(with: theirs), "\(ours.difference(from: theirs))")
     }
+
+    /// Tabs in every place a config file may hold one: PyYAML's pure-Python scanner (`yaml.safe_load`)
+    /// takes them only in comments, quoted scalars and block-scalar content; libyaml takes more.
+    static let tabPlacements = [
+        "ttl:\t30\n", "ttl: \t30\n", "ttl: 30\t\n", "ttl: 30\t# c\n", "ttl: 30 #\tc\n", "ttl\t: 30\n",
+        "a:\n\tb: 1\n", "a: 1\n\t\nb: 2\n", "a: [1,\t2]\n", "{a:\t1}\n", "a: b\tc\n", "a: \"b\tc\"\n",
+        "a: 'b\tc'\n", "a: \"b\n\tc\"\n", "a: |\n  x\ty\n", "a: |\t\n  x\n", "a: | # c\td\n  x\n",
+        "a: >-\n  x\t\n", "a:\t&x 1\nb: *x\n", "a: &x\t1\n", "a: !!str\t1\n", "a: !!str\t\"1\"\n",
+        "- \tx\n", "-\tx\n", "---\ta: 1\n", "--- # c\td\na: 1\n", "a:\t\n  b: 1\n", "\"a\":\t1\n",
+        "a: \"x\" \t\n", "a: b\n  \tc\n", "# only\ta comment\n", "a: \u{E9}\t\n", "a: \u{E9} # \u{E9}\t\n",
+        "a: 1\r\n\tb: 2\r\n", "a: |\n  x\n\t\nb: 1\n",
+    ]
+
+    @Test("tabs read as PyYAML's safe_load reads them: refused where it refuses them, else the same settings")
+    func tabs() throws {
+        let directory = try Paths.temporaryDirectory("yaml-tabs")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var files: [URL] = []
+        for (index, text) in Self.tabPlacements.enumerated() {
+            let file = directory.appendingPathComponent("tab\(index).yaml")
+            try Data(text.utf8).write(to: file)
+            files.append(file)
+        }
+        let theirs = try PythonOracle.read(files, format: .yaml)
+        var refused = 0
+        for (file, text) in zip(files, Self.tabPlacements) {
+            let python = try #require(theirs[file.path])
+            let ours = changegateReading(file, format: .yaml)
+            #expect(ours.agrees(with: python), "\(text.debugDescription): \(ours.difference(from: python))")
+            if python.isError { refused += 1 }
+        }
+        // Both kinds are exercised.
+        #expect(refused > 15)
+        #expect(refused < Self.tabPlacements.count - 8)
+    }
 }

@@ -42,10 +42,11 @@ public enum AuditRenderer {
             var decision = r.decision + (r.accepted ? "" : " (refused)")
             if r.overridden { decision += " OVERRIDE" }
             if r.source == .approval || r.decision == "error" { decision = r.decision }
+            // Actors, refs, paths and keys are pushers' text: escaped for the terminal.
             return [
                 String(r.sequence), time(r.time), r.source.rawValue, decision, String(r.risk), r.actor ?? "-",
                 r.ref ?? "-", r.head.map { String($0.prefix(7)) } ?? "-", settings(r, limit: 2),
-            ]
+            ].map(TerminalText.escape)
         }
         var widths = header.map(\.count)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
@@ -83,6 +84,10 @@ public enum AuditRenderer {
         let r = entry.record
         var lines: [String] = []
         lines.append("Record \(r.sequence)  \(time(r.time))  source \(r.source.rawValue)")
+        if let evaluated = r.evaluatedAt {
+            // The caller's --now: shown, never taken for when the record was written.
+            lines.append("Recorded at \(time(r.time)), evaluated as of \(time(evaluated)) (the --now it was given)")
+        }
         lines.append("Decision: \(r.decision)\(r.accepted ? "" : " (refused)")\(r.overridden ? ", OVERRIDDEN" : "")")
         lines.append("Repository: \(r.repository)")
         if let ref = r.ref { lines.append("Ref: \(ref)") }
@@ -116,10 +121,9 @@ public enum AuditRenderer {
         }
         if !r.rules.isEmpty {
             lines.append("Rules:")
-            lines += r.rules.map { rule in
+            lines += r.rules.flatMap { rule in
                 let state = rule.overridden ? "overridden" : !rule.applies ? "n/a" : rule.satisfied ? "ok" : "FAILED"
-                return "  [\(rule.kind)] \(rule.name): \(state) — \(rule.reason)"
-                    + rule.missing.map { "\n      \($0)" }.joined()
+                return ["  [\(rule.kind)] \(rule.name): \(state) — \(rule.reason)"] + rule.missing.map { "      \($0)" }
             }
         }
         if !r.evidence.isEmpty {
@@ -133,6 +137,8 @@ public enum AuditRenderer {
         lines.append("ChangeGate \(r.version)")
         lines.append("Chain: previous \(entry.previousHash)")
         lines.append("       hash     \(entry.hash)")
-        return lines.joined(separator: "\n") + "\n"
+        // Each line holds pushers' text (subjects, reasons, paths, values): escaped for the terminal,
+        // a line break inside a field included, so that no field can start a line of its own.
+        return lines.map(TerminalText.escape).joined(separator: "\n") + "\n"
     }
 }

@@ -29,6 +29,11 @@ extension DecisionRenderer {
                 command("warning", location, title: "ChangeGate warning: \(verdict.name)", verdict.reason)
             }
         }
+        for warning in decision.fileWarnings {
+            command(
+                "warning", ReportLocation(file: warning.file, line: warning.line), title: "ChangeGate: \(warning.kind)",
+                warning.message)
+        }
         var points: [String: Int] = [:]
         for item in decision.evaluation?.riskItems ?? [] {
             if let file = item.file, let key = item.key { points["\(file)\u{0}\(key)", default: 0] &+= item.points }
@@ -55,12 +60,13 @@ extension DecisionRenderer {
 
     /// Escapes a workflow command's message.
     private static func data(_ text: String) -> String {
-        text.replacingAll(["%": "%25", "\r": "%0D", "\n": "%0A"])
+        // GitHub's log renders ANSI sequences: each line's controls are escaped first.
+        TerminalText.escapeLines(text).replacingAll(["%": "%25", "\r": "%0D", "\n": "%0A"])
     }
 
     /// Escapes a workflow command's property value.
     private static func property(_ text: String) -> String {
-        text.replacingAll(["%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"])
+        TerminalText.escape(text).replacingAll(["%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"])
     }
 }
 

@@ -98,6 +98,7 @@ extension DecisionRenderer {
                 ])
             ),
             ("problems", .array(decision.problems.map { .string($0) })),
+            ("fileWarnings", .array(decision.fileWarnings.map(SettingsDiffRenderer.json))),
             ("version", .string(ChangeGateVersion.current)),
         ])
     }

@@ -15,45 +15,52 @@ extension DecisionRenderer {
         }
         let range = "\(decision.base?.short ?? "?")..\(decision.head?.short ?? "?")"
         out += "\(headline)  \(range)"
-        if let name = decision.policyName { out += "  policy \"\(name)\"" }
-        if let source = decision.policySource { out += " from \(source)" }
+        // Every field below that a pusher or a file can hold (paths, keys, values, reasons, names,
+        // subjects) goes through `e`, so that no control character reaches the terminal.
+        let e = TerminalText.escape
+        if let name = decision.policyName { out += "  policy \"\(e(name))\"" }
+        if let source = decision.policySource { out += " from \(e(source))" }
         out += "\n"
         if !decision.problems.isEmpty {
             out += "\nProblems:\n"
-            for problem in decision.problems { out += "  - \(problem)\n" }
+            for problem in decision.problems { out += "  - \(e(problem))\n" }
+        }
+        if !decision.fileWarnings.isEmpty {
+            out += "\nFile warnings:\n"
+            for warning in decision.fileWarnings { out += "  - \(e(warning.description))\n" }
         }
         guard let evaluation = decision.evaluation else { return out }
 
         for verdict in evaluation.verdicts where verdict.overridden {
             out +=
                 "\n" + paint.yellow(paint.bold("!!! OVERRIDE"))
-                + " \(verdict.kind.rawValue) \"\(verdict.name)\": \(verdict.reason)\n"
+                + " \(verdict.kind.rawValue) \"\(e(verdict.name))\": \(e(verdict.reason))\n"
         }
         if let request = decision.override, !decision.overridden {
-            out += "\nOverride asked for by \(request.actor.isEmpty ? "an unknown actor" : request.actor)"
-            out += " (\"\(request.reason)\"): not honoured by any rule\n"
+            out += "\nOverride asked for by \(request.actor.isEmpty ? "an unknown actor" : e(request.actor))"
+            out += " (\"\(e(request.reason))\"): not honoured by any rule\n"
         }
         let failing = evaluation.verdicts.filter { !$0.satisfied }
         if !failing.isEmpty {
             out += "\nTo do:\n"
             for verdict in failing {
-                out += "  - [\(verdict.kind.rawValue)] \(verdict.name)\n"
+                out += "  - [\(verdict.kind.rawValue)] \(e(verdict.name))\n"
                 if verdict.kind == .deny {
-                    out += "      \(verdict.reason)\n"
+                    out += "      \(e(verdict.reason))\n"
                 }
-                for missing in verdict.missing { out += "      \(missing)\n" }
+                for missing in verdict.missing { out += "      \(e(missing))\n" }
             }
         }
         let warnings = evaluation.verdicts.filter { $0.kind == .warn && $0.applies }
         if !warnings.isEmpty {
             out += "\nWarnings:\n"
-            for verdict in warnings { out += "  - \(verdict.reason)\n" }
+            for verdict in warnings { out += "  - \(e(verdict.reason))\n" }
         }
         out += "\nRisk \(evaluation.risk):\n"
         for item in evaluation.riskItems {
             let points = (item.points < 0 ? "" : "+") + String(item.points)
             let place = [item.file, item.key].compactMap { $0 }.joined(separator: " ")
-            out += "  \(points.padding(5)) \(item.reason)" + (place.isEmpty ? "" : "  \(place)") + "\n"
+            out += "  \(points.padding(5)) \(e(item.reason))" + (place.isEmpty ? "" : "  \(e(place))") + "\n"
         }
         if !decision.changes.isEmpty {
             out += "\nChanges:\n"
@@ -61,13 +68,14 @@ extension DecisionRenderer {
             for change in decision.changes {
                 let sign = change.kind == .added ? "+" : (change.kind == .removed ? "-" : "~")
                 let line = (change.headLine ?? change.baseLine).map { ":\($0)" } ?? ""
-                var text = "  \(sign) \(change.file)\(line)  \(change.key)  "
-                text += [change.old, change.new].map { $0.map(SettingsDiffRenderer.display) ?? "∅" }.joined(
-                    separator: " → ")
+                var text = "  \(sign) \(e(change.file))\(line)  \(e(change.key))  "
+                text += e(
+                    [change.old, change.new].map { $0.map(SettingsDiffRenderer.display) ?? "∅" }.joined(
+                        separator: " → "))
                 if let watch = watched["\(change.file)\u{0}\(change.key)"] {
                     text +=
                         "  (weight \(watch.weight)"
-                        + (watch.tags.isEmpty ? "" : ", " + watch.tags.joined(separator: ", ")) + ")"
+                        + (watch.tags.isEmpty ? "" : ", " + e(watch.tags.joined(separator: ", "))) + ")"
                 }
                 out += text + "\n"
             }
@@ -77,15 +85,15 @@ extension DecisionRenderer {
             for use in decision.evidence {
                 let mark = use.counted ? "✓" : "✗"
                 let status = use.status.map { " \($0)" } ?? ""
-                out += "  \(mark) \(use.kind.rawValue) \(use.subject)\(status)  from \(use.source)"
-                out += use.reason.map { " — \($0)" } ?? ""
+                out += "  \(mark) \(use.kind.rawValue) \(e(use.subject))\(e(status))  from \(e(use.source))"
+                out += use.reason.map { " — \(e($0))" } ?? ""
                 out += "\n"
             }
         }
         let passed = evaluation.verdicts.filter { $0.satisfied && $0.applies && $0.kind != .warn && !$0.overridden }
         if !passed.isEmpty {
             out += "\nPassed:\n"
-            for verdict in passed { out += "  ✓ [\(verdict.kind.rawValue)] \(verdict.name)\n" }
+            for verdict in passed { out += "  ✓ [\(verdict.kind.rawValue)] \(e(verdict.name))\n" }
         }
         if let digest = decision.policySHA256 {
             out += "\nPolicy sha256 \(digest)\n"

@@ -129,16 +129,17 @@ public struct HistoryRenderer {
 
     private func table(_ commit: HistoryCommit) -> String {
         let time = RelativeTime.iso8601(commit.time)
+        // Paths, keys, values and names are pushers' text: escaped for the terminal.
         let cells = commit.rows.map { row in
             [
                 row.file, row.key, row.kind.rawValue, Self.valueText(row),
                 row.watched ? "+\(row.weight)" : "", row.tags.joined(separator: ","),
-            ]
+            ].map(TerminalText.escape)
         }
         let widths = (0..<6).map { column in min(60, cells.map { $0[column].count }.max() ?? 0) }
         var out = "\n"
         for row in cells {
-            var line = "\(time)  \(commit.id.short)  \(commit.author)"
+            var line = "\(time)  \(commit.id.short)  \(TerminalText.escape(commit.author))"
             for (column, cell) in row.enumerated() {
                 line += "  " + (column == 4 ? padLeft(cell, widths[column]) : pad(cell, widths[column]))
             }
@@ -154,8 +155,9 @@ public struct HistoryRenderer {
         if let judgement = commit.judgement { out += Self.judgementLines(judgement) }
         for approval in commit.approvals {
             out +=
-                "  ✓ approved by \(approval.approver) at \(RelativeTime.iso8601(Int64(approval.time))) "
-                + "(\(approval.source); audit record \(approval.sequence))\n"
+                TerminalText.escape(
+                    "  ✓ approved by \(approval.approver) at \(RelativeTime.iso8601(Int64(approval.time))) "
+                        + "(\(approval.source); audit record \(approval.sequence))") + "\n"
         }
         return out
     }
@@ -173,6 +175,12 @@ public struct HistoryRenderer {
     /// `  → DENIED (risk 170): DBA review and failover simulation (needs 1 more reviewer …)`,
     /// one line per rule that failed.
     static func judgementLines(_ judgement: HistoryJudgement) -> String {
+        // Rule names, reasons and problems hold pushers' text; each output line is escaped whole.
+        let text = judgementText(judgement)
+        return text.split(separator: "\n").map { TerminalText.escape(String($0)) + "\n" }.joined()
+    }
+
+    private static func judgementText(_ judgement: HistoryJudgement) -> String {
         let risk = judgement.risk.map { " (risk \($0))" } ?? ""
         switch judgement.verdict {
         case .allow:
