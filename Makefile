@@ -63,9 +63,14 @@ demo: build
 	$$cg audit log --audit $$srv/changegate/audit.sqlite && \
 	$$cg audit verify --audit $$srv/changegate/audit.sqlite || { echo "demo: expected a whole chain"; exit 1; }; \
 	echo; echo "== 9. The responder at 14:05: which failover settings changed in the last 6 hours?"; \
+	echo "   (--dates committer: this demo's server received the 2024 commits just now; on a real server the"; \
+	echo "    default, the time the server received each commit, is what bounds --since)"; \
 	$$cg history --repo $(DEMO_REPO) --since 6h --tag failover --now 2024-06-04T14:05:00Z --evaluate \
-	  --audit $$srv/changegate/audit.sqlite \
-	  || { echo "demo: expected the incident view"; exit 1; }; \
+	  --audit $$srv/changegate/audit.sqlite --dates committer > .build/demo/incident.txt \
+	  || { cat .build/demo/incident.txt; echo "demo: expected the incident view"; exit 1; }; \
+	cat .build/demo/incident.txt; \
+	grep -q "$$(echo $${bad} | cut -c1-7)" .build/demo/incident.txt \
+	  || { echo "demo: expected the incident commit in the incident view"; exit 1; }; \
 	echo; echo "The demo ran as expected."
 
 # Benchmarks on a release build; writes docs/benchmarks.md and bench-results.json. BENCH_SCALE=full

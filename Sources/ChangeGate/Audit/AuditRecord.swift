@@ -9,6 +9,9 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         case hook, ci, service, approval, push
     }
 
+    /// The `decision` of a `push` record that says a ref landed on a commit (post-receive).
+    public static let landedDecision = "landed"
+
     /// Assigned by the store when the record is appended: 1, 2, 3, … without gaps.
     public var sequence: Int = 0
     /// When the record was written, by the recording machine's clock: seconds since the Unix epoch.

@@ -45,8 +45,11 @@ public struct Gate {
             decision.problems = ["\(error)"]
             return decision
         }
+        // The last policy that compiled on the history of the revision the policy came from (the
+        // target's tip with --policy-rev, not the merge base the author picked).
+        let policyCommit = request.policyRevision.flatMap { try? repository.resolveCommit($0) } ?? base
         if request.policyPath == nil, loaded.result.program == nil,
-            let (last, commit) = PolicyLoader.lastCompiling(in: repository, before: base)
+            let (last, commit) = PolicyLoader.lastCompiling(in: repository, before: policyCommit)
         {
             return decide(
                 base: base, head: head, policy: last, request: request,

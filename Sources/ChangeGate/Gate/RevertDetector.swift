@@ -1,8 +1,9 @@
 /// Decides `reverts`: whether a change's new value is one the target branch held as known good.
 ///
 /// Known good means: the value stood at the branch's *tips* — the commits the gate accepted as the
-/// ref's new tip (``KnownGoodTips/accepted(_:)``, from the audit trail), or, where no trail is at
-/// hand, every first-parent commit of the branch (``KnownGoodTips/firstParentHistory``) — for at
+/// ref's new tip and that landed (``KnownGoodTips/accepted(_:)``, from the audit trail), or, where no
+/// trail is at hand, the merge commits of the branch's first-parent history
+/// (``KnownGoodTips/firstParentHistory``) — for at
 /// least `stable` seconds, within the look-back, and was not itself reverted away. A value seen
 /// only inside a push (a commit that was never a tip) never counts, so a push of "set it, set it
 /// back" cannot make the next push of the bad value a revert.
@@ -41,7 +42,7 @@ struct RevertDetector {
         var commit = try repository.commit(base)
         var steps = 0
         while true {
-            if let time = tipTime(commit) {
+            if let time = tipTime(commit, base: base) {
                 guard time >= oldest else { break }
                 timeline.append((time, files.reduce(into: [:]) { $0[$1] = current[$1] }))
             }
@@ -62,9 +63,12 @@ struct RevertDetector {
     }
 
     /// When `commit` became a tip of the branch; nil when it never was one.
-    private func tipTime(_ commit: CommitInfo) -> Int? {
+    private func tipTime(_ commit: CommitInfo, base: ObjectID) -> Int? {
         switch tips {
-        case .firstParentHistory: Int(commit.committer.time)
+        case .firstParentHistory:
+            // Merges are where reviewed changes land; a fast-forwarded pull request's inner commits
+            // were never judged one by one, so they are no tips (the base ends the last run).
+            commit.isMerge || commit.id == base ? Int(commit.committer.time) : nil
         case .accepted(let accepted): accepted[commit.id]
         }
     }
@@ -128,9 +132,10 @@ struct RevertDetector {
 
 /// Which commits of the target branch count as its tips for `reverts`.
 public enum KnownGoodTips: Sendable, Hashable {
-    /// Every first-parent commit of the base, at its committer date. What a check without the
-    /// hook's trail has: it trusts the branch's history and its dates (a branch only merges land
-    /// on, under the forge's protection, keeps inner commits off the first-parent chain).
+    /// The merge commits on the base's first-parent chain, at their committer dates: what a check
+    /// without the hook's trail has. Merges are where reviewed pull requests land; a linear
+    /// (fast-forwarded or rebased) history has no tips, so nothing on it is a revert without the
+    /// trail. The dates are the committer's claim (the forge's, for its merge button).
     case firstParentHistory
     /// The commits the gate accepted as the ref's tip, each with when it was accepted (the audit
     /// trail's record time). A commit on the base's first-parent chain that is not here never

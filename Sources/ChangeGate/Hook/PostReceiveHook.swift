@@ -52,7 +52,7 @@ public struct PostReceiveHook {
             return Outcome(message: Self.text(lines), failed: true)
         }
         do {
-            try journal.append(approvals: approvals, arrivals: arrivals, decisions: [])
+            try journal.append(approvals: approvals, arrivals: arrivals, decisions: landings(updates))
         } catch {
             lines.append(
                 "changegate: ERROR: cannot write the audit trail (\(error)); nothing was recorded, so "
@@ -63,6 +63,20 @@ public struct PostReceiveHook {
             return Outcome(message: Self.text(lines), failed: true)
         }
         return Outcome(message: Self.text(announcements + lines), failed: false)
+    }
+
+    /// A `landed` record for every ref that moved to a commit: pre-receive's verdict is written before
+    /// a chained hook, the update hook or a lost ref lock can still refuse the push, so only these
+    /// say a tip really stood on the branch (``AuditStore/acceptedTips(ref:repository:since:)``).
+    func landings(_ updates: [RefUpdate]) -> [AuditRecord] {
+        updates.compactMap { update in
+            guard let new = update.new, !update.ref.hasPrefix("refs/changegate/") else { return nil }
+            // A tag lands as its commit, as pre-receive judged it.
+            let head = (try? repository.resolveCommit(new.hex)) ?? new
+            return AuditRecord(
+                time: now, source: .push, repository: repository.displayPath, ref: update.ref, base: update.old?.hex,
+                head: head.hex, actor: actor, decision: AuditRecord.landedDecision, accepted: true)
+        }
     }
 
     /// The commits this push brought to the server: reachable from a new tip and from no ref the

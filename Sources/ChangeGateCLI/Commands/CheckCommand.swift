@@ -66,6 +66,12 @@ struct CheckCommand: ParsableCommand {
                 + "GIT_DIR/changegate/audit.sqlite).", valueName: "path"))
     var audit: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The repository as the hook's records in a shared --audit trail name it (its path on the git server); "
+                + "needed when the trail holds several.", valueName: "name"))
+    var auditRepository: String?
+
     @Flag(help: "Do not record the decision (a dry run); says so on standard error.")
     var noAudit = false
 
@@ -144,9 +150,25 @@ struct CheckCommand: ParsableCommand {
         let trail = AuditLocation.path(explicit: audit, environment: environment, gitDirectory: opened.path)
         if !ref.isEmpty, FileManager.default.fileExists(atPath: trail) {
             do {
-                let accepted = try SQLiteAuditStore(path: trail).acceptedTips(
-                    ref: ref, repository: nil, since: seconds - 366 * 86_400)
-                if !accepted.isEmpty { tips = .accepted(accepted) }
+                let store = try SQLiteAuditStore(path: trail)
+                let since = seconds - 366 * 86_400
+                // A shared trail holds other repositories' tips of the same ref name: a sandbox's
+                // would make its values known good here. Use this repository's, named or alone.
+                var own = auditRepository
+                if own == nil {
+                    let names = try store.hookRepositories(ref: ref, since: since)
+                    if names.count > 1 {
+                        return failure(
+                            "the audit trail \(trail) holds decisions on \(ref) from several repositories ("
+                                + names.sorted().joined(separator: ", ")
+                                + "): name this one with --audit-repository, as the hook's records name it")
+                    }
+                    own = names.first
+                }
+                if let own {
+                    let accepted = try store.acceptedTips(ref: ref, repository: own, since: since)
+                    if !accepted.isEmpty { tips = .accepted(accepted) }
+                }
             } catch {
                 return failure("cannot read the accepted tips of \(ref) from the audit trail \(trail): \(error)")
             }

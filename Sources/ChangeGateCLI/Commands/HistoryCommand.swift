@@ -77,6 +77,18 @@ struct HistoryCommand: ParsableCommand {
                 + "when it exists).", valueName: "path"))
     var audit: String?
 
+    /// Which clock bounds --since and --until.
+    enum Dates: String, ExpressibleByArgument, CaseIterable {
+        case received, committer
+    }
+
+    @Option(
+        help: ArgumentHelp(
+            "What --since and --until bound: received (when the server received each commit, where the audit "
+                + "trail knows it; else the committer date) or committer (the committer date, a claim).",
+            valueName: "clock"))
+    var dates: Dates = .received
+
     func run() throws {
         var words = HistoryQuery.Words()
         words.range = range
@@ -102,6 +114,8 @@ struct HistoryCommand: ParsableCommand {
             if audit != nil || FileManager.default.fileExists(atPath: trailPath) {
                 let opened = try SQLiteAuditStore(path: trailPath)
                 trail = opened
+            }
+            if let opened = trail, dates == .received {
                 // Windows bound the time the server received a commit, not the date its committer
                 // wrote (a month of slack before --since catches commits backdated into it).
                 query.receivedAt = try opened.receivedTimes(

@@ -233,7 +233,10 @@ public struct Evaluator {
                 verdict.satisfied = false
                 verdict.reason = "not met: " + missing
             }
-            overridden(&verdict)
+            // No override lifts this one while the policy compiles: an override group could
+            // otherwise delete a hard `deny` in one push and land what it denied in the next.
+            // Only while the branch's policy is broken does the override land the fix.
+            if state.input.brokenPolicy != nil { overridden(&verdict) }
             verdicts.append(verdict)
         }
         return verdicts

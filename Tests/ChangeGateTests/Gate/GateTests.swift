@@ -33,13 +33,27 @@ struct GateTests {
         return (repo, base)
     }
 
+    /// Every first-parent commit of `base` as a tip the gate accepted at its commit time, as a
+    /// hook's trail would hold them had each been pushed alone (a linear history has no merge tips).
+    static func everyCommitAccepted(_ repo: GitFixture, base: String) throws -> KnownGoodTips {
+        var tips: [ObjectID: Int] = [:]
+        // An unknown base is the gate's to report; it has no tips.
+        guard let log = try? repo.git(["log", "--first-parent", "--format=%H %ct", base]) else { return .accepted([:]) }
+        for line in log.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, let id = ObjectID(hex: String(parts[0])), let time = Int(parts[1]) { tips[id] = time }
+        }
+        return .accepted(tips)
+    }
+
     private func decide(
         _ repo: GitFixture, base: String, head: String = "HEAD", reviewers: [ReviewerEvidence] = [],
         actor: String? = nil, override: String? = nil
     ) throws -> GateDecision {
         let request = GateRequest(
             base: base, head: head, actor: actor, now: 1_717_509_300, reviewers: reviewers,
-            override: override.map { OverrideRequest(actor: actor ?? "", reason: $0) })
+            override: override.map { OverrideRequest(actor: actor ?? "", reason: $0) },
+            knownGoodTips: try Self.everyCommitAccepted(repo, base: base))
         return Gate(repository: try Repository(path: repo.path)).decide(request)
     }
 
@@ -132,8 +146,8 @@ struct GateTests {
         func reverts(commits: Int) throws -> [String: Bool] {
             let request = GateRequest(
                 base: base, head: "HEAD", now: 1_717_509_300,
-                revertLookBack: RevertLookBack(seconds: 90 * 86_400, commits: commits)
-            )
+                revertLookBack: RevertLookBack(seconds: 90 * 86_400, commits: commits),
+                knownGoodTips: try Self.everyCommitAccepted(repo, base: base))
             let decision = Gate(repository: try Repository(path: repo.path)).decide(request)
             #expect(decision.verdict != .error, "\(decision.problems)")
             let items = decision.evaluation?.riskItems.filter { $0.reason == "restores an earlier value" } ?? []

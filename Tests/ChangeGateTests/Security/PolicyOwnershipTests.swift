@@ -46,7 +46,12 @@ struct PolicyOwnershipTests {
         #expect(change.status != 0)
         #expect(change.stderr.contains("needs 1 more reviewer from group dba"))
 
+        // An override group cannot lift it: dave could otherwise delete a hard `deny` in one push
+        // and land what it denied, by override, in the next.
         try s.work.git(["reset", "-q", "--hard", weaken])
+        let overridden = try s.push(
+            ["HEAD:refs/heads/main"], as: "dave@example.com", options: ["changegate.override=INC-7: tidy"])
+        #expect(overridden.status != 0, "an override lifted the policy-owners requirement: \(overridden.stderr)")
         try approve(s, weaken, as: "bob@example.com")
         let approved = try s.push(["HEAD:refs/heads/main"])
         #expect(approved.status == 0, "\(approved.stderr)")

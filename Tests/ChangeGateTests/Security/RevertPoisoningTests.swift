@@ -131,7 +131,16 @@ struct RevertPoisoningTests {
             let outcome = hook.run([
                 RefUpdate(old: ObjectID(hex: old), new: ObjectID(hex: commit), ref: "refs/heads/main")
             ])
-            if outcome.accepted { try server.git(["update-ref", "refs/heads/main", commit, old]) }
+            // Landed as git would land it: the ref moves, then post-receive records that it did.
+            if outcome.accepted {
+                try server.git(["update-ref", "refs/heads/main", commit, old])
+                let landed = PostReceiveHook(
+                    repository: repository,
+                    journal: AuditHookJournal(store: store, repository: repository.displayPath),
+                    actor: "frank@example.com", now: time
+                ).run([RefUpdate(old: ObjectID(hex: old), new: ObjectID(hex: commit), ref: "refs/heads/main")])
+                #expect(!landed.failed, "\(landed.message)")
+            }
             return outcome
         }
     }
@@ -193,33 +202,75 @@ struct RevertPoisoningTests {
         #expect(decision.verdict == .deny, "a denied value passed as a revert")
     }
 
-    @Test("check without a trail: a value that stood seconds on the branch is no revert; one that stood days is")
-    func checkUsesStableFirstParentHistory() throws {
+    /// Merges `branch` into the checked-out branch with a merge commit dated `date`.
+    private static func merge(_ repo: GitFixture, _ branch: String, date: String) throws {
+        try repo.git(
+            ["merge", "-q", "--no-ff", "-m", "merge \(branch)", branch],
+            environment: ["GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date])
+    }
+
+    @Test("check without a trail: merges are the tips; a value seen only inside a merged branch is no revert")
+    func checkUsesMergeTips() throws {
         var repo = try GitFixture(label: "check-revert")
         defer { repo.remove() }
         try repo.write("policies/gate.policy", Self.policy)
         try repo.write("db/prod/app.yaml", "failover:\n  mode: automatic\n  timeout: 30\n")
         try repo.commit("base", date: "2024-04-01T12:00:00+00:00")
+        let main = try repo.git(["branch", "--show-current"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        // Pull request 1, merged on April 2: timeout 30 stands at that merge for a month.
+        try repo.git(["checkout", "-q", "-b", "pr1"])
+        try repo.write("README.md", "docs\n")
+        try repo.commit("docs", date: "2024-04-02T10:00:00+00:00")
+        try repo.git(["checkout", "-q", main])
+        try Self.merge(repo, "pr1", date: "2024-04-02T12:00:00+00:00")
+        // Pull request 2: manual, then automatic again, with timeout 60; merged on May 1.
+        try repo.git(["checkout", "-q", "-b", "pr2"])
         try repo.write("db/prod/app.yaml", "failover:\n  mode: manual\n  timeout: 60\n")
-        try repo.commit("manual, 60", date: "2024-05-01T12:00:00+00:00")
+        try repo.commit("manual, 60", date: "2024-04-10T12:00:00+00:00")
         try repo.write("db/prod/app.yaml", "failover:\n  mode: automatic\n  timeout: 60\n")
-        let base = try repo.commit("automatic", date: "2024-05-01T12:00:05+00:00")
+        try repo.commit("automatic", date: "2024-04-30T12:00:00+00:00")
+        try repo.git(["checkout", "-q", main])
+        try Self.merge(repo, "pr2", date: "2024-05-01T12:00:00+00:00")
+        let base = try repo.revParse("HEAD")
+        func check(_ head: String) throws -> Shell.Result {
+            try Shell.run([
+                Paths.changegate.path, "check", "--repo", repo.path, "--base", base, "--head", head, "--no-audit",
+                "--now", "2024-06-04T12:00:00Z",
+            ])
+        }
+        // "manual" stood twenty days inside pull request 2, never at a merge.
+        try repo.git(["checkout", "-q", "-b", "poison", base])
         try repo.write("db/prod/app.yaml", "failover:\n  mode: manual\n  timeout: 60\n")
         let poisoned = try repo.commit("manual again", author: "Frank <frank@example.com>")
-        let denied = try Shell.run([
-            Paths.changegate.path, "check", "--repo", repo.path, "--base", base, "--head", poisoned, "--no-audit",
-            "--now", "2024-06-04T12:00:00Z",
-        ])
-        #expect(denied.status == 1, "manual stood five seconds and still counted as a revert: \(denied.stdout)")
+        let denied = try check(poisoned)
+        #expect(denied.status == 1, "a value seen only inside a merged branch counted as a revert: \(denied.stdout)")
 
-        try repo.git(["reset", "-q", "--hard", base])
+        try repo.git(["checkout", "-q", "-b", "back", base])
         try repo.write("db/prod/app.yaml", "failover:\n  mode: automatic\n  timeout: 30\n")
         let back = try repo.commit("timeout back to 30", author: "Frank <frank@example.com>")
-        let allowed = try Shell.run([
-            Paths.changegate.path, "check", "--repo", repo.path, "--base", base, "--head", back, "--no-audit",
+        let allowed = try check(back)
+        #expect(allowed.status == 0, "30 stood a month at a merge: \(allowed.stdout)")
+        #expect(allowed.stdout.contains("restores an earlier value"))
+    }
+
+    @Test("check without a trail: a fast-forwarded pull request's inner commits are no tips, honest dates or not")
+    func checkFastForwardInnerCommits() throws {
+        var repo = try GitFixture(label: "check-ff")
+        defer { repo.remove() }
+        try repo.write("policies/gate.policy", Self.policy)
+        try repo.write("db/prod/patroni.yaml", "bootstrap:\n  dcs:\n    ttl: 40\n")
+        try repo.commit("base", date: "2024-04-01T12:00:00+00:00")
+        // One pull request, fast-forwarded: 40 → 30 (a month before) → 41; the review saw 40 → 41.
+        try repo.write("db/prod/patroni.yaml", "bootstrap:\n  dcs:\n    ttl: 30\n")
+        try repo.commit("ttl 30", author: "Frank <frank@example.com>", date: "2024-04-02T12:00:00+00:00")
+        try repo.write("db/prod/patroni.yaml", "bootstrap:\n  dcs:\n    ttl: 41\n")
+        let base = try repo.commit("ttl 41", author: "Frank <frank@example.com>", date: "2024-05-02T12:00:00+00:00")
+        try repo.write("db/prod/patroni.yaml", "bootstrap:\n  dcs:\n    ttl: 30\n")
+        let head = try repo.commit("ttl 30 again", author: "Frank <frank@example.com>")
+        let result = try Shell.run([
+            Paths.changegate.path, "check", "--repo", repo.path, "--base", base, "--head", head, "--no-audit",
             "--now", "2024-06-04T12:00:00Z",
         ])
-        #expect(allowed.status == 0, "30 stood a month: \(allowed.stdout)")
-        #expect(allowed.stdout.contains("restores an earlier value"))
+        #expect(result.status == 1, "an unreviewed inner value came back as a revert: \(result.stdout)")
     }
 }
