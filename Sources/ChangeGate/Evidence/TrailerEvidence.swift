@@ -17,7 +17,7 @@ public struct TrailerEvidence: Sendable, Hashable {
         public var reason: String
     }
 
-    public init(commits: [CommitInfo], trust: TrailerTrust?, groups: [Group]) {
+    public init(commits: [CommitInfo], trust: TrailerTrust?, groups: [Group], identities: IdentityMap = IdentityMap()) {
         reviewers = []
         tests = []
         ignoredTests = []
@@ -27,7 +27,7 @@ public struct TrailerEvidence: Sendable, Hashable {
                     !trailer.value.isEmpty
                 else { continue }
                 let source = "\(name) trailer in \(commit.id.short)"
-                let distrust = Self.distrust(name, in: commit, trust: trust, groups: groups)
+                let distrust = Self.distrust(name, in: commit, trust: trust, groups: groups, identities: identities)
                 if name == "Tested" {
                     let test = TestEvidence(name: trailer.value, status: .passed, source: source)
                     if let distrust {
@@ -46,15 +46,16 @@ public struct TrailerEvidence: Sendable, Hashable {
     }
 
     /// Why a trailer does not count, or nil when the policy trusts it.
-    private static func distrust(_ name: String, in commit: CommitInfo, trust: TrailerTrust?, groups: [Group])
-        -> String?
-    {
+    private static func distrust(
+        _ name: String, in commit: CommitInfo, trust: TrailerTrust?, groups: [Group], identities: IdentityMap
+    ) -> String? {
         guard let trust else {
             return "comes from a \(name): trailer, which the policy does not trust (see `trust trailers`)"
         }
         guard trust.trusts(name) else { return "comes from a \(name): trailer, which the policy does not trust" }
         if let groupName = trust.committerGroup,
-            groups.first(where: { $0.name == groupName })?.contains(commit.committer.email) != true
+            groups.first(where: { $0.name == groupName })?.contains(commit.committer.email, identities: identities)
+                != true
         {
             return
                 "comes from a \(name): trailer in \(commit.id.short), committed by \(commit.committer.email), "

@@ -141,7 +141,9 @@ public struct Gate {
                 }
             }
 
-            let trailers = TrailerEvidence(commits: commits, trust: program.trustedTrailers, groups: program.groups)
+            let trailers = TrailerEvidence(
+                commits: commits, trust: program.trustedTrailers, groups: program.groups, identities: program.identities
+            )
             var input = EvaluationInput(
                 changes: changes, files: files, ref: request.ref,
                 authors: unique(commits.map(\.author.email)), committers: unique(commits.map(\.committer.email)),
@@ -196,7 +198,7 @@ public struct Gate {
             // closed (a policy that never reads `reverts` never reads that history).
             if let lookBackError { throw lookBackError }
             decision.evaluation = evaluation
-            decision.evidence = evidenceUses(input, ignoredTests: trailers.ignoredTests)
+            decision.evidence = evidenceUses(input, ignoredTests: trailers.ignoredTests, identities: program.identities)
             switch evaluation.outcome {
             case .allow: decision.verdict = .allow
             case .warn: decision.verdict = .warn
@@ -260,12 +262,14 @@ public struct Gate {
     /// Each piece of evidence with whether it counted: reviewers who made the change, untrusted
     /// trailers and repeats of the same person are set aside (group membership is per rule and
     /// said in the rule's verdict).
-    private func evidenceUses(_ input: EvaluationInput, ignoredTests: [TrailerEvidence.IgnoredTest]) -> [EvidenceUse] {
-        let makers = Set((input.authors + input.committers).map { $0.lowercased() })
+    private func evidenceUses(
+        _ input: EvaluationInput, ignoredTests: [TrailerEvidence.IgnoredTest], identities: IdentityMap
+    ) -> [EvidenceUse] {
+        let makers = Set((input.authors + input.committers).map(identities.person))
         var countedFrom: [String: String] = [:]
         var uses: [EvidenceUse] = []
         for reviewer in input.reviewers {
-            let identity = reviewer.identity.lowercased()
+            let identity = identities.person(reviewer.identity)
             var reason: String? = nil
             if makers.contains(identity) {
                 reason = "an author or committer of the change cannot review it"

@@ -20,6 +20,8 @@ public struct Program: Sendable {
     public var owners: [String] = []
     /// `reverts within … stable … over … commits`: nil parts keep the gate's defaults.
     public var revertWindow = RevertWindow()
+    /// `identity` and `identities from` lines: which logins and e-mails are one person.
+    public var identities = IdentityMap()
     /// The file settings `head(…)` and `base(…)` can read: a gate need hand the evaluator no others.
     public var settingsRead = SettingsRead.keys([])
 

@@ -36,6 +36,10 @@ public struct Declaration: Sendable, Hashable {
         case revertWindow(within: Located<Int>?, stable: Located<Int>?, commits: Located<Int>?)
         /// `owners GROUP {, GROUP}`: who must approve a change to the policy files themselves.
         case owners(groups: [Located<String>])
+        /// `identity "LOGIN" = ["EMAIL", …]`: a hosting's login and the e-mails the same person uses.
+        case identity(login: Located<String>, emails: [Located<String>])
+        /// `identities from "FILE"`: one `LOGIN EMAIL …` per line, in a file beside the policy.
+        case identities(file: Located<String>)
     }
 
     public enum GroupMembers: Sendable, Hashable {
@@ -65,13 +69,15 @@ public struct Declaration: Sendable, Hashable {
         case .trustTrailers, .trustUnauthenticatedPushes: "trust"
         case .revertWindow: "reverts"
         case .owners: "owners"
+        case .identity: "identity"
+        case .identities: "identities"
         }
     }
 
     /// The declaration keywords, which start a declaration at the beginning of a line.
     public static let keywords: [String] = [
         "policy", "files", "group", "trust", "watch", "risk", "deny", "warn", "require", "freeze", "reverts",
-        "owners",
+        "owners", "identity", "identities",
     ]
 }
 

@@ -17,6 +17,13 @@ public enum PolicyExplainer {
             for group in program.groups { out += "  \(group.name): " + group.members.joined(separator: ", ") + "\n" }
         }
 
+        if !program.identities.emails.isEmpty {
+            out += "\nIdentities (a login and its e-mails are one person):\n"
+            for login in program.identities.emails.keys.sorted() {
+                out += "  \(login): " + (program.identities.emails[login] ?? []).joined(separator: ", ") + "\n"
+            }
+        }
+
         out += "\nEvidence from commit-message trailers:\n"
         if let trust = program.trustedTrailers {
             out += "  trusted: " + trust.names.map { "\($0):" }.joined(separator: ", ")

@@ -121,6 +121,13 @@ public enum PolicyFormatter {
             return ["trust unauthenticated pushes"]
         case .owners(let groups):
             return ["owners " + groups.map(\.value).joined(separator: ", ")]
+        case .identity(let login, let emails):
+            let oneLine =
+                "identity \(quote(login.value)) = [" + emails.map { quote($0.value) }.joined(separator: ", ") + "]"
+            if oneLine.count <= lineWidth { return [oneLine] }
+            return ["identity \(quote(login.value)) = ["] + emails.map { "  \(quote($0.value))," } + ["]"]
+        case .identities(let file):
+            return ["identities from \(quote(file.value))"]
         case .revertWindow(let within, let stable, let commits):
             var line = "reverts"
             if let within { line += " within \(within.text)" }
