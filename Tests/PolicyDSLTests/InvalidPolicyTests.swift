@@ -193,6 +193,14 @@ struct InvalidPolicyTests {
         ),
         ("policy \"x\"\nidentity \"a\" = []\nidentity \"A\" = []", 3, 10, "identity \"A\" is declared twice"),
         (
+            "policy \"x\"\ntrust trailers signed \"k\"", 2, 23,
+            "expected `with` after `signed` (`signed with \"FILE\"`), found a string"
+        ),
+        (
+            "policy \"x\"\ntrust trailers signed with \"keys\"", 2, 28,
+            "cannot read allowed-signers file \"keys\" (or it is empty)"
+        ),
+        (
             "policy \"x\"\nidentities \"people\"", 2, 12,
             "expected `from` after `identities` (`identities from \"FILE\"`), found a string"
         ),

@@ -142,8 +142,9 @@ public struct Gate {
             }
 
             let trailers = TrailerEvidence(
-                commits: commits, trust: program.trustedTrailers, groups: program.groups, identities: program.identities
-            )
+                commits: commits, trust: program.trustedTrailers, groups: program.groups,
+                identities: program.identities,
+                signatures: signatures(of: commits, trust: program.trustedTrailers))
             var input = EvaluationInput(
                 changes: changes, files: files, ref: request.ref,
                 authors: unique(commits.map(\.author.email)), committers: unique(commits.map(\.committer.email)),
@@ -298,6 +299,13 @@ public struct Gate {
                     source: ignored.test.source, counted: false, reason: ignored.reason))
         }
         return uses
+    }
+
+    /// The signatures of the commits that carry trailers, when the policy names keys to trust them by.
+    private func signatures(of commits: [CommitInfo], trust: TrailerTrust?) -> [ObjectID: SignatureStatus] {
+        guard let keys = trust?.allowedSigners else { return [:] }
+        let carrying = commits.filter { !$0.trailers.isEmpty }.map(\.id)
+        return CommitSignatures.verify(carrying, gitDirectory: repository.path, allowedSigners: keys)
     }
 
     private func unique(_ identities: [String]) -> [String] {

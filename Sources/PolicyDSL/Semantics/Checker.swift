@@ -159,7 +159,7 @@ struct Checker {
                     warning(declaration.range, "unauthenticated pushes are already trusted")
                 }
                 program.trustsUnauthenticatedPushes = true
-            case .trustTrailers(let names, let committer):
+            case .trustTrailers(let names, let committer, let signers):
                 if let first = program.trustedTrailers {
                     error(
                         declaration.range, "a second `trust trailers` declaration",
@@ -183,9 +183,27 @@ struct Checker {
                     }
                 }
                 if let committer { _ = resolveGroup(committer) }
+                var keys: String? = nil
+                if let signers {
+                    let path = resolve(signers.value, declaredIn: declaration)
+                    if let text = readFile(path), text.contains(where: { !$0.isWhitespace }) {
+                        keys = text
+                    } else {
+                        error(
+                            signers.range, "cannot read allowed-signers file \"\(path)\" (or it is empty)",
+                            notes: ["one key per line: `bot@example.com namespaces=\"git\" ssh-ed25519 AAAA…`"])
+                    }
+                } else if let committer {
+                    warning(
+                        committer.range,
+                        "`committed by` alone trusts a committer e-mail anyone can write, so no trailer counts",
+                        notes: [
+                            "name the keys that sign the group's commits: `signed with \"FILE\"` (an SSH allowed-signers file)"
+                        ])
+                }
                 program.trustedTrailers = TrailerTrust(
                     names: names.isEmpty ? TrailerTrust.known : canonical, committerGroup: committer?.value,
-                    range: declaration.range)
+                    signersFile: signers?.value, allowedSigners: keys, range: declaration.range)
             case .watch(let patterns, let weight, let tags):
                 var compiled: [KeyPathPattern] = []
                 for pattern in patterns {

@@ -25,9 +25,10 @@ public struct Declaration: Sendable, Hashable {
         case require(
             name: Located<String>, condition: Expression?, requirements: [Requirement], override: Located<String>?)
         case freeze(name: Located<String>, from: Located<Int>, to: Located<Int>, override: Located<String>?)
-        /// `trust trailers ["NAME", …] [committed by GROUP]`: which commit-message trailers count as
-        /// evidence, and optionally only in commits whose committer is in GROUP.
-        case trustTrailers(names: [Located<String>], committer: Located<String>?)
+        /// `trust trailers ["NAME", …] [committed by GROUP] [signed with "FILE"]`: which commit-message
+        /// trailers count as evidence, only in commits signed with a key of FILE (an SSH
+        /// allowed-signers file), by a member of GROUP.
+        case trustTrailers(names: [Located<String>], committer: Located<String>?, signers: Located<String>?)
         /// `trust unauthenticated pushes`: the hook judges a push with no authenticated pusher
         /// instead of refusing it.
         case trustUnauthenticatedPushes

@@ -275,7 +275,13 @@ struct Parser {
                 try expectKeyword("by", context: "after `committed`")
                 committer = try expectName("the group whose commits' trailers count")
             }
-            kind = .trustTrailers(names: names, committer: committer)
+            var signers: Located<String>? = nil
+            if atKeyword("signed") {
+                advance()
+                try expectKeyword("with", context: "after `signed` (`signed with \"FILE\"`)")
+                signers = try expectString("the path of an SSH allowed-signers file")
+            }
+            kind = .trustTrailers(names: names, committer: committer, signers: signers)
         case "identity":
             let login = try expectString("the login in double quotes")
             guard current.kind == .assign else { throw unexpected("`=` and a list of e-mail addresses") }

@@ -27,7 +27,12 @@ public enum PolicyExplainer {
         out += "\nEvidence from commit-message trailers:\n"
         if let trust = program.trustedTrailers {
             out += "  trusted: " + trust.names.map { "\($0):" }.joined(separator: ", ")
-            out += trust.committerGroup.map { " (only in commits committed by a member of group \($0))" } ?? ""
+            if let file = trust.signersFile {
+                out += " (only in commits signed with a key in \(file)"
+                out += trust.committerGroup.map { ", by a member of group \($0))" } ?? ")"
+            } else if trust.committerGroup != nil {
+                out += " (none counts: `committed by` needs `signed with \"FILE\"`)"
+            }
             out += "\n"
         } else {
             out += "  not trusted (Reviewed-by:, Approved-by:, Tested: are claims anyone can type)\n"

@@ -134,10 +134,11 @@ public enum PolicyFormatter {
             if let stable { line += " stable \(stable.text)" }
             if let commits { line += " over \(commits.text) commits" }
             return [line]
-        case .trustTrailers(let names, let committer):
+        case .trustTrailers(let names, let committer, let signers):
             var line = "trust trailers"
             if !names.isEmpty { line += " " + names.map { quote($0.value) }.joined(separator: ", ") }
             if let committer { line += " committed by \(committer.value)" }
+            if let signers { line += " signed with \(quote(signers.value))" }
             return [line]
         case .freeze(let name, let from, let to, let override):
             return [

@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 /// Issue 14's identity attacks, replayed with real `git push`es into a bare repository with
-/// `changegate hook install`ed: logins that never matched e-mails (8). docs/security.md names each test.
+/// `changegate hook install`ed: logins that never matched e-mails (8) and trailers trusted by a
+/// committer e-mail anyone writes (6). docs/security.md names each test.
 @Suite("Security: identities and signed trailers")
 struct IdentityTrustTests {
     typealias Setup = HookPushTests.Setup
@@ -94,5 +95,82 @@ struct IdentityTrustTests {
         let landed = try push(m, ["HEAD:refs/heads/main"], gitlabUser: "erin")
         #expect(landed.status == 0, "\(landed.stderr)")
         #expect(m.serverRef("refs/heads/main") == erins)
+    }
+
+    // MARK: - 6. Trailers trusted by a committer e-mail
+
+    static let trailerPolicy = """
+        policy "trailers"
+        files "db/**/*.yaml"
+        group dba = ["alice@example.com", "bob@example.com"]
+        group merge_bot = ["bot@example.com"]
+        watch "failover.**" weight 20 tag failover
+        require "failover reviewed and simulated" when any change (tags has "failover") {
+          reviewers >= 1 from dba
+          tests "failover-simulation" passed
+        }
+        """
+
+    /// An SSH key pair made with ssh-keygen: the private key's path and the public key's line.
+    private func sshKey(_ name: String, in directory: URL) throws -> (key: String, publicKey: String) {
+        let path = directory.appendingPathComponent(name).path
+        try Shell.check(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path])
+        let publicKey = try String(contentsOfFile: path + ".pub", encoding: .utf8)
+        return (path, publicKey.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// A commit of `mode` committed as the merge bot, with the bot's review and test trailers,
+    /// signed with `key` when given.
+    private func botCommit(_ work: GitFixture, mode: String, signingKey key: String?) throws -> String {
+        try work.write("db/prod/app.yaml", "failover:\n  enabled: true\n  mode: \(mode)\n")
+        try work.git(["add", "-A"])
+        let message = "failover \(mode)\n\nReviewed-by: Alice <alice@example.com>\nTested: failover-simulation\n"
+        let signing = key.map { ["-c", "gpg.format=ssh", "-c", "user.signingkey=\($0)"] } ?? []
+        try work.git(
+            signing + ["commit", "-q", "--author", "Frank <frank@example.com>", "-F", "-"] + (key == nil ? [] : ["-S"]),
+            environment: ["GIT_COMMITTER_NAME": "Merge Bot", "GIT_COMMITTER_EMAIL": "bot@example.com"],
+            input: Data(message.utf8))
+        return try work.revParse("HEAD")
+    }
+
+    @Test("trailers count only in commits signed with a key the policy names, by a member of the group")
+    func forgedBotTrailers() throws {
+        // The attack: frank writes the bot's committer e-mail and its trailers into his own commit.
+        let s = try HookPushTests.makeSetup(policy: Self.trailerPolicy + "\ntrust trailers committed by merge_bot\n")
+        defer { s.remove() }
+        let forged = try botCommit(s.work, mode: "manual", signingKey: nil)
+        let attack = try s.push(["HEAD:refs/heads/main"])
+        #expect(attack.status != 0)
+        #expect(attack.stderr.contains("needs 1 more reviewer from group dba"))
+        #expect(attack.stderr.contains("no result for tests matching \"failover-simulation\""))
+        #expect(attack.stderr.contains("signed with"))
+        #expect(s.serverRef("refs/heads/main") != forged)
+
+        // With the bot's keys named, only the bot's signed commits carry evidence.
+        let keys = try Paths.temporaryDirectory("keys")
+        defer { try? FileManager.default.removeItem(at: keys) }
+        let bot = try sshKey("bot", in: keys)
+        let frank = try sshKey("frank", in: keys)
+        let t = try HookPushTests.makeSetup(
+            policy: Self.trailerPolicy
+                + "\ntrust trailers committed by merge_bot signed with \"bots.allowed_signers\"\n",
+            files: ["policies/bots.allowed_signers": "bot@example.com namespaces=\"git\" \(bot.publicKey)\n"])
+        defer { t.remove() }
+        let unsigned = try botCommit(t.work, mode: "manual", signingKey: nil)
+        let notSigned = try t.push(["HEAD:refs/heads/main"])
+        #expect(notSigned.status != 0)
+        #expect(notSigned.stderr.contains("Reviewed-by: trailer in \(unsigned.prefix(7)), which is not signed"))
+        #expect(t.serverRef("refs/heads/main") != unsigned)
+
+        let wrongKey = try botCommit(t.work, mode: "manual-2", signingKey: frank.key)
+        let frankSigned = try t.push(["HEAD:refs/heads/main"])
+        #expect(frankSigned.status != 0)
+        #expect(frankSigned.stderr.contains("Reviewed-by: trailer in \(wrongKey.prefix(7)), whose signature"))
+        #expect(t.serverRef("refs/heads/main") != wrongKey)
+
+        let signed = try botCommit(t.work, mode: "manual-3", signingKey: bot.key)
+        let botSigned = try t.push(["HEAD:refs/heads/main"])
+        #expect(botSigned.status == 0, "\(botSigned.stderr)")
+        #expect(t.serverRef("refs/heads/main") == signed)
     }
 }
