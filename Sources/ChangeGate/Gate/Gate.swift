@@ -129,6 +129,15 @@ public struct Gate {
                         base: baseSettings.mapValues(PolicyValue.init)))
             }
             let changedPaths = report.touchedPaths
+            // Bytes git rewrites on their way out (attributes, submodules) are not the bytes judged:
+            // such a change is refused, not judged.
+            let unjudged = try CheckoutAttributes.problems(
+                repository: repository, differ: &differ, report: report, head: head,
+                selectors: Self.selectors(of: program))
+            if !unjudged.isEmpty {
+                decision.problems = unjudged
+                return decision
+            }
             // The policy is a protected setting of its own: editing the repository's policy files
             // needs their owners, and a push may not leave a policy that does not compile.
             let policyChange =
