@@ -7,7 +7,7 @@ struct InvalidPolicyTests {
     static let cases: [(source: String, line: Int, column: Int, message: String)] = [
         (
             "polcy \"x\"", 1, 1,
-            "expected a declaration (`policy`, `files`, `group`, `trust`, `watch`, `risk`, `deny`, `warn`, `require`, `freeze`, `reverts`, `owners`, `secret`), found `polcy`"
+            "expected a declaration (`policy`, `files`, `group`, `trust`, `watch`, `risk`, `deny`, `warn`, `require`, `freeze`, `reverts`, `owners`, `secret`, `identity`, `identities`), found `polcy`"
         ),
         ("policy x", 1, 8, "expected the policy's name in double quotes, found `x`"),
         ("policy \"x\"\nfiles db/*.yaml", 2, 7, "expected a path glob in double quotes, found `db`"),
@@ -182,6 +182,28 @@ struct InvalidPolicyTests {
         ("policy \"x\"\ntrust trailers committed by bots", 2, 29, "unknown group `bots`"),
         ("policy \"x\"\ntrust trailers committed bots", 2, 26, "expected `by` after `committed`, found `bots`"),
         ("policy \"x\"\ntrust trailers \"Tested\"\ntrust trailers", 3, 1, "a second `trust trailers` declaration"),
+        ("policy \"x\"\nidentity \"f@example.com\" = []", 2, 10, "\"f@example.com\" is not a login"),
+        (
+            "policy \"x\"\nidentity \"frank\" = [\"frank\"]", 2, 21,
+            "\"frank\" is not an e-mail address (write it as name@host)"
+        ),
+        (
+            "policy \"x\"\nidentity \"a\" = [\"x@example.com\"]\nidentity \"b\" = [\"X@example.com\"]", 3, 17,
+            "\"X@example.com\" is given to both \"a\" and \"b\""
+        ),
+        ("policy \"x\"\nidentity \"a\" = []\nidentity \"A\" = []", 3, 10, "identity \"A\" is declared twice"),
+        (
+            "policy \"x\"\ntrust trailers signed \"k\"", 2, 23,
+            "expected `with` after `signed` (`signed with \"FILE\"`), found a string"
+        ),
+        (
+            "policy \"x\"\ntrust trailers signed with \"keys\"", 2, 28,
+            "cannot read allowed-signers file \"keys\" (or it is empty)"
+        ),
+        (
+            "policy \"x\"\nidentities \"people\"", 2, 12,
+            "expected `from` after `identities` (`identities from \"FILE\"`), found a string"
+        ),
     ]
 
     @Test("each invalid policy is refused with the exact line, column and message")

@@ -2,9 +2,11 @@ import PolicyDSL
 
 /// Evidence read from commit-message trailers (`Reviewed-by:`, `Approved-by:`, `Tested:`).
 ///
-/// A trailer is a claim anyone can type, so it counts only when the policy says `trust trailers`
-/// (and, with `committed by GROUP`, only in commits a member of that group committed). Untrusted
-/// trailers are still collected, so that reports can say they were seen and why they did not count.
+/// A trailer is a claim anyone can type, so it counts only when the policy says `trust trailers`;
+/// with `signed with "FILE"`, only in commits whose signature verifies against that file's keys
+/// (and, with `committed by GROUP`, by a member of the group). A committer e-mail alone proves
+/// nothing, so `committed by` without keys trusts no trailer. Untrusted trailers are still
+/// collected, so that reports can say they were seen and why they did not count.
 public struct TrailerEvidence: Sendable, Hashable {
     public var reviewers: [ReviewerEvidence]
     /// Trusted `Tested:` trailers, as passed tests.
@@ -17,7 +19,12 @@ public struct TrailerEvidence: Sendable, Hashable {
         public var reason: String
     }
 
-    public init(commits: [CommitInfo], trust: TrailerTrust?, groups: [Group]) {
+    /// `signatures` holds the verified signature of each commit (``CommitSignatures``); a commit
+    /// missing from it counts as unsigned.
+    public init(
+        commits: [CommitInfo], trust: TrailerTrust?, groups: [Group], identities: IdentityMap = IdentityMap(),
+        signatures: [ObjectID: SignatureStatus] = [:]
+    ) {
         reviewers = []
         tests = []
         ignoredTests = []
@@ -27,7 +34,9 @@ public struct TrailerEvidence: Sendable, Hashable {
                     !trailer.value.isEmpty
                 else { continue }
                 let source = "\(name) trailer in \(commit.id.short)"
-                let distrust = Self.distrust(name, in: commit, trust: trust, groups: groups)
+                let distrust = Self.distrust(
+                    name, in: commit, trust: trust, groups: groups, identities: identities,
+                    signature: signatures[commit.id] ?? .unsigned)
                 if name == "Tested" {
                     let test = TestEvidence(name: trailer.value, status: .passed, source: source)
                     if let distrust {
@@ -46,21 +55,36 @@ public struct TrailerEvidence: Sendable, Hashable {
     }
 
     /// Why a trailer does not count, or nil when the policy trusts it.
-    private static func distrust(_ name: String, in commit: CommitInfo, trust: TrailerTrust?, groups: [Group])
-        -> String?
-    {
+    private static func distrust(
+        _ name: String, in commit: CommitInfo, trust: TrailerTrust?, groups: [Group], identities: IdentityMap,
+        signature: SignatureStatus
+    ) -> String? {
         guard let trust else {
             return "comes from a \(name): trailer, which the policy does not trust (see `trust trailers`)"
         }
         guard trust.trusts(name) else { return "comes from a \(name): trailer, which the policy does not trust" }
-        if let groupName = trust.committerGroup,
-            groups.first(where: { $0.name == groupName })?.contains(commit.committer.email) != true
-        {
-            return
-                "comes from a \(name): trailer in \(commit.id.short), committed by \(commit.committer.email), "
-                + "who is not in group \(groupName)"
+        let trailer = "comes from a \(name): trailer in \(commit.id.short)"
+        guard let file = trust.signersFile, trust.allowedSigners != nil else {
+            guard trust.committerGroup == nil else {
+                return "\(trailer), committed as \(commit.committer.email), which anyone can write: `committed by` "
+                    + "counts only in signed commits (add `signed with \"FILE\"` to `trust trailers`)"
+            }
+            return nil
         }
-        return nil
+        switch signature {
+        case .unsigned:
+            return
+                "\(trailer), which is not signed (the policy trusts trailers only in commits signed with a key in \(file))"
+        case .unverified(let reason):
+            return "\(trailer), whose signature does not verify against \(file): \(reason)"
+        case .signed(let signer):
+            if let groupName = trust.committerGroup,
+                groups.first(where: { $0.name == groupName })?.contains(signer, identities: identities) != true
+            {
+                return "\(trailer), signed by \(signer), who is not in group \(groupName)"
+            }
+            return nil
+        }
     }
 
     /// `Alice Doe <alice@example.com>` → `alice@example.com`; anything else as written.

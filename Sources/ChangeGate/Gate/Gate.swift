@@ -134,6 +134,15 @@ public struct Gate {
                         base: baseSettings.mapValues(PolicyValue.init)))
             }
             let changedPaths = report.touchedPaths
+            // Bytes git rewrites on their way out (attributes, submodules) are not the bytes judged:
+            // such a change is refused, not judged.
+            let unjudged = try CheckoutAttributes.problems(
+                repository: repository, differ: &differ, report: report, head: head,
+                selectors: Self.selectors(of: program))
+            if !unjudged.isEmpty {
+                decision.problems = unjudged
+                return decision
+            }
             // The policy is a protected setting of its own: editing the repository's policy files
             // needs their owners, and a push may not leave a policy that does not compile.
             let policyChange =
@@ -146,7 +155,10 @@ public struct Gate {
                 }
             }
 
-            let trailers = TrailerEvidence(commits: commits, trust: program.trustedTrailers, groups: program.groups)
+            let trailers = TrailerEvidence(
+                commits: commits, trust: program.trustedTrailers, groups: program.groups,
+                identities: program.identities,
+                signatures: signatures(of: commits, trust: program.trustedTrailers))
             var input = EvaluationInput(
                 changes: changes, files: files, ref: request.ref,
                 authors: unique(commits.map(\.author.email)), committers: unique(commits.map(\.committer.email)),
@@ -201,7 +213,7 @@ public struct Gate {
             // closed (a policy that never reads `reverts` never reads that history).
             if let lookBackError { throw lookBackError }
             decision.evaluation = evaluation
-            decision.evidence = evidenceUses(input, ignoredTests: trailers.ignoredTests)
+            decision.evidence = evidenceUses(input, ignoredTests: trailers.ignoredTests, identities: program.identities)
             switch evaluation.outcome {
             case .allow: decision.verdict = .allow
             case .warn: decision.verdict = .warn
@@ -265,12 +277,14 @@ public struct Gate {
     /// Each piece of evidence with whether it counted: reviewers who made the change, untrusted
     /// trailers and repeats of the same person are set aside (group membership is per rule and
     /// said in the rule's verdict).
-    private func evidenceUses(_ input: EvaluationInput, ignoredTests: [TrailerEvidence.IgnoredTest]) -> [EvidenceUse] {
-        let makers = Set((input.authors + input.committers).map { $0.lowercased() })
+    private func evidenceUses(
+        _ input: EvaluationInput, ignoredTests: [TrailerEvidence.IgnoredTest], identities: IdentityMap
+    ) -> [EvidenceUse] {
+        let makers = Set((input.authors + input.committers).map(identities.person))
         var countedFrom: [String: String] = [:]
         var uses: [EvidenceUse] = []
         for reviewer in input.reviewers {
-            let identity = reviewer.identity.lowercased()
+            let identity = identities.person(reviewer.identity)
             var reason: String? = nil
             if makers.contains(identity) {
                 reason = "an author or committer of the change cannot review it"
@@ -299,6 +313,13 @@ public struct Gate {
                     source: ignored.test.source, counted: false, reason: ignored.reason))
         }
         return uses
+    }
+
+    /// The signatures of the commits that carry trailers, when the policy names keys to trust them by.
+    private func signatures(of commits: [CommitInfo], trust: TrailerTrust?) -> [ObjectID: SignatureStatus] {
+        guard let keys = trust?.allowedSigners else { return [:] }
+        let carrying = commits.filter { !$0.trailers.isEmpty }.map(\.id)
+        return CommitSignatures.verify(carrying, gitDirectory: repository.path, allowedSigners: keys)
     }
 
     private func unique(_ identities: [String]) -> [String] {

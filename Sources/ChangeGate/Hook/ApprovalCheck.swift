@@ -1,3 +1,5 @@
+import PolicyDSL
+
 /// The checks on a push to `refs/changegate/`: pre-receive runs them to refuse, post-receive again
 /// before it records, so that nothing is recorded that pre-receive would not have let through.
 enum ApprovalCheck {
@@ -49,8 +51,10 @@ enum ApprovalCheck {
         } catch {
             return .failure(Refusal(reason: "an approval names a commit; \(new.short) is not one (\(error))"))
         }
-        let identity = actor.lowercased()
-        if commit.author.email.lowercased() == identity || commit.committer.email.lowercased() == identity {
+        // The policy's identity map is not read here (the gate applies it when the approval is
+        // counted); a forge's noreply address for the pusher's login is known without it.
+        let identities = IdentityMap()
+        if identities.same(commit.author.email, actor) || identities.same(commit.committer.email, actor) {
             return .failure(Refusal(reason: "\(actor) wrote or committed \(commit.id.short) and cannot approve it"))
         }
         return .success(

@@ -256,7 +256,7 @@ public struct PreReceiveHook {
             if FileManager.default.fileExists(atPath: junitDirectory) {
                 tests += try JUnitReport.read(matching: junitDirectory + "/*.xml")
             }
-            reviewers = try excludingPushers(reviewers, base: base, head: new)
+            reviewers = try excludingPushers(reviewers, base: base, head: new, identities: program.identities)
         } catch {
             return refuse(["the evidence for \(new.short) cannot be read: \(error)"])
         }
@@ -289,21 +289,22 @@ public struct PreReceiveHook {
     /// The reviewers, with the pusher of this ref and whoever first pushed one of its commits to the
     /// server marked as not counting: someone who lands or brings a change under another e-mail
     /// than they commit with must not review it either.
-    private func excludingPushers(_ reviewers: [ReviewerEvidence], base: ObjectID?, head: ObjectID) throws
-        -> [ReviewerEvidence]
-    {
+    private func excludingPushers(
+        _ reviewers: [ReviewerEvidence], base: ObjectID?, head: ObjectID, identities: IdentityMap
+    ) throws -> [ReviewerEvidence] {
         guard !reviewers.isEmpty else { return reviewers }
         // The commits of this push that are already on the server; the rest came with it, from `actor`.
         var firstPushed: [String: Arrival] = [:]
         for commit in try repository.commits(to: head, hiding: base.map { [$0] } ?? []) {
-            guard let arrival = try journal.firstArrival(of: commit), let pusher = arrival.pusher?.lowercased()
+            guard let arrival = try journal.firstArrival(of: commit), let pusher = arrival.pusher.map(identities.person)
             else { continue }
             if firstPushed[pusher] == nil { firstPushed[pusher] = arrival }
         }
-        let pusher = actor?.lowercased()
+        // People, not spellings: a login and its e-mails are one (the policy's identity map).
+        let pusher = actor.map(identities.person)
         return reviewers.map { reviewer in
             var reviewer = reviewer
-            let identity = reviewer.identity.lowercased()
+            let identity = identities.person(reviewer.identity)
             if identity == pusher {
                 reviewer.counts = false
                 reviewer.reason = "pushed this ref and cannot review it"
@@ -337,7 +338,9 @@ public struct PreReceiveHook {
     ) -> RefVerdict {
         let groups = Set(program.rules.compactMap(\.overrideGroup)).sorted()
         if let override, let actor,
-            let group = groups.first(where: { program.group(named: $0)?.contains(actor) == true })
+            let group = groups.first(where: {
+                program.group(named: $0)?.contains(actor, identities: program.identities) == true
+            })
         {
             var decision = GateDecision(verdict: .allow, base: update.old)
             decision.override = override

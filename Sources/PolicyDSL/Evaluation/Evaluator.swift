@@ -195,7 +195,7 @@ public struct Evaluator {
         func overridden(_ verdict: inout RuleVerdict) {
             guard !verdict.satisfied else { return }
             if let request = state.input.override, !request.reason.trimmingWhitespace().isEmpty,
-                overriders.contains(request.actor)
+                overriders.contains(request.actor, identities: program.identities)
             {
                 verdict.satisfied = true
                 verdict.overridden = true
@@ -301,7 +301,7 @@ public struct Evaluator {
         }
         if !verdict.satisfied, let group = rule.overrideGroup {
             if let request = state.input.override, !request.reason.trimmingWhitespace().isEmpty,
-                groupsByName[group]?.contains(request.actor) == true
+                groupsByName[group]?.contains(request.actor, identities: program.identities) == true
             {
                 verdict.satisfied = true
                 verdict.overridden = true
@@ -321,15 +321,17 @@ public struct Evaluator {
             var counted: [String] = []
             var seen = Set<String>()
             var notCounted: [String] = []
-            // Authors and committers never count, whatever the evidence says (the trust model).
-            let makers = Set((state.input.authors + state.input.committers).map { $0.lowercased() })
+            // Authors and committers never count, whatever the evidence says (the trust model); people
+            // are compared through the identity map, so a login and its e-mails are one.
+            let identities = program.identities
+            let makers = Set((state.input.authors + state.input.committers).map(identities.person))
             for reviewer in state.input.reviewers {
-                let identity = reviewer.identity.lowercased()
+                let identity = identities.person(reviewer.identity)
                 if makers.contains(identity) {
                     notCounted.append("\(reviewer.identity) is an author or committer of the change and does not count")
                 } else if !reviewer.counts {
                     notCounted.append("\(reviewer.identity) \(reviewer.reason ?? "does not count")")
-                } else if let group, !group.contains(reviewer.identity) {
+                } else if let group, !group.contains(reviewer.identity, identities: identities) {
                     notCounted.append("\(reviewer.identity) is not in group \(group.name)")
                 } else if seen.insert(identity).inserted {
                     counted.append(reviewer.identity)
@@ -438,8 +440,8 @@ public struct Evaluator {
             var l = value(left, context, state)
             var r = value(right, context, state)
             if identities {
-                l = Self.lowercased(l)
-                r = Self.lowercased(r)
+                l = person(l)
+                r = person(r)
             }
             return Self.binary(op, l, r)
         case .quantifier(let quantifier, let domain, let body):
@@ -545,10 +547,11 @@ public struct Evaluator {
         }
     }
 
-    private static func lowercased(_ value: PolicyValue) -> PolicyValue {
+    /// Identities as the people they name (lower-cased, through the identity map).
+    private func person(_ value: PolicyValue) -> PolicyValue {
         switch value {
-        case .string(let s): .string(s.lowercased())
-        case .list(let items): .list(items.map(lowercased))
+        case .string(let s): .string(program.identities.person(s))
+        case .list(let items): .list(items.map(person))
         default: value
         }
     }

@@ -39,6 +39,7 @@ struct Checker {
         var revertWindowAt: SourceRange? = nil
         var watchedPatterns: [String: SourceRange] = [:]
         var riskReasons: [String: SourceRange] = [:]
+        var identityAt: [String: SourceRange] = [:]
 
         // Groups and files first: rules may refer to groups declared later or in another file.
         for declaration in syntax.declarations {
@@ -85,6 +86,26 @@ struct Checker {
                 fileGlobs += patterns.map { Glob($0.value) }
                 program.fileSelectors.append(
                     FileSelectorRule(patterns: patterns.map(\.value), format: normalized, range: declaration.range))
+            case .identity(let login, let emails):
+                addIdentity(
+                    login.value, emails: emails.map { ($0.value, $0.range) }, at: login.range,
+                    into: &program.identities,
+                    declaredAt: &identityAt)
+            case .identities(let file):
+                guard let text = readFile(resolve(file.value, declaredIn: declaration)) else {
+                    error(file.range, "cannot read identity file \"\(resolve(file.value, declaredIn: declaration))\"")
+                    continue
+                }
+                // One person per line: the login, then the e-mails, separated by spaces; `#` starts a comment.
+                for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                    let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+                    let words = content.split { $0 == " " || $0 == "\t" || $0 == "," }.map { String($0) }
+                    guard let login = words.first else { continue }
+                    let place = "\(file.value):\(number + 1)"
+                    addIdentity(
+                        login, emails: words.dropFirst().map { ($0, file.range) }, at: file.range,
+                        into: &program.identities, declaredAt: &identityAt, place: place)
+                }
             default:
                 break
             }
@@ -102,7 +123,7 @@ struct Checker {
                     program.name = name.value
                     if name.value.isEmpty { error(name.range, "the policy's name is empty") }
                 }
-            case .group, .files:
+            case .group, .files, .identity, .identities:
                 break
             case .owners(let names):
                 if !program.owners.isEmpty {
@@ -148,7 +169,7 @@ struct Checker {
                     warning(declaration.range, "unauthenticated pushes are already trusted")
                 }
                 program.trustsUnauthenticatedPushes = true
-            case .trustTrailers(let names, let committer):
+            case .trustTrailers(let names, let committer, let signers):
                 if let first = program.trustedTrailers {
                     error(
                         declaration.range, "a second `trust trailers` declaration",
@@ -172,9 +193,27 @@ struct Checker {
                     }
                 }
                 if let committer { _ = resolveGroup(committer) }
+                var keys: String? = nil
+                if let signers {
+                    let path = resolve(signers.value, declaredIn: declaration)
+                    if let text = readFile(path), text.contains(where: { !$0.isWhitespace }) {
+                        keys = text
+                    } else {
+                        error(
+                            signers.range, "cannot read allowed-signers file \"\(path)\" (or it is empty)",
+                            notes: ["one key per line: `bot@example.com namespaces=\"git\" ssh-ed25519 AAAA…`"])
+                    }
+                } else if let committer {
+                    warning(
+                        committer.range,
+                        "`committed by` alone trusts a committer e-mail anyone can write, so no trailer counts",
+                        notes: [
+                            "name the keys that sign the group's commits: `signed with \"FILE\"` (an SSH allowed-signers file)"
+                        ])
+                }
                 program.trustedTrailers = TrailerTrust(
                     names: names.isEmpty ? TrailerTrust.known : canonical, committerGroup: committer?.value,
-                    range: declaration.range)
+                    signersFile: signers?.value, allowedSigners: keys, range: declaration.range)
             case .watch(let patterns, let weight, let tags):
                 var compiled: [KeyPathPattern] = []
                 for pattern in patterns {
@@ -298,6 +337,52 @@ struct Checker {
                 return identity.isEmpty ? nil : identity
             }
         }
+    }
+
+    /// A path named in a declaration, relative to the directory of the file that names it.
+    private func resolve(_ path: String, declaredIn declaration: Declaration) -> String {
+        let base = declaration.range.start.path
+        let directory = base.contains("/") ? String(base[..<base.lastIndex(of: "/")!]) + "/" : ""
+        return path.hasPrefix("/") ? path : directory + path
+    }
+
+    /// Adds one person to the identity map. A login is what the hosting authenticates (no `@`); an
+    /// e-mail that two logins claim would make two people one, so it is an error.
+    private mutating func addIdentity(
+        _ login: String, emails: [(String, SourceRange)], at range: SourceRange, into map: inout IdentityMap,
+        declaredAt: inout [String: SourceRange], place: String? = nil
+    ) {
+        let prefix = place.map { "\($0): " } ?? ""
+        guard !login.isEmpty, !login.contains("@"), login.trimmingWhitespace() == login else {
+            error(
+                range, "\(prefix)\"\(login)\" is not a login",
+                notes: [
+                    "write the hosting's login first, then its e-mails: identity \"frank\" = [\"frank@example.com\"]"
+                ])
+            return
+        }
+        if let first = declaredAt[login.lowercased()] {
+            error(
+                range, "\(prefix)identity \"\(login)\" is declared twice", notes: ["first declared at \(first.start)"])
+            return
+        }
+        declaredAt[login.lowercased()] = range
+        var accepted: [String] = []
+        for (email, emailRange) in emails {
+            guard email.contains("@"), email.trimmingWhitespace() == email else {
+                error(emailRange, "\(prefix)\"\(email)\" is not an e-mail address (write it as name@host)")
+                continue
+            }
+            if let other = map.loginByEmail[email.lowercased()] {
+                error(
+                    emailRange, "\(prefix)\"\(email)\" is given to both \"\(other)\" and \"\(login)\"",
+                    notes: ["an e-mail belongs to one person; keep it under one login"])
+                continue
+            }
+            accepted.append(email)
+        }
+        if emails.isEmpty { warning(range, "\(prefix)identity \"\(login)\" lists no e-mail address") }
+        map.add(login: login, emails: accepted)
     }
 
     private mutating func checkName(_ name: Located<String>, _ namedAt: inout [String: SourceRange]) {

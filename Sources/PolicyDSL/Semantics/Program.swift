@@ -23,6 +23,8 @@ public struct Program: Sendable {
     public var readsReverts = false
     /// `reverts within … stable … over … commits`: nil parts keep the gate's defaults.
     public var revertWindow = RevertWindow()
+    /// `identity` and `identities from` lines: which logins and e-mails are one person.
+    public var identities = IdentityMap()
     /// The file settings `head(…)` and `base(…)` can read: a gate need hand the evaluator no others.
     public var settingsRead = SettingsRead.keys([])
     /// `secret` patterns: settings whose values reports, annotations and the audit trail redact
@@ -150,15 +152,21 @@ public struct FileSelectorRule: Sendable, Hashable {
     public var range: SourceRange
 }
 
-/// `trust trailers ["NAME", …] [committed by GROUP]`.
+/// `trust trailers ["NAME", …] [committed by GROUP] [signed with "FILE"]`.
 public struct TrailerTrust: Sendable, Hashable {
     /// The trailers a policy can trust, in their canonical spelling.
     public static let known = ["Reviewed-by", "Approved-by", "Tested"]
 
     /// Canonical names of the trusted trailers (all of ``known`` when the declaration names none).
     public var names: [String]
-    /// When set, only trailers in commits whose committer is in this group count (a merge bot).
+    /// When set, only trailers in commits signed by a member of this group count (a merge bot); a
+    /// committer e-mail is the pusher's claim, so without ``allowedSigners`` no trailer counts.
     public var committerGroup: String?
+    /// `signed with "FILE"` as written.
+    public var signersFile: String?
+    /// The allowed-signers file's text (SSH keys and their principals, from the policy's side):
+    /// when set, only trailers in commits whose signature verifies against it count.
+    public var allowedSigners: String?
     public var range: SourceRange
 
     /// True when `trailer` (any letter case) is trusted.

@@ -27,9 +27,10 @@ public struct Declaration: Sendable, Hashable {
         case require(
             name: Located<String>, condition: Expression?, requirements: [Requirement], override: Located<String>?)
         case freeze(name: Located<String>, from: Located<Int>, to: Located<Int>, override: Located<String>?)
-        /// `trust trailers ["NAME", …] [committed by GROUP]`: which commit-message trailers count as
-        /// evidence, and optionally only in commits whose committer is in GROUP.
-        case trustTrailers(names: [Located<String>], committer: Located<String>?)
+        /// `trust trailers ["NAME", …] [committed by GROUP] [signed with "FILE"]`: which commit-message
+        /// trailers count as evidence, only in commits signed with a key of FILE (an SSH
+        /// allowed-signers file), by a member of GROUP.
+        case trustTrailers(names: [Located<String>], committer: Located<String>?, signers: Located<String>?)
         /// `trust unauthenticated pushes`: the hook judges a push with no authenticated pusher
         /// instead of refusing it.
         case trustUnauthenticatedPushes
@@ -38,6 +39,10 @@ public struct Declaration: Sendable, Hashable {
         case revertWindow(within: Located<Int>?, stable: Located<Int>?, commits: Located<Int>?)
         /// `owners GROUP {, GROUP}`: who must approve a change to the policy files themselves.
         case owners(groups: [Located<String>])
+        /// `identity "LOGIN" = ["EMAIL", …]`: a hosting's login and the e-mails the same person uses.
+        case identity(login: Located<String>, emails: [Located<String>])
+        /// `identities from "FILE"`: one `LOGIN EMAIL …` per line, in a file beside the policy.
+        case identities(file: Located<String>)
     }
 
     public enum GroupMembers: Sendable, Hashable {
@@ -68,13 +73,15 @@ public struct Declaration: Sendable, Hashable {
         case .trustTrailers, .trustUnauthenticatedPushes: "trust"
         case .revertWindow: "reverts"
         case .owners: "owners"
+        case .identity: "identity"
+        case .identities: "identities"
         }
     }
 
     /// The declaration keywords, which start a declaration at the beginning of a line.
     public static let keywords: [String] = [
         "policy", "files", "group", "trust", "watch", "risk", "deny", "warn", "require", "freeze", "reverts",
-        "owners", "secret",
+        "owners", "secret", "identity", "identities",
     ]
 }
 

@@ -277,7 +277,33 @@ struct Parser {
                 try expectKeyword("by", context: "after `committed`")
                 committer = try expectName("the group whose commits' trailers count")
             }
-            kind = .trustTrailers(names: names, committer: committer)
+            var signers: Located<String>? = nil
+            if atKeyword("signed") {
+                advance()
+                try expectKeyword("with", context: "after `signed` (`signed with \"FILE\"`)")
+                signers = try expectString("the path of an SSH allowed-signers file")
+            }
+            kind = .trustTrailers(names: names, committer: committer, signers: signers)
+        case "identity":
+            let login = try expectString("the login in double quotes")
+            guard current.kind == .assign else { throw unexpected("`=` and a list of e-mail addresses") }
+            advance()
+            guard current.kind == .leftBracket else { throw unexpected("`[` to start the list of e-mail addresses") }
+            advance()
+            var emails: [Located<String>] = []
+            while current.kind != .rightBracket {
+                emails.append(try expectString("an e-mail address in double quotes"))
+                if current.kind == .comma {
+                    advance()
+                } else if current.kind != .rightBracket {
+                    throw unexpected("`,` or `]`")
+                }
+            }
+            advance()
+            kind = .identity(login: login, emails: emails)
+        case "identities":
+            try expectKeyword("from", context: "after `identities` (`identities from \"FILE\"`)")
+            kind = .identities(file: try expectString("the path of a file of identities"))
         case "owners":
             var groups = [try expectName("the group that owns the policy")]
             while current.kind == .comma {

@@ -17,10 +17,22 @@ public enum PolicyExplainer {
             for group in program.groups { out += "  \(group.name): " + group.members.joined(separator: ", ") + "\n" }
         }
 
+        if !program.identities.emails.isEmpty {
+            out += "\nIdentities (a login and its e-mails are one person):\n"
+            for login in program.identities.emails.keys.sorted() {
+                out += "  \(login): " + (program.identities.emails[login] ?? []).joined(separator: ", ") + "\n"
+            }
+        }
+
         out += "\nEvidence from commit-message trailers:\n"
         if let trust = program.trustedTrailers {
             out += "  trusted: " + trust.names.map { "\($0):" }.joined(separator: ", ")
-            out += trust.committerGroup.map { " (only in commits committed by a member of group \($0))" } ?? ""
+            if let file = trust.signersFile {
+                out += " (only in commits signed with a key in \(file)"
+                out += trust.committerGroup.map { ", by a member of group \($0))" } ?? ")"
+            } else if trust.committerGroup != nil {
+                out += " (none counts: `committed by` needs `signed with \"FILE\"`)"
+            }
             out += "\n"
         } else {
             out += "  not trusted (Reviewed-by:, Approved-by:, Tested: are claims anyone can type)\n"

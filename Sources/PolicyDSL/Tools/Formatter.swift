@@ -123,16 +123,24 @@ public enum PolicyFormatter {
             return ["trust unauthenticated pushes"]
         case .owners(let groups):
             return ["owners " + groups.map(\.value).joined(separator: ", ")]
+        case .identity(let login, let emails):
+            let oneLine =
+                "identity \(quote(login.value)) = [" + emails.map { quote($0.value) }.joined(separator: ", ") + "]"
+            if oneLine.count <= lineWidth { return [oneLine] }
+            return ["identity \(quote(login.value)) = ["] + emails.map { "  \(quote($0.value))," } + ["]"]
+        case .identities(let file):
+            return ["identities from \(quote(file.value))"]
         case .revertWindow(let within, let stable, let commits):
             var line = "reverts"
             if let within { line += " within \(within.text)" }
             if let stable { line += " stable \(stable.text)" }
             if let commits { line += " over \(commits.text) commits" }
             return [line]
-        case .trustTrailers(let names, let committer):
+        case .trustTrailers(let names, let committer, let signers):
             var line = "trust trailers"
             if !names.isEmpty { line += " " + names.map { quote($0.value) }.joined(separator: ", ") }
             if let committer { line += " committed by \(committer.value)" }
+            if let signers { line += " signed with \(quote(signers.value))" }
             return [line]
         case .freeze(let name, let from, let to, let override):
             return [

@@ -190,7 +190,9 @@ struct GateRuleTests {
             reviewsOnly.evaluation?.verdicts.first?.missing == ["no result for tests matching \"failover-simulation\""])
     }
 
-    @Test("`trust trailers committed by GROUP`: only commits that group committed; an author's own review never counts")
+    @Test(
+        "`trust trailers committed by GROUP` without keys: no committer e-mail makes a trailer count; an author's own review never counts"
+    )
     func trailersCommittedBy() throws {
         let policy = Self.header + "trust trailers committed by bots\n" + Self.review
         let message = "tune failover\n\nReviewed-by: bob@example.com\nTested: failover-simulation\n"
@@ -201,12 +203,17 @@ struct GateRuleTests {
         #expect(refused.verdict == .deny)
         #expect(
             refused.evidence.first { $0.kind == .reviewer }?.reason?.contains(
-                "committed by frank@example.com, who is not in group bots") == true)
+                "committed as frank@example.com, which anyone can write") == true)
 
         let (byBot, base2) = try repository(
             changing: 1, message: message, committer: (name: "Merge Bot", email: "merge-bot@example.com"))
         defer { byBot.remove() }
-        #expect(try decide(byBot, base: base2, policy: policy).verdict == .allow)
+        // The bot's e-mail is anyone's to write (issue 14, item 6): only a signature could make it count.
+        let forged = try decide(byBot, base: base2, policy: policy)
+        #expect(forged.verdict == .deny)
+        #expect(
+            forged.evidence.first { $0.kind == .reviewer }?.reason?.contains(
+                "committed as merge-bot@example.com, which anyone can write") == true)
 
         let selfReview = "tune failover\n\nReviewed-by: Alice <ALICE@example.com>\nTested: failover-simulation\n"
         let (own, base3) = try repository(changing: 1, message: selfReview, author: "Alice <alice@example.com>")

@@ -57,7 +57,9 @@ struct HookPushTests {
     }
 
     /// Shared with ``HookTrustTests``.
-    static func makeSetup(install: [String] = [], hooks: [String: String] = [:]) throws -> Setup {
+    static func makeSetup(
+        install: [String] = [], hooks: [String: String] = [:], policy: String = policy, files: [String: String] = [:]
+    ) throws -> Setup {
         let server = try GitFixture(bare: true, label: "server")
         // Hooks the site had before ChangeGate, which install must chain.
         for (name, script) in hooks {
@@ -66,7 +68,8 @@ struct HookPushTests {
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
         }
         var work = try GitFixture(label: "work")
-        try work.write("policies/hook.policy", Self.policy)
+        try work.write("policies/hook.policy", policy)
+        for (path, content) in files { try work.write(path, content) }
         try work.write("db/prod/app.yaml", "failover:\n  enabled: true\n  mode: automatic\n")
         try work.write("README.md", "config\n")
         try work.commit("base", author: "Alice <alice@example.com>")
