@@ -49,25 +49,20 @@ public enum JUnitReport {
     ) throws(EvidenceError) -> [TestEvidence] {
         let paths = expand(pattern)
         guard !paths.isEmpty else { throw EvidenceError(path: pattern, "no JUnit report matches this path") }
-        if let tree = repository.workingDirectory {
-            let root = URL(fileURLWithPath: tree).standardizedFileURL.resolvingSymlinksInPath().path + "/"
-            for path in paths {
-                let absolute = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
-                guard absolute.hasPrefix(root) else { continue }
-                let relative = String(absolute.dropFirst(root.count))
-                let tracked: Bool
-                do {
-                    tracked = try repository.file(at: relative, in: head) != nil
-                } catch {
-                    throw EvidenceError(path: path, "cannot tell whether the change commits this report: \(error)")
-                }
-                if tracked {
-                    throw EvidenceError(
-                        path: path,
-                        "this JUnit report is committed in the change being judged (\(relative) at \(head.short)), so "
-                            + "it is the change's own claim, not a result: have CI write its reports to a path the "
-                            + "repository does not track, or outside the checkout")
-                }
+        for path in paths {
+            guard let relative = repository.workTreeRelativePath(of: path), !relative.isEmpty else { continue }
+            let tracked: Bool
+            do {
+                tracked = try repository.file(at: relative, in: head) != nil
+            } catch {
+                throw EvidenceError(path: path, "cannot tell whether the change commits this report: \(error)")
+            }
+            if tracked {
+                throw EvidenceError(
+                    path: path,
+                    "this JUnit report is committed in the change being judged (\(relative) at \(head.short)), so "
+                        + "it is the change's own claim, not a result: have CI write its reports to a path the "
+                        + "repository does not track, or outside the checkout")
             }
         }
         var results: [TestEvidence] = []

@@ -28,6 +28,7 @@ public struct Gate {
         }
         decision.base = base
         decision.head = head
+        var policyCommit = base
         let loaded: LoadedPolicy
         do {
             if let path = request.policyPath {
@@ -37,7 +38,9 @@ public struct Gate {
                 }
                 loaded = try PolicyLoader.load(at: path)
             } else if let revision = request.policyRevision {
-                loaded = try PolicyLoader.load(in: repository, at: try repository.resolveCommit(revision))
+                let commit = try repository.resolveCommit(revision)
+                policyCommit = commit
+                loaded = try PolicyLoader.load(in: repository, at: commit)
             } else {
                 loaded = try PolicyLoader.load(in: repository, at: base)
             }
@@ -45,9 +48,8 @@ public struct Gate {
             decision.problems = ["\(error)"]
             return decision
         }
-        // The last policy that compiled on the history of the revision the policy came from (the
-        // target's tip with --policy-rev, not the merge base the author picked).
-        let policyCommit = request.policyRevision.flatMap { try? repository.resolveCommit($0) } ?? base
+        // The last policy that compiled is searched on the history of the revision the policy came
+        // from (the target's tip with --policy-rev, not the merge base the author picked).
         if request.policyPath == nil, loaded.result.program == nil,
             let (last, commit) = PolicyLoader.lastCompiling(in: repository, before: policyCommit)
         {
@@ -252,13 +254,7 @@ public struct Gate {
     /// Why `path` cannot be the policy: it is inside the judged repository's work tree, where the
     /// checked-out files are the head's own (a change would relax the policy that judges it).
     static func insideWorkTree(_ path: String, of repository: Repository) -> String? {
-        guard let tree = repository.workingDirectory else { return nil }
-        func resolved(_ path: String) -> String {
-            URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
-        }
-        let policy = resolved(path)
-        let root = resolved(tree)
-        guard policy == root || policy.hasPrefix(root.hasSuffix("/") ? root : root + "/") else { return nil }
+        guard repository.workTreeRelativePath(of: path) != nil else { return nil }
         return "--policy \(path) is inside the repository being judged, whose checked-out files are the change's "
             + "own: a change could relax the policy that judges it. Drop --policy (the policy then comes from "
             + "the base revision), name the target branch with --policy-rev, or keep the server's policy outside "

@@ -10,8 +10,10 @@ public final class HookDeadline: @unchecked Sendable {
     private let start = Date()
     public let seconds: Double
 
-    /// Starts the watchdog: at the deadline it prints `message` to standard error and exits with 1.
-    public init(seconds: Double, message: @escaping @Sendable (Double) -> String) {
+    /// Starts the watchdog: at the deadline, unless ``finish(_:)`` ran, it calls `expire` with the
+    /// budget, holding the lock so that the journal is never written after it. `expire` ends the
+    /// process; how (message, exit code) is the caller's to decide, not the library's.
+    public init(seconds: Double, expire: @escaping @Sendable (Double) -> Never) {
         self.seconds = seconds
         let thread = Thread { [self] in
             Thread.sleep(forTimeInterval: max(0, seconds))
@@ -20,8 +22,7 @@ public final class HookDeadline: @unchecked Sendable {
                 lock.unlock()
                 return
             }
-            FileHandle.standardError.write(Data(message(seconds).utf8))
-            exit(1)
+            expire(seconds)
         }
         thread.start()
     }

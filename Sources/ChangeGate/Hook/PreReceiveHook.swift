@@ -201,31 +201,30 @@ public struct PreReceiveHook {
         var base: ObjectID? = old
         var forced = false
         var extraRisk: [RiskItem] = []
+        /// How many commits of `tip` the push leaves out; nil when `new` contains them all.
+        func missing(from tip: ObjectID) throws(GitError) -> Int? {
+            guard try repository.mergeBase(tip, new) != tip else { return nil }
+            return try repository.commits(from: new, to: tip).count
+        }
+        func scoreLikeForcePush(_ reason: String) {
+            forced = true
+            extraRisk.append(RiskItem(points: configuration.forcePushRisk, reason: reason))
+        }
         do {
             if let old {
-                if try repository.mergeBase(old, new) != old {
-                    forced = true
-                    let dropped = try repository.commits(from: new, to: old).count
-                    extraRisk.append(
-                        RiskItem(
-                            points: configuration.forcePushRisk,
-                            reason:
-                                "\(Self.rewritesHistory) (not a fast-forward): \(dropped) commit\(dropped == 1 ? "" : "s") of \(update.ref) dropped"
-                        ))
+                if let dropped = try missing(from: old) {
+                    scoreLikeForcePush(
+                        "\(Self.rewritesHistory) (not a fast-forward): \(dropped) commit\(dropped == 1 ? "" : "s") of \(update.ref) dropped"
+                    )
                 }
             } else if let defaultTip {
                 // A new ref is judged against the default branch's tip, not their merge base: a new
                 // branch at an old commit (the incident's) would otherwise change nothing.
                 base = defaultTip
-                if try repository.mergeBase(defaultTip, new) != defaultTip {
-                    forced = true
-                    let missing = try repository.commits(from: new, to: defaultTip).count
-                    extraRisk.append(
-                        RiskItem(
-                            points: configuration.forcePushRisk,
-                            reason:
-                                "\(Self.behindDefaultBranch): \(missing) commit\(missing == 1 ? "" : "s") of it missing from \(update.ref)"
-                        ))
+                if let behind = try missing(from: defaultTip) {
+                    scoreLikeForcePush(
+                        "\(Self.behindDefaultBranch): \(behind) commit\(behind == 1 ? "" : "s") of it missing from \(update.ref)"
+                    )
                 }
             }
         } catch {

@@ -2,6 +2,10 @@ import ArgumentParser
 import ChangeGate
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `changegate hook pre-receive|update|install|uninstall`: the gate on a git server.
 struct HookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,8 +61,10 @@ struct HookCommand: ParsableCommand {
     /// Runs the hook over `updates`-to-be-read; every failure rejects (exit 1), never a crash.
     static func judge(options: JudgeOptions, readUpdates: () throws -> [RefUpdate]) throws {
         let deadline = HookDeadline(seconds: options.deadline) { seconds in
-            "changegate: REFUSED: the check took longer than its \(seconds) s deadline, so the push was refused "
-                + "(no ref moved). Push again; if it keeps happening, ask an admin to raise --deadline.\n"
+            Standard.error(
+                "changegate: REFUSED: the check took longer than its \(seconds) s deadline, so the push was refused "
+                    + "(no ref moved). Push again; if it keeps happening, ask an admin to raise --deadline.")
+            Glibc.exit(1)
         }
         let environment = ProcessInfo.processInfo.environment
         do {
