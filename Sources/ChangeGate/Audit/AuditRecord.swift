@@ -36,8 +36,15 @@ public struct AuditRecord: Sendable, Hashable, Codable {
     public var riskItems: [RiskLine] = []
     /// `allow`, `warn`, `deny`, `error`; `approved` for an approval.
     public var decision: String
-    /// Whether the change went through (a hook's refusal of a whole push refuses an allowed ref too).
+    /// Whether the deciding step let the change through: for CI, its exit code was 0; for the hook,
+    /// it accepted the whole push (a refusal of one ref refuses an allowed ref too). A hook writes
+    /// this before git moves the ref, so it is the hook's verdict, not a claim that the ref moved
+    /// (``awaitsLanding``).
     public var accepted: Bool
+    /// True on a hook decision that let its ref through: a later hook, a lost ref lock or a kill
+    /// can still refuse the push, so the ref moved only if a `landed` record (post-receive) follows
+    /// (``AuditStore/landings(of:)``). Absent from records written before it existed and from others.
+    public var awaitsLanding: Bool?
     public var rules: [Rule] = []
     public var evidence: [Evidence] = []
     public var override: Override?

@@ -8,37 +8,31 @@ extension AuditStore {
     /// or `warn`, not lifted by an override: a value an emergency forced in is never known good).
     /// `repository` nil: any repository's records; a check that reads a shared trail names its own.
     public func acceptedTips(ref: String, repository: String?, since: Int) throws(AuditError) -> [ObjectID: Int] {
-        let landed = try landings(ref: ref, repository: repository, since: since)
+        var landedQuery = AuditQuery()
+        landedQuery.source = .push
+        landedQuery.repository = repository
+        landedQuery.since = since
+        let landed = try entries(matching: landedQuery).filter {
+            $0.record.decision == AuditRecord.landedDecision && $0.record.ref == ref
+        }
         guard !landed.isEmpty else { return [:] }
-        var query = AuditQuery()
-        query.source = .hook
-        query.repository = repository
-        query.since = since
+        var decisionQuery = AuditQuery()
+        decisionQuery.source = .hook
+        decisionQuery.repository = repository
+        decisionQuery.since = since
+        let decisions = try entries(matching: decisionQuery).filter { $0.record.ref == ref }
+        // The very decision that landed must have allowed it: not an earlier one refused after ChangeGate.
+        let landings = Self.pairLandings((landed + decisions).sorted { $0.record.sequence < $1.record.sequence })
         var tips: [ObjectID: Int] = [:]
-        for entry in try entries(matching: query) {
+        for entry in decisions {
             let record = entry.record
-            guard record.ref == ref, record.accepted, !record.overridden,
+            guard let landing = landings[record.sequence], !record.overridden,
                 record.decision == "allow" || record.decision == "warn",
-                let head = record.head.flatMap(ObjectID.init(hex:)), let time = landed[head]
+                let head = record.head.flatMap(ObjectID.init(hex:))
             else { continue }
-            tips[head] = time
+            tips[head] = min(tips[head] ?? landing.time, landing.time)
         }
         return tips
-    }
-
-    /// When `ref` landed on each commit (the earliest `landed` record), since `since`.
-    func landings(ref: String?, repository: String?, since: Int?) throws(AuditError) -> [ObjectID: Int] {
-        var query = AuditQuery()
-        query.source = .push
-        query.repository = repository
-        query.since = since
-        var landed: [ObjectID: Int] = [:]
-        for entry in try entries(matching: query) where entry.record.decision == AuditRecord.landedDecision {
-            let record = entry.record
-            guard ref == nil || record.ref == ref, let head = record.head.flatMap(ObjectID.init(hex:)) else { continue }
-            landed[head] = min(landed[head] ?? record.time, record.time)
-        }
-        return landed
     }
 
     /// The repositories whose hook decisions about `ref` the trail holds since `since`: a check

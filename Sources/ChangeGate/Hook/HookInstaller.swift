@@ -63,10 +63,10 @@ public struct HookInstaller {
             done += try write(
                 "pre-receive", in: directory, command: command,
                 body: """
-                    input=$(cat)
-                    printf '%s\\n' "$input" | \(command) || exit $?
+                    \(Self.keepInput)
+                    \(command) <"$input" || exit $?
                     if [ -x "$chained" ]; then
-                        printf '%s\\n' "$input" | "$chained" "$@" || exit $?
+                        "$chained" "$@" <"$input" || exit $?
                     fi
                     exit 0
                     """)
@@ -90,10 +90,10 @@ public struct HookInstaller {
         done += try write(
             "post-receive", in: directory, command: record,
             body: """
-                input=$(cat)
-                printf '%s\\n' "$input" | \(record)
+                \(Self.keepInput)
+                \(record) <"$input"
                 if [ -x "$chained" ]; then
-                    printf '%s\\n' "$input" | "$chained" "$@" || exit $?
+                    "$chained" "$@" <"$input" || exit $?
                 fi
                 exit 0
                 """)
@@ -197,6 +197,15 @@ public struct HookInstaller {
         if done.isEmpty { done.append("nothing to remove: no changegate hook is installed") }
         return done
     }
+
+    /// Keeps the hook's input in a file, byte for byte, for ChangeGate and then the chained hook:
+    /// `$(cat)` would drop NUL bytes and trailing newlines, handing ChangeGate other input than git's.
+    static let keepInput = """
+        input=$(mktemp "${TMPDIR:-/tmp}/changegate-hook.XXXXXX") || exit 1
+        trap 'rm -f "$input"' EXIT
+        trap 'rm -f "$input"; exit 1' HUP INT TERM
+        cat >"$input" || exit 1
+        """
 
     static func shellQuoted(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"

@@ -65,17 +65,18 @@ public struct PostReceiveHook {
         return Outcome(message: Self.text(announcements + lines), failed: false)
     }
 
-    /// A `landed` record for every ref that moved to a commit: pre-receive's verdict is written before
-    /// a chained hook, the update hook or a lost ref lock can still refuse the push, so only these
-    /// say a tip really stood on the branch (``AuditStore/acceptedTips(ref:repository:since:)``).
+    /// A `landed` record for every ref that moved (a deletion: with no head): pre-receive's verdict is
+    /// written before a chained hook, the update hook or a lost ref lock can still refuse the push, so
+    /// only these say a ref really moved (``AuditStore/landings(of:)``,
+    /// ``AuditStore/acceptedTips(ref:repository:since:)``).
     func landings(_ updates: [RefUpdate]) -> [AuditRecord] {
         updates.compactMap { update in
-            guard let new = update.new, !update.ref.hasPrefix("refs/changegate/") else { return nil }
+            guard !update.ref.hasPrefix("refs/changegate/") else { return nil }
             // A tag lands as its commit, as pre-receive judged it.
-            let head = (try? repository.resolveCommit(new.hex)) ?? new
+            let head = update.new.map { (try? repository.resolveCommit($0.hex)) ?? $0 }
             return AuditRecord(
                 time: now, source: .push, repository: repository.displayPath, ref: update.ref, base: update.old?.hex,
-                head: head.hex, actor: actor, decision: AuditRecord.landedDecision, accepted: true)
+                head: head?.hex, actor: actor, decision: AuditRecord.landedDecision, accepted: true)
         }
     }
 

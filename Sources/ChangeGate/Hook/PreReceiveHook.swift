@@ -366,6 +366,8 @@ public struct PreReceiveHook {
             accepted: pushAccepted && verdict.accepted)
         // A deletion goes through only by an override; no rule was evaluated to say so.
         if verdict.update.new == nil, verdict.accepted, decision.override != nil { record.overridden = true }
+        // Written before git moves the ref: post-receive's `landed` record says whether it did.
+        if record.accepted { record.awaitsLanding = true }
         return record
     }
 

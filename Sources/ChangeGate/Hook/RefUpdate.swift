@@ -24,38 +24,67 @@ public struct RefUpdate: Sendable, Hashable {
 
     /// Parses `<old-oid> <new-oid> <refname>` lines, as git writes them to a pre-receive hook.
     public static func parse(_ text: String) throws(HookError) -> [RefUpdate] {
+        try parse(bytes: Array(text.utf8))
+    }
+
+    /// Parses the hook's input as git wrote it, byte for byte. Anything git itself would never
+    /// write fails closed: a line that is not exactly `<old> <new> <ref>`, an empty line in the
+    /// middle, bytes that are not UTF-8, and a ref name git refuses (``RefName/problem(_:)``);
+    /// each would otherwise become a ref that no `--protect` pattern names, and pass unjudged.
+    public static func parse(bytes: [UInt8]) throws(HookError) -> [RefUpdate] {
+        var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        // git ends every line, the last one too, with a newline.
+        if lines.last?.isEmpty == true { lines.removeLast() }
         var updates: [RefUpdate] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
-            let parts = line.split(separator: " ", maxSplits: 2)
-            guard parts.count == 3, let old = ObjectID(hex: String(parts[0])),
-                let new = ObjectID(hex: String(parts[1])), !parts[2].isEmpty
-            else {
-                throw .badInput(line: index + 1, text: String(line))
+        for (index, line) in lines.enumerated() {
+            let number = index + 1
+            guard let text = String(validating: line, as: UTF8.self) else {
+                throw .badInput(line: number, text: String(decoding: line, as: UTF8.self), why: "it is not UTF-8")
             }
-            updates.append(
-                RefUpdate(old: old.isZero ? nil : old, new: new.isZero ? nil : new, ref: String(parts[2])))
+            let parts = text.split(separator: " ", omittingEmptySubsequences: false)
+            guard parts.count == 3 else {
+                throw .badInput(
+                    line: number, text: text,
+                    why: parts.count < 3
+                        ? "it has \(parts.count) of the 3 fields" : "it has \(parts.count) fields, not 3")
+            }
+            guard let old = ObjectID(hex: String(parts[0])) else {
+                throw .badInput(line: number, text: text, why: "the old id is not a 40-digit hex object id")
+            }
+            guard let new = ObjectID(hex: String(parts[1])) else {
+                throw .badInput(line: number, text: text, why: "the new id is not a 40-digit hex object id")
+            }
+            let ref = String(parts[2])
+            if let problem = RefName.problem(ref) {
+                throw .badInput(line: number, text: text, why: problem)
+            }
+            updates.append(RefUpdate(old: old.isZero ? nil : old, new: new.isZero ? nil : new, ref: ref))
         }
         return updates
     }
 
     /// From the update hook's arguments `REF OLD NEW`.
     public static func fromArguments(ref: String, old: String, new: String) throws(HookError) -> RefUpdate {
+        let text = "\(ref) \(old) \(new)"
         guard let oldID = ObjectID(hex: old), let newID = ObjectID(hex: new) else {
-            throw .badInput(line: 1, text: "\(ref) \(old) \(new)")
+            throw .badInput(line: 1, text: text, why: "an id is not a 40-digit hex object id")
         }
+        if let problem = RefName.problem(ref) { throw .badInput(line: 1, text: text, why: problem) }
         return RefUpdate(old: oldID.isZero ? nil : oldID, new: newID.isZero ? nil : newID, ref: ref)
     }
 }
 
 /// Why the hook could not even start judging.
 public enum HookError: Error, Sendable, Hashable, CustomStringConvertible {
-    case badInput(line: Int, text: String)
+    /// `why` says what is wrong with the line.
+    case badInput(line: Int, text: String, why: String)
     case store(String)
 
     public var description: String {
         switch self {
-        case .badInput(let line, let text):
-            "line \(line) of the hook's input is not `<old-oid> <new-oid> <ref>`: \(text)"
+        case .badInput(let line, let text, let why):
+            "line \(line) of the hook's input is not `<old-oid> <new-oid> <ref>` (\(why)): "
+                + TerminalText.escape(text)
         case .store(let message): message
         }
     }

@@ -125,7 +125,10 @@ struct AuditCommand: ParsableCommand {
             let store = try location.open()
             let query = try filters.query(repository: location.repositoryName(), limit: limit)
             do {
-                print(AuditRenderer.render(try store.entries(matching: query), as: format), terminator: "")
+                let entries = try store.entries(matching: query)
+                print(
+                    AuditRenderer.render(entries, as: format, landings: try store.landings(of: entries)),
+                    terminator: "")
             } catch {
                 Standard.error("changegate: error: \(error)")
                 throw ExitCode(2)
@@ -145,9 +148,16 @@ struct AuditCommand: ParsableCommand {
                 Standard.error("changegate: error: there is no record \(sequence) (see changegate audit head)")
                 throw ExitCode(2)
             }
-            print(
-                format == "json" ? AuditRenderer.json(entry) : AuditRenderer.show(entry),
-                terminator: format == "json" ? "\n" : "")
+            if format == "json" {
+                print(AuditRenderer.json(entry))
+                return
+            }
+            do {
+                print(AuditRenderer.show(entry, landing: try store.landings(of: [entry])[sequence]), terminator: "")
+            } catch {
+                Standard.error("changegate: error: \(error)")
+                throw ExitCode(2)
+            }
         }
     }
 
@@ -239,7 +249,9 @@ struct AuditCommand: ParsableCommand {
             let query = try filters.query(repository: location.repositoryName(), limit: nil)
             do {
                 // Oldest first: the order of the chain.
-                let text = AuditRenderer.render(try store.entries(matching: query).reversed(), as: format)
+                let entries = Array(try store.entries(matching: query).reversed())
+                let landings = format == .table ? try store.landings(of: entries) : [:]
+                let text = AuditRenderer.render(entries, as: format, landings: landings)
                 if let output {
                     try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
                 } else {

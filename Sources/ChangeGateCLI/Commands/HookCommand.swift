@@ -108,8 +108,7 @@ struct HookCommand: ParsableCommand {
 
         func run() throws {
             try HookCommand.judge(options: options) {
-                let input = FileHandle.standardInput.readDataToEndOfFile()
-                return try RefUpdate.parse(String(decoding: input, as: UTF8.self))
+                try RefUpdate.parse(bytes: Array(FileHandle.standardInput.readDataToEndOfFile()))
             }
         }
     }
@@ -128,8 +127,7 @@ struct HookCommand: ParsableCommand {
         func run() throws {
             let environment = ProcessInfo.processInfo.environment
             do {
-                let input = FileHandle.standardInput.readDataToEndOfFile()
-                let updates = try RefUpdate.parse(String(decoding: input, as: UTF8.self))
+                let updates = try RefUpdate.parse(bytes: Array(FileHandle.standardInput.readDataToEndOfFile()))
                 let repository = try Repository.openFromEnvironment()
                 let gitDirectory = repository.path.hasSuffix("/") ? String(repository.path.dropLast()) : repository.path
                 let store = try SQLiteAuditStore(

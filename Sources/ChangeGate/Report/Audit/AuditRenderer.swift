@@ -6,9 +6,11 @@ public enum AuditRenderer {
         case table, json, ndjson, csv
     }
 
-    public static func render(_ entries: [AuditEntry], as format: Format) -> String {
+    /// `landings`: ``AuditStore/landings(of:)`` of `entries`, so that the table never shows a hook's
+    /// verdict as a ref that moved (the machine formats give the records as they are).
+    public static func render(_ entries: [AuditEntry], as format: Format, landings: [Int: Int]) -> String {
         switch format {
-        case .table: table(entries)
+        case .table: table(entries, landings: landings)
         case .json: "[" + entries.map(json).joined(separator: ",\n ") + "]\n"
         case .ndjson: entries.map { json($0) + "\n" }.joined()
         case .csv: csv(entries)
@@ -34,13 +36,17 @@ public enum AuditRenderer {
         return keys.prefix(limit).joined(separator: ", ") + " +\(keys.count - limit) more"
     }
 
-    static func table(_ entries: [AuditEntry]) -> String {
+    /// What the hook let through but no post-receive record says landed.
+    static let notLanded = "NOT LANDED"
+
+    static func table(_ entries: [AuditEntry], landings: [Int: Int]) -> String {
         guard !entries.isEmpty else { return "no records match\n" }
         let header = ["SEQ", "TIME (UTC)", "SOURCE", "DECISION", "RISK", "ACTOR", "REF", "HEAD", "SETTINGS"]
         let rows = entries.map { entry -> [String] in
             let r = entry.record
             var decision = r.decision + (r.accepted ? "" : " (refused)")
             if r.overridden { decision += " OVERRIDE" }
+            if r.awaitsLanding == true, landings[r.sequence] == nil { decision += " " + notLanded }
             if r.source == .approval || r.decision == "error" { decision = r.decision }
             // Actors, refs, paths and keys are pushers' text: escaped for the terminal.
             return [
@@ -80,7 +86,9 @@ public enum AuditRenderer {
     }
 
     /// One record in full, for `audit show`.
-    public static func show(_ entry: AuditEntry) -> String {
+    /// `landing`: the sequence number of the record that says the ref landed
+    /// (``AuditStore/landings(of:)``), nil when none does.
+    public static func show(_ entry: AuditEntry, landing: Int?) -> String {
         let r = entry.record
         var lines: [String] = []
         lines.append("Record \(r.sequence)  \(time(r.time))  source \(r.source.rawValue)")
@@ -89,6 +97,12 @@ public enum AuditRenderer {
             lines.append("Recorded at \(time(r.time)), evaluated as of \(time(evaluated)) (the --now it was given)")
         }
         lines.append("Decision: \(r.decision)\(r.accepted ? "" : " (refused)")\(r.overridden ? ", OVERRIDDEN" : "")")
+        if r.awaitsLanding == true {
+            lines.append(
+                landing.map { "Landed: yes, record \($0) (post-receive saw git move the ref)" }
+                    ?? "Landed: \(notLanded) — the hook let it through, but no post-receive record says the ref moved "
+                    + "(a later hook, a lost ref lock or a kill refused the push after ChangeGate)")
+        }
         lines.append("Repository: \(r.repository)")
         if let ref = r.ref { lines.append("Ref: \(ref)") }
         if r.base != nil || r.head != nil { lines.append("Range: \(r.base ?? "(root)")..\(r.head ?? "(deleted)")") }

@@ -1,0 +1,53 @@
+extension AuditStore {
+    /// Which of the hook decisions among `entries` landed: for each hook record that let its ref
+    /// through, the sequence number of the `landed` record (post-receive) that says git then moved
+    /// the ref as judged. A decision with no such record did not land: a chained hook, the update
+    /// hook, a lost ref lock or a kill refused the push after ChangeGate let it through.
+    public func landings(of entries: [AuditEntry]) throws(AuditError) -> [Int: Int] {
+        let decisions = entries.filter { Self.awaitsLanding($0.record) }
+        guard !decisions.isEmpty else { return [:] }
+        var landings: [Int: Int] = [:]
+        var seen = Set<String>()
+        for decision in decisions {
+            let record = decision.record
+            var query = AuditQuery()
+            query.repository = record.repository
+            if let head = record.head {
+                guard seen.insert("head \(head)").inserted else { continue }
+                query.head = head
+            } else {
+                // A deletion names no head: its ref does (ref names hold no glob characters).
+                guard let ref = record.ref, seen.insert("ref \(ref)").inserted else { continue }
+                query.ref = ref
+            }
+            let related = try self.entries(matching: query).filter { $0.record.head == record.head }
+            for (sequence, landed) in Self.pairLandings(related.reversed()) { landings[sequence] = landed.sequence }
+        }
+        return landings
+    }
+
+    /// A hook decision that let a ref through, whose landing a `landed` record would say.
+    static func awaitsLanding(_ record: AuditRecord) -> Bool {
+        record.source == .hook && record.accepted && record.ref != nil
+    }
+
+    /// Pairs each `landed` record with the latest accepting hook decision before it on the same
+    /// repository, ref and head (a deletion: no head), so that a push refused after ChangeGate and
+    /// pushed again later is not taken for having landed the first time. `chronological`: oldest first.
+    static func pairLandings(_ chronological: some Sequence<AuditEntry>) -> [Int: AuditRecord] {
+        var waiting: [String: Int] = [:]
+        var pairs: [Int: AuditRecord] = [:]
+        for entry in chronological {
+            let record = entry.record
+            let key = record.repository + "\u{0}" + (record.ref ?? "") + "\u{0}" + (record.head ?? "")
+            if awaitsLanding(record) {
+                waiting[key] = record.sequence
+            } else if record.source == .push, record.decision == AuditRecord.landedDecision,
+                let sequence = waiting.removeValue(forKey: key)
+            {
+                pairs[sequence] = record
+            }
+        }
+        return pairs
+    }
+}
