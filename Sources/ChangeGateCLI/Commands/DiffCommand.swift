@@ -20,11 +20,12 @@ struct DiffCommand: ParsableCommand {
     @Option(name: .long, help: "The repository (default: the one containing the working directory).")
     var repo: String?
 
+    // One glob per --files (repeatable): a list option would swallow BASE and HEAD after it.
     @Option(
-        name: .long, parsing: .upToNextOption,
-        help:
-            "Path globs of the files to compare (`**` any depth, `*` within a folder). Default: every YAML, JSON, TOML and INI file."
-    )
+        name: .long,
+        help: ArgumentHelp(
+            "A path glob of the files to compare (`**` any depth, `*` within a folder); repeat for more. Default: "
+                + "every YAML, JSON, TOML and INI file.", valueName: "glob"))
     var files: [String] = []
 
     @Option(name: .long, help: "Output format: text or json.")

@@ -64,6 +64,24 @@ struct DiffCommandTests {
         #expect(!limited.stdout.contains("database.pool_size"))
     }
 
+    @Test("--files GLOB BASE HEAD, as README gives it: the glob does not swallow the revisions (issue 16)")
+    func filesBeforeRevisions() throws {
+        let (repo, base, head) = try fixture()
+        defer { repo.remove() }
+        for arguments in [
+            ["--files", "db/**/*.yml", base, head], ["--files=db/**/*.yml", base, head],
+            ["--files", "db/**/*.yml", "--files", "nothing/*.json", base, head],
+        ] {
+            let result = try changegate(["diff"] + arguments, in: repo.url)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            #expect(result.stdout.contains("failover.mode"), "\(arguments)")
+            #expect(!result.stdout.contains("database.pool_size"), "\(arguments)")
+        }
+        let both = try changegate(
+            ["diff", "--files", "db/**/*.yml", "--files", "services/**", base, head], in: repo.url)
+        #expect(both.stdout.contains("failover.mode") && both.stdout.contains("database.pool_size"))
+    }
+
     @Test("exit 2 on an unknown revision, a non-repository, an unparsable file or bad usage")
     func exitCodes() throws {
         var (repo, base, _) = try fixture()

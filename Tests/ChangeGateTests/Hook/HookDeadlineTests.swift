@@ -1,0 +1,96 @@
+import ChangeGate
+import Foundation
+import Testing
+
+/// The hook's deadline covers the whole hook, waits on the audit trail included (issue 15, item 2):
+/// before, recording ran outside it, so a trail write-locked by another process held a push 30 s
+/// (GitHub Enterprise Server kills a hook at 5 s) and then accepted it.
+@Suite("changegate hook deadline (the whole hook, lock waits included)")
+struct HookDeadlineTests {
+    /// Another process holding the trail: started, and given time to take its lock, before the push.
+    final class Holder {
+        let process = Process()
+
+        init(_ arguments: [String]) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = arguments
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            // The holder prints a line once it holds the lock.
+            _ = out.fileHandleForReading.availableData
+        }
+
+        deinit {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
+    }
+
+    private func trailPath(_ s: HookPushTests.Setup) -> String {
+        s.server.url.appendingPathComponent("changegate/audit.sqlite").path
+    }
+
+    /// A push the hook records (a decision on main) but that needs no review: it changes no watched setting.
+    @discardableResult
+    private func docsChange(_ s: inout HookPushTests.Setup) throws -> String {
+        try s.work.write("README.md", "docs \(UUID())\n")
+        return try s.work.commit("docs", author: "Frank <frank@example.com>")
+    }
+
+    @Test("a trail write-locked by another process: the push is refused at the deadline, nothing recorded")
+    func writeLockedTrail() throws {
+        var s = try HookPushTests.makeSetup(install: ["--deadline", "2"])
+        defer { s.remove() }
+        try docsChange(&s)
+        #expect(try s.push(["HEAD:refs/heads/main"]).status == 0)  // the trail exists and works
+        let before = try SQLiteAuditStore(path: trailPath(s)).head()
+        try docsChange(&s)
+        let holder = try Holder([
+            "python3", "-c",
+            """
+            import sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+            c.execute('BEGIN IMMEDIATE')
+            print('locked', flush=True)
+            time.sleep(20)
+            """, trailPath(s),
+        ])
+        let result = try s.push(["HEAD:refs/heads/main"])
+        withExtendedLifetime(holder) {}
+        #expect(result.status != 0, "\(result.stderr)")
+        #expect(result.stderr.contains("2.0 s deadline"), "\(result.stderr)")
+        #expect(result.stderr.contains("no ref moved"))
+        holder.process.terminate()
+        holder.process.waitUntilExit()
+        #expect(try SQLiteAuditStore(path: trailPath(s)).head() == before)
+    }
+
+    /// Held before too (opening ran under the watchdog); kept so that it stays so.
+    @Test("the trail's lock file held by another process: the push is refused at the deadline")
+    func lockFileHeld() throws {
+        var s = try HookPushTests.makeSetup(install: ["--deadline", "2"])
+        defer { s.remove() }
+        try docsChange(&s)
+        #expect(try s.push(["HEAD:refs/heads/main"]).status == 0)
+        let before = try SQLiteAuditStore(path: trailPath(s)).head()
+        try docsChange(&s)
+        let holder = try Holder([
+            "python3", "-c",
+            """
+            import fcntl, sys, time
+            f = open(sys.argv[1], 'a')
+            fcntl.flock(f, fcntl.LOCK_EX)
+            print('locked', flush=True)
+            time.sleep(20)
+            """, trailPath(s) + ".lock",
+        ])
+        let result = try s.push(["HEAD:refs/heads/main"])
+        withExtendedLifetime(holder) {}
+        #expect(result.status != 0, "\(result.stderr)")
+        #expect(result.stderr.contains("deadline"), "\(result.stderr)")
+        holder.process.terminate()
+        holder.process.waitUntilExit()
+        #expect(try SQLiteAuditStore(path: trailPath(s)).head() == before)
+    }
+}
