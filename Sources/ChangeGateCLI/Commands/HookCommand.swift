@@ -58,13 +58,19 @@ struct HookCommand: ParsableCommand {
         }
     }
 
-    /// Runs the hook over `updates`-to-be-read; every failure rejects (exit 1), never a crash.
+    /// What the pusher reads when the hook ran out of time.
+    static func deadlineMessage(_ seconds: Double) -> String {
+        "changegate: REFUSED: the check took longer than its \(seconds) s deadline, so the push was refused (no ref "
+            + "moved, nothing recorded). Push again; if it keeps happening, ask an admin to raise --deadline."
+    }
+
+    /// Runs the hook over `updates`-to-be-read; every failure rejects (exit 1), never a crash. The
+    /// deadline covers all of it, the waits on the audit trail included.
     static func judge(options: JudgeOptions, readUpdates: () throws -> [RefUpdate]) throws {
         let deadline = HookDeadline(seconds: options.deadline) { seconds in
-            Standard.error(
-                "changegate: REFUSED: the check took longer than its \(seconds) s deadline, so the push was refused "
-                    + "(no ref moved). Push again; if it keeps happening, ask an admin to raise --deadline.")
-            Glibc.exit(1)
+            Standard.error(deadlineMessage(seconds))
+            // _exit, not exit: the main thread may be inside SQLite; no atexit handler must run under it.
+            Glibc._exit(1)
         }
         let environment = ProcessInfo.processInfo.environment
         do {
@@ -80,12 +86,9 @@ struct HookCommand: ParsableCommand {
                 actor: HookActor.from(environment)?.identity, pushOptions: PushOptions.from(environment),
                 now: Int(Date().timeIntervalSince1970),
                 evidenceDirectory: options.evidenceDir ?? gitDirectory + "/changegate/evidence")
-            let judgement = hook.judge(updates)
-            guard let outcome = deadline.finish({ hook.record(judgement) }) else {
-                Standard.error(
-                    "changegate: REFUSED: the check took longer than its \(options.deadline) s deadline, so the push "
-                        + "was refused (no ref moved). Push again; if it keeps happening, ask an admin to raise --deadline."
-                )
+            let outcome = hook.record(hook.judge(updates))
+            guard deadline.claim() else {
+                Standard.error(deadlineMessage(options.deadline))
                 throw ExitCode(1)
             }
             FileHandle.standardError.write(Data(outcome.message.utf8))
@@ -93,7 +96,7 @@ struct HookCommand: ParsableCommand {
         } catch let exit as ExitCode {
             throw exit
         } catch {
-            _ = deadline.finish { () }
+            _ = deadline.claim()
             Standard.error("changegate: REFUSED: \(error) (the push was refused; no ref moved)")
             throw ExitCode(1)
         }
@@ -125,6 +128,15 @@ struct HookCommand: ParsableCommand {
         @OptionGroup var options: JudgeOptions
 
         func run() throws {
+            // The refs have moved; this bounds how long the push waits on the recording (the hosting's
+            // limit holds here too). Past it nothing is recorded, and the pusher is told what that means.
+            let deadline = HookDeadline(seconds: options.deadline) { seconds in
+                Standard.error(
+                    "changegate: ERROR: recording took longer than the \(seconds) s deadline; nothing was recorded, "
+                        + "so the approvals of this push do not count (push them again under new names) and the "
+                        + "landing of its refs is not in the audit trail")
+                Glibc._exit(1)
+            }
             let environment = ProcessInfo.processInfo.environment
             do {
                 let updates = try RefUpdate.parse(bytes: Array(FileHandle.standardInput.readDataToEndOfFile()))
@@ -137,6 +149,12 @@ struct HookCommand: ParsableCommand {
                     repository: repository, journal: AuditHookJournal(store: store, repository: repository.displayPath),
                     actor: HookActor.from(environment)?.identity, now: Int(Date().timeIntervalSince1970))
                 let outcome = hook.run(updates)
+                guard deadline.claim() else {
+                    Standard.error(
+                        "changegate: ERROR: recording took longer than the \(options.deadline) s deadline; its "
+                            + "records may be in the audit trail without this message's confirmation")
+                    throw ExitCode(1)
+                }
                 FileHandle.standardError.write(Data(outcome.message.utf8))
                 if outcome.failed { throw ExitCode(1) }
             } catch let exit as ExitCode {

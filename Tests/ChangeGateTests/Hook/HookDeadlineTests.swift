@@ -93,4 +93,58 @@ struct HookDeadlineTests {
         holder.process.waitUntilExit()
         #expect(try SQLiteAuditStore(path: trailPath(s)).head() == before)
     }
+
+    @Test("post-receive facing a write-locked trail gives up at the deadline and says nothing was recorded")
+    func postReceiveLockedTrail() throws {
+        let scratch = try Paths.temporaryDirectory("post-receive-lock")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let ready = scratch.appendingPathComponent("locked").path
+        let armed = scratch.appendingPathComponent("armed").path
+        let holderPID = scratch.appendingPathComponent("holder.pid").path
+        // A site pre-receive, chained after ChangeGate's: once armed, it accepts but leaves the trail
+        // write-locked (as another push's long append would) for the post-receive that follows.
+        let site = """
+            #!/bin/sh
+            cat >/dev/null
+            [ -e '\(armed)' ] || exit 0
+            python3 -c '
+            import sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+            c.execute("BEGIN IMMEDIATE")
+            open(sys.argv[2], "w").close()
+            time.sleep(8)
+            ' "$GIT_DIR/changegate/audit.sqlite" '\(ready)' </dev/null >/dev/null 2>&1 &
+            echo $! >'\(holderPID)'
+            i=0
+            while [ ! -e '\(ready)' ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+            exit 0
+
+            """
+        var s = try HookPushTests.makeSetup(install: ["--deadline", "2"], hooks: ["pre-receive": site])
+        func stopHolder() {
+            if let pid = try? String(contentsOfFile: holderPID, encoding: .utf8),
+                let number = Int32(pid.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
+                kill(number, SIGKILL)
+            }
+        }
+        defer {
+            stopHolder()
+            s.remove()
+        }
+        try docsChange(&s)
+        #expect(try s.push(["HEAD:refs/heads/main"]).status == 0)  // the trail exists and works
+        try Data().write(to: URL(fileURLWithPath: armed))
+        let change = try docsChange(&s)
+        let result = try s.push(["HEAD:refs/heads/main"])
+        // The refs moved (post-receive cannot refuse), and the pusher is told the landing was not recorded.
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(s.serverRef("refs/heads/main") == change)
+        #expect(result.stderr.contains("recording took longer than the 2.0 s deadline"), "\(result.stderr)")
+        stopHolder()
+        var query = AuditQuery()
+        query.source = .push
+        query.head = change
+        #expect(try SQLiteAuditStore(path: trailPath(s)).entries(matching: query).isEmpty)
+    }
 }
