@@ -375,6 +375,12 @@ public struct RepositorySettingsDiff {
         if let refused = try charge(blob, path: path) { return .failure(refused) }
         switch try repository.blob(blob, maxSize: reader.limits.maxFileSize) {
         case .binary(let size):
+            // Git calls UTF-16 binary (its NUL bytes); the reader decodes or refuses it, saying why.
+            if let bytes = try repository.rawBlob(blob, maxSize: reader.limits.maxFileSize),
+                UTF16Decoding.encoding(of: bytes) != nil
+            {
+                return .success(bytes)
+            }
             return .failure(
                 ConfigError(.unsupported, path: path, at: nil, "binary content (\(size) bytes); not parsed"))
         case .tooLarge(let size):
