@@ -36,6 +36,8 @@ public struct RepositorySettingsDiff {
     public private(set) var bytesRead = 0
     /// The blobs whose bytes ``bytesRead`` counts.
     private var charged: Set<ObjectID> = []
+    /// Blob sizes ``weigh(_:)`` read from the headers, so that reading each does not ask again.
+    private var sizes: [ObjectID: Int] = [:]
     /// The first read ``maxBytesRead`` refused (it reads as a `tooLarge` error for that file): a
     /// caller that must judge everything it asked for fails on it.
     public private(set) var budgetRefusal: ReadBudgetExceeded?
@@ -89,6 +91,7 @@ public struct RepositorySettingsDiff {
         readings.removeAll()
         indexes.removeAll()
         formats.removeAll()
+        sizes.removeAll()
     }
 
     /// Forgets the blobs read except `blobs`: a history walk keeps the old sides it will meet again
@@ -327,7 +330,7 @@ public struct RepositorySettingsDiff {
 
     /// Whether reading the plan's blobs keeps within ``maxBytesRead``, from their sizes alone
     /// (nothing is read): nil when it does or there is no bound, else every blob still to read.
-    public func weigh(_ plan: Plan) throws(GitError) -> ReadBudgetExceeded? {
+    public mutating func weigh(_ plan: Plan) throws(GitError) -> ReadBudgetExceeded? {
         guard let maxBytesRead else { return nil }
         var reads: [ReadBudgetExceeded.Read] = []
         var seen = charged
@@ -340,6 +343,7 @@ public struct RepositorySettingsDiff {
                     seen.insert(blob).inserted
                 else { continue }
                 let size = try repository.blobSize(blob)
+                sizes[blob] = size
                 // A file over the per-file limit is refused on its own and never read.
                 guard size <= reader.limits.maxFileSize else { continue }
                 reads.append(ReadBudgetExceeded.Read(path: path, side: side, bytes: size))
@@ -355,7 +359,8 @@ public struct RepositorySettingsDiff {
     /// would pass the bound (its size comes from the header; nothing is read).
     private mutating func charge(_ blob: ObjectID, path: String) throws(GitError) -> ConfigError? {
         guard let maxBytesRead, !charged.contains(blob) else { return nil }
-        let size = try repository.blobSize(blob)
+        var size = sizes[blob] ?? -1
+        if size < 0 { size = try repository.blobSize(blob) }
         guard size <= reader.limits.maxFileSize else { return nil }
         guard bytesRead + size <= maxBytesRead else {
             let refusal = ReadBudgetExceeded(
