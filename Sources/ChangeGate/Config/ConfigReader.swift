@@ -159,6 +159,18 @@ enum UTF16Decoding {
         return nil
     }
 
+    /// True when the NUL bytes at the start all fall on one parity, as in UTF-16 text of mostly
+    /// ASCII characters without a mark: for the hint when such a file is refused as binary.
+    static func looksLikeUTF16WithoutMark(_ bytes: [UInt8]) -> Bool {
+        let head = bytes.prefix(8_000)
+        guard head.count >= 4, head.count % 2 == 0 else { return false }
+        var nulls = [0, 0]
+        for (index, byte) in head.enumerated() where byte == 0 { nulls[index % 2] += 1 }
+        let pairs = head.count / 2
+        // Most units ASCII (one NUL each, always on the same side), none with two NULs.
+        return (nulls[0] == 0 && nulls[1] * 10 >= pairs * 9) || (nulls[1] == 0 && nulls[0] * 10 >= pairs * 9)
+    }
+
     /// UTF-16 `bytes` (mark first) as UTF-8 without the mark; a lone surrogate or a last odd byte is
     /// an error at its character's position.
     static func utf8(from bytes: [UInt8], _ encoding: Encoding, path: String) throws(ConfigError) -> [UInt8] {

@@ -381,13 +381,14 @@ public struct RepositorySettingsDiff {
         switch try repository.blob(blob, maxSize: reader.limits.maxFileSize) {
         case .binary(let size):
             // Git calls UTF-16 binary (its NUL bytes); the reader decodes or refuses it, saying why.
-            if let bytes = try repository.rawBlob(blob, maxSize: reader.limits.maxFileSize),
-                UTF16Decoding.encoding(of: bytes) != nil
-            {
-                return .success(bytes)
-            }
+            let bytes = try repository.rawBlob(blob, maxSize: reader.limits.maxFileSize) ?? []
+            if UTF16Decoding.encoding(of: bytes) != nil { return .success(bytes) }
+            let hint =
+                UTF16Decoding.looksLikeUTF16WithoutMark(bytes)
+                ? ": it looks like UTF-16 without a byte-order mark, which no reader of the format takes; save it "
+                    + "as UTF-8" : ""
             return .failure(
-                ConfigError(.unsupported, path: path, at: nil, "binary content (\(size) bytes); not parsed"))
+                ConfigError(.unsupported, path: path, at: nil, "binary content (\(size) bytes); not parsed\(hint)"))
         case .tooLarge(let size):
             return .failure(
                 ConfigError(

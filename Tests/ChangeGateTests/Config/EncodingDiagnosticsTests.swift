@@ -91,6 +91,23 @@ struct EncodingDiagnosticsTests {
         #expect(report.changes.first?.new == .integer(60))
     }
 
+    @Test("UTF-16 without a byte-order mark is binary, as for PyYAML, and the refusal says what it looks like")
+    func utf16WithoutMark() throws {
+        var repo = try GitFixture(label: "utf16-nomark")
+        defer { repo.remove() }
+        try repo.write("db/a.yaml", "ttl: 30\n")
+        let base = try repo.commit("base")
+        try repo.write("db/a.yaml", Data(Self.utf16("ttl: 60\nname: x\n").dropFirst(2)))
+        try repo.commit("head")
+        let repository = try Repository(path: repo.path)
+        var differ = RepositorySettingsDiff(repository: repository)
+        let report = try differ.diff(from: ObjectID(hex: base), to: try repository.resolveCommit("HEAD"))
+        let problem = try #require(report.errors.first)
+        #expect(problem.message.contains("binary content"))
+        #expect(problem.message.contains("UTF-16 without a byte-order mark"))
+        #expect(problem.message.contains("save it as UTF-8"))
+    }
+
     @Test("UTF-32, and UTF-16 outside YAML, are refused at 1:1 with what to convert to")
     func otherEncodingsRefused() throws {
         var utf32: [UInt8] = [0xFF, 0xFE, 0x00, 0x00]

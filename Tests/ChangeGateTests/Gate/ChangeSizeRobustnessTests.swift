@@ -88,6 +88,29 @@ struct ChangeSizeRobustnessTests {
         #expect(body.contains("\"newSHA256\":\"\(digest)\""))
     }
 
+    @Test("a record with nothing to cut has none of the new fields: earlier records' bodies stay byte-identical")
+    func smallRecordUnchanged() throws {
+        var decision = GateDecision(verdict: .allow)
+        decision.changes = [
+            SettingChange(
+                file: "db/x.yaml", key: "ttl", kind: .modified, old: .integer(30), new: .integer(60), baseLine: 1,
+                headLine: 1)
+        ]
+        var record = AuditRecord(decision, time: 1, source: .ci, repository: "r", ref: nil, actor: nil, accepted: true)
+        record.version = "0.1.0"
+        let body = try AuditEntry.canonicalBody(of: record)
+        #expect(record.truncation == nil)
+        #expect(
+            body
+                == "{\"accepted\":true,\"changes\":[{\"file\":\"db/x.yaml\",\"key\":\"ttl\",\"kind\":\"modified\","
+                + "\"new\":\"60\",\"old\":\"30\",\"tags\":[],\"weight\":0}],\"commits\":[],\"decision\":\"allow\","
+                + "\"evidence\":[],\"overridden\":false,\"problems\":[],\"repository\":\"r\",\"risk\":0,"
+                + "\"riskItems\":[],\"rules\":[],\"sequence\":0,\"source\":\"ci\",\"time\":1,\"version\":\"0.1.0\"}")
+        // An earlier record's body decodes and encodes to the same bytes.
+        let decoded = try JSONDecoder().decode(AuditRecord.self, from: Data(body.utf8))
+        #expect(try AuditEntry.canonicalBody(of: decoded) == body)
+    }
+
     @Test("a decision with huge values and thousands of changes, built directly, is bounded too")
     func directRecordIsBounded() throws {
         var decision = GateDecision(verdict: .deny)
