@@ -55,6 +55,9 @@ public struct AuditRecord: Sendable, Hashable, Codable {
     public var problems: [String] = []
     /// The ChangeGate version that decided.
     public var version: String
+    /// What was cut to keep the record within ``maxBodyBytes``; absent when nothing was (and from
+    /// records written before it existed, whose bodies stay byte-identical).
+    public var truncation: Truncation?
 
     public init(
         time: Int, source: Source, repository: String, ref: String? = nil, base: String? = nil, head: String? = nil,
@@ -97,6 +100,12 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         public var new: String?
         public var weight: Int
         public var tags: [String]
+        /// True when the key or a value is stored cut (ending in `…`) to ``AuditRecord/maxTextBytes``;
+        /// the digests are then those of the whole texts. All absent when nothing was cut.
+        public var truncated: Bool?
+        public var keySHA256: String?
+        public var oldSHA256: String?
+        public var newSHA256: String?
 
         public init(file: String, key: String, kind: String, old: String?, new: String?, weight: Int, tags: [String]) {
             self.file = file
@@ -106,6 +115,41 @@ public struct AuditRecord: Sendable, Hashable, Codable {
             self.new = new
             self.weight = weight
             self.tags = tags
+        }
+    }
+
+    /// What a record of a very large change leaves out so that its body stays within
+    /// ``AuditRecord/maxBodyBytes``: the changes that matched a watch or a risk line are kept first,
+    /// then the others in order; texts over ``AuditRecord/maxTextBytes`` are cut with a digest.
+    public struct Truncation: Sendable, Hashable, Codable {
+        /// The bound on the record's canonical JSON, in bytes.
+        public var maxBytes: Int
+        /// Changes not stored, and the SHA-256 of them in full: for each, in the decision's order,
+        /// `file`, `key`, `kind`, `old`, `new` (the JSON texts, empty when absent), each followed by a
+        /// NUL byte, and a newline after each change.
+        public var omittedChanges: Int
+        public var omittedChangesSHA256: String?
+        public var omittedRiskItems: Int
+        public var omittedCommits: Int
+        public var omittedEvidence: Int
+        public var omittedProblems: Int
+        /// Keys, values, subjects and messages stored cut.
+        public var truncatedTexts: Int
+
+        public init(maxBytes: Int) {
+            self.maxBytes = maxBytes
+            omittedChanges = 0
+            omittedRiskItems = 0
+            omittedCommits = 0
+            omittedEvidence = 0
+            omittedProblems = 0
+            truncatedTexts = 0
+        }
+
+        /// True when anything was left out or cut.
+        public var isEmpty: Bool {
+            omittedChanges + omittedRiskItems + omittedCommits + omittedEvidence + omittedProblems + truncatedTexts
+                == 0
         }
     }
 

@@ -24,6 +24,19 @@ public struct ConfigReader: Sendable {
                 .tooLarge, path: path, at: nil,
                 "file is \(bytes.count) bytes, over the limit of \(limits.maxFileSize) bytes")
         }
+        if let encoding = UTF16Decoding.encoding(of: bytes) {
+            // PyYAML (and so Patroni) reads UTF-16 with a byte-order mark; the other formats'
+            // consumers, and every reader for UTF-32, read UTF-8 only.
+            guard format == .yaml, encoding != .utf32LE, encoding != .utf32BE else {
+                throw ConfigError(
+                    .unsupported, path: path, at: SourcePosition(line: 1, column: 1),
+                    "the file is \(encoding.rawValue) (it starts with that byte-order mark), which "
+                        + "\(format.utf16Readers) do not read: convert it to UTF-8, e.g. "
+                        + "`iconv -f \(encoding.rawValue) -t UTF-8`")
+            }
+            // Positions stay right: lines and columns count characters, which transcoding keeps.
+            return try read(UTF16Decoding.utf8(from: bytes, encoding, path: path), path: path, format: format)
+        }
         let start = try UTF8Validation.validate(bytes, path: path)
         if start > 0, format != .yaml {
             // PyYAML skips a byte-order mark; the consumers of the other formats do not.
@@ -45,6 +58,16 @@ public struct ConfigReader: Sendable {
 }
 
 extension ConfigFormat {
+    /// Who reads no UTF-16 or UTF-32 file of this format, for the error.
+    fileprivate var utf16Readers: String {
+        switch self {
+        case .json: "Go's encoding/json, Node's JSON.parse and Python's json.load on a text file"
+        case .toml: "TOML (UTF-8 only, as tomllib)"
+        case .ini: "Python's configparser (by default) and PostgreSQL"
+        case .yaml: "PyYAML (UTF-8 and UTF-16 only)"
+        }
+    }
+
     /// Who refuses a file of this format that starts with a byte-order mark, for the error.
     fileprivate var byteOrderMarkRefusers: String {
         switch self {
@@ -114,5 +137,80 @@ enum UTF8Validation {
             }
         }
         return SourcePosition(line: line, column: column)
+    }
+}
+
+/// UTF-16 and UTF-32 files, told by their byte-order mark (as PyYAML tells UTF-16).
+enum UTF16Decoding {
+    enum Encoding: String {
+        case utf16LE = "UTF-16LE"
+        case utf16BE = "UTF-16BE"
+        case utf32LE = "UTF-32LE"
+        case utf32BE = "UTF-32BE"
+    }
+
+    /// The encoding the byte-order mark at the start names; nil for none (or UTF-8's).
+    static func encoding(of bytes: [UInt8]) -> Encoding? {
+        // UTF-32LE's mark starts with UTF-16LE's: look for it first.
+        if bytes.starts(with: [0xFF, 0xFE, 0x00, 0x00]) { return .utf32LE }
+        if bytes.starts(with: [0x00, 0x00, 0xFE, 0xFF]) { return .utf32BE }
+        if bytes.starts(with: [0xFF, 0xFE]) { return .utf16LE }
+        if bytes.starts(with: [0xFE, 0xFF]) { return .utf16BE }
+        return nil
+    }
+
+    /// True when the NUL bytes at the start all fall on one parity, as in UTF-16 text of mostly
+    /// ASCII characters without a mark: for the hint when such a file is refused as binary.
+    static func looksLikeUTF16WithoutMark(_ bytes: [UInt8]) -> Bool {
+        let head = bytes.prefix(8_000)
+        guard head.count >= 4, head.count % 2 == 0 else { return false }
+        var nulls = [0, 0]
+        for (index, byte) in head.enumerated() where byte == 0 { nulls[index % 2] += 1 }
+        let pairs = head.count / 2
+        // Most units ASCII (one NUL each, always on the same side), none with two NULs.
+        return (nulls[0] == 0 && nulls[1] * 10 >= pairs * 9) || (nulls[1] == 0 && nulls[0] * 10 >= pairs * 9)
+    }
+
+    /// UTF-16 `bytes` (mark first) as UTF-8 without the mark; a lone surrogate or a last odd byte is
+    /// an error at its character's position.
+    static func utf8(from bytes: [UInt8], _ encoding: Encoding, path: String) throws(ConfigError) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var line = 1
+        var column = 1
+        func fail(_ message: String) -> ConfigError {
+            ConfigError(
+                .invalidUTF8, path: path, at: SourcePosition(line: line, column: column),
+                "invalid \(encoding.rawValue): \(message); save the file as UTF-8 (or valid UTF-16)")
+        }
+        func unit(at index: Int) -> UInt32 {
+            encoding == .utf16LE
+                ? UInt32(bytes[index]) | UInt32(bytes[index + 1]) << 8
+                : UInt32(bytes[index]) << 8 | UInt32(bytes[index + 1])
+        }
+        var index = 2
+        while index < bytes.count {
+            guard index + 1 < bytes.count else { throw fail("an odd number of bytes (one left at the end)") }
+            var scalar = unit(at: index)
+            index += 2
+            if (0xD800..<0xDC00).contains(scalar) {
+                guard index + 1 < bytes.count, (0xDC00..<0xE000).contains(unit(at: index)) else {
+                    throw fail("a high surrogate without its low half")
+                }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (unit(at: index) - 0xDC00)
+                index += 2
+            } else if (0xDC00..<0xE000).contains(scalar) {
+                throw fail("a low surrogate without its high half")
+            }
+            let character = Unicode.Scalar(scalar)!
+            output.append(contentsOf: UTF8.encode(character)!)
+            if scalar == 0x0A {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return output
     }
 }

@@ -14,6 +14,14 @@ struct INIReader {
     }
 
     func read(_ content: UnsafeBufferPointer<UInt8>) throws(ConfigError) -> ParsedConfig {
+        // PostgreSQL reads its file as C strings (a NUL ends the value there) and configparser keeps
+        // it: the two would see different values, so no NUL is read.
+        if let nul = content.firstIndex(of: 0) {
+            throw ConfigError(
+                .syntax, path: path, at: UTF8Validation.position(ofOffset: nul, in: content),
+                "a NUL byte (U+0000): PostgreSQL would end the line here, Python's configparser keeps it; "
+                    + "remove it")
+        }
         let text = String(decoding: content, as: UTF8.self)
         var root = ConfigMap()
         var sections: [(name: String, position: SourcePosition, map: ConfigMap)] = []

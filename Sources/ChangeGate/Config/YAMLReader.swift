@@ -34,7 +34,7 @@ struct YAMLReader {
         var event = yaml_event_t()
         while true {
             guard yaml_parser_parse(parser, &event) == 1 else {
-                throw syntaxError(parser.pointee)
+                throw syntaxError(parser.pointee, content)
             }
             defer { yaml_event_delete(&event) }
             if event.type == YAML_STREAM_END_EVENT { break }
@@ -52,14 +52,26 @@ struct YAMLReader {
         return ParsedConfig(path: path, format: .yaml, documents: builder.documents, warnings: builder.warnings)
     }
 
-    private func syntaxError(_ parser: yaml_parser_t) -> ConfigError {
+    private func syntaxError(_ parser: yaml_parser_t, _ content: UnsafeBufferPointer<UInt8>) -> ConfigError {
         let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
         var message = problem
         if let context = parser.context.map({ String(cString: $0) }) {
             message = "\(problem) \(context) at line \(parser.context_mark.line + 1)"
         }
         if parser.error == YAML_READER_ERROR {
-            return ConfigError(.invalidUTF8, path: path, at: nil, message)
+            // libyaml's reader gives no mark, only the byte offset of the character: the position
+            // is counted from it. The input is valid UTF-8 by now, so what it refuses is a control
+            // character (PyYAML refuses the same ones).
+            let offset = min(Int(parser.problem_offset), content.count)
+            let position = UTF8Validation.position(ofOffset: offset, in: content)
+            guard parser.problem_value >= 0 else { return ConfigError(.invalidUTF8, path: path, at: position, message) }
+            let hex = String(parser.problem_value, radix: 16, uppercase: true)
+            let code = String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            let escape = parser.problem_value <= 0xFF ? "\\x\(code.suffix(2))" : "\\u\(code)"
+            return ConfigError(
+                .syntax, path: path, at: position,
+                "control character U+\(code) is not allowed in YAML (PyYAML refuses it too): remove it, or write "
+                    + "it as the escape `\(escape)` inside a double-quoted string")
         }
         return ConfigError(.syntax, path: path, at: mark(parser.problem_mark), message)
     }

@@ -29,6 +29,18 @@ public struct RepositorySettingsDiff {
     public var environment: [String: String] = ProcessInfo.processInfo.environment
     /// Made when the first secret change is met: most diffs have none and never read the key.
     private var redactor: SecretRedactor?
+    /// The most bytes of blobs read in all (``ReadBudget``); nil reads without a bound (a history
+    /// walk trims its cache instead). Each blob counts once, when its bytes are first read.
+    public var maxBytesRead: Int?
+    /// The bytes of the blobs read so far, each counted once.
+    public private(set) var bytesRead = 0
+    /// The blobs whose bytes ``bytesRead`` counts.
+    private var charged: Set<ObjectID> = []
+    /// Blob sizes ``weigh(_:)`` read from the headers, so that reading each does not ask again.
+    private var sizes: [ObjectID: Int] = [:]
+    /// The first read ``maxBytesRead`` refused (it reads as a `tooLarge` error for that file): a
+    /// caller that must judge everything it asked for fails on it.
+    public private(set) var budgetRefusal: ReadBudgetExceeded?
 
     fileprivate struct CacheKey: Hashable, Sendable {
         var blob: ObjectID
@@ -79,6 +91,7 @@ public struct RepositorySettingsDiff {
         readings.removeAll()
         indexes.removeAll()
         formats.removeAll()
+        sizes.removeAll()
     }
 
     /// Forgets the blobs read except `blobs`: a history walk keeps the old sides it will meet again
@@ -104,8 +117,18 @@ public struct RepositorySettingsDiff {
     }
 
     /// The changes from `base` to `head`; `nil` on either side stands for the empty tree.
+    /// With ``maxBytesRead``, a change whose files pass it is refused before any is read: the report
+    /// has no changes, one error, and ``budgetRefusal`` says what it would have read.
     public mutating func diff(from base: ObjectID?, to head: ObjectID?) throws(GitError) -> SettingsDiffReport {
         let plan = try plan(from: base, to: head)
+        if let refusal = try weigh(plan) {
+            if budgetRefusal == nil { budgetRefusal = refusal }
+            var report = SettingsDiffReport(
+                base: base, head: head, files: plan.files, changes: [], errors: [], warnings: [])
+            report.touchedPaths = plan.touchedPaths
+            report.errors = [FileProblem(file: refusal.reads.first?.path ?? "", message: refusal.description)]
+            return report
+        }
         try preload(plan.blobs)
         return try report(for: plan)
     }
@@ -305,12 +328,67 @@ public struct RepositorySettingsDiff {
         }
     }
 
-    /// A blob's bytes, or why they are not parsed (binary, over the size limit).
-    private func content(of blob: ObjectID, path: String) throws(GitError) -> Result<[UInt8], ConfigError> {
+    /// Whether reading the plan's blobs keeps within ``maxBytesRead``, from their sizes alone
+    /// (nothing is read): nil when it does or there is no bound, else every blob still to read.
+    public mutating func weigh(_ plan: Plan) throws(GitError) -> ReadBudgetExceeded? {
+        guard let maxBytesRead else { return nil }
+        var reads: [ReadBudgetExceeded.Read] = []
+        var seen = charged
+        for delta in plan.files {
+            for (path, blob, mode, side) in [
+                (delta.oldPath, delta.oldBlob, delta.oldMode, "base"),
+                (delta.newPath, delta.newBlob, delta.newMode, "head"),
+            ] {
+                guard let path, let blob, FileDelta.isRegularFile(mode: mode), compiled.paths.matches(path),
+                    seen.insert(blob).inserted
+                else { continue }
+                let size = try repository.blobSize(blob)
+                sizes[blob] = size
+                // A file over the per-file limit is refused on its own and never read.
+                guard size <= reader.limits.maxFileSize else { continue }
+                reads.append(ReadBudgetExceeded.Read(path: path, side: side, bytes: size))
+            }
+        }
+        let refusal = ReadBudgetExceeded(
+            reads: reads.sorted { ($0.bytes, $1.path) > ($1.bytes, $0.path) }, alreadyRead: bytesRead,
+            maxBytes: maxBytesRead, lookBack: false)
+        return refusal.total > maxBytesRead ? refusal : nil
+    }
+
+    /// Counts a blob about to be read against ``maxBytesRead``: the error to record instead when it
+    /// would pass the bound (its size comes from the header; nothing is read).
+    private mutating func charge(_ blob: ObjectID, path: String) throws(GitError) -> ConfigError? {
+        guard let maxBytesRead, !charged.contains(blob) else { return nil }
+        var size = sizes[blob] ?? -1
+        if size < 0 { size = try repository.blobSize(blob) }
+        guard size <= reader.limits.maxFileSize else { return nil }
+        guard bytesRead + size <= maxBytesRead else {
+            let refusal = ReadBudgetExceeded(
+                reads: [ReadBudgetExceeded.Read(path: path, side: "version \(blob.short)", bytes: size)],
+                alreadyRead: bytesRead, maxBytes: maxBytesRead, lookBack: true)
+            if budgetRefusal == nil { budgetRefusal = refusal }
+            return ConfigError(.tooLarge, path: path, at: nil, refusal.description)
+        }
+        bytesRead += size
+        charged.insert(blob)
+        return nil
+    }
+
+    /// A blob's bytes, or why they are not parsed (binary, over the size limit, over the bytes
+    /// this decision may read).
+    private mutating func content(of blob: ObjectID, path: String) throws(GitError) -> Result<[UInt8], ConfigError> {
+        if let refused = try charge(blob, path: path) { return .failure(refused) }
         switch try repository.blob(blob, maxSize: reader.limits.maxFileSize) {
         case .binary(let size):
+            // Git calls UTF-16 binary (its NUL bytes); the reader decodes or refuses it, saying why.
+            let bytes = try repository.rawBlob(blob, maxSize: reader.limits.maxFileSize) ?? []
+            if UTF16Decoding.encoding(of: bytes) != nil { return .success(bytes) }
+            let hint =
+                UTF16Decoding.looksLikeUTF16WithoutMark(bytes)
+                ? ": it looks like UTF-16 without a byte-order mark, which no reader of the format takes; save it "
+                    + "as UTF-8" : ""
             return .failure(
-                ConfigError(.unsupported, path: path, at: nil, "binary content (\(size) bytes); not parsed"))
+                ConfigError(.unsupported, path: path, at: nil, "binary content (\(size) bytes); not parsed\(hint)"))
         case .tooLarge(let size):
             return .failure(
                 ConfigError(

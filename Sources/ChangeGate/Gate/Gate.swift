@@ -88,7 +88,13 @@ public struct Gate {
             // A rename moves every setting of the file into the new path's scope: the policy sees each.
             differ.reportsMovedSettings = true
             differ.secretPatterns = program.secretPatterns
+            differ.maxBytesRead = request.maxBytesRead
             let report = try differ.diff(from: base, to: head)
+            // Files that pass the bytes a decision reads are refused before any is read.
+            if let refusal = differ.budgetRefusal {
+                decision.problems = [refusal.description]
+                return decision
+            }
             decision.changes = report.changes
             decision.fileWarnings = report.fileWarnings
             if !report.errors.isEmpty {
@@ -214,6 +220,11 @@ public struct Gate {
             // A look-back a condition needed and that could not read the history fails the decision
             // closed (a policy that never reads `reverts` never reads that history).
             if let lookBackError { throw lookBackError }
+            // So does a look-back whose earlier versions would pass the bytes a decision reads.
+            if let refusal = differ.budgetRefusal {
+                decision.problems = [refusal.description]
+                return decision
+            }
             decision.evaluation = evaluation
             decision.evidence = evidenceUses(input, ignoredTests: trailers.ignoredTests, identities: program.identities)
             switch evaluation.outcome {

@@ -22,6 +22,10 @@ public struct GateRequest: Sendable {
     public var revertLookBack: RevertLookBack
     /// The branch tips `reverts` may restore; the hook passes the ones its trail recorded.
     public var knownGoodTips: KnownGoodTips
+    /// The most bytes of config files the decision reads from git, both sides of every selected
+    /// file and the look-back's earlier versions together (``ReadBudget``): a change over it is
+    /// refused before its files are read.
+    public var maxBytesRead: Int = ReadBudget.defaultMaxBytes
 
     public init(
         base: String, head: String, policyPath: String? = nil, ref: String = "", actor: String? = nil, now: Int,

@@ -75,6 +75,12 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Do not record the decision (a dry run); says so on standard error.")
     var noAudit = false
 
+    @Option(
+        help: ArgumentHelp(
+            "The most bytes of config files one decision reads, both sides of every file together (default: "
+                + "32 MiB); a change over it is refused before its files are read.", valueName: "bytes"))
+    var maxReadBytes: Int = ReadBudget.defaultMaxBytes
+
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
         var (decision, repository, seconds) = decide(environment: environment)
@@ -173,9 +179,10 @@ struct CheckCommand: ParsableCommand {
                 return failure("cannot read the accepted tips of \(ref) from the audit trail \(trail): \(error)")
             }
         }
-        let request = GateRequest(
+        var request = GateRequest(
             base: base, head: head, policyPath: policy, ref: ref, actor: actor, now: seconds, reviewers: reviewers,
             tests: tests, override: requested, knownGoodTips: tips, policyRevision: policyRev)
+        request.maxBytesRead = max(0, maxReadBytes)
         return (Gate(repository: opened).decide(request), opened, seconds)
     }
 
