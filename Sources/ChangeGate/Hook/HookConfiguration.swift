@@ -49,6 +49,9 @@ public struct HookConfiguration: Sendable {
     /// Lets pushes create or move `refs/namespaces/*`, which a hosting serving namespaces shows as
     /// another repository's `refs/heads/…`, out of reach of the protected patterns.
     public var allowNamespaceRefs: Bool
+    /// The most bytes of config files one ref's decision reads (``ReadBudget``); the deadline bounds
+    /// the push as a whole.
+    public var maxBytesRead: Int = ReadBudget.defaultMaxBytes
 
     public init(
         protectedPatterns: [String] = HookConfiguration.defaultProtectedPatterns, policyPath: String? = nil,

@@ -272,10 +272,11 @@ public struct PreReceiveHook {
                 return refuse(["\(error)"])
             }
         }
-        let request = GateRequest(
+        var request = GateRequest(
             base: base?.hex ?? "", head: new.hex, policyPath: configuration.policyPath, ref: update.ref, actor: actor,
             now: now, reviewers: reviewers, tests: tests, override: override,
             revertLookBack: configuration.revertLookBack, knownGoodTips: .accepted(tips))
+        request.maxBytesRead = configuration.maxBytesRead
         let decision = Gate(repository: repository).decide(
             base: base, head: new, policy: judging, request: request, forced: forced, extraRisk: extraRisk,
             brokenPolicy: brokenPolicy)

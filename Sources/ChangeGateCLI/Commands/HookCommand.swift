@@ -50,11 +50,19 @@ struct HookCommand: ParsableCommand {
         @Flag(help: "Let pushes create or move refs/namespaces/* (refused by default: out of reach of --protect).")
         var allowNamespaceRefs = false
 
+        @Option(
+            help: ArgumentHelp(
+                "The most bytes of config files one ref's decision reads, both sides of every file together "
+                    + "(default: 32 MiB); a push over it is refused before its files are read.", valueName: "bytes"))
+        var maxReadBytes: Int = ReadBudget.defaultMaxBytes
+
         var configuration: HookConfiguration {
-            HookConfiguration(
+            var configuration = HookConfiguration(
                 protectedPatterns: protected.isEmpty ? HookConfiguration.defaultProtectedPatterns : protected,
                 policyPath: policy, deadline: deadline, forcePushRisk: forcePushRisk,
                 allowReplaceRefs: allowReplaceRefs, allowNamespaceRefs: allowNamespaceRefs)
+            configuration.maxBytesRead = max(0, maxReadBytes)
+            return configuration
         }
     }
 
@@ -227,6 +235,9 @@ struct HookCommand: ParsableCommand {
             if options.forcePushRisk != 50 { arguments += ["--force-push-risk", String(options.forcePushRisk)] }
             if options.allowReplaceRefs { arguments.append("--allow-replace-refs") }
             if options.allowNamespaceRefs { arguments.append("--allow-namespace-refs") }
+            if options.maxReadBytes != ReadBudget.defaultMaxBytes {
+                arguments += ["--max-read-bytes", String(options.maxReadBytes)]
+            }
             // The hook runs in the repository, not here: relative paths are made absolute now.
             func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
             if let evidence = options.evidenceDir { arguments += ["--evidence-dir", absolute(evidence)] }
