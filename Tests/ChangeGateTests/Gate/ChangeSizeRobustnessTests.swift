@@ -86,6 +86,12 @@ struct ChangeSizeRobustnessTests {
         let whole = "\"b" + String(repeating: "y", count: 300_000) + "\""
         let digest = SHA256.hash(data: Array(whole.utf8)).map { String(format: "%02x", $0) }.joined()
         #expect(body.contains("\"newSHA256\":\"\(digest)\""))
+        // `audit show` says the record is not whole, and what it does not hold.
+        var stored = record
+        stored.sequence = 1
+        let shown = AuditRenderer.show(try AuditEntry(chaining: stored, after: AuditEntry.genesis), landing: nil)
+        #expect(shown.contains("TRUNCATED to the record bound of 1048576 bytes; not stored:"))
+        #expect(shown.contains("more changed settings (SHA-256 of them "))
     }
 
     @Test("a record with nothing to cut has none of the new fields: earlier records' bodies stay byte-identical")

@@ -128,6 +128,21 @@ public enum AuditRenderer {
                 return "  \(c.file): \(c.key) \(c.kind) \(c.old ?? "∅") → \(c.new ?? "∅") (weight \(c.weight))\(tags)"
             }
         }
+        if let cut = r.truncation {
+            // The record was held to its bound: say what it does not hold, so no one reads it as whole.
+            var parts: [String] = []
+            if cut.omittedChanges > 0 {
+                parts.append(
+                    "\(cut.omittedChanges) more changed settings (SHA-256 of them \(cut.omittedChangesSHA256 ?? "?"))")
+            }
+            if cut.omittedRiskItems > 0 { parts.append("\(cut.omittedRiskItems) risk items") }
+            if cut.omittedCommits > 0 { parts.append("\(cut.omittedCommits) commits") }
+            if cut.omittedEvidence > 0 { parts.append("\(cut.omittedEvidence) pieces of evidence") }
+            if cut.omittedProblems > 0 { parts.append("\(cut.omittedProblems) problems") }
+            if cut.truncatedTexts > 0 { parts.append("\(cut.truncatedTexts) texts cut short (each with its SHA-256)") }
+            lines.append(
+                "TRUNCATED to the record bound of \(cut.maxBytes) bytes; not stored: " + parts.joined(separator: ", "))
+        }
         lines.append("Risk: \(r.risk)")
         lines += r.riskItems.map { item in
             let at = item.key.map { " (\(item.file ?? "?"): \($0))" } ?? ""
