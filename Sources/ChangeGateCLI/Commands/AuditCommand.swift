@@ -45,12 +45,25 @@ struct AuditCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             do {
-                return try SQLiteAuditStore(path: path)
+                // Readers write nothing: a read-only mount, a read-only user or a full disk can still read.
+                return try SQLiteAuditStore(path: path, access: .readOnly)
             } catch {
                 Standard.error("changegate: error: \(error)")
                 throw ExitCode(2)
             }
         }
+    }
+
+    /// Names each record skipped as damaged on standard error; exit 1 once the rest is printed.
+    static func report(_ damaged: [AuditDamage], trail: String) -> ExitCode? {
+        guard !damaged.isEmpty else { return nil }
+        for damage in damaged.prefix(50) { Standard.error("changegate: skipped: \(damage)") }
+        if damaged.count > 50 { Standard.error("changegate: skipped \(damaged.count - 50) more damaged records") }
+        Standard.error(
+            "changegate: error: \(damaged.count) damaged record\(damaged.count == 1 ? " was" : "s were") left out; "
+                + "run `changegate audit verify --audit \(trail)` and restore the trail from a copy checked against "
+                + "a witness")
+        return ExitCode(1)
     }
 
     /// The filters of `log` and `export`.
@@ -124,12 +137,15 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             let store = try location.open()
             let query = try filters.query(repository: location.repositoryName(), limit: limit)
+            var damaged: [AuditDamage] = []
             do {
-                print(AuditRenderer.render(try store.entries(matching: query), as: format), terminator: "")
+                let entries = try store.entries(matching: query, damaged: &damaged)
+                print(AuditRenderer.render(entries, as: format), terminator: "")
             } catch {
                 Standard.error("changegate: error: \(error)")
                 throw ExitCode(2)
             }
+            if let exit = AuditCommand.report(damaged, trail: store.path) { throw exit }
         }
     }
 
@@ -141,7 +157,14 @@ struct AuditCommand: ParsableCommand {
 
         func run() throws {
             let store = try location.open()
-            guard let entry = try? store.entry(sequence: sequence) else {
+            let found: AuditEntry?
+            do {
+                found = try store.entry(sequence: sequence)
+            } catch {
+                Standard.error("changegate: error: \(error)")
+                throw ExitCode(2)
+            }
+            guard let entry = found else {
                 Standard.error("changegate: error: there is no record \(sequence) (see changegate audit head)")
                 throw ExitCode(2)
             }
@@ -175,10 +198,24 @@ struct AuditCommand: ParsableCommand {
             }
             do {
                 let verification = try store.verify()
+                var whole = true
                 if let problem = verification.problem {
                     print("TAMPERED: \(problem)")
-                    throw ExitCode(1)
+                    whole = false
                 }
+                if !verification.damage.isEmpty {
+                    print(
+                        "DAMAGED: SQLite's integrity check of \(store.path) failed (a damaged page, or an index that "
+                            + "does not match its table; appends and queries would run over it):")
+                    for finding in verification.damage { print("  \(finding)") }
+                    print("restore the trail from a copy checked against a witness (`audit verify --expect`)")
+                    whole = false
+                }
+                if let problem = verification.localWitnessProblem {
+                    print("TAMPERED: \(problem); restore the trail from a copy that holds that head")
+                    whole = false
+                }
+                if !whole { throw ExitCode(1) }
                 if let witness, let problem = try verification.check(expected: witness, in: store) {
                     print("TAMPERED: \(problem)")
                     throw ExitCode(1)
@@ -214,7 +251,14 @@ struct AuditCommand: ParsableCommand {
 
         func run() throws {
             let store = try location.open()
-            guard let head = try? store.head() else {
+            let head: AuditHead?
+            do {
+                head = try store.head()
+            } catch {
+                Standard.error("changegate: error: \(error)")
+                throw ExitCode(2)
+            }
+            guard let head else {
                 Standard.error("changegate: the audit trail is empty")
                 throw ExitCode(1)
             }
@@ -237,9 +281,11 @@ struct AuditCommand: ParsableCommand {
             }
             let store = try location.open()
             let query = try filters.query(repository: location.repositoryName(), limit: nil)
+            var damaged: [AuditDamage] = []
             do {
                 // Oldest first: the order of the chain.
-                let text = AuditRenderer.render(try store.entries(matching: query).reversed(), as: format)
+                let text = AuditRenderer.render(
+                    try store.entries(matching: query, damaged: &damaged).reversed(), as: format)
                 if let output {
                     try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
                 } else {
@@ -249,6 +295,7 @@ struct AuditCommand: ParsableCommand {
                 Standard.error("changegate: error: \(error)")
                 throw ExitCode(2)
             }
+            if let exit = AuditCommand.report(damaged, trail: store.path) { throw exit }
         }
     }
 }
