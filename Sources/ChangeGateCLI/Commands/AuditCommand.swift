@@ -225,6 +225,11 @@ struct AuditCommand: ParsableCommand {
                 print(
                     "ok: \(verification.records) records, each chained to the one before: none was edited, deleted, "
                         + "inserted or reordered after it was chained\(head)")
+                if let local = verification.localWitness {
+                    print(
+                        "record \(local.sequence) matches this machine's local witness (\(store.path).head): the trail "
+                            + "was not deleted, replaced or cut back since this machine last appended to it")
+                }
                 if let witness {
                     print(
                         "record \(witness.sequence) matches the witness \(witness): nothing up to it was cut off or "
