@@ -31,6 +31,9 @@ public struct AuditLocalWitness: Sendable, Hashable {
             throw AuditError(.witness, "cannot read the trail's local witness \(path)")
         }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        // Empty is what a crash right after the rename can leave (it is not synced): as good as none,
+        // and no weaker, since whoever could empty it could delete it.
+        if text.isEmpty { return nil }
         guard let head = AuditHead(text) else {
             throw AuditError(
                 .witness,
@@ -48,10 +51,11 @@ public struct AuditLocalWitness: Sendable, Hashable {
         guard descriptor >= 0 else {
             throw AuditError(.write, "cannot write the local witness \(temporary): \(String(cString: strerror(errno)))")
         }
+        // Not synced: the trail's COMMIT is durable before this is written, so after a crash the
+        // witness is the old head, empty or the new one — never ahead of the trail.
         let written = writeBytes(descriptor, bytes)
-        let synced = fsync(descriptor) == 0
         close(descriptor)
-        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
+        guard written == bytes.count, rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw AuditError(.write, "cannot write the local witness \(path): \(reason)")
