@@ -10,6 +10,14 @@ public protocol AuditStore: Sendable {
     @discardableResult
     func append(_ records: [AuditRecord]) throws(AuditError) -> [AuditEntry]
 
+    /// Appends like ``append(_:)``, waiting at most `waitLimit` (nil: the store's own limit) for
+    /// other writers, and commits only if `commitIf`, called inside the write transaction right
+    /// before COMMIT, returns true; otherwise rolls back (nothing recorded) and throws
+    /// ``AuditError/Kind/deadline``. The hook ties both to its deadline.
+    @discardableResult
+    func append(_ records: [AuditRecord], waitLimit: Duration?, commitIf: () -> Bool) throws(AuditError)
+        -> [AuditEntry]
+
     /// The records that match, newest first, at most `query.limit`.
     func entries(matching query: AuditQuery) throws(AuditError) -> [AuditEntry]
 

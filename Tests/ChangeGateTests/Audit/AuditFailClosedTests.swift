@@ -155,6 +155,12 @@ struct AuditFailClosedTests {
         #expect(try store.head()?.sequence == 1)
         #expect(try store.verify().isIntact)
         #expect(try AuditLocalWitness(trail: path).read()?.hash == first.last?.hash)
+        // Through the protocol too (the hook's journal holds `any AuditStore`).
+        let journalStore: any AuditStore = store
+        let viaProtocol = try #require(throws: AuditError.self) {
+            try journalStore.append([Self.record(2)], waitLimit: nil, commitIf: { false })
+        }
+        #expect(viaProtocol.kind == .deadline)
         // And the next append goes on from record 1.
         #expect(try store.append([Self.record(0)], commitIf: { true }).map(\.record.sequence) == [2])
     }
