@@ -10,6 +10,14 @@ public protocol AuditStore: Sendable {
     @discardableResult
     func append(_ records: [AuditRecord]) throws(AuditError) -> [AuditEntry]
 
+    /// Appends like ``append(_:)``, waiting at most `waitLimit` (nil: the store's own limit) for
+    /// other writers, and commits only if `commitIf`, called inside the write transaction right
+    /// before COMMIT, returns true; otherwise rolls back (nothing recorded) and throws
+    /// ``AuditError/Kind/deadline``. The hook ties both to its deadline.
+    @discardableResult
+    func append(_ records: [AuditRecord], waitLimit: Duration?, commitIf: () -> Bool) throws(AuditError)
+        -> [AuditEntry]
+
     /// The records that match, newest first, at most `query.limit`.
     func entries(matching query: AuditQuery) throws(AuditError) -> [AuditEntry]
 
@@ -55,6 +63,13 @@ public struct AuditVerification: Sendable, Hashable {
     public var head: AuditHead?
     /// The first problem, naming the record; nil when the chain is whole.
     public var problem: Problem?
+    /// What SQLite's own integrity check found wrong with the file (damaged pages, indexes that do
+    /// not match their tables); empty when the file is sound.
+    public var damage: [String] = []
+    /// The head this machine recorded after its last append (the local witness), when there is one.
+    public var localWitness: AuditHead?
+    /// Why the trail does not hold the local witness's head: it was deleted, replaced or cut back.
+    public var localWitnessProblem: String?
 
     public struct Problem: Sendable, Hashable, CustomStringConvertible {
         /// The record where the chain stops being whole.
@@ -63,7 +78,7 @@ public struct AuditVerification: Sendable, Hashable {
         public var description: String { "record \(sequence): \(message)" }
     }
 
-    public var isIntact: Bool { problem == nil }
+    public var isIntact: Bool { problem == nil && damage.isEmpty && localWitnessProblem == nil }
 
     /// Checks that a witness's head is still in the chain: nothing was cut off the end since.
     public func check(expected witness: AuditHead, in store: any AuditStore) throws(AuditError) -> Problem? {
@@ -94,6 +109,20 @@ public struct AuditError: Error, Sendable, Hashable, CustomStringConvertible {
         /// What is stored is not what the store writes.
         case corrupt
         case query
+        /// Another process held the trail (its write lock or its lock file) for longer than the wait
+        /// limit the caller gave.
+        case locked
+        /// The caller's `commitIf` said no at the last moment (its deadline passed): the append was
+        /// rolled back, nothing of it is recorded.
+        case deadline
+        /// The file at the trail's path is not the one opened: it was deleted or replaced while in
+        /// use. The append was rolled back rather than written into a file nobody will read.
+        case replaced
+        /// The trail does not hold the head this machine recorded after its last append: it was
+        /// deleted, replaced or cut back. Appends are refused until someone decides knowingly.
+        case witness
+        /// The file's schema is not one this version knows (a newer ChangeGate's, or not a trail).
+        case schema
     }
 
     public var kind: Kind

@@ -15,13 +15,67 @@ import PolicyDSL
 /// use indexes; ``verify()`` checks the copies against the bodies too, so an edit anywhere is found.
 /// Appends run in `BEGIN IMMEDIATE` transactions: SQLite's write lock serializes them across
 /// processes, and each reads the chain's end inside its own transaction.
+///
+/// Every wait is bounded by the caller's `waitLimit` (the lock file, SQLite's write lock): a trail
+/// held by another process fails with ``AuditError/Kind/locked`` rather than holding a push.
 public struct SQLiteAuditStore: AuditStore {
-    public let path: String
-    private let database: DatabaseQueue
+    /// Whether the store may write. Readers open `.readOnly`: no lock file, no migration, no
+    /// journal-mode change, so a read-only mount, a user with read access only or a full disk can
+    /// still read the trail.
+    public enum Access: Sendable, Hashable {
+        case readWrite
+        case readOnly
+    }
 
-    /// Opens (creating when needed) the store at `path`.
-    public init(path: String) throws(AuditError) {
+    /// What `check` and the `audit` commands wait for a trail held by another process.
+    public static let defaultWaitLimit: Duration = .seconds(10)
+
+    public let path: String
+    public let access: Access
+    /// The longest any one wait (the lock file, SQLite's write lock) lasts.
+    public let waitLimit: Duration
+    private let database: DatabaseQueue
+    /// The file opened, to see at commit whether the path still names it.
+    private let identity: FileIdentity?
+    /// For a trail read as immutable (no WAL beside it): the file as it was, to see a writer start.
+    private let immutableSnapshot: FileIdentity?
+    private var witness: AuditLocalWitness { AuditLocalWitness(trail: path) }
+
+    /// Opens the store at `path`: for writing (creating it when needed), or for reading only.
+    /// No wait lasts longer than `waitLimit`.
+    public init(path: String, access: Access = .readWrite, waitLimit: Duration = Self.defaultWaitLimit)
+        throws(AuditError)
+    {
         self.path = path
+        self.access = access
+        self.waitLimit = waitLimit
+        switch access {
+        case .readWrite:
+            (database, identity) = try Self.openForWriting(path, waitLimit: waitLimit)
+            immutableSnapshot = nil
+        case .readOnly:
+            (database, immutableSnapshot) = try Self.openForReading(path, waitLimit: waitLimit)
+            identity = nil
+        }
+        if access == .readWrite { try checkLocalWitness() }
+    }
+
+    private static func configuration(readonly: Bool, waitLimit: Duration) -> Configuration {
+        var configuration = Configuration()
+        configuration.readonly = readonly
+        // Hooks of simultaneous pushes wait for each other's appends rather than fail, up to the limit.
+        configuration.busyMode = .timeout(Double(milliseconds(waitLimit)) / 1000)
+        configuration.prepareDatabase { db in
+            db.add(function: Self.keyMatches)
+            db.add(function: Self.globMatches)
+        }
+        return configuration
+    }
+
+    private static func openForWriting(_ path: String, waitLimit: Duration) throws(AuditError) -> (
+        DatabaseQueue, FileIdentity?
+    ) {
+        let deadline = ContinuousClock.now + waitLimit
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             do {
@@ -30,17 +84,17 @@ public struct SQLiteAuditStore: AuditStore {
                 throw AuditError(.open, "cannot create \(folder) for the audit trail: \(error.localizedDescription)")
             }
         }
-        var configuration = Configuration()
-        // Hooks of simultaneous pushes wait for each other's appends rather than fail.
-        configuration.busyMode = .timeout(30)
-        configuration.prepareDatabase { db in
-            db.add(function: Self.keyMatches)
-            db.add(function: Self.globMatches)
+        // A trail gone while its witness remains: refuse before creating an empty one in its place.
+        let witness = AuditLocalWitness(trail: path)
+        if !FileManager.default.fileExists(atPath: path), let recorded = try witness.read() {
+            let problem = witness.problem(recorded: recorded, hash: nil, trailHead: nil) ?? ""
+            throw AuditError(.witness, "the audit trail \(path) is missing: \(problem); \(witness.recovery)")
         }
         do {
             // First opens race to create the schema: one at a time, under a lock file.
-            database = try Self.withFileLock(path + ".lock") {
-                let database = try DatabaseQueue(path: path, configuration: configuration)
+            let database = try withFileLock(path, until: deadline, limit: waitLimit) {
+                let database = try DatabaseQueue(
+                    path: path, configuration: configuration(readonly: false, waitLimit: remaining(until: deadline)))
                 try database.writeWithoutTransaction { db in
                     try db.execute(sql: "PRAGMA journal_mode = WAL")
                     try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -48,10 +102,64 @@ public struct SQLiteAuditStore: AuditStore {
                 try Self.migrator.migrate(database)
                 return database
             }
-        } catch let error as AuditError {
-            throw error
+            return (database, FileIdentity(path))
         } catch {
-            throw AuditError(.open, "cannot open the audit trail \(path): \(error)")
+            throw describe(error, path: path, waitLimit: waitLimit, otherwise: .open, "cannot open the audit trail")
+        }
+    }
+
+    /// Opens without writing anything. A trail with a write-ahead log beside it (a writer at work,
+    /// or one that died) is read through SQLite's shared memory, which reads the log's records too;
+    /// one without is read as immutable, which needs neither `-shm` nor `-wal` and so works where
+    /// nothing can be created (SQLite cannot otherwise open a WAL database there).
+    private static func openForReading(_ path: String, waitLimit: Duration) throws(AuditError) -> (
+        DatabaseQueue, FileIdentity?
+    ) {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw AuditError(.open, "there is no audit trail at \(path)")
+        }
+        let log = FileIdentity(path + "-wal")
+        let sharedMemory = FileManager.default.fileExists(atPath: path + "-shm")
+        let immutable = log == nil || (log?.size == 0 && !sharedMemory)
+        let snapshot = immutable ? FileIdentity(path) : nil
+        do {
+            let database = try DatabaseQueue(
+                path: immutable ? immutableURI(path) : path,
+                configuration: configuration(readonly: true, waitLimit: waitLimit))
+            try database.read { db in try checkSchema(db, path: path) }
+            return (database, snapshot)
+        } catch {
+            throw describe(error, path: path, waitLimit: waitLimit, otherwise: .open, "cannot open the audit trail")
+        }
+    }
+
+    /// `file:/abs/path?immutable=1`: SQLite reads the file without locks or side files.
+    private static func immutableURI(_ path: String) -> String {
+        let absolute =
+            path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let escaped = absolute.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "?", with: "%3f")
+            .replacingOccurrences(of: "#", with: "%23")
+        return "file:" + escaped + "?immutable=1"
+    }
+
+    /// The migrations this version knows; a trail with others was written by a newer one.
+    static let knownMigrations: Set<String> = ["v1: records, changes"]
+
+    /// A reader cannot migrate: it checks that the schema is one it knows.
+    private static func checkSchema(_ db: Database, path: String) throws {
+        let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
+        guard tables.isSuperset(of: ["records", "record_changes", "grdb_migrations"]) else {
+            throw AuditError(
+                .schema,
+                "\(path) is not an audit trail (it has no records table); name the trail with --audit PATH")
+        }
+        let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+        let unknown = applied.filter { !knownMigrations.contains($0) }
+        guard unknown.isEmpty else {
+            throw AuditError(
+                .schema,
+                "the trail's schema has changes this version does not know (\(unknown.joined(separator: ", "))): "
+                    + "it was written by a newer ChangeGate; read it with that version")
         }
     }
 
@@ -94,31 +202,105 @@ public struct SQLiteAuditStore: AuditStore {
 
     @discardableResult
     public func append(_ records: [AuditRecord]) throws(AuditError) -> [AuditEntry] {
+        try append(records, waitLimit: nil, commitIf: { true })
+    }
+
+    /// Appends like ``append(_:)``, waiting at most `waitLimit` (default: the store's) for the
+    /// trail's locks, and commits only if `commitIf`, called inside the write transaction right
+    /// before COMMIT, says so: when it returns false the transaction is rolled back, nothing is
+    /// recorded, and ``AuditError/Kind/deadline`` is thrown. The hook passes its remaining budget
+    /// and whether its deadline is still ahead.
+    @discardableResult
+    public func append(_ records: [AuditRecord], waitLimit: Duration? = nil, commitIf: () -> Bool)
+        throws(AuditError) -> [AuditEntry]
+    {
+        guard access == .readWrite else {
+            throw AuditError(.write, "the audit trail \(path) was opened read-only; it cannot be appended to")
+        }
         guard !records.isEmpty else { return [] }
+        let limit = waitLimit ?? self.waitLimit
+        let deadline = ContinuousClock.now + limit
         do {
-            return try database.writeWithoutTransaction { db in
-                var entries: [AuditEntry] = []
-                try db.inTransaction(.immediate) {
-                    let last = try Row.fetchOne(
-                        db, sql: "SELECT sequence, hash FROM records ORDER BY sequence DESC LIMIT 1")
-                    var sequence: Int = last?["sequence"] ?? 0
-                    var previous: String = last?["hash"] ?? AuditEntry.genesis
-                    for var record in records {
-                        sequence += 1
-                        record.sequence = sequence
-                        let entry = try AuditEntry(chaining: record, after: previous)
-                        try Self.insert(entry, into: db)
-                        entries.append(entry)
-                        previous = entry.hash
+            // Appenders also queue on the lock file, so that each writes the local witness after its
+            // commit and before the next appender commits: the witness never goes back.
+            return try Self.withFileLock(path, until: deadline, limit: limit) {
+                let entries = try database.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA busy_timeout = \(Self.milliseconds(Self.remaining(until: deadline)))")
+                    var entries: [AuditEntry] = []
+                    try db.inTransaction(.immediate) {
+                        let last = try Row.fetchOne(
+                            db, sql: "SELECT sequence, hash FROM records ORDER BY sequence DESC LIMIT 1")
+                        var sequence: Int = last?["sequence"] ?? 0
+                        var previous: String = last?["hash"] ?? AuditEntry.genesis
+                        try checkLocalWitness(
+                            db, head: last.map { AuditHead(sequence: $0["sequence"], hash: $0["hash"]) })
+                        for var record in records {
+                            sequence += 1
+                            record.sequence = sequence
+                            let entry = try AuditEntry(chaining: record, after: previous)
+                            try Self.insert(entry, into: db)
+                            entries.append(entry)
+                            previous = entry.hash
+                        }
+                        try checkIdentity()
+                        guard commitIf() else {
+                            throw AuditError(
+                                .deadline,
+                                "the append to the audit trail \(path) was rolled back because its deadline passed "
+                                    + "before it could commit: nothing of it was recorded")
+                        }
+                        return .commit
                     }
-                    return .commit
+                    return entries
+                }
+                if let last = entries.last {
+                    // Best effort: a witness left behind by a failed write lags, never raises a false alarm.
+                    try? witness.write(AuditHead(sequence: last.record.sequence, hash: last.hash))
                 }
                 return entries
             }
-        } catch let error as AuditError {
-            throw error
         } catch {
-            throw AuditError(.write, "cannot write to the audit trail \(path): \(error)")
+            throw Self.describe(
+                error, path: path, waitLimit: limit, otherwise: .write, "cannot write to the audit trail")
+        }
+    }
+
+    /// Refuses to write into a file that the path no longer names: the record would be lost with it.
+    private func checkIdentity() throws(AuditError) {
+        guard let identity else { return }
+        let now = FileIdentity(path)
+        guard now?.device != identity.device || now?.inode != identity.inode else { return }
+        throw AuditError(
+            .replaced,
+            "the audit trail \(path) was "
+                + (now == nil ? "deleted" : "replaced by another file") + " while in use, so the append was rolled "
+                + "back and nothing was recorded (a record written into a file nobody reads is lost): find out who "
+                + "removed it, restore it, and run `changegate audit verify`")
+    }
+
+    /// Refuses a trail that does not hold the head this machine recorded after its last append.
+    private func checkLocalWitness() throws(AuditError) {
+        // The witness first, then the trail: a head read this way was committed before it was read.
+        guard let recorded = try witness.read() else { return }
+        do {
+            try database.read { db in
+                let last = try Row.fetchOne(
+                    db, sql: "SELECT sequence, hash FROM records ORDER BY sequence DESC LIMIT 1")
+                try checkLocalWitness(
+                    db, head: last.map { AuditHead(sequence: $0["sequence"], hash: $0["hash"]) }, recorded)
+            }
+        } catch {
+            throw Self.describe(
+                error, path: path, waitLimit: waitLimit, otherwise: .open, "cannot open the audit trail")
+        }
+    }
+
+    private func checkLocalWitness(_ db: Database, head: AuditHead?, _ recorded: AuditHead? = nil) throws {
+        guard let recorded = try recorded ?? witness.read() else { return }
+        let hash = try String.fetchOne(
+            db, sql: "SELECT hash FROM records WHERE sequence = ?", arguments: [recorded.sequence])
+        if let problem = witness.problem(recorded: recorded, hash: hash, trailHead: head) {
+            throw AuditError(.witness, "the audit trail \(path) cannot be appended to: \(problem); \(witness.recovery)")
         }
     }
 
@@ -148,6 +330,80 @@ public struct SQLiteAuditStore: AuditStore {
     // MARK: - Reading
 
     public func entries(matching query: AuditQuery) throws(AuditError) -> [AuditEntry] {
+        var damaged: [AuditDamage] = []
+        let entries = try entries(matching: query, damaged: &damaged)
+        if let first = damaged.first {
+            throw AuditError(.corrupt, "the audit trail \(path) is damaged: \(first); run `changegate audit verify`")
+        }
+        return entries
+    }
+
+    /// The records that match, newest first, skipping each damaged one (a body that is not a record,
+    /// a page SQLite cannot read) and naming it in `damaged`, so that one bad record hides only itself.
+    public func entries(matching query: AuditQuery, damaged: inout [AuditDamage]) throws(AuditError)
+        -> [AuditEntry]
+    {
+        let (conditions, arguments) = try Self.conditions(query)
+        var found: [AuditEntry] = []
+        var skipped: [AuditDamage] = []
+        let limit = query.limit ?? Int.max
+        try read { db in
+            // Fast: one scan. On a page SQLite cannot read, go on record by record below the last one read.
+            var below: Int?
+            do {
+                var sql = "SELECT sequence, body, previous_hash, hash FROM records"
+                if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+                sql += " ORDER BY sequence DESC"
+                let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+                while found.count < limit, let row = try rows.next() {
+                    below = (row["sequence"] as Int?) ?? below
+                    Self.take(row, into: &found, damaged: &skipped)
+                }
+                return
+            } catch let error as DatabaseError where Self.isDamage(error) {
+                below = try below ?? ((Int.fetchOne(db, sql: "SELECT max(sequence) FROM records") ?? 0) + 1)
+            }
+            var sql = "SELECT sequence, body, previous_hash, hash FROM records WHERE sequence = ?"
+            if !conditions.isEmpty { sql += " AND " + conditions.joined(separator: " AND ") }
+            var sequence = (below ?? 1) - 1
+            while found.count < limit, sequence > 0 {
+                do {
+                    if let row = try Row.fetchOne(
+                        db, sql: sql,
+                        arguments: StatementArguments([sequence as (any DatabaseValueConvertible)?] + arguments))
+                    {
+                        Self.take(row, into: &found, damaged: &skipped)
+                    }
+                } catch let error as DatabaseError where Self.isDamage(error) {
+                    skipped.append(
+                        AuditDamage(sequence: sequence, reason: "SQLite cannot read it: \(error.message ?? "\(error)")")
+                    )
+                }
+                sequence -= 1
+            }
+        }
+        damaged += skipped
+        return found
+    }
+
+    /// Decodes one row, or names it as damaged.
+    private static func take(_ row: Row, into entries: inout [AuditEntry], damaged: inout [AuditDamage]) {
+        let sequence: Int? = Int.fromDatabaseValue(row["sequence"])
+        do {
+            entries.append(try entry(row))
+        } catch {
+            damaged.append(AuditDamage(sequence: sequence, reason: "its content does not decode as a record"))
+        }
+    }
+
+    /// SQLite's codes for a file it cannot read as a database.
+    static func isDamage(_ error: DatabaseError) -> Bool {
+        [.SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_FORMAT].contains(error.resultCode)
+    }
+
+    private static func conditions(_ query: AuditQuery) throws(AuditError) -> (
+        [String], [(any DatabaseValueConvertible)?]
+    ) {
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let since = query.since {
@@ -212,17 +468,7 @@ public struct SQLiteAuditStore: AuditStore {
                 "EXISTS (SELECT 1 FROM record_changes c WHERE c.sequence = records.sequence AND "
                     + inner.joined(separator: " AND ") + ")")
         }
-        var sql = "SELECT sequence, body, previous_hash, hash FROM records"
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += " ORDER BY sequence DESC"
-        if let limit = query.limit {
-            sql += " LIMIT ?"
-            arguments.append(limit)
-        }
-        let statementArguments = StatementArguments(arguments)
-        return try read { db in
-            try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.entry)
-        }
+        return (conditions, arguments)
     }
 
     public func entry(sequence: Int) throws(AuditError) -> AuditEntry? {
@@ -230,7 +476,16 @@ public struct SQLiteAuditStore: AuditStore {
             try Row.fetchOne(
                 db, sql: "SELECT sequence, body, previous_hash, hash FROM records WHERE sequence = ?",
                 arguments: [sequence]
-            ).map(Self.entry)
+            ).map { row in
+                do {
+                    return try Self.entry(row)
+                } catch {
+                    throw AuditError(
+                        .corrupt,
+                        "record \(sequence) of the audit trail \(path) is damaged: its content is not a record "
+                            + "(\(error)); run `changegate audit verify`")
+                }
+            }
         }
     }
 
@@ -308,108 +563,31 @@ public struct SQLiteAuditStore: AuditStore {
                 + "run `changegate audit verify` and restore the trail from a copy checked against a witness")
     }
 
-    private static func entry(_ row: Row) throws -> AuditEntry {
-        let body: String = row["body"]
-        return AuditEntry(
-            record: try AuditEntry.decode(body: body), body: body, previousHash: row["previous_hash"], hash: row["hash"]
-        )
+    static func entry(_ row: Row) throws -> AuditEntry {
+        guard let body = String.fromDatabaseValue(row["body"]),
+            let previousHash = String.fromDatabaseValue(row["previous_hash"]),
+            let hash = String.fromDatabaseValue(row["hash"])
+        else { throw AuditError(.corrupt, "its body or hashes are not text") }
+        return AuditEntry(record: try AuditEntry.decode(body: body), body: body, previousHash: previousHash, hash: hash)
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws(AuditError) -> T {
+    func read<T>(_ body: (Database) throws -> T) throws(AuditError) -> T {
+        let result: T
         do {
-            return try database.read(body)
-        } catch let error as AuditError {
-            throw error
+            result = try database.read(body)
         } catch {
-            throw AuditError(.read, "cannot read the audit trail \(path): \(error)")
+            throw Self.describe(
+                error, path: path, waitLimit: waitLimit, otherwise: .read, "cannot read the audit trail")
         }
-    }
-
-    // MARK: - Verifying
-
-    public func verify() throws(AuditError) -> AuditVerification {
-        try read { db in
-            var verification = AuditVerification(records: 0, head: nil, problem: nil)
-            func fail(_ sequence: Int, _ message: String) -> AuditVerification {
-                verification.problem = AuditVerification.Problem(sequence: sequence, message: message)
-                return verification
-            }
-            // The indexed copies of each record's changes, in insertion order.
-            var indexed: [Int: [String]] = [:]
-            let changes = try Row.fetchCursor(
-                db, sql: "SELECT sequence, file, key, tags FROM record_changes ORDER BY rowid")
-            while let row = try changes.next() {
-                let sequence: Int = row["sequence"]
-                let file: String = row["file"]
-                let key: String = row["key"]
-                let tags: String = row["tags"]
-                indexed[sequence, default: []].append("\(file)\u{0}\(key)\u{0}\(tags)")
-            }
-            var expected = 1
-            var previousHash = AuditEntry.genesis
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT sequence, time, source, repository, ref, head, actor, people, decision, risk, body,
-                      previous_hash, hash FROM records ORDER BY sequence
-                    """)
-            while let row = try rows.next() {
-                let sequence: Int = row["sequence"]
-                if sequence != expected {
-                    return fail(
-                        expected,
-                        sequence > expected
-                            ? "missing: the trail jumps from record \(expected - 1) to \(sequence) (deleted)"
-                            : "sequence numbers out of order at \(sequence)")
-                }
-                let body: String = row["body"]
-                let storedPrevious: String = row["previous_hash"]
-                let hash: String = row["hash"]
-                guard AuditEntry.hash(body: body, previousHash: storedPrevious) == hash else {
-                    return fail(sequence, "its content was edited: the hash of what is stored is not its recorded hash")
-                }
-                guard let record = try? AuditEntry.decode(body: body) else {
-                    return fail(sequence, "its content is not a record")
-                }
-                guard record.sequence == sequence else {
-                    return fail(sequence, "it holds record \(record.sequence)'s content: records were reordered")
-                }
-                guard storedPrevious == previousHash else {
-                    return fail(
-                        sequence,
-                        "it does not follow record \(sequence - 1) (the previous hash differs): records were deleted, "
-                            + "inserted or reordered before it")
-                }
-                let columns: [(String, String?, String?)] = [
-                    ("time", String(row["time"] as Int), String(record.time)),
-                    ("source", row["source"], record.source.rawValue),
-                    ("repository", row["repository"], record.repository),
-                    ("ref", row["ref"], record.ref),
-                    ("head", row["head"], record.head),
-                    ("actor", row["actor"], record.actor),
-                    ("people", row["people"], Self.peopleColumn(record)),
-                    ("decision", row["decision"], record.decision),
-                    ("risk", String(row["risk"] as Int), String(record.risk)),
-                ]
-                for (name, stored, recorded) in columns where stored != recorded {
-                    return fail(
-                        sequence,
-                        "column \(name) was edited: it says \(stored ?? "NULL"), the record says \(recorded ?? "NULL")")
-                }
-                let recordedChanges = record.changes.map { "\($0.file)\u{0}\($0.key)\u{0}\(Self.tagsColumn($0.tags))" }
-                if indexed.removeValue(forKey: sequence) ?? [] != recordedChanges {
-                    return fail(sequence, "its indexed settings (record_changes) were edited")
-                }
-                previousHash = hash
-                verification.records = sequence
-                verification.head = AuditHead(sequence: sequence, hash: hash)
-                expected += 1
-            }
-            if let stray = indexed.keys.min() {
-                return fail(stray, "record_changes holds settings of a record that is not in the trail")
-            }
-            return verification
+        // Read as immutable, the file must not have changed under the read (a writer that started).
+        if let immutableSnapshot,
+            FileIdentity(path) != immutableSnapshot || (FileIdentity(path + "-wal")?.size ?? 0) > 0
+        {
+            throw AuditError(
+                .read,
+                "the audit trail \(path) changed while it was read (a writer started on it): run the command again")
         }
+        return result
     }
 
     // MARK: - SQL functions
@@ -435,18 +613,95 @@ public struct SQLiteAuditStore: AuditStore {
             .replacingOccurrences(of: "_", with: "\\_")
     }
 
-    private static func withFileLock<T>(_ path: String, _ body: () throws -> T) throws -> T {
+    /// Runs `body` holding `<trail>.lock`, polling for it until `deadline` rather than waiting forever.
+    static func withFileLock<T>(
+        _ trail: String, until deadline: ContinuousClock.Instant, limit: Duration, _ body: () throws -> T
+    ) throws -> T {
+        let path = trail + ".lock"
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw AuditError(.open, "cannot open \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
-        while flock(descriptor, LOCK_EX) != 0 {
-            guard errno == EINTR else {
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EINTR || errno == EWOULDBLOCK else {
                 throw AuditError(.open, "cannot lock \(path): \(String(cString: strerror(errno)))")
             }
+            guard ContinuousClock.now < deadline else { throw locked(trail, waited: limit, holding: path) }
+            usleep(1_000)  // flock has no timeout: poll, briefly, so that a queue of appenders stays quick
         }
         defer { flock(descriptor, LOCK_UN) }
         return try body()
+    }
+
+    static func locked(_ trail: String, waited: Duration, holding: String? = nil) -> AuditError {
+        AuditError(
+            .locked,
+            "the audit trail \(trail) is locked by another process"
+                + (holding.map { " (one holding \($0))" } ?? "") + "; waited \(seconds(waited)) s; "
+                + "another push or `changegate check` may be writing to it, or a process (a `sqlite3` shell, a backup) "
+                + "holds it in a transaction: try again, and if it persists find the holder with "
+                + "`fuser \(trail) \(trail).lock` and end it")
+    }
+
+    /// Names what went wrong: a lock held too long, a damaged file, or else `otherwise`.
+    static func describe(
+        _ error: any Error, path: String, waitLimit: Duration, otherwise kind: AuditError.Kind, _ doing: String
+    ) -> AuditError {
+        if let error = error as? AuditError { return error }
+        if let error = error as? DatabaseError {
+            if error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                return locked(path, waited: waitLimit)
+            }
+            if isDamage(error) {
+                return AuditError(
+                    .corrupt,
+                    "the audit trail \(path) is damaged (SQLite: \(error.message ?? "\(error)")): run "
+                        + "`changegate audit verify --audit \(path)` and restore the trail from a copy checked "
+                        + "against a witness")
+            }
+        }
+        return AuditError(kind, "\(doing) \(path): \(error)")
+    }
+
+    static func remaining(until deadline: ContinuousClock.Instant) -> Duration {
+        max(.zero, deadline - ContinuousClock.now)
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return max(0, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+    }
+
+    /// `10`, `0.5`: a wait as the messages say it.
+    static func seconds(_ duration: Duration) -> String {
+        let milliseconds = milliseconds(duration)
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)" : String(format: "%.1f", Double(milliseconds) / 1000)
+    }
+}
+
+/// A record `log` or `export` skipped because it cannot be read.
+public struct AuditDamage: Sendable, Hashable, CustomStringConvertible {
+    /// The record; nil when not even its sequence number can be read.
+    public var sequence: Int?
+    public var reason: String
+    public var description: String { "record \(sequence.map(String.init) ?? "?") is damaged: \(reason)" }
+}
+
+/// Which file a path names (device and inode), and its size and modification time.
+struct FileIdentity: Sendable, Hashable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
+    var modified: Int64
+
+    /// Nil when there is no file at `path`.
+    init?(_ path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
     }
 }

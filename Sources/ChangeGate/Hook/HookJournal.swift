@@ -33,6 +33,27 @@ public struct Arrival: Sendable, Hashable {
     }
 }
 
+/// When the hook may commit what it records: the waits it may spend (what its deadline leaves) and
+/// the check made right before the commit (``HookDeadline/claim()``). ``unbounded`` for callers
+/// without a deadline (tests, tools).
+public struct HookCommit: Sendable {
+    public var waitLimit: @Sendable () -> Duration?
+    public var claim: @Sendable () -> Bool
+
+    public init(waitLimit: @escaping @Sendable () -> Duration?, claim: @escaping @Sendable () -> Bool) {
+        self.waitLimit = waitLimit
+        self.claim = claim
+    }
+
+    /// The store's own wait limit, and always time to commit.
+    public static let unbounded = HookCommit(waitLimit: { nil }, claim: { true })
+
+    /// Bounded by `deadline`: waits take at most what is left of it, and the commit claims it.
+    public static func within(_ deadline: HookDeadline) -> HookCommit {
+        HookCommit(waitLimit: { .milliseconds(Int64(deadline.remaining * 1000)) }, claim: { deadline.claim() })
+    }
+}
+
 /// Where the hook keeps what it must remember: approvals (trusted evidence), who first pushed each
 /// commit, and its decisions.
 public protocol HookJournal: Sendable {
@@ -40,8 +61,11 @@ public protocol HookJournal: Sendable {
     /// The first recorded arrival of `commit` in this repository, if any.
     func firstArrival(of commit: ObjectID) throws(HookError) -> Arrival?
     /// Appends approvals, arrivals and decision records together; throws when they cannot be kept
-    /// (pre-receive then refuses the push; post-receive says what was not recorded).
-    func append(approvals: [Approval], arrivals: [Arrival], decisions: [AuditRecord]) throws(HookError)
+    /// (pre-receive then refuses the push; post-receive says what was not recorded). `commit`
+    /// (``HookCommit``) bounds the waits and says, right before the commit, whether there is still
+    /// time; when it says no, nothing is kept and the error says so.
+    func append(approvals: [Approval], arrivals: [Arrival], decisions: [AuditRecord], commit: HookCommit)
+        throws(HookError)
     /// The commits the hook accepted as `ref`'s new tip since `since`, each with the earliest time
     /// it was accepted: the only tips `reverts` may restore (``KnownGoodTips/accepted(_:)``).
     func acceptedTips(ref: String, since: Int) throws(HookError) -> [ObjectID: Int]
@@ -97,7 +121,9 @@ public struct AuditHookJournal: HookJournal {
         }
     }
 
-    public func append(approvals: [Approval], arrivals: [Arrival], decisions: [AuditRecord]) throws(HookError) {
+    public func append(
+        approvals: [Approval], arrivals: [Arrival], decisions: [AuditRecord], commit: HookCommit
+    ) throws(HookError) {
         let records =
             approvals.map {
                 AuditRecord.approval(
@@ -109,9 +135,9 @@ public struct AuditHookJournal: HookJournal {
                     actor: $0.pusher, decision: "received", accepted: true)
             } + decisions
         do {
-            try store.append(records)
+            try store.append(records, waitLimit: commit.waitLimit(), commitIf: commit.claim)
         } catch {
-            throw .store("\(error)")
+            throw error.kind == .deadline ? .deadline : .store("\(error)")
         }
     }
 }

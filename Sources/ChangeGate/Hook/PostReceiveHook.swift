@@ -26,7 +26,7 @@ public struct PostReceiveHook {
         public var failed: Bool
     }
 
-    public func run(_ updates: [RefUpdate]) -> Outcome {
+    public func run(_ updates: [RefUpdate], commit: HookCommit = .unbounded) -> Outcome {
         var lines: [String] = []
         var approvals: [Approval] = []
         var announcements: [String] = []
@@ -52,7 +52,7 @@ public struct PostReceiveHook {
             return Outcome(message: Self.text(lines), failed: true)
         }
         do {
-            try journal.append(approvals: approvals, arrivals: arrivals, decisions: landings(updates))
+            try journal.append(approvals: approvals, arrivals: arrivals, decisions: landings(updates), commit: commit)
         } catch {
             lines.append(
                 "changegate: ERROR: cannot write the audit trail (\(error)); nothing was recorded, so "

@@ -46,6 +46,8 @@ public struct PreReceiveHook {
         public var verdicts: [RefVerdict]
         /// Set when the push was refused for a reason of its own (the journal could not be written).
         public var failure: String?
+        /// True when the records could not be committed before the deadline.
+        public var pastDeadline = false
         public var accepted: Bool { failure == nil && verdicts.allSatisfy(\.accepted) }
 
         /// The text for standard error (git shows it as `remote:` lines).
@@ -61,9 +63,9 @@ public struct PreReceiveHook {
         }
     }
 
-    /// Judges and records in one go (see ``judge(_:)`` and ``record(_:)``).
-    public func run(_ updates: [RefUpdate]) -> Outcome {
-        record(judge(updates))
+    /// Judges and records in one go (see ``judge(_:)`` and ``record(_:commit:)``).
+    public func run(_ updates: [RefUpdate], commit: HookCommit = .unbounded) -> Outcome {
+        record(judge(updates), commit: commit)
     }
 
     /// The verdicts, to record; approvals are recorded by post-receive, once their refs landed.
@@ -93,14 +95,18 @@ public struct PreReceiveHook {
         return Judgement(verdicts: verdicts)
     }
 
-    /// Records the decisions. A journal that cannot be written refuses the push.
-    public func record(_ judgement: Judgement) -> Outcome {
+    /// Records the decisions. A journal that cannot be written, or not before `commit` says time is
+    /// up, refuses the push.
+    public func record(_ judgement: Judgement, commit: HookCommit = .unbounded) -> Outcome {
         var outcome = Outcome(verdicts: judgement.verdicts, failure: nil)
         let records = judgement.verdicts.compactMap { verdict in
             verdict.decision.map { entry(verdict, $0, pushAccepted: outcome.accepted) }
         }
         do {
-            try journal.append(approvals: [], arrivals: [], decisions: records)
+            try journal.append(approvals: [], arrivals: [], decisions: records, commit: commit)
+        } catch .deadline {
+            outcome.failure = HookError.deadline.description
+            outcome.pastDeadline = true
         } catch {
             // Fail closed: a decision that cannot be kept is no decision.
             outcome.failure = "cannot record the decision: \(error)"

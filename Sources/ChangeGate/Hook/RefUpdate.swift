@@ -79,6 +79,8 @@ public enum HookError: Error, Sendable, Hashable, CustomStringConvertible {
     /// `why` says what is wrong with the line.
     case badInput(line: Int, text: String, why: String)
     case store(String)
+    /// The hook's deadline passed before its records could be committed: nothing was kept.
+    case deadline
 
     public var description: String {
         switch self {
@@ -86,6 +88,7 @@ public enum HookError: Error, Sendable, Hashable, CustomStringConvertible {
             "line \(line) of the hook's input is not `<old-oid> <new-oid> <ref>` (\(why)): "
                 + TerminalText.escape(text)
         case .store(let message): message
+        case .deadline: "the deadline passed before the records could be committed; nothing was recorded"
         }
     }
 }

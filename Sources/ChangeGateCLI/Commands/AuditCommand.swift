@@ -45,12 +45,25 @@ struct AuditCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             do {
-                return try SQLiteAuditStore(path: path)
+                // Readers write nothing: a read-only mount, a read-only user or a full disk can still read.
+                return try SQLiteAuditStore(path: path, access: .readOnly)
             } catch {
                 Standard.error("changegate: error: \(error)")
                 throw ExitCode(2)
             }
         }
+    }
+
+    /// Names each record skipped as damaged on standard error; exit 1 once the rest is printed.
+    static func report(_ damaged: [AuditDamage], trail: String) -> ExitCode? {
+        guard !damaged.isEmpty else { return nil }
+        for damage in damaged.prefix(50) { Standard.error("changegate: skipped: \(damage)") }
+        if damaged.count > 50 { Standard.error("changegate: skipped \(damaged.count - 50) more damaged records") }
+        Standard.error(
+            "changegate: error: \(damaged.count) damaged record\(damaged.count == 1 ? " was" : "s were") left out; "
+                + "run `changegate audit verify --audit \(trail)` and restore the trail from a copy checked against "
+                + "a witness")
+        return ExitCode(1)
     }
 
     /// The filters of `log` and `export`.
@@ -124,15 +137,18 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             let store = try location.open()
             let query = try filters.query(repository: location.repositoryName(), limit: limit)
+            var damaged: [AuditDamage] = []
+            var unreadable = false
             do {
-                let entries = try store.entries(matching: query)
-                print(
-                    AuditRenderer.render(entries, as: format, landings: try store.landings(of: entries)),
-                    terminator: "")
+                let entries = try store.entries(matching: query, damaged: &damaged)
+                let landings = AuditCommand.landings(of: entries, in: store, unreadable: &unreadable)
+                print(AuditRenderer.render(entries, as: format, landings: landings), terminator: "")
             } catch {
                 Standard.error("changegate: error: \(error)")
                 throw ExitCode(2)
             }
+            if let exit = AuditCommand.report(damaged, trail: store.path) { throw exit }
+            if unreadable { throw ExitCode(1) }
         }
     }
 
@@ -144,7 +160,14 @@ struct AuditCommand: ParsableCommand {
 
         func run() throws {
             let store = try location.open()
-            guard let entry = try? store.entry(sequence: sequence) else {
+            let found: AuditEntry?
+            do {
+                found = try store.entry(sequence: sequence)
+            } catch {
+                Standard.error("changegate: error: \(error)")
+                throw ExitCode(2)
+            }
+            guard let entry = found else {
                 Standard.error("changegate: error: there is no record \(sequence) (see changegate audit head)")
                 throw ExitCode(2)
             }
@@ -152,12 +175,10 @@ struct AuditCommand: ParsableCommand {
                 print(AuditRenderer.json(entry))
                 return
             }
-            do {
-                print(AuditRenderer.show(entry, landing: try store.landings(of: [entry])[sequence]), terminator: "")
-            } catch {
-                Standard.error("changegate: error: \(error)")
-                throw ExitCode(2)
-            }
+            var unreadable = false
+            let landings = AuditCommand.landings(of: [entry], in: store, unreadable: &unreadable)
+            print(AuditRenderer.show(entry, landing: landings.map { .some($0[sequence]) } ?? .none), terminator: "")
+            if unreadable { throw ExitCode(1) }
         }
     }
 
@@ -185,10 +206,24 @@ struct AuditCommand: ParsableCommand {
             }
             do {
                 let verification = try store.verify()
+                var whole = true
                 if let problem = verification.problem {
                     print("TAMPERED: \(problem)")
-                    throw ExitCode(1)
+                    whole = false
                 }
+                if !verification.damage.isEmpty {
+                    print(
+                        "DAMAGED: SQLite's integrity check of \(store.path) failed (a damaged page, or an index that "
+                            + "does not match its table; appends and queries would run over it):")
+                    for finding in verification.damage { print("  \(finding)") }
+                    print("restore the trail from a copy checked against a witness (`audit verify --expect`)")
+                    whole = false
+                }
+                if let problem = verification.localWitnessProblem {
+                    print("TAMPERED: \(problem); restore the trail from a copy that holds that head")
+                    whole = false
+                }
+                if !whole { throw ExitCode(1) }
                 if let witness, let problem = try verification.check(expected: witness, in: store) {
                     print("TAMPERED: \(problem)")
                     throw ExitCode(1)
@@ -198,6 +233,11 @@ struct AuditCommand: ParsableCommand {
                 print(
                     "ok: \(verification.records) records, each chained to the one before: none was edited, deleted, "
                         + "inserted or reordered after it was chained\(head)")
+                if let local = verification.localWitness {
+                    print(
+                        "record \(local.sequence) matches this machine's local witness (\(store.path).head): the trail "
+                            + "was not deleted, replaced or cut back since this machine last appended to it")
+                }
                 if let witness {
                     print(
                         "record \(witness.sequence) matches the witness \(witness): nothing up to it was cut off or "
@@ -224,7 +264,14 @@ struct AuditCommand: ParsableCommand {
 
         func run() throws {
             let store = try location.open()
-            guard let head = try? store.head() else {
+            let head: AuditHead?
+            do {
+                head = try store.head()
+            } catch {
+                Standard.error("changegate: error: \(error)")
+                throw ExitCode(2)
+            }
+            guard let head else {
                 Standard.error("changegate: the audit trail is empty")
                 throw ExitCode(1)
             }
@@ -247,11 +294,11 @@ struct AuditCommand: ParsableCommand {
             }
             let store = try location.open()
             let query = try filters.query(repository: location.repositoryName(), limit: nil)
+            var damaged: [AuditDamage] = []
             do {
                 // Oldest first: the order of the chain.
-                let entries = Array(try store.entries(matching: query).reversed())
-                let landings = format == .table ? try store.landings(of: entries) : [:]
-                let text = AuditRenderer.render(entries, as: format, landings: landings)
+                let text = AuditRenderer.render(
+                    try store.entries(matching: query, damaged: &damaged).reversed(), as: format, landings: nil)
                 if let output {
                     try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
                 } else {
@@ -261,6 +308,21 @@ struct AuditCommand: ParsableCommand {
                 Standard.error("changegate: error: \(error)")
                 throw ExitCode(2)
             }
+            if let exit = AuditCommand.report(damaged, trail: store.path) { throw exit }
+        }
+    }
+}
+
+extension AuditCommand {
+    /// Which hook decisions landed; nil (shown as unknown, never as "not landed") when the trail
+    /// cannot say, which is reported and makes the command exit 1 at the end.
+    static func landings(of entries: [AuditEntry], in store: any AuditStore, unreadable: inout Bool) -> [Int: Int]? {
+        do {
+            return try store.landings(of: entries)
+        } catch {
+            Standard.error("changegate: error: cannot tell which hook decisions landed: \(error)")
+            unreadable = true
+            return nil
         }
     }
 }

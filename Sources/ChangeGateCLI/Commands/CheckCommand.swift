@@ -156,7 +156,7 @@ struct CheckCommand: ParsableCommand {
         let trail = AuditLocation.path(explicit: audit, environment: environment, gitDirectory: opened.path)
         if !ref.isEmpty, FileManager.default.fileExists(atPath: trail) {
             do {
-                let store = try SQLiteAuditStore(path: trail)
+                let store = try SQLiteAuditStore(path: trail, access: .readOnly)
                 let since = seconds - 366 * 86_400
                 // A shared trail holds other repositories' tips of the same ref name: a sandbox's
                 // would make its values known good here. Use this repository's, named or alone.

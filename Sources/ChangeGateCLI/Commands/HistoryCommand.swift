@@ -112,7 +112,7 @@ struct HistoryCommand: ParsableCommand {
             let trailPath = AuditLocation.path(
                 explicit: audit, environment: ProcessInfo.processInfo.environment, gitDirectory: repository.path)
             if audit != nil || FileManager.default.fileExists(atPath: trailPath) {
-                let opened = try SQLiteAuditStore(path: trailPath)
+                let opened = try SQLiteAuditStore(path: trailPath, access: .readOnly)
                 trail = opened
             }
             if let opened = trail, dates == .received {

@@ -72,6 +72,13 @@ struct HookCommand: ParsableCommand {
             + "moved, nothing recorded). Push again; if it keeps happening, ask an admin to raise --deadline."
     }
 
+    /// What post-receive says when it ran out of time (the refs have moved; it records nothing).
+    static func postReceiveDeadlineMessage(_ seconds: Double) -> String {
+        "changegate: ERROR: recording took longer than the \(seconds) s deadline; nothing was recorded, so the "
+            + "approvals of this push do not count (push them again under new names) and the landing of its refs "
+            + "is not in the audit trail"
+    }
+
     /// Runs the hook over `updates`-to-be-read; every failure rejects (exit 1), never a crash. The
     /// deadline covers all of it, the waits on the audit trail included.
     static func judge(options: JudgeOptions, readUpdates: () throws -> [RefUpdate]) throws {
@@ -87,15 +94,17 @@ struct HookCommand: ParsableCommand {
             let gitDirectory = repository.path.hasSuffix("/") ? String(repository.path.dropLast()) : repository.path
             // Fail closed: a trail that cannot be opened refuses the push (the catch below says why).
             let store = try SQLiteAuditStore(
-                path: AuditLocation.path(explicit: options.audit, environment: environment, gitDirectory: gitDirectory))
+                path: AuditLocation.path(explicit: options.audit, environment: environment, gitDirectory: gitDirectory),
+                waitLimit: .milliseconds(Int64(deadline.remaining * 1000)))
             let hook = PreReceiveHook(
                 repository: repository, configuration: options.configuration,
                 journal: AuditHookJournal(store: store, repository: repository.displayPath),
                 actor: HookActor.from(environment)?.identity, pushOptions: PushOptions.from(environment),
                 now: Int(Date().timeIntervalSince1970),
                 evidenceDirectory: options.evidenceDir ?? gitDirectory + "/changegate/evidence")
-            let outcome = hook.record(hook.judge(updates))
-            guard deadline.claim() else {
+            // The commit claims the deadline: once made, the verdict it records is the one given.
+            let outcome = hook.record(hook.judge(updates), commit: .within(deadline))
+            guard !outcome.pastDeadline else {
                 Standard.error(deadlineMessage(options.deadline))
                 throw ExitCode(1)
             }
@@ -139,10 +148,7 @@ struct HookCommand: ParsableCommand {
             // The refs have moved; this bounds how long the push waits on the recording (the hosting's
             // limit holds here too). Past it nothing is recorded, and the pusher is told what that means.
             let deadline = HookDeadline(seconds: options.deadline) { seconds in
-                Standard.error(
-                    "changegate: ERROR: recording took longer than the \(seconds) s deadline; nothing was recorded, "
-                        + "so the approvals of this push do not count (push them again under new names) and the "
-                        + "landing of its refs is not in the audit trail")
+                Standard.error(HookCommand.postReceiveDeadlineMessage(seconds))
                 Glibc._exit(1)
             }
             let environment = ProcessInfo.processInfo.environment
@@ -152,17 +158,12 @@ struct HookCommand: ParsableCommand {
                 let gitDirectory = repository.path.hasSuffix("/") ? String(repository.path.dropLast()) : repository.path
                 let store = try SQLiteAuditStore(
                     path: AuditLocation.path(
-                        explicit: options.audit, environment: environment, gitDirectory: gitDirectory))
+                        explicit: options.audit, environment: environment, gitDirectory: gitDirectory),
+                    waitLimit: .milliseconds(Int64(deadline.remaining * 1000)))
                 let hook = PostReceiveHook(
                     repository: repository, journal: AuditHookJournal(store: store, repository: repository.displayPath),
                     actor: HookActor.from(environment)?.identity, now: Int(Date().timeIntervalSince1970))
-                let outcome = hook.run(updates)
-                guard deadline.claim() else {
-                    Standard.error(
-                        "changegate: ERROR: recording took longer than the \(options.deadline) s deadline; its "
-                            + "records may be in the audit trail without this message's confirmation")
-                    throw ExitCode(1)
-                }
+                let outcome = hook.run(updates, commit: .within(deadline))
                 FileHandle.standardError.write(Data(outcome.message.utf8))
                 if outcome.failed { throw ExitCode(1) }
             } catch let exit as ExitCode {

@@ -172,6 +172,12 @@ struct AuditChainTests {
         #expect(try Self.verify(path, expect: witness).status == 0)
 
         try Self.sqlite(path, "DELETE FROM record_changes WHERE sequence > 18; DELETE FROM records WHERE sequence > 18")
+        // This machine's own witness (`audit.sqlite.head`) sees the cut; whoever can cut the trail can
+        // remove that too, and then only a head kept elsewhere does.
+        let local = try Self.verify(path)
+        #expect(local.status == 1)
+        #expect(local.stdout.contains("this trail ends at record 18, but this machine recorded head \(witness)"))
+        try FileManager.default.removeItem(atPath: path + ".head")
         #expect(try Self.verify(path).status == 0)  // what is left is a whole chain
         let cut = try Self.verify(path, expect: witness)
         #expect(cut.status == 1)

@@ -7,8 +7,8 @@ public enum AuditRenderer {
     }
 
     /// `landings`: ``AuditStore/landings(of:)`` of `entries`, so that the table never shows a hook's
-    /// verdict as a ref that moved (the machine formats give the records as they are).
-    public static func render(_ entries: [AuditEntry], as format: Format, landings: [Int: Int]) -> String {
+    /// verdict as a ref that moved; nil when unknown (the machine formats give the records as they are).
+    public static func render(_ entries: [AuditEntry], as format: Format, landings: [Int: Int]?) -> String {
         switch format {
         case .table: table(entries, landings: landings)
         case .json: "[" + entries.map(json).joined(separator: ",\n ") + "]\n"
@@ -39,14 +39,18 @@ public enum AuditRenderer {
     /// What the hook let through but no post-receive record says landed.
     static let notLanded = "NOT LANDED"
 
-    static func table(_ entries: [AuditEntry], landings: [Int: Int]) -> String {
+    static func table(_ entries: [AuditEntry], landings: [Int: Int]?) -> String {
         guard !entries.isEmpty else { return "no records match\n" }
         let header = ["SEQ", "TIME (UTC)", "SOURCE", "DECISION", "RISK", "ACTOR", "REF", "HEAD", "SETTINGS"]
         let rows = entries.map { entry -> [String] in
             let r = entry.record
             var decision = r.decision + (r.accepted ? "" : " (refused)")
             if r.overridden { decision += " OVERRIDE" }
-            if r.awaitsLanding == true, landings[r.sequence] == nil { decision += " " + notLanded }
+            if r.awaitsLanding == true, let landings {
+                if landings[r.sequence] == nil { decision += " " + notLanded }
+            } else if r.awaitsLanding == true {
+                decision += " (landing unknown)"
+            }
             if r.source == .approval || r.decision == "error" { decision = r.decision }
             // Actors, refs, paths and keys are pushers' text: escaped for the terminal.
             return [
@@ -87,8 +91,8 @@ public enum AuditRenderer {
 
     /// One record in full, for `audit show`.
     /// `landing`: the sequence number of the record that says the ref landed
-    /// (``AuditStore/landings(of:)``), nil when none does.
-    public static func show(_ entry: AuditEntry, landing: Int?) -> String {
+    /// (``AuditStore/landings(of:)``), `.some(nil)` when none does, nil when that is unknown.
+    public static func show(_ entry: AuditEntry, landing: Int??) -> String {
         let r = entry.record
         var lines: [String] = []
         lines.append("Record \(r.sequence)  \(time(r.time))  source \(r.source.rawValue)")
@@ -98,10 +102,16 @@ public enum AuditRenderer {
         }
         lines.append("Decision: \(r.decision)\(r.accepted ? "" : " (refused)")\(r.overridden ? ", OVERRIDDEN" : "")")
         if r.awaitsLanding == true {
-            lines.append(
-                landing.map { "Landed: yes, record \($0) (post-receive saw git move the ref)" }
-                    ?? "Landed: \(notLanded) — the hook let it through, but no post-receive record says the ref moved "
-                    + "(a later hook, a lost ref lock or a kill refused the push after ChangeGate)")
+            switch landing {
+            case .some(.some(let sequence)):
+                lines.append("Landed: yes, record \(sequence) (post-receive saw git move the ref)")
+            case .some(.none):
+                lines.append(
+                    "Landed: \(notLanded) — the hook let it through, but no post-receive record says the ref moved "
+                        + "(a later hook, a lost ref lock or a kill refused the push after ChangeGate)")
+            case .none:
+                lines.append("Landed: unknown (the trail could not be read to tell)")
+            }
         }
         lines.append("Repository: \(r.repository)")
         if let ref = r.ref { lines.append("Ref: \(ref)") }

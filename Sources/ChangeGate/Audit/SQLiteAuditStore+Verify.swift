@@ -1,0 +1,145 @@
+import Foundation
+import GRDB
+
+extension SQLiteAuditStore {
+    /// Walks the chain and the indexed copies of each record's settings together, both in sequence
+    /// order (a merge join: memory stays flat however long the trail), runs SQLite's integrity check
+    /// over the whole file, and compares the trail with the local witness.
+    public func verify() throws(AuditError) -> AuditVerification {
+        // The witness first, then the trail: a head read this way was committed before it was read.
+        let witness = AuditLocalWitness(trail: path)
+        let recorded = try witness.read()
+        return try read { db in
+            var verification = AuditVerification(records: 0, head: nil, problem: nil)
+            verification.localWitness = recorded
+            do {
+                verification.problem = try Self.walkChain(db, into: &verification)
+            } catch let error as DatabaseError where Self.isDamage(error) {
+                verification.problem = AuditVerification.Problem(
+                    sequence: verification.records + 1,
+                    message: "it cannot be read: the file is damaged there (SQLite: \(error.message ?? "\(error)"))")
+            }
+            // Damaged pages and indexes that no longer match their tables pass the walk above, which
+            // reads the tables alone; appends and queries then run over them (integrity_check also
+            // compares each index with its table, which quick_check does not).
+            let findings = try String.fetchAll(db, sql: "PRAGMA integrity_check(20)")
+            if findings != ["ok"] { verification.damage = findings }
+            if let recorded {
+                let hash = try? String.fetchOne(
+                    db, sql: "SELECT hash FROM records WHERE sequence = ?", arguments: [recorded.sequence])
+                let last = try? Row.fetchOne(
+                    db, sql: "SELECT sequence, hash FROM records ORDER BY sequence DESC LIMIT 1")
+                let head = last.flatMap { row -> AuditHead? in
+                    guard let sequence = Int.fromDatabaseValue(row["sequence"]),
+                        let hash = String.fromDatabaseValue(row["hash"])
+                    else { return nil }
+                    return AuditHead(sequence: sequence, hash: hash)
+                }
+                verification.localWitnessProblem = witness.problem(
+                    recorded: recorded, hash: hash, trailHead: head)
+            }
+            return verification
+        }
+    }
+
+    /// The first problem of the chain, counting what verifies into `verification`.
+    private static func walkChain(_ db: Database, into verification: inout AuditVerification) throws
+        -> AuditVerification.Problem?
+    {
+        func problem(_ sequence: Int, _ message: String) -> AuditVerification.Problem {
+            AuditVerification.Problem(sequence: sequence, message: message)
+        }
+        // (sequence, rowid) is the order of the index on sequence: no sort, no table in memory.
+        let changes = try Row.fetchCursor(
+            db, sql: "SELECT sequence, file, key, tags FROM record_changes ORDER BY sequence, rowid")
+        var pending = try changes.next()
+        /// The indexed copies of `sequence`'s changes, in insertion order; stray rows before it throw.
+        func indexed(_ sequence: Int) throws -> [String]? {
+            var copies: [String] = []
+            while let row = pending {
+                guard let owner = Int.fromDatabaseValue(row["sequence"]) else { return nil }
+                if owner < sequence { return nil }  // a record's settings whose record is not in the trail
+                if owner > sequence { break }
+                let file = String.fromDatabaseValue(row["file"]) ?? "\u{1}"
+                let key = String.fromDatabaseValue(row["key"]) ?? "\u{1}"
+                let tags = String.fromDatabaseValue(row["tags"]) ?? "\u{1}"
+                copies.append("\(file)\u{0}\(key)\u{0}\(tags)")
+                pending = try changes.next()
+            }
+            return copies
+        }
+        var expected = 1
+        var previousHash = AuditEntry.genesis
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT sequence, time, source, repository, ref, head, actor, people, decision, risk, body,
+                  previous_hash, hash FROM records ORDER BY sequence
+                """)
+        while let row = try rows.next() {
+            guard let sequence = Int.fromDatabaseValue(row["sequence"]) else {
+                return problem(expected, "its sequence number is not a number")
+            }
+            if sequence != expected {
+                return problem(
+                    expected,
+                    sequence > expected
+                        ? "missing: the trail jumps from record \(expected - 1) to \(sequence) (deleted)"
+                        : "sequence numbers out of order at \(sequence)")
+            }
+            guard let body = String.fromDatabaseValue(row["body"]),
+                let storedPrevious = String.fromDatabaseValue(row["previous_hash"]),
+                let hash = String.fromDatabaseValue(row["hash"])
+            else { return problem(sequence, "its body or hashes are not text") }
+            guard AuditEntry.hash(body: body, previousHash: storedPrevious) == hash else {
+                return problem(sequence, "its content was edited: the hash of what is stored is not its recorded hash")
+            }
+            guard let record = try? AuditEntry.decode(body: body) else {
+                return problem(sequence, "its content is not a record")
+            }
+            guard record.sequence == sequence else {
+                return problem(sequence, "it holds record \(record.sequence)'s content: records were reordered")
+            }
+            guard storedPrevious == previousHash else {
+                return problem(
+                    sequence,
+                    "it does not follow record \(sequence - 1) (the previous hash differs): records were deleted, "
+                        + "inserted or reordered before it")
+            }
+            let columns: [(String, String?, String?)] = [
+                ("time", Int.fromDatabaseValue(row["time"]).map(String.init), String(record.time)),
+                ("source", String.fromDatabaseValue(row["source"]), record.source.rawValue),
+                ("repository", String.fromDatabaseValue(row["repository"]), record.repository),
+                ("ref", String.fromDatabaseValue(row["ref"]), record.ref),
+                ("head", String.fromDatabaseValue(row["head"]), record.head),
+                ("actor", String.fromDatabaseValue(row["actor"]), record.actor),
+                ("people", String.fromDatabaseValue(row["people"]), peopleColumn(record)),
+                ("decision", String.fromDatabaseValue(row["decision"]), record.decision),
+                ("risk", Int.fromDatabaseValue(row["risk"]).map(String.init), String(record.risk)),
+            ]
+            for (name, stored, recorded) in columns where stored != recorded {
+                return problem(
+                    sequence,
+                    "column \(name) was edited: it says \(stored ?? "NULL"), the record says \(recorded ?? "NULL")")
+            }
+            guard let copies = try indexed(sequence) else {
+                let stray = pending.flatMap { Int.fromDatabaseValue($0["sequence"]) } ?? sequence
+                return problem(stray, "record_changes holds settings of a record that is not in the trail")
+            }
+            let recordedChanges = record.changes.map { "\($0.file)\u{0}\($0.key)\u{0}\(tagsColumn($0.tags))" }
+            if copies != recordedChanges {
+                return problem(sequence, "its indexed settings (record_changes) were edited")
+            }
+            previousHash = hash
+            verification.records = sequence
+            verification.head = AuditHead(sequence: sequence, hash: hash)
+            expected += 1
+        }
+        if let stray = pending {
+            return problem(
+                Int.fromDatabaseValue(stray["sequence"]) ?? expected,
+                "record_changes holds settings of a record that is not in the trail")
+        }
+        return nil
+    }
+}
