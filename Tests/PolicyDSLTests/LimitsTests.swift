@@ -109,6 +109,29 @@ struct LimitsTests {
         #expect(fine.errors.isEmpty)
     }
 
+    @Test("an expression just within the tree limit compiles, formats, explains and evaluates off the main thread")
+    func expressionAtTheLimit() throws {
+        // 3 levels of 84 `or`: 253 levels deep (the limit is 256), each pass recursing as deep.
+        var condition = "key == \"a\""
+        for _ in 0..<3 {
+            condition = "(" + condition + String(repeating: " or key == \"b\"", count: 84) + ")"
+        }
+        let source = SourceFile(path: "p.policy", text: "policy \"p\"\ndeny \"d\" when any change \(condition)\n")
+        let result = PolicyCompiler.compile([source])
+        let program = try #require(result.program, "\(result.rendered)")
+        guard case .deny(_, let parsed)? = result.syntax.declarations.last?.kind else {
+            Issue.record("no deny")
+            return
+        }
+        #expect((250...256).contains(parsed.height), "\(parsed.height) levels")
+        #expect(PolicyFormatter.format(source).text != nil)
+        #expect(!PolicyExplainer.explain(program).isEmpty)
+        let input = EvaluationInput(
+            changes: [ChangeInput(file: "a.yaml", key: "a", kind: "modified", old: .integer(1), new: .integer(2))],
+            now: 0)
+        #expect(Evaluator.evaluate(program, input).verdicts.first?.applies == true)
+    }
+
     @Test("control characters in strings, comments and between tokens are errors with file:line:column")
     func controlCharacters() {
         let nul = compile("policy \"p\"\ndeny \"a\u{0}b\" when false\n")

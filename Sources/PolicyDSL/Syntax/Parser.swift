@@ -20,7 +20,7 @@ struct Parser {
     /// Levels of an expression's tree. Nesting and operator chains are bounded one at a time
     /// above; chains inside nested parentheses could still stack up to about 200²/2 levels,
     /// which the checker, the evaluator and `fmt` would recurse through.
-    static let maxHeight = 400
+    static let maxHeight = 256
 
     init(file: SourceFile, tokens: [Token]) {
         self.file = file
