@@ -91,6 +91,12 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         return literal.joined(separator: String(separator))
     }
 
+    /// The length in characters of each segment of `pattern` (escapes included), for the
+    /// policy checker's limits.
+    static func segmentLengths(_ pattern: String, separator: Character = "/") -> [Int] {
+        split(pattern, separator).map(\.count)
+    }
+
     private static func split(_ pattern: String, _ separator: Character) -> [String] {
         var parts: [String] = []
         var current = ""
@@ -118,6 +124,9 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         var tokens: [Token] = []
         let chars = Array(text)
         var i = 0
+        // Once a `[` finds no `]`, no later one can: they are literals, without scanning again
+        // (which would be quadratic in a run of `[`).
+        var classesClose = true
         while i < chars.count {
             let c = chars[i]
             switch c {
@@ -129,11 +138,12 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
             case "?":
                 tokens.append(.anyOne)
             case "[":
-                if let (token, next) = characterClass(chars, from: i) {
+                if classesClose, let (token, next) = characterClass(chars, from: i) {
                     tokens.append(token)
                     i = next
                     continue
                 }
+                classesClose = false
                 tokens.append(.literal("["))
             default:
                 tokens.append(.literal(c))
@@ -167,77 +177,61 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         return (.characterClass(negated: negated, ranges: ranges), i + 1)
     }
 
-    /// Segment-level matching; `**` may absorb any number of segments. Failed (pattern, text)
-    /// positions are remembered, so several `**` cost O(segments²) rather than exponential time.
+    /// Segment-level matching: `**` is to segments what `*` is to characters, so the same
+    /// iterative two-pointer walk applies (no recursion, O(pattern × text) segment tests).
     private static func match(_ pattern: ArraySlice<Segment>, _ parts: ArraySlice<[Character]>) -> Bool {
+        var steps = 0
+        return match(pattern, parts, steps: &steps)
+    }
+
+    /// ``match(_:_:)`` counting its steps (segment and character tests), so that tests can bound
+    /// the work.
+    private static func match(_ pattern: ArraySlice<Segment>, _ parts: ArraySlice<[Character]>, steps: inout Int)
+        -> Bool
+    {
         // Without `**`, segments pair up one to one: no search needed.
         if !pattern.contains(.anyDepth) {
             guard pattern.count == parts.count else { return false }
             return zip(pattern, parts).allSatisfy { segment, part in
-                if case .pattern(let tokens) = segment { return matchSegment(tokens, part) }
+                if case .pattern(let tokens) = segment { return matchSegment(tokens, part, steps: &steps) }
                 return false
             }
         }
-        // With one or two `**` a plain search is at most quadratic and allocates nothing; more
-        // `**`s could make it exponential, so those remember what failed.
-        if pattern.count(where: { $0 == .anyDepth }) <= 2 {
-            func search(_ p: Int, _ t: Int) -> Bool {
-                if p == pattern.endIndex { return t == parts.endIndex }
-                switch pattern[p] {
-                case .anyDepth:
-                    return (t...parts.endIndex).contains { search(p + 1, $0) }
-                case .pattern(let tokens):
-                    return t < parts.endIndex && matchSegment(tokens, parts[t]) && search(p + 1, t + 1)
+        let p0 = pattern.startIndex
+        let t0 = parts.startIndex
+        var inner = 0
+        let matched = Wildcard.match(
+            patternCount: pattern.count, textCount: parts.count, steps: &steps,
+            isStar: { pattern[p0 + $0] == .anyDepth },
+            matchesOne: { p, t in
+                if case .pattern(let tokens) = pattern[p0 + p] {
+                    return matchSegment(tokens, parts[t0 + t], steps: &inner)
                 }
-            }
-            return search(pattern.startIndex, parts.startIndex)
-        }
-        var failed = Set<Int>()
-        let width = parts.count + 1
-        func go(_ p: Int, _ t: Int) -> Bool {
-            if failed.contains(p * width + t) { return false }
-            let result: Bool
-            if p == pattern.endIndex {
-                result = t == parts.endIndex
-            } else {
-                switch pattern[p] {
-                case .anyDepth:
-                    result = (t...parts.endIndex).contains { go(p + 1, $0) }
-                case .pattern(let tokens):
-                    result = t < parts.endIndex && matchSegment(tokens, parts[t]) && go(p + 1, t + 1)
-                }
-            }
-            if !result { failed.insert(p * width + t) }
-            return result
-        }
-        return go(pattern.startIndex, parts.startIndex)
+                return false
+            })
+        steps += inner
+        return matched
     }
 
-    /// Wildcard matching within one segment with the two-pointer method: on a mismatch, retry from
-    /// the last `*` one character further. O(pattern × text) at worst, never exponential.
+    /// The steps ``matches(_:)`` takes on `text`, and its answer (for tests that bound the work).
+    func matchSteps(_ text: String) -> (matches: Bool, steps: Int) {
+        var steps = 0
+        let matched = Self.match(segments[...], split(text)[...], steps: &steps)
+        return (matched, steps)
+    }
+
+    /// Wildcard matching within one segment. O(pattern × text) at worst, never exponential.
     private static func matchSegment(_ tokens: [Token], _ text: [Character]) -> Bool {
-        var p = 0
-        var t = 0
-        var star: Int? = nil
-        var starText = 0
-        while t < text.count {
-            if p < tokens.count, matchesOne(tokens[p], text[t]) {
-                p += 1
-                t += 1
-            } else if p < tokens.count, tokens[p] == .anyRun {
-                star = p
-                starText = t
-                p += 1
-            } else if let s = star {
-                p = s + 1
-                starText += 1
-                t = starText
-            } else {
-                return false
-            }
-        }
-        while p < tokens.count, tokens[p] == .anyRun { p += 1 }
-        return p == tokens.count
+        var steps = 0
+        return matchSegment(tokens, text, steps: &steps)
+    }
+
+    /// ``matchSegment(_:_:)`` counting its steps, so that tests can bound the work.
+    private static func matchSegment(_ tokens: [Token], _ text: [Character], steps: inout Int) -> Bool {
+        Wildcard.match(
+            patternCount: tokens.count, textCount: text.count, steps: &steps,
+            isStar: { tokens[$0] == .anyRun },
+            matchesOne: { matchesOne(tokens[$0], text[$1]) })
     }
 
     private static func matchesOne(_ token: Token, _ c: Character) -> Bool {
@@ -251,49 +245,83 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
 
     /// True when some text matches both globs (same separator). Exact for these glob shapes: a
     /// dynamic program over both patterns at once, with `**` absorbing whole segments and `*` runs
-    /// of characters.
+    /// of characters. The work is bounded: past ``defaultOverlapBudget`` cells it answers true
+    /// ("may overlap"), the safe side for a caller that only warns when nothing overlaps.
     public func overlaps(_ other: Glob) -> Bool {
-        let a = segments
-        let b = other.segments
-        var memo: [Int: Bool] = [:]
-        func go(_ i: Int, _ j: Int) -> Bool {
-            let key = i * (b.count + 1) + j
-            if let known = memo[key] { return known }
-            let result: Bool
-            switch (i < a.count ? a[i] : nil, j < b.count ? b[j] : nil) {
-            case (nil, nil): result = true
-            case (.anyDepth?, _): result = go(i + 1, j) || (j < b.count && go(i, j + 1))
-            case (_, .anyDepth?): result = go(i, j + 1) || (i < a.count && go(i + 1, j))
-            case (.pattern(let x)?, .pattern(let y)?): result = Self.segmentsOverlap(x, y) && go(i + 1, j + 1)
-            default: result = false
-            }
-            memo[key] = result
-            return result
-        }
-        return go(0, 0)
+        var budget = Self.defaultOverlapBudget
+        return overlaps(other, budget: &budget) ?? true
     }
 
-    private static func segmentsOverlap(_ a: [Token], _ b: [Token]) -> Bool {
-        var memo: [Int: Bool] = [:]
-        func go(_ i: Int, _ j: Int) -> Bool {
-            let key = i * (b.count + 1) + j
-            if let known = memo[key] { return known }
-            let result: Bool
-            if i == a.count && j == b.count {
-                result = true
-            } else if i < a.count, a[i] == .anyRun {
-                result = go(i + 1, j) || (j < b.count && go(i, j + 1))
-            } else if j < b.count, b[j] == .anyRun {
-                result = go(i, j + 1) || (i < a.count && go(i + 1, j))
-            } else if i < a.count, j < b.count {
-                result = charactersOverlap(a[i], b[j]) && go(i + 1, j + 1)
-            } else {
-                result = false
+    /// Dynamic-program cells one ``overlaps(_:)`` may visit (and all of a policy's warnings
+    /// together): 2²², thousands of times what usual patterns need, and a few hundred
+    /// milliseconds at most.
+    public static let defaultOverlapBudget = 1 << 22
+
+    /// ``overlaps(_:)`` drawing on a shared `budget` of cells; nil once it is spent.
+    public func overlaps(_ other: Glob, budget: inout Int) -> Bool? {
+        let a = segments
+        let b = other.segments
+        // Cell (i, j): some text matches both `a[..<i]` and `b[..<j]` with their ends aligned.
+        // Every move increases i or j, so one row at a time, left to right, sees every cell after
+        // the cells that reach it.
+        var row = [Bool](repeating: false, count: b.count + 1)
+        row[0] = true
+        for i in 0...a.count {
+            // A row costs its width whether or not its cells are reachable.
+            budget -= b.count + 1
+            if budget < 0 { return nil }
+            var next = [Bool](repeating: false, count: b.count + 1)
+            for j in 0...b.count where row[j] {
+                switch (i < a.count ? a[i] : nil, j < b.count ? b[j] : nil) {
+                case (nil, nil):
+                    return true
+                case (.anyDepth?, _):
+                    next[j] = true
+                    if j < b.count { row[j + 1] = true }
+                case (_, .anyDepth?):
+                    row[j + 1] = true
+                    if i < a.count { next[j] = true }
+                case (.pattern(let x)?, .pattern(let y)?):
+                    guard let overlap = Self.segmentsOverlap(x, y, budget: &budget) else { return nil }
+                    if overlap { next[j + 1] = true }
+                default:
+                    break
+                }
             }
-            memo[key] = result
-            return result
+            // Nothing reachable in the next row: nothing further is.
+            guard next.contains(true) else { return false }
+            row = next
         }
-        return go(0, 0)
+        return false
+    }
+
+    /// Whether some segment matches both token lists: the same row-by-row dynamic program, with
+    /// `*` in the place of `**`. O(|a| × |b|) cells, two rows of memory.
+    private static func segmentsOverlap(_ a: [Token], _ b: [Token], budget: inout Int) -> Bool? {
+        var row = [Bool](repeating: false, count: b.count + 1)
+        row[0] = true
+        for i in 0...a.count {
+            budget -= b.count + 1
+            if budget < 0 { return nil }
+            var next = [Bool](repeating: false, count: b.count + 1)
+            for j in 0...b.count where row[j] {
+                let x = i < a.count ? a[i] : nil
+                let y = j < b.count ? b[j] : nil
+                if x == nil, y == nil { return true }
+                if x == .anyRun {
+                    next[j] = true
+                    if y != nil { row[j + 1] = true }
+                } else if y == .anyRun {
+                    row[j + 1] = true
+                    if x != nil { next[j] = true }
+                } else if let x, let y, charactersOverlap(x, y) {
+                    next[j + 1] = true
+                }
+            }
+            guard next.contains(true) else { return false }
+            row = next
+        }
+        return false
     }
 
     private static func charactersOverlap(_ x: Token, _ y: Token) -> Bool {
@@ -305,5 +333,40 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
             return r1.contains { one in r2.contains { one.overlaps($0) } }
         default: return true
         }
+    }
+}
+
+/// Wildcard matching by the two-pointer method, for characters within a segment (`*`) and for
+/// segments (`**`) alike: every other pattern element matches exactly one text element, so on a
+/// mismatch it is enough to retry from the last star one element further. Iterative, and at most
+/// O(pattern × text) element tests, whatever the input.
+enum Wildcard {
+    @inline(__always)
+    static func match(
+        patternCount: Int, textCount: Int, steps: inout Int, isStar: (Int) -> Bool, matchesOne: (Int, Int) -> Bool
+    ) -> Bool {
+        var p = 0
+        var t = 0
+        var star: Int? = nil
+        var starText = 0
+        while t < textCount {
+            steps += 1
+            if p < patternCount, !isStar(p), matchesOne(p, t) {
+                p += 1
+                t += 1
+            } else if p < patternCount, isStar(p) {
+                star = p
+                starText = t
+                p += 1
+            } else if let s = star {
+                p = s + 1
+                starText += 1
+                t = starText
+            } else {
+                return false
+            }
+        }
+        while p < patternCount, isStar(p) { p += 1 }
+        return p == patternCount
     }
 }

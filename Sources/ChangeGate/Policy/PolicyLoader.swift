@@ -9,6 +9,8 @@ public enum PolicyLoader {
     public struct LoadError: Error, Sendable, CustomStringConvertible {
         public var path: String
         public var reason: String
+        /// Where in the file the problem is, when it is at one place (invalid UTF-8).
+        public var location: SourceLocation? = nil
         public var description: String { "\(path): error: \(reason)" }
     }
 
@@ -30,10 +32,19 @@ public enum PolicyLoader {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw LoadError(path: file, reason: "cannot read the file")
             }
-            guard let text = String(data: data, encoding: .utf8) else {
-                throw LoadError(path: file, reason: "the file is not valid UTF-8")
-            }
-            return SourceFile(path: file, text: text)
+            return try source(path: file, bytes: data)
+        }
+    }
+
+    /// The policy file `path` holding `bytes`, refused at the first invalid UTF-8 sequence.
+    static func source(path: String, bytes: some Collection<UInt8>, at commit: ObjectID? = nil) throws(LoadError)
+        -> SourceFile
+    {
+        do {
+            return try SourceFile(path: path, bytes: bytes)
+        } catch {
+            let revision = commit.map { " at \($0.short)" } ?? ""
+            throw LoadError(path: path, reason: "\(error)\(revision)", location: error.location)
         }
     }
 
@@ -97,15 +108,25 @@ extension PolicyLoader {
                 reason: "no .policy file at the base revision; commit one under \(directory)/ or pass --policy PATH")
         }
         func text(_ blob: ObjectID, _ path: String) throws(LoadError) -> String {
-            guard case .text(let bytes) = try? repository.blob(blob, maxSize: 1 << 20),
-                let text = String(validating: bytes, as: UTF8.self)
-            else { throw LoadError(path: path, reason: "cannot read the file as UTF-8 text at \(commit.short)") }
-            return text
+            try source(blob, path).text
+        }
+        func source(_ blob: ObjectID, _ path: String) throws(LoadError) -> SourceFile {
+            switch try? repository.blob(blob, maxSize: 1 << 20) {
+            case .text(let bytes): return try PolicyLoader.source(path: path, bytes: bytes, at: commit)
+            case .binary:
+                // git calls a blob binary for a NUL byte in its first 8,000 bytes.
+                throw LoadError(
+                    path: path, reason: "the file holds a NUL byte (git judges it binary) at \(commit.short)")
+            case .tooLarge(let size):
+                throw LoadError(path: path, reason: "the file has \(size) bytes, more than 1 MiB, at \(commit.short)")
+            case nil:
+                throw LoadError(path: path, reason: "cannot read the file at \(commit.short)")
+            }
         }
         var read = DigestRecorder()
         var sources: [SourceFile] = []
         for file in files.sorted(by: { $0.path < $1.path }) {
-            let source = SourceFile(path: file.path, text: try text(file.blob, file.path))
+            let source = try source(file.blob, file.path)
             read.record(path: source.path, text: source.text)
             sources.append(source)
         }

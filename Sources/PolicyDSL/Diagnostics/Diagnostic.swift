@@ -58,6 +58,8 @@ enum Suggestion {
         var best: (String, Int)? = nil
         let limit = max(1, word.count / 3)
         for candidate in candidates {
+            // The distance is at least the difference in length: skip the quadratic work then.
+            if abs(candidate.count - word.count) > limit { continue }
             let d = distance(word.lowercased(), candidate.lowercased())
             if d <= limit, d < (best?.1 ?? .max) { best = (candidate, d) }
         }

@@ -15,6 +15,9 @@ struct Checker {
     private var readsReverts = false
     /// Risk points and weights are bounded so that a total can never overflow.
     static let maxPoints = 1_000_000
+    /// Cells the "matches none of the files" warnings may spend comparing globs, for the whole
+    /// policy: past it they are not given (they are advice; the rules work without them).
+    private var overlapBudget = Glob.defaultOverlapBudget
 
     init(syntax: PolicySyntax, readFile: @escaping (String) -> String?) {
         self.syntax = syntax
@@ -83,6 +86,7 @@ struct Checker {
                 for pattern in patterns where pattern.value.isEmpty {
                     error(pattern.range, "an empty path glob matches no file")
                 }
+                for pattern in patterns { checkSize(ofGlob: pattern.value, pattern.range) }
                 fileGlobs += patterns.map { Glob($0.value) }
                 program.fileSelectors.append(
                     FileSelectorRule(patterns: patterns.map(\.value), format: normalized, range: declaration.range))
@@ -158,6 +162,7 @@ struct Checker {
                     within: within?.value, stable: stable?.value, commits: commits?.value)
             case .secret(let patterns):
                 for pattern in patterns {
+                    guard checkSize(ofKeyPattern: pattern.value, pattern.range) else { continue }
                     if let compiled = KeyPathPattern(pattern.value) {
                         program.secretPatterns.append(compiled)
                     } else {
@@ -217,6 +222,7 @@ struct Checker {
             case .watch(let patterns, let weight, let tags):
                 var compiled: [KeyPathPattern] = []
                 for pattern in patterns {
+                    guard checkSize(ofKeyPattern: pattern.value, pattern.range) else { continue }
                     switch KeyPathPattern.parse(pattern.value) {
                     case .success(let parsed):
                         compiled.append(parsed)
@@ -434,6 +440,7 @@ struct Checker {
             for pattern in patterns where pattern.value.isEmpty {
                 error(pattern.range, "an empty path glob matches no file")
             }
+            for pattern in patterns { checkSize(ofGlob: pattern.value, pattern.range) }
         case .risk(_, let limit) where abs(limit.value) > Self.maxPoints * 1_000:
             error(limit.range, "a risk limit this large is always met")
         case .risk(_, let limit):
@@ -717,16 +724,58 @@ struct Checker {
     /// Key patterns must parse; a path pattern that no `files` glob can share a path with never matches.
     private mutating func checkPattern(_ pattern: String, _ range: SourceRange, _ left: Expression) {
         if case .name("key") = left.kind {
+            guard checkSize(ofKeyPattern: pattern, range) else { return }
             if case .failure(let problem) = KeyPathPattern.parse(pattern) {
                 error(range, "invalid key-path pattern: \(problem.message)")
             }
-        } else if case .name("file") = left.kind, !fileGlobs.isEmpty,
-            !fileGlobs.contains(where: { Glob(pattern).overlaps($0) })
-        {
-            warning(
-                range, "pattern \"\(pattern)\" matches none of the files this policy reads",
-                notes: ["the policy reads: " + fileGlobs.map { "\"\($0.pattern)\"" }.joined(separator: ", ")])
+            return
         }
+        guard checkSize(ofGlob: pattern, range), case .name("file") = left.kind, !fileGlobs.isEmpty else { return }
+        let glob = Glob(pattern)
+        for other in fileGlobs {
+            // A spent budget means "may overlap": no warning.
+            guard let overlap = glob.overlaps(other, budget: &overlapBudget), !overlap else { return }
+        }
+        warning(
+            range, "pattern \"\(pattern)\" matches none of the files this policy reads",
+            notes: ["the policy reads: " + fileGlobs.map { "\"\($0.pattern)\"" }.joined(separator: ", ")])
+    }
+
+    /// A path glob within ``PolicyLimits``' segments; false after an error.
+    @discardableResult
+    private mutating func checkSize(ofGlob pattern: String, _ range: SourceRange) -> Bool {
+        checkSize(of: Glob.segmentLengths(pattern), range, "path glob", "/")
+    }
+
+    /// A key-path pattern within ``PolicyLimits``' segments; false after an error. A pattern that
+    /// does not split is left to the parse that follows, which says why.
+    private mutating func checkSize(ofKeyPattern pattern: String, _ range: SourceRange) -> Bool {
+        guard case .success(let parts) = KeyPathSyntax.split(pattern) else { return true }
+        let lengths = parts.map { part in
+            switch part {
+            case .key(let text, _), .item(let text): text.count
+            }
+        }
+        return checkSize(of: lengths, range, "key-path pattern", ".")
+    }
+
+    private mutating func checkSize(
+        of segmentLengths: [Int], _ range: SourceRange, _ what: String, _ separator: String
+    ) -> Bool {
+        if segmentLengths.count > PolicyLimits.maxPatternSegments {
+            error(
+                range,
+                "\(what) too long: \(segmentLengths.count) segments, at most \(PolicyLimits.maxPatternSegments)",
+                notes: ["segments are separated by `\(separator)`; `**` stands for any number of them"])
+            return false
+        }
+        if let longest = segmentLengths.max(), longest > PolicyLimits.maxPatternSegmentLength {
+            error(
+                range,
+                "\(what) has a segment of \(longest) characters, at most \(PolicyLimits.maxPatternSegmentLength)")
+            return false
+        }
+        return true
     }
 
     private func compatible(_ a: ValueType, _ b: ValueType) -> Bool {

@@ -96,54 +96,20 @@ public struct KeyPathPattern: Sendable, Hashable, CustomStringConvertible {
             }
             return true
         }
-        // With one or two `**` a plain search is at most quadratic and allocates nothing.
-        if segments.count(where: { $0 == .anyDepth }) <= 2 {
-            func search(_ p: Int, _ t: Int) -> Bool {
-                if p == segments.count { return t == parts.count }
-                switch segments[p] {
-                case .anyDepth: return (t...parts.count).contains { search(p + 1, $0) }
-                case .anyOne: return t < parts.count && search(p + 1, t + 1)
-                case .key(let matcher):
-                    guard t < parts.count, case .key(let text, _) = parts[t] else { return false }
-                    return matcher.matches(text) && search(p + 1, t + 1)
-                case .item(let matcher):
-                    guard t < parts.count, case .item(let text) = parts[t] else { return false }
-                    return matcher.matches(text) && search(p + 1, t + 1)
+        // `**` is a star over segments and every other segment matches exactly one part: the
+        // iterative two-pointer walk of ``Wildcard`` decides it in O(segments × parts) tests.
+        var steps = 0
+        return Wildcard.match(
+            patternCount: segments.count, textCount: parts.count, steps: &steps,
+            isStar: { segments[$0] == .anyDepth },
+            matchesOne: { p, t in
+                switch (segments[p], parts[t]) {
+                case (.anyOne, _): true
+                case (.key(let matcher), .key(let text, _)), (.item(let matcher), .item(let text)):
+                    matcher.matches(text)
+                default: false
                 }
-            }
-            return search(0, 0)
-        }
-        let width = parts.count + 1
-        var failed = [Bool](repeating: false, count: (segments.count + 1) * width)
-        func go(_ p: Int, _ t: Int) -> Bool {
-            if failed[p * width + t] { return false }
-            let result: Bool
-            if p == segments.count {
-                result = t == parts.count
-            } else {
-                switch segments[p] {
-                case .anyDepth:
-                    result = (t...parts.count).contains { go(p + 1, $0) }
-                case .anyOne:
-                    result = t < parts.count && go(p + 1, t + 1)
-                case .key(let matcher):
-                    if t < parts.count, case .key(let text, _) = parts[t] {
-                        result = matcher.matches(text) && go(p + 1, t + 1)
-                    } else {
-                        result = false
-                    }
-                case .item(let matcher):
-                    if t < parts.count, case .item(let text) = parts[t] {
-                        result = matcher.matches(text) && go(p + 1, t + 1)
-                    } else {
-                        result = false
-                    }
-                }
-            }
-            if !result { failed[p * width + t] = true }
-            return result
-        }
-        return go(0, 0)
+            })
     }
 
     /// The literal keys the pattern names: a key path lacking any of them cannot match.

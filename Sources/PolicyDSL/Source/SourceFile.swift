@@ -12,7 +12,7 @@ public struct SourceFile: Sendable, Hashable {
         self.text = text
         self.bytes = Array(text.utf8)
         var starts = [0]
-        for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+        for offset in bytes.indices where bytes[offset] == UInt8(ascii: "\n") {
             starts.append(offset + 1)
         }
         self.lineStarts = starts

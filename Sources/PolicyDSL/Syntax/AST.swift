@@ -164,15 +164,30 @@ public struct Expression: Sendable, Hashable {
         case change, file
     }
 
-    public var kind: Kind
+    public var kind: Kind {
+        didSet { height = Self.height(of: kind) }
+    }
     public var range: SourceRange
     /// The source text of a literal (numbers, durations, times keep their spelling in `fmt`).
     public var text: String
+    /// Levels of the tree, this node included: every pass over an expression recurses this deep,
+    /// so the parser bounds it. Kept per node, so that computing it never recurses.
+    public private(set) var height: Int
 
     public init(_ kind: Kind, range: SourceRange, text: String = "") {
         self.kind = kind
         self.range = range
         self.text = text
+        self.height = Self.height(of: kind)
+    }
+
+    private static func height(of kind: Kind) -> Int {
+        switch kind {
+        case .null, .bool, .integer, .float, .string, .duration, .timestamp, .name: 1
+        case .list(let items), .call(_, let items): 1 + (items.map(\.height).max() ?? 0)
+        case .unary(_, let operand), .quantifier(_, _, let operand): 1 + operand.height
+        case .binary(_, let left, let right): 1 + max(left.height, right.height)
+        }
     }
 }
 

@@ -31,6 +31,7 @@ struct Lexer {
         }
         var location = cursor
         var i = cursor.offset
+        let bytes = bytes
         while i < offset, i < bytes.count {
             if bytes[i] == 0x0A {
                 location.line += 1
@@ -83,7 +84,20 @@ struct Lexer {
             case 0x20, 0x09, 0x0D:
                 index += 1
             case UInt8(ascii: "#"):
-                while index < bytes.count, bytes[index] != 0x0A { index += 1 }
+                while index < bytes.count, bytes[index] != 0x0A {
+                    if Self.isPlain(bytes[index]) {
+                        index += 1
+                        continue
+                    }
+                    // A control character hides text from whoever reads the policy (NUL ends it
+                    // for C tools, `\r` and escapes rewrite the terminal line).
+                    if let width = controlCharacter(at: index) {
+                        error("\(controlName(at: index)) in a comment", from: index, to: index + width)
+                        index += width
+                        continue
+                    }
+                    index += 1
+                }
                 var text = String(decoding: bytes[start..<index], as: UTF8.self)
                 while text.hasSuffix("\r") || text.hasSuffix(" ") { text.removeLast() }
                 comments.append(Comment(text: text, range: range(start, index), ownLine: !lineHasToken))
@@ -92,8 +106,15 @@ struct Lexer {
             case _ where Self.isDigit(b):
                 lexNumber()
             case _ where Self.isIdentifierStart(b):
-                while let c = peek(), Self.isIdentifierPart(c) { index += 1 }
-                emit(.identifier(String(decoding: bytes[start..<index], as: UTF8.self)), from: start)
+                while index < bytes.count, Self.isIdentifierPart(bytes[index]) { index += 1 }
+                if index - start > PolicyLimits.maxIdentifierLength {
+                    error(
+                        "identifier too long: \(index - start) characters, at most \(PolicyLimits.maxIdentifierLength)",
+                        from: start, to: start + 1)
+                    emit(.invalid, from: start)
+                } else {
+                    emit(.identifier(String(decoding: bytes[start..<index], as: UTF8.self)), from: start)
+                }
             default:
                 lexPunctuation()
             }
@@ -163,7 +184,11 @@ struct Lexer {
         default:
             // Skip the whole UTF-8 sequence of an unexpected character.
             while let c = peek(), c & 0xC0 == 0x80 { index += 1 }
-            error("unexpected character `\(String(decoding: bytes[start..<index], as: UTF8.self))`", from: start)
+            if controlCharacter(at: start) != nil {
+                error("unexpected \(controlName(at: start))", from: start)
+            } else {
+                error("unexpected character `\(String(decoding: bytes[start..<index], as: UTF8.self))`", from: start)
+            }
             kind = .invalid
         }
         emit(kind, from: start)
@@ -173,11 +198,28 @@ struct Lexer {
         let start = index
         index += 1
         var value: [UInt8] = []
+        var valid = true
         while true {
+            // A run of plain bytes at once: long strings stay cheap.
+            let run = index
+            while index < bytes.count, Self.isPlain(bytes[index]), bytes[index] != UInt8(ascii: "\""),
+                bytes[index] != UInt8(ascii: "\\")
+            {
+                index += 1
+            }
+            value.append(contentsOf: bytes[run..<index])
             guard let c = peek(), c != 0x0A else {
                 error("unterminated string", from: start)
                 emit(.invalid, from: start)
                 return
+            }
+            if let width = controlCharacter(at: index) {
+                error(
+                    "\(controlName(at: index)) in a string", from: index, to: index + width,
+                    notes: ["write a tab as \\t and a line break as \\n"])
+                valid = false
+                index += width
+                continue
             }
             index += 1
             if c == UInt8(ascii: "\"") { break }
@@ -196,7 +238,38 @@ struct Lexer {
             }
             value.append(c)
         }
-        emit(.string(String(decoding: value, as: UTF8.self)), from: start)
+        // Bounded so that pattern matching and overlap checks stay cheap (PolicyLimits).
+        if value.count > PolicyLimits.maxStringBytes {
+            error(
+                "string too long: \(value.count) bytes, at most \(PolicyLimits.maxStringBytes)", from: start,
+                to: start + 1)
+            valid = false
+        }
+        emit(valid ? .string(String(decoding: value, as: UTF8.self)) : .invalid, from: start)
+    }
+
+    /// True for a byte that is no control character and starts none (tab included): the fast
+    /// path of strings and comments.
+    private static func isPlain(_ b: UInt8) -> Bool {
+        (b >= 0x20 && b != 0x7F && b != 0xC2) || b == 0x09
+    }
+
+    /// The width in bytes of the control character at `offset` (C0 but tab, line feed and carriage
+    /// return; DEL; C1), or nil.
+    private func controlCharacter(at offset: Int) -> Int? {
+        let b = bytes[offset]
+        if (b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D) || b == 0x7F { return 1 }
+        // A carriage return counts only where it is not part of a line break.
+        if b == 0x0D, offset + 1 < bytes.count, bytes[offset + 1] != 0x0A { return 1 }
+        if b == 0xC2, offset + 1 < bytes.count, (0x80...0x9F).contains(bytes[offset + 1]) { return 2 }
+        return nil
+    }
+
+    /// `control character U+0000` for the control character at `offset`.
+    private func controlName(at offset: Int) -> String {
+        let scalar = bytes[offset] == 0xC2 ? UInt32(bytes[offset + 1]) : UInt32(bytes[offset])
+        let hex = String(scalar, radix: 16, uppercase: true)
+        return "control character U+" + String(repeating: "0", count: 4 - hex.count) + hex
     }
 
     private mutating func digits() {

@@ -16,7 +16,11 @@ struct Parser {
     private(set) var diagnostics: [Diagnostic] = []
     /// Nesting depth of expressions, bounded so that hostile input cannot exhaust the stack.
     private var depth = 0
-    private static let maxDepth = 200
+    static let maxDepth = 200
+    /// Levels of an expression's tree. Nesting and operator chains are bounded one at a time
+    /// above; chains inside nested parentheses could still stack up to about 200²/2 levels,
+    /// which the checker, the evaluator and `fmt` would recurse through.
+    static let maxHeight = 256
 
     init(file: SourceFile, tokens: [Token]) {
         self.file = file
@@ -428,8 +432,19 @@ struct Parser {
                     notes: ["after `\(operatorToken.text)` on line \(operatorToken.range.start.line)"])
             }
             left = Expression(.binary(op, left, right), range: range(from: start))
+            try checkHeight(left)
         }
+        try checkHeight(left)
         return left
+    }
+
+    private func checkHeight(_ expression: Expression) throws(Failure) {
+        guard expression.height > Self.maxHeight else { return }
+        throw failure(
+            "expression nested too deeply",
+            notes: [
+                "its tree is more than \(Self.maxHeight) levels deep (parentheses, `not`, lists and chains of operators inside one another)"
+            ])
     }
 
     /// The binary operator at the current token, and how many tokens spell it (`not in` is two).

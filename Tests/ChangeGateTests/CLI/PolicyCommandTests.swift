@@ -35,6 +35,28 @@ struct PolicyCommandTests {
         #expect(try changegate(["policy", "lint", directory.appendingPathComponent("none.policy").path]).status == 2)
     }
 
+    @Test("lint refuses invalid UTF-8 and control characters at file:line:column (exit 2)")
+    func encoding() throws {
+        let directory = try Paths.temporaryDirectory("policy-encoding")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let invalid = directory.appendingPathComponent("x.policy")
+        try Data(Array("policy \"x\"\n# ok\ndeny \"".utf8) + [0xC3, 0x28] + Array("\" when false\n".utf8)).write(
+            to: invalid)
+        for command in [["policy", "lint", invalid.path], ["policy", "explain", invalid.path]] {
+            let result = try changegate(command)
+            #expect(result.status == 2)
+            #expect(
+                result.stderr.contains(
+                    "invalid UTF-8 at \(invalid.path):3:7 (bytes 0xC3 0x28: a 2-byte character cut short)"),
+                "\(result.stderr)")
+        }
+        let nul = try write("policy \"n\"\ndeny \"a\u{0}b\" when false\n", in: directory, as: "nul.policy")
+        let result = try changegate(["policy", "lint", nul])
+        #expect(result.status == 2)
+        #expect(
+            result.stderr.contains("nul.policy:2:8: error: control character U+0000 in a string"), "\(result.stderr)")
+    }
+
     @Test("fmt rewrites in place; --check exits 1 when a file would change and 0 after")
     func format() throws {
         let directory = try Paths.temporaryDirectory("policy-fmt")
