@@ -153,4 +153,27 @@ struct HookDeadlineTests {
         query.head = change
         #expect(try SQLiteAuditStore(path: trailPath(s)).entries(matching: query).isEmpty)
     }
+
+    @Test("past the deadline at the commit point, the hook's records are rolled back and the push refused")
+    func commitPointPastDeadline() throws {
+        var s = try HookPushTests.makeSetup()
+        defer { s.remove() }
+        let base = try #require(s.serverRef("refs/heads/main"))
+        let change = try docsChange(&s)
+        try s.work.git(["push", "-q", "origin", "HEAD:refs/heads/frank/side"])
+        let store = try SQLiteAuditStore(path: trailPath(s))
+        let before = try store.head()
+        let hook = PreReceiveHook(
+            repository: try Repository(path: s.server.path), configuration: HookConfiguration(),
+            journal: AuditHookJournal(store: store, repository: try Repository(path: s.server.path).displayPath),
+            actor: "frank@example.com", pushOptions: [], now: Int(Date().timeIntervalSince1970),
+            evidenceDirectory: s.server.url.appendingPathComponent("changegate/evidence").path)
+        let update = RefUpdate(old: ObjectID(hex: base), new: ObjectID(hex: change), ref: "refs/heads/main")
+        let late = hook.record(hook.judge([update]), commit: HookCommit(waitLimit: { .seconds(1) }, claim: { false }))
+        #expect(late.pastDeadline && !late.accepted)
+        #expect(try store.head() == before)
+        let inTime = hook.record(hook.judge([update]), commit: HookCommit(waitLimit: { .seconds(1) }, claim: { true }))
+        #expect(inTime.accepted && !inTime.pastDeadline)
+        #expect(try store.head()?.sequence == (before?.sequence ?? 0) + 1)
+    }
 }
