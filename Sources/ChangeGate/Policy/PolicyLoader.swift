@@ -114,9 +114,13 @@ extension PolicyLoader {
             switch try? repository.blob(blob, maxSize: 1 << 20) {
             case .text(let bytes): return try PolicyLoader.source(path: path, bytes: bytes, at: commit)
             case .binary:
-                // git calls a blob binary for a NUL byte in its first 8,000 bytes.
-                throw LoadError(
-                    path: path, reason: "the file holds a NUL byte (git judges it binary) at \(commit.short)")
+                // git calls a blob binary for a NUL byte in its first 8,000 bytes: read it whole, so
+                // that the lexer names the byte's line and column.
+                guard let bytes = try? repository.rawBlob(blob, maxSize: 1 << 20) else {
+                    throw LoadError(
+                        path: path, reason: "the file holds a NUL byte (git judges it binary) at \(commit.short)")
+                }
+                return try PolicyLoader.source(path: path, bytes: bytes, at: commit)
             case .tooLarge(let size):
                 throw LoadError(path: path, reason: "the file has \(size) bytes, more than 1 MiB, at \(commit.short)")
             case nil:

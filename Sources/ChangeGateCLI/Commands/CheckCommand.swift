@@ -72,6 +72,12 @@ struct CheckCommand: ParsableCommand {
                 + "needed when the trail holds several.", valueName: "name"))
     var auditRepository: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds to wait for the audit trail when another process holds it (default: 10); past them the check "
+                + "fails with an error naming the trail.", valueName: "seconds"))
+    var auditWait: Double = 10
+
     @Flag(help: "Do not record the decision (a dry run); says so on standard error.")
     var noAudit = false
 
@@ -156,7 +162,7 @@ struct CheckCommand: ParsableCommand {
         let trail = AuditLocation.path(explicit: audit, environment: environment, gitDirectory: opened.path)
         if !ref.isEmpty, FileManager.default.fileExists(atPath: trail) {
             do {
-                let store = try SQLiteAuditStore(path: trail, access: .readOnly)
+                let store = try SQLiteAuditStore(path: trail, access: .readOnly, waitLimit: auditWaitLimit)
                 let since = seconds - 366 * 86_400
                 // A shared trail holds other repositories' tips of the same ref name: a sandbox's
                 // would make its values known good here. Use this repository's, named or alone.
@@ -186,6 +192,8 @@ struct CheckCommand: ParsableCommand {
         return (Gate(repository: opened).decide(request), opened, seconds)
     }
 
+    var auditWaitLimit: Duration { .milliseconds(Int64(max(0, auditWait) * 1000)) }
+
     /// Appends the decision to the audit trail; returns why it could not, if it could not.
     private func record(_ decision: GateDecision, repository: Repository?, time: Int, environment: [String: String])
         -> String?
@@ -201,7 +209,7 @@ struct CheckCommand: ParsableCommand {
             repository: repository.map(\.displayPath) ?? (repo ?? "."),
             ref: ref.isEmpty ? nil : ref, actor: actor, accepted: decision.exitCode == 0)
         do {
-            try SQLiteAuditStore(path: path).append([record])
+            try SQLiteAuditStore(path: path, waitLimit: auditWaitLimit).append([record])
             return nil
         } catch {
             return "cannot record the decision in the audit trail: \(error) (use --no-audit for a dry run)"

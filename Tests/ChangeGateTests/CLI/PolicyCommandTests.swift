@@ -57,6 +57,25 @@ struct PolicyCommandTests {
             result.stderr.contains("nul.policy:2:8: error: control character U+0000 in a string"), "\(result.stderr)")
     }
 
+    @Test(
+        "a committed policy with a NUL in its first 8,000 bytes (git calls it binary) is refused at the byte's position"
+    )
+    func committedNul() throws {
+        var repo = try GitFixture(label: "policy-nul")
+        defer { repo.remove() }
+        try repo.write("policies/gate.policy", "policy \"n\"\nfiles \"db/**\"\ndeny \"a\u{0}b\" when false\n")
+        try repo.write("db/app.yaml", "ttl: 30\n")
+        let base = try repo.commit("base")
+        try repo.write("db/app.yaml", "ttl: 15\n")
+        try repo.commit("change")
+        let result = try Shell.run(
+            [Paths.changegate.path, "check", "--base", base, "--head", "HEAD", "--no-audit"], in: repo.url,
+            environment: GitFixture.baseEnvironment)
+        #expect(result.status != 0)
+        let output = result.stdout + result.stderr
+        #expect(output.contains("gate.policy:3:8: error: control character U+0000 in a string"), "\(output)")
+    }
+
     @Test("fmt rewrites in place; --check exits 1 when a file would change and 0 after")
     func format() throws {
         let directory = try Paths.temporaryDirectory("policy-fmt")

@@ -21,10 +21,13 @@ struct HookDeadlineTests {
             _ = out.fileHandleForReading.availableData
         }
 
-        deinit {
-            if process.isRunning { process.terminate() }
+        /// SIGKILL: the test runner's threads may block SIGTERM, and a child inherits that mask.
+        func stop() {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
         }
+
+        deinit { stop() }
     }
 
     private func trailPath(_ s: HookPushTests.Setup) -> String {
@@ -64,8 +67,7 @@ struct HookDeadlineTests {
             result.stderr.contains("2.0 s deadline") || result.stderr.contains("locked by another process"),
             "\(result.stderr)")
         #expect(result.stderr.contains("no ref moved"))
-        holder.process.terminate()
-        holder.process.waitUntilExit()
+        holder.stop()
         #expect(try SQLiteAuditStore(path: trailPath(s)).head() == before)
     }
 
@@ -92,8 +94,7 @@ struct HookDeadlineTests {
         withExtendedLifetime(holder) {}
         #expect(result.status != 0, "\(result.stderr)")
         #expect(result.stderr.contains("deadline"), "\(result.stderr)")
-        holder.process.terminate()
-        holder.process.waitUntilExit()
+        holder.stop()
         #expect(try SQLiteAuditStore(path: trailPath(s)).head() == before)
     }
 
