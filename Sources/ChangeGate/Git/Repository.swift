@@ -345,15 +345,9 @@ public final class Repository {
 
     /// A blob's content, unless it is binary or larger than `maxSize` (then only its size is read).
     public func blob(_ id: ObjectID, maxSize: Int) throws(GitError) -> BlobContent {
-        var odbPointer: OpaquePointer?
-        try GitError.check(git_repository_odb(&odbPointer, pointer), "opening the object database")
-        let odb = ODBHandle(odbPointer!)
-        defer { withExtendedLifetime(odb) {} }
-        var oid = id.oid
-        var size = 0
-        var type = GIT_OBJECT_INVALID
-        try GitError.check(git_odb_read_header(&size, &type, odb.pointer, &oid), "reading blob \(id.short)")
+        let size = try blobSize(id)
         if size > maxSize { return .tooLarge(size: size) }
+        var oid = id.oid
         var blobPointer: OpaquePointer?
         try GitError.check(git_blob_lookup(&blobPointer, pointer, &oid), "reading blob \(id.short)")
         let blob = BlobHandle(blobPointer!)

@@ -93,7 +93,11 @@ struct HookDeadlineTests {
         let result = try s.push(["HEAD:refs/heads/main"])
         withExtendedLifetime(holder) {}
         #expect(result.status != 0, "\(result.stderr)")
-        #expect(result.stderr.contains("deadline"), "\(result.stderr)")
+        // The store's wait is bounded by what the deadline leaves: whichever ends first says so.
+        #expect(
+            result.stderr.contains("deadline") || result.stderr.contains("locked by another process"),
+            "\(result.stderr)")
+        #expect(result.stderr.contains("no ref moved"), "\(result.stderr)")
         holder.stop()
         #expect(try SQLiteAuditStore(path: trailPath(s)).head() == before)
     }
