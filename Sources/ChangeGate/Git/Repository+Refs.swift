@@ -29,7 +29,10 @@ extension Repository {
     }
 
     /// The commits reachable from `head` but from none of `hidden` (`git rev-list head --not …`).
-    public func commits(to head: ObjectID, hiding hidden: [ObjectID]) throws(GitError) -> [ObjectID] {
+    /// `limit`: stop after that many (nil: all).
+    public func commits(to head: ObjectID, hiding hidden: [ObjectID], limit: Int? = nil) throws(GitError)
+        -> [ObjectID]
+    {
         var walker: OpaquePointer?
         try GitError.check(git_revwalk_new(&walker, pointer), "starting a history walk")
         let walk = RevWalkHandle(walker!)
@@ -47,6 +50,7 @@ extension Repository {
             if code == GIT_ITEROVER.rawValue { return result }
             try GitError.check(code, "walking history")
             result.append(ObjectID(oid))
+            if let limit, result.count >= limit { return result }
         }
     }
 }

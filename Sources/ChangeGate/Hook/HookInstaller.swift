@@ -64,9 +64,9 @@ public struct HookInstaller {
                 "pre-receive", in: directory, command: command,
                 body: """
                     \(Self.keepInput)
-                    \(command) <"$input" || exit $?
+                    \(command) <&3 3<&- 4<&- || exit $?
                     if [ -x "$chained" ]; then
-                        "$chained" "$@" <"$input" || exit $?
+                        "$chained" "$@" <&4 3<&- 4<&- || exit $?
                     fi
                     exit 0
                     """)
@@ -91,9 +91,9 @@ public struct HookInstaller {
             "post-receive", in: directory, command: record,
             body: """
                 \(Self.keepInput)
-                \(record) <"$input"
+                \(record) <&3 3<&- 4<&-
                 if [ -x "$chained" ]; then
-                    "$chained" "$@" <"$input" || exit $?
+                    "$chained" "$@" <&4 3<&- 4<&- || exit $?
                 fi
                 exit 0
                 """)
@@ -200,11 +200,16 @@ public struct HookInstaller {
 
     /// Keeps the hook's input in a file, byte for byte, for ChangeGate and then the chained hook:
     /// `$(cat)` would drop NUL bytes and trailing newlines, handing ChangeGate other input than git's.
+    /// The file is unlinked as soon as two descriptors read it (3 for ChangeGate, 4 for the chained
+    /// hook, each with its own offset), so not even a SIGKILL leaves the pushed ref names behind.
     static let keepInput = """
         input=$(mktemp "${TMPDIR:-/tmp}/changegate-hook.XXXXXX") || exit 1
-        trap 'rm -f "$input"' EXIT
         trap 'rm -f "$input"; exit 1' HUP INT TERM
-        cat >"$input" || exit 1
+        cat >"$input" && exec 3<"$input" 4<"$input"
+        kept=$?
+        rm -f "$input"
+        trap - HUP INT TERM
+        [ "$kept" -eq 0 ] || exit 1
         """
 
     static func shellQuoted(_ text: String) -> String {

@@ -45,6 +45,11 @@ public struct PostReceiveHook {
         let arrivals: [Arrival]
         do {
             arrivals = try self.arrivals(updates)
+            if arrivals.count >= Self.maxArrivals {
+                lines.append(
+                    "changegate: note: this push brought more than \(Self.maxArrivals) new commits; who first pushed "
+                        + "the rest is not recorded, so no review of them counts (push long histories in parts)")
+            }
         } catch {
             lines.append(
                 "changegate: ERROR: cannot work out which commits this push brought (\(error)); nothing was "
@@ -80,8 +85,13 @@ public struct PostReceiveHook {
         }
     }
 
+    /// The most arrivals one push records: a push of a huge history must not run the recording past
+    /// the deadline (then nothing at all would be recorded). Commits past it have no arrival, and
+    /// pre-receive counts no review of a commit whose first pusher is unknown.
+    public static let maxArrivals = 5_000
+
     /// The commits this push brought to the server: reachable from a new tip and from no ref the
-    /// push did not move, nor from the old tips of those it did.
+    /// push did not move, nor from the old tips of those it did; at most ``maxArrivals``.
     func arrivals(_ updates: [RefUpdate]) throws(GitError) -> [Arrival] {
         let moved = Set(updates.map(\.ref))
         var hidden = try repository.referenceCommits().filter { !moved.contains($0.name) }.map(\.commit)
@@ -93,7 +103,10 @@ public struct PostReceiveHook {
         for update in updates {
             // A ref to a tree or a blob brings no commit.
             guard let new = update.new, let head = try? repository.resolveCommit(new.hex) else { continue }
-            for commit in try repository.commits(to: head, hiding: hidden) where seen.insert(commit).inserted {
+            let left = Self.maxArrivals - arrivals.count
+            guard left > 0 else { break }
+            for commit in try repository.commits(to: head, hiding: hidden, limit: left)
+            where seen.insert(commit).inserted {
                 arrivals.append(Arrival(commit: commit.hex, pusher: actor, time: now, ref: update.ref))
             }
         }

@@ -299,11 +299,27 @@ public struct PreReceiveHook {
         _ reviewers: [ReviewerEvidence], base: ObjectID?, head: ObjectID, identities: IdentityMap
     ) throws -> [ReviewerEvidence] {
         guard !reviewers.isEmpty else { return reviewers }
-        // The commits of this push that are already on the server; the rest came with it, from `actor`.
+        // The commits of the change that are already on the server, reachable from a ref before this
+        // push; the rest come with it, from `actor`.
+        let change = try repository.commits(to: head, hiding: base.map { [$0] } ?? [])
+        let bringing = Set(
+            try repository.commits(
+                to: head, hiding: (base.map { [$0] } ?? []) + (try repository.referenceCommits().map(\.commit))))
         var firstPushed: [String: Arrival] = [:]
-        for commit in try repository.commits(to: head, hiding: base.map { [$0] } ?? []) {
-            guard let arrival = try journal.firstArrival(of: commit), let pusher = arrival.pusher.map(identities.person)
-            else { continue }
+        for commit in change where !bringing.contains(commit) {
+            guard let arrival = try journal.firstArrival(of: commit) else {
+                // Fail closed: whoever brought it is unknown (its post-receive recorded nothing, or it
+                // came before the hook), so no one can be shown not to have pushed it.
+                return reviewers.map { reviewer in
+                    var reviewer = reviewer
+                    reviewer.counts = false
+                    reviewer.reason =
+                        "who first pushed \(commit.short) to the server is not recorded, so no review of it counts "
+                        + "(amend it to a new commit and push that)"
+                    return reviewer
+                }
+            }
+            guard let pusher = arrival.pusher.map(identities.person) else { continue }
             if firstPushed[pusher] == nil { firstPushed[pusher] = arrival }
         }
         // People, not spellings: a login and its e-mails are one (the policy's identity map).

@@ -106,43 +106,15 @@ struct HookDeadlineTests {
     func postReceiveLockedTrail() throws {
         let scratch = try Paths.temporaryDirectory("post-receive-lock")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let ready = scratch.appendingPathComponent("locked").path
-        let armed = scratch.appendingPathComponent("armed").path
-        let holderPID = scratch.appendingPathComponent("holder.pid").path
-        // A site pre-receive, chained after ChangeGate's: once armed, it accepts but leaves the trail
-        // write-locked (as another push's long append would) for the post-receive that follows.
-        let site = """
-            #!/bin/sh
-            cat >/dev/null
-            [ -e '\(armed)' ] || exit 0
-            python3 -c '
-            import sqlite3, sys, time
-            c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
-            c.execute("BEGIN IMMEDIATE")
-            open(sys.argv[2], "w").close()
-            time.sleep(8)
-            ' "$GIT_DIR/changegate/audit.sqlite" '\(ready)' </dev/null >/dev/null 2>&1 &
-            echo $! >'\(holderPID)'
-            i=0
-            while [ ! -e '\(ready)' ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-            exit 0
-
-            """
-        var s = try HookPushTests.makeSetup(install: ["--deadline", "2"], hooks: ["pre-receive": site])
-        func stopHolder() {
-            if let pid = try? String(contentsOfFile: holderPID, encoding: .utf8),
-                let number = Int32(pid.trimmingCharacters(in: .whitespacesAndNewlines))
-            {
-                kill(number, SIGKILL)
-            }
-        }
+        let locker = TrailLocker(scratch)
+        var s = try HookPushTests.makeSetup(install: ["--deadline", "2"], hooks: ["pre-receive": locker.siteHook])
         defer {
-            stopHolder()
+            locker.stop()
             s.remove()
         }
         try docsChange(&s)
         #expect(try s.push(["HEAD:refs/heads/main"]).status == 0)  // the trail exists and works
-        try Data().write(to: URL(fileURLWithPath: armed))
+        try locker.arm()
         let change = try docsChange(&s)
         let result = try s.push(["HEAD:refs/heads/main"])
         // The refs moved (post-receive cannot refuse), and the pusher is told the landing was not recorded.
@@ -152,7 +124,7 @@ struct HookDeadlineTests {
             result.stderr.contains("recording took longer than the 2.0 s deadline")
                 || result.stderr.contains("locked by another process"), "\(result.stderr)")
         #expect(result.stderr.contains("nothing was recorded"), "\(result.stderr)")
-        stopHolder()
+        locker.stop()
         var query = AuditQuery()
         query.source = .push
         query.head = change
@@ -180,5 +152,54 @@ struct HookDeadlineTests {
         let inTime = hook.record(hook.judge([update]), commit: HookCommit(waitLimit: { .seconds(1) }, claim: { true }))
         #expect(inTime.accepted && !inTime.pastDeadline)
         #expect(try store.head()?.sequence == (before?.sequence ?? 0) + 1)
+    }
+
+    /// A site pre-receive, chained after ChangeGate's: once armed, it accepts but leaves the trail
+    /// write-locked (as another push's long append would) for the post-receive that follows.
+    struct TrailLocker {
+        let ready: String
+        let armed: String
+        let holderPID: String
+
+        init(_ scratch: URL) {
+            ready = scratch.appendingPathComponent("locked").path
+            armed = scratch.appendingPathComponent("armed").path
+            holderPID = scratch.appendingPathComponent("holder.pid").path
+        }
+
+        var siteHook: String {
+            """
+            #!/bin/sh
+            cat >/dev/null
+            [ -e '\(armed)' ] || exit 0
+            rm -f '\(ready)'
+            python3 -c '
+            import sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+            c.execute("BEGIN IMMEDIATE")
+            open(sys.argv[2], "w").close()
+            time.sleep(8)
+            ' "$GIT_DIR/changegate/audit.sqlite" '\(ready)' </dev/null >/dev/null 2>&1 &
+            echo $! >'\(holderPID)'
+            i=0
+            while [ ! -e '\(ready)' ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+            exit 0
+
+            """
+        }
+
+        func arm() throws { try Data().write(to: URL(fileURLWithPath: armed)) }
+
+        func disarm() { try? FileManager.default.removeItem(atPath: armed) }
+
+        /// Ends the lock holder (SIGKILL: see ``Holder/stop()``).
+        func stop() {
+            if let pid = try? String(contentsOfFile: holderPID, encoding: .utf8),
+                let number = Int32(pid.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
+                kill(number, SIGKILL)
+            }
+            try? FileManager.default.removeItem(atPath: holderPID)
+        }
     }
 }

@@ -10,8 +10,11 @@ struct HookInputTests {
     typealias Setup = HookPushTests.Setup
 
     /// Feeds `input` to `changegate hook pre-receive` (or the installed script) as git would run it.
-    private func feed(_ s: Setup, _ input: [UInt8], script: Bool = false) throws -> Shell.Result {
+    private func feed(_ s: Setup, _ input: [UInt8], script: Bool = false, temporary: URL? = nil) throws
+        -> Shell.Result
+    {
         var environment = GitFixture.baseEnvironment
+        if let temporary { environment["TMPDIR"] = temporary.path }
         environment["GIT_DIR"] = s.server.path
         environment["CHANGEGATE_USER"] = "frank@example.com"
         let command =
@@ -69,10 +72,15 @@ struct HookInputTests {
         let change = try HookPushTests.changeMode(&s.work, to: "manual")
         try s.work.git(["push", "-q", "origin", "HEAD:refs/heads/frank/side"])
         // `$(cat)` turned `refs/heads/main<NUL>x` into the unprotected `refs/heads/mainx`.
+        let temporary = try Paths.temporaryDirectory("hook-tmp")
+        defer { try? FileManager.default.removeItem(at: temporary) }
         let result = try feed(
-            s, line(base, change, Array("refs/heads/main".utf8) + [0, UInt8(ascii: "x")]), script: true)
+            s, line(base, change, Array("refs/heads/main".utf8) + [0, UInt8(ascii: "x")]), script: true,
+            temporary: temporary)
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("control character"), "\(result.stderr)")
+        // The kept input is gone once read: no pushed ref names are left in TMPDIR.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).isEmpty)
         // And a real push still goes through the script as before.
         let pushed = try s.push(["HEAD:refs/heads/main"])
         #expect(pushed.status != 0)
