@@ -83,6 +83,11 @@ public enum PolicyLoader {
 }
 
 extension PolicyLoader {
+    /// The most `.policy` files one policy may have, and the most bytes in all: the hook reads the
+    /// target branch's policy on every push, and a push can add files to it.
+    public static let maxPolicyFiles = 256
+    public static let maxPolicyBytes = 4 << 20
+
     /// The policy committed at `commit` under `directory` (the base side's `policies/`): every
     /// `.policy` file there is one policy; group files are read from the same commit.
     public static func compile(in repository: Repository, at commit: ObjectID, directory: String = "policies")
@@ -126,6 +131,24 @@ extension PolicyLoader {
             case nil:
                 throw LoadError(path: path, reason: "cannot read the file at \(commit.short)")
             }
+        }
+        // Each file is bounded (1 MiB); so is the policy as a whole, which a push can make of many files.
+        guard files.count <= maxPolicyFiles else {
+            throw LoadError(
+                path: location,
+                reason:
+                    "\(files.count) .policy files at \(commit.short), more than the \(maxPolicyFiles) one policy may have"
+            )
+        }
+        var totalBytes = 0
+        for file in files {
+            totalBytes += (try? repository.blobSize(file.blob)) ?? 0
+        }
+        guard totalBytes <= maxPolicyBytes else {
+            throw LoadError(
+                path: location,
+                reason: "the .policy files at \(commit.short) hold \(totalBytes) bytes, more than the "
+                    + "\(maxPolicyBytes) one policy may have")
         }
         var read = DigestRecorder()
         var sources: [SourceFile] = []

@@ -1,3 +1,4 @@
+import ChangeGate
 import Foundation
 import Testing
 
@@ -74,6 +75,28 @@ struct PolicyCommandTests {
         #expect(result.status != 0)
         let output = result.stdout + result.stderr
         #expect(output.contains("gate.policy:3:8: error: control character U+0000 in a string"), "\(output)")
+    }
+
+    @Test("a committed policy of more files than one policy may have is refused, before they are read")
+    func committedTooManyFiles() throws {
+        var repo = try GitFixture(label: "policy-many")
+        defer { repo.remove() }
+        try repo.write("policies/a.policy", "policy \"m\"\nfiles \"db/**\"\n")
+        for index in 0..<PolicyLoader.maxPolicyFiles {
+            try repo.write("policies/extra-\(index).policy", "# \(index)\n")
+        }
+        try repo.write("db/app.yaml", "ttl: 30\n")
+        let base = try repo.commit("base")
+        try repo.write("db/app.yaml", "ttl: 15\n")
+        try repo.commit("change")
+        let result = try Shell.run(
+            [Paths.changegate.path, "check", "--base", base, "--head", "HEAD", "--no-audit"], in: repo.url,
+            environment: GitFixture.baseEnvironment)
+        #expect(result.status != 0)
+        #expect(
+            (result.stdout + result.stderr).contains(
+                "more than the \(PolicyLoader.maxPolicyFiles) one policy may have"),
+            "\(result.stdout)\(result.stderr)")
     }
 
     @Test("fmt rewrites in place; --check exits 1 when a file would change and 0 after")
