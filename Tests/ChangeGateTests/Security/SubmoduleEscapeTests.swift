@@ -47,14 +47,15 @@ struct SubmoduleEscapeTests {
 
     @Test("a .gitmodules path quoted or continued into a selected folder is refused")
     func quotedAndContinuedPaths() throws {
-        var s = try HookPushTests.makeSetup()
-        defer { s.remove() }
         let cases = [
             ("[submodule \"shared\"]\n\tpath = d\"b\"/shared\n\turl = ../shared.git\n", "db/shared"),
             ("[submodule \"shared\"]\n\tpath = db\\\n/shared\n\turl = ../shared.git\n", "db/shared"),
             ("[submodule \"shared\"]\n\tPath = db/shared ; where it goes\n\turl = ../shared.git\n", "db/shared"),
         ]
         for (text, path) in cases {
+            // A server of its own for each: no case depends on how the one before ended.
+            var s = try HookPushTests.makeSetup()
+            defer { s.remove() }
             #expect(try Self.gitReads(text) == [path])
             try s.work.write(".gitmodules", text)
             let attack = try s.work.commit("submodule", author: "Frank <frank@example.com>")
@@ -62,7 +63,6 @@ struct SubmoduleEscapeTests {
             #expect(pushed.status != 0, "\(text.debugDescription) passed")
             #expect(pushed.stderr.contains("puts a submodule at \(path)"), "\(pushed.stderr)")
             #expect(s.serverRef("refs/heads/main") != attack)
-            try s.work.git(["reset", "-q", "--hard", "HEAD~1"])
         }
     }
 
@@ -88,37 +88,37 @@ struct SubmoduleEscapeTests {
 
     @Test("a gitlink under a selected folder is refused without .gitmodules; one outside the selection passes")
     func gitlinkWithoutGitmodules() throws {
-        let s = try HookPushTests.makeSetup()
-        defer { s.remove() }
-        let target = try s.work.revParse("HEAD")
-        func commitGitlink(_ path: String, _ message: String) throws -> String {
+        /// Pushes a commit that adds a gitlink at `path` (and `files`) to a server of its own.
+        func push(gitlink path: String, files: [String: String] = [:]) throws -> (Shell.Result, String, String?) {
+            let s = try HookPushTests.makeSetup()
+            defer { s.remove() }
+            let target = try s.work.revParse("HEAD")
+            for (file, content) in files {
+                try s.work.write(file, content)
+                try s.work.git(["add", file])
+            }
             try s.work.git(["update-index", "--add", "--cacheinfo", "160000,\(target),\(path)"])
-            try s.work.git(["commit", "-q", "--author", "Frank <frank@example.com>", "-m", message])
-            return try s.work.revParse("HEAD")
+            try s.work.git(["commit", "-q", "--author", "Frank <frank@example.com>", "-m", "gitlink"])
+            #expect(try s.work.git(["ls-tree", "HEAD", path]).hasPrefix("160000 commit \(target)"))
+            // What the commit touches: the gitlink, and `.gitmodules` only when given.
+            let touched = try s.work.git(["diff", "--name-only", "HEAD~1", "HEAD"]).split(separator: "\n")
+            #expect(Set(touched.map(String.init)) == Set([path] + files.keys))
+            let commit = try s.work.revParse("HEAD")
+            return (try s.push(["HEAD:refs/heads/main"]), commit, s.serverRef("refs/heads/main"))
         }
-        let attack = try commitGitlink("db/sub", "gitlink")
-        #expect(try s.work.git(["ls-tree", "HEAD", "db/sub"]).hasPrefix("160000 commit \(target)"))
-        #expect(try s.work.git(["diff", "--name-only", "HEAD~1", "HEAD"]) == "db/sub\n")
-        let pushed = try s.push(["HEAD:refs/heads/main"])
-        #expect(pushed.status != 0)
-        #expect(pushed.stderr.contains("db/sub at"), "\(pushed.stderr)")
-        #expect(pushed.stderr.contains("is a submodule (a gitlink, mode 160000)"), "\(pushed.stderr)")
-        #expect(s.serverRef("refs/heads/main") != attack)
-
-        // Deeper, and next to a selected file's folder: refused too.
-        try s.work.git(["reset", "-q", "--hard", "HEAD~1"])
-        _ = try commitGitlink("db/prod/deep", "gitlink deeper")
-        let deep = try s.push(["HEAD:refs/heads/main"])
-        #expect(deep.status != 0)
-        #expect(deep.stderr.contains("db/prod/deep at"), "\(deep.stderr)")
+        for path in ["db/sub", "db/prod/deep"] {
+            let (pushed, attack, landed) = try push(gitlink: path)
+            #expect(pushed.status != 0, "\(path) passed")
+            #expect(pushed.stderr.contains("\(path) at "), "\(pushed.stderr)")
+            #expect(pushed.stderr.contains("is a submodule (a gitlink, mode 160000)"), "\(pushed.stderr)")
+            #expect(landed != attack)
+        }
 
         // A submodule outside the selection, with its .gitmodules entry, passes.
-        try s.work.git(["reset", "-q", "--hard", "HEAD~1"])
-        try s.work.write(".gitmodules", "[submodule \"lib\"]\n\tpath = vendor/lib\n\turl = ../lib.git\n")
-        try s.work.git(["add", ".gitmodules"])
-        let elsewhere = try commitGitlink("vendor/lib", "vendored lib")
-        let passed = try s.push(["HEAD:refs/heads/main"])
+        let (passed, elsewhere, landed) = try push(
+            gitlink: "vendor/lib",
+            files: [".gitmodules": "[submodule \"lib\"]\n\tpath = vendor/lib\n\turl = ../lib.git\n"])
         #expect(passed.status == 0, "\(passed.stderr)")
-        #expect(s.serverRef("refs/heads/main") == elsewhere)
+        #expect(landed == elsewhere)
     }
 }
