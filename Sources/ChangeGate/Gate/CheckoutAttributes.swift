@@ -11,10 +11,10 @@ enum CheckoutAttributes {
     /// The attributes refused on selected files, set or with a value (`-text`, unset, is fine).
     static let refused = ["export-subst", "export-ignore", "filter", "ident", "working-tree-encoding", "text", "eol"]
 
-    /// Why the change cannot be judged, or nil. Only changes that touch a `.gitattributes`, a
-    /// `.gitmodules` or a selected file are looked at: the attributes of the selected files they
-    /// change (of every selected file at `head` when a `.gitattributes` changed), and where
-    /// `.gitmodules` puts submodules.
+    /// Why the change cannot be judged, or nil. The attributes of the selected files the change
+    /// touches (of every selected file at `head` when a `.gitattributes` changed); where
+    /// `.gitmodules` puts submodules, when it changed; and every gitlink the change adds or
+    /// repoints, whether or not `.gitmodules` changed.
     static func problems(
         repository: Repository, differ: inout RepositorySettingsDiff, report: SettingsDiffReport, head: ObjectID,
         selectors: [FileSelector]
@@ -47,10 +47,20 @@ enum CheckoutAttributes {
         if touched.contains(".gitmodules") {
             problems += try submodules(repository: repository, head: head, selectors: selectors)
         }
+        problems += try gitlinks(repository: repository, base: report.base, head: head, selectors: selectors)
         return problems
     }
 
-    /// The submodules of `head`'s `.gitmodules` whose folder is, or could hold, a selected file.
+    /// The glob a selector matching `path`, or a file under it, has; nil when none could.
+    private static func selecting(_ path: String, _ globs: [Glob]) -> Glob? {
+        let escaped = String(path.flatMap { "*?[]\\".contains($0) ? ["\\", $0] : [$0] })
+        let folder = Glob(escaped + "/**")
+        return globs.first { $0.matches(path) || $0.overlaps(folder) }
+    }
+
+    /// The submodules of `head`'s `.gitmodules` whose folder is, or could hold, a selected file,
+    /// read as git reads the file (git-config syntax: quotes, escapes, continuation lines, comments,
+    /// any case of `path`) by libgit2's config parser. A file it cannot parse is refused.
     private static func submodules(repository: Repository, head: ObjectID, selectors: [FileSelector])
         throws(GitError) -> [String]
     {
@@ -58,25 +68,43 @@ enum CheckoutAttributes {
         guard case .text(let bytes) = try repository.blob(blob, maxSize: 1 << 20) else {
             return [".gitmodules at \(head.short) is too large or not text to check where it puts submodules"]
         }
+        let entries: [GitConfigEntry]
+        do {
+            entries = try GitConfigText.entries(bytes, label: ".gitmodules at \(head.short)")
+        } catch {
+            return [error.description + " (ChangeGate checks where it puts submodules)"]
+        }
         let globs = selectors.map { Glob($0.glob) }
         var problems: [String] = []
-        for line in String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline) {
-            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, parts[0].lowercased() == "path", !parts[1].isEmpty else { continue }
-            var path = parts[1]
-            // git config allows a quoted value.
-            if path.count >= 2, path.hasPrefix("\""), path.hasSuffix("\"") {
-                path = String(path.dropFirst().dropLast())
-            }
+        for entry in entries {
+            // `submodule.<name>.path`, the name possibly holding dots; git reads no other.
+            guard entry.name.hasPrefix("submodule."), entry.name.hasSuffix(".path"),
+                entry.name.count > "submodule..path".count, var path = entry.value, !path.isEmpty
+            else { continue }
             if path.hasSuffix("/") { path.removeLast() }
-            let escaped = String(path.flatMap { "*?[]\\".contains($0) ? ["\\", $0] : [$0] })
-            let folder = Glob(escaped + "/**")
-            guard let glob = globs.first(where: { $0.matches(path) || $0.overlaps(folder) }) else { continue }
+            guard let glob = selecting(path, globs) else { continue }
             problems.append(
                 ".gitmodules at \(head.short) puts a submodule at \(path), where the policy reads files "
                     + "(\"\(glob.pattern)\"): ChangeGate reads no file inside a submodule, so its config would change "
                     + "unjudged. Keep submodules out of the policy's `files`.")
         }
         return problems
+    }
+
+    /// The gitlinks (submodule entries) the change adds or points elsewhere at a path that is, or
+    /// could hold, a selected file: with or without a `.gitmodules` entry, as the tree has them.
+    private static func gitlinks(repository: Repository, base: ObjectID?, head: ObjectID, selectors: [FileSelector])
+        throws(GitError) -> [String]
+    {
+        let paths = try repository.changedGitlinks(from: base, to: head)
+        guard !paths.isEmpty else { return [] }
+        let globs = selectors.map { Glob($0.glob) }
+        return paths.compactMap { path in
+            selecting(path, globs).map { glob in
+                "\(path) at \(head.short) is a submodule (a gitlink, mode 160000), where the policy reads files "
+                    + "(\"\(glob.pattern)\"): ChangeGate reads no file inside a submodule, so its config would "
+                    + "change unjudged. Keep submodules out of the policy's `files` (`git rm --cached \(path)`)."
+            }
+        }
     }
 }
