@@ -48,7 +48,15 @@ extension AuditRecord {
                 kind: use.kind.rawValue, subject: use.subject, status: use.status, source: use.source,
                 counted: use.counted, reason: use.reason)
         }
-        override = decision.override.map { Override(actor: $0.actor, reason: $0.reason) }
+        override = decision.override.map { request in
+            var override = Override(actor: request.actor, reason: request.reason)
+            if request.reason.utf8.count > Self.maxOverrideReasonBytes {
+                var uncounted = Truncation(maxBytes: Self.maxBodyBytes)
+                override.reason = Self.cut(request.reason, &uncounted, limit: Self.maxOverrideReasonBytes)
+                override.reasonSHA256 = Self.digest(request.reason)
+            }
+            return override
+        }
         overridden = decision.overridden
         if decision.policyName != nil || decision.policySource != nil || decision.policySHA256 != nil {
             policy = Policy(name: decision.policyName, source: decision.policySource, sha256: decision.policySHA256)
@@ -79,6 +87,10 @@ extension AuditRecord {
     public static let maxTextBytes = 1_024
     /// The most UTF-8 bytes of a stored problem (it says why the change was refused: kept longer).
     public static let maxProblemBytes = 4_096
+    /// The most `missing` lines stored for one rule; the others are counted, with a digest of all.
+    public static let maxMissingPerRule = 20
+    /// The most UTF-8 bytes of the stored override reason (stored once; a push option is shorter).
+    public static let maxOverrideReasonBytes = 65_536
 
     /// A change with its whole texts, before anything is cut.
     fileprivate struct FullChange {
@@ -95,14 +107,24 @@ extension AuditRecord {
     /// texts over ``maxTextBytes`` are cut with a digest; then, where the lists are still too
     /// large, the changes a watch or a risk line matched are kept first, then the rest in order,
     /// and what is left out is counted (with a digest of the changes) in ``truncation``. The
-    /// problems, commits, risk lines and evidence each get a share; the changes the rest. The
-    /// rules and the policy's texts are kept whole: the policy bounds them.
+    /// rules (those that applied first), problems, commits, risk lines and evidence each get a
+    /// share; the changes the rest, and never less than a floor share for the changes a watch or a
+    /// risk line matched. A rule's name, reason and `missing` lines are cut like the other texts
+    /// (a pusher writes part of them: the reviewers that do not count, an override's reason), and
+    /// only its first ``maxMissingPerRule`` missing lines are stored. The policy's texts are kept
+    /// whole: the policy bounds them.
     fileprivate mutating func bound(_ full: [FullChange]) {
         var cut = Truncation(maxBytes: Self.maxBodyBytes)
+        // The override's reason, cut (with its digest) when the record was made.
+        if override?.reasonSHA256 != nil { cut.truncatedTexts += 1 }
         changes = full.map { whole in
             var change = Change(
-                file: Self.cut(whole.file, &cut), key: whole.key, kind: whole.kind, old: whole.old, new: whole.new,
+                file: whole.file, key: whole.key, kind: whole.kind, old: whole.old, new: whole.new,
                 weight: whole.weight, tags: whole.tags)
+            if whole.file.utf8.count > Self.maxTextBytes {
+                change.file = Self.cut(whole.file, &cut)
+                change.fileSHA256 = Self.digest(whole.file)
+            }
             if whole.key.utf8.count > Self.maxTextBytes {
                 change.key = Self.cut(whole.key, &cut)
                 change.keySHA256 = Self.digest(whole.key)
@@ -115,7 +137,10 @@ extension AuditRecord {
                 change.new = Self.cut(new, &cut)
                 change.newSHA256 = Self.digest(new)
             }
-            if change.keySHA256 != nil || change.oldSHA256 != nil || change.newSHA256 != nil { change.truncated = true }
+            if change.fileSHA256 != nil || change.keySHA256 != nil || change.oldSHA256 != nil || change.newSHA256 != nil
+            {
+                change.truncated = true
+            }
             return change
         }
         problems = problems.map { Self.cut($0, &cut, limit: Self.maxProblemBytes) }
@@ -124,38 +149,63 @@ extension AuditRecord {
             commits[index].committer = Self.cut(commits[index].committer, &cut)
             commits[index].subject = Self.cut(commits[index].subject, &cut)
         }
-        for index in riskItems.indices {
-            riskItems[index].file = riskItems[index].file.map { Self.cut($0, &cut) }
-            riskItems[index].key = riskItems[index].key.map { Self.cut($0, &cut) }
-        }
+        riskItems = riskItems.map { Self.bounded($0, &cut) }
         for index in evidence.indices {
             evidence[index].subject = Self.cut(evidence[index].subject, &cut)
             evidence[index].source = Self.cut(evidence[index].source, &cut)
             evidence[index].reason = evidence[index].reason.map { Self.cut($0, &cut) }
         }
+        rules = rules.map { Self.bounded($0, &cut) }
+        cut.omittedMissing = Self.omittedMissing(in: rules)
 
         let sizes = (
             changes: changes.map(Self.size), problems: problems.map { Self.jsonSize($0) + 4 },
-            commits: commits.map(Self.size), riskItems: riskItems.map(Self.size), evidence: evidence.map(Self.size)
+            commits: commits.map(Self.size), riskItems: riskItems.map(Self.size), evidence: evidence.map(Self.size),
+            rules: rules.map(Self.size)
         )
-        let total = [sizes.changes, sizes.problems, sizes.commits, sizes.riskItems, sizes.evidence]
+        let total = [sizes.changes, sizes.problems, sizes.commits, sizes.riskItems, sizes.evidence, sizes.rules]
             .reduce(0) { $0 + $1.reduce(0, +) }
-        // The lists aside, what the record holds (the rules, the policy, the truncation note).
+        // The lists aside, what the record holds (the policy, the override, the truncation note).
         var rest = self
         rest.changes = []
         rest.problems = []
         rest.commits = []
         rest.riskItems = []
         rest.evidence = []
+        rest.rules = []
         rest.truncation = Truncation(maxBytes: Self.maxBodyBytes)
         rest.truncation?.omittedChangesSHA256 = String(repeating: "0", count: 64)
+        rest.truncation?.omittedRules = 0
+        rest.truncation?.omittedMissing = 0
         // The counts' digits, worst case, and the sequence the store assigns.
-        let fixed = Self.encodedSize(rest) + 6 * 20 + 20
+        let fixed = Self.encodedSize(rest) + 8 * 20 + 20
         guard fixed + total > Self.maxBodyBytes else {
             if !cut.isEmpty { truncation = cut }
             return
         }
         var available = max(0, Self.maxBodyBytes - fixed)
+        // Held back for the changes the decision turned on, whatever the other lists take.
+        let matchedFloor = available / 4
+        available -= matchedFloor
+
+        // The rules that applied first (they decided), then the others; stored in their order.
+        let decisive = rules.indices.filter { rules[$0].applies || !rules[$0].satisfied || rules[$0].overridden }
+        let decisiveSet = Set(decisive)
+        let ruleShare = available / 3
+        var keptRules = Set<Int>()
+        var ruleBytes = 0
+        for index in decisive + rules.indices.filter({ !decisiveSet.contains($0) }) {
+            guard ruleBytes + sizes.rules[index] <= ruleShare else { continue }
+            ruleBytes += sizes.rules[index]
+            keptRules.insert(index)
+        }
+        available -= ruleBytes
+        if keptRules.count < rules.count {
+            cut.omittedRules = rules.count - keptRules.count
+            rules = rules.indices.filter(keptRules.contains).map { rules[$0] }
+            cut.omittedMissing = Self.omittedMissing(in: rules)
+        }
+
         func keep(_ sizes: [Int], share: Int) -> Int {
             var used = 0
             var count = 0
@@ -179,6 +229,7 @@ extension AuditRecord {
         commits.removeLast(cut.omittedCommits)
         riskItems.removeLast(cut.omittedRiskItems)
         evidence.removeLast(cut.omittedEvidence)
+        available += matchedFloor
 
         // The changes the decision turned on first: watched ones and those a risk line named.
         let named = Set(riskItems.compactMap { item in item.key.map { "\(item.file ?? "")\u{0}\($0)" } })
@@ -221,6 +272,53 @@ extension AuditRecord {
         return String(decoding: head[..<end], as: UTF8.self) + "…"
     }
 
+    /// `whole` with its texts cut (with digests) and only its first ``maxMissingPerRule`` missing
+    /// lines, the others counted, with the digest of all of them in full.
+    private static func bounded(_ whole: Rule, _ cut: inout Truncation) -> Rule {
+        var rule = whole
+        if whole.name.utf8.count > maxTextBytes {
+            rule.name = Self.cut(whole.name, &cut)
+            rule.nameSHA256 = digest(whole.name)
+        }
+        if whole.reason.utf8.count > maxTextBytes {
+            rule.reason = Self.cut(whole.reason, &cut)
+            rule.reasonSHA256 = digest(whole.reason)
+        }
+        let stored = whole.missing.prefix(maxMissingPerRule)
+        if whole.missing.count > maxMissingPerRule || stored.contains(where: { $0.utf8.count > maxTextBytes }) {
+            rule.missing = stored.map { Self.cut($0, &cut) }
+            rule.omittedMissing = whole.missing.count - stored.count
+            var hasher = SHA256()
+            for line in whole.missing { hasher.update(data: Array(line.utf8) + [0]) }
+            rule.missingSHA256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        }
+        return rule
+    }
+
+    /// `whole` with its texts cut, each with the digest of the whole text.
+    private static func bounded(_ whole: RiskLine, _ cut: inout Truncation) -> RiskLine {
+        var item = whole
+        if whole.reason.utf8.count > maxTextBytes {
+            item.reason = Self.cut(whole.reason, &cut)
+            item.reasonSHA256 = digest(whole.reason)
+        }
+        if let file = whole.file, file.utf8.count > maxTextBytes {
+            item.file = Self.cut(file, &cut)
+            item.fileSHA256 = digest(file)
+        }
+        if let key = whole.key, key.utf8.count > maxTextBytes {
+            item.key = Self.cut(key, &cut)
+            item.keySHA256 = digest(key)
+        }
+        return item
+    }
+
+    /// The missing lines `rules` leave out, nil when none.
+    private static func omittedMissing(in rules: [Rule]) -> Int? {
+        let count = rules.reduce(0) { $0 + ($1.omittedMissing ?? 0) }
+        return count == 0 ? nil : count
+    }
+
     private static func digest(_ text: String) -> String {
         SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
@@ -244,7 +342,8 @@ extension AuditRecord {
         var size = 160 + jsonSize(change.file) + jsonSize(change.key) + jsonSize(change.kind)
         size += jsonSize(change.old ?? "") + jsonSize(change.new ?? "")
         size += change.tags.reduce(0) { $0 + jsonSize($1) + 1 }
-        size += [change.keySHA256, change.oldSHA256, change.newSHA256].compactMap { $0 }.count * 80 + 20
+        size += [change.fileSHA256, change.keySHA256, change.oldSHA256, change.newSHA256].compactMap { $0 }.count * 80
+        size += 20
         return size
     }
 
@@ -254,6 +353,14 @@ extension AuditRecord {
 
     private static func size(_ item: RiskLine) -> Int {
         70 + jsonSize(item.reason) + jsonSize(item.file ?? "") + jsonSize(item.key ?? "")
+            + [item.reasonSHA256, item.fileSHA256, item.keySHA256].compactMap { $0 }.count * 80
+    }
+
+    private static func size(_ rule: Rule) -> Int {
+        var size = 140 + jsonSize(rule.kind) + jsonSize(rule.name) + jsonSize(rule.reason)
+        size += rule.missing.reduce(0) { $0 + jsonSize($1) + 1 }
+        size += [rule.nameSHA256, rule.reasonSHA256, rule.missingSHA256].compactMap { $0 }.count * 80
+        return size + (rule.omittedMissing == nil ? 0 : 40)
     }
 
     private static func size(_ use: Evidence) -> Int {

@@ -100,9 +100,11 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         public var new: String?
         public var weight: Int
         public var tags: [String]
-        /// True when the key or a value is stored cut (ending in `…`) to ``AuditRecord/maxTextBytes``;
-        /// the digests are then those of the whole texts. All absent when nothing was cut.
+        /// True when the file, the key or a value is stored cut (ending in `…`) to
+        /// ``AuditRecord/maxTextBytes``; the digests are then those of the whole texts. All absent
+        /// when nothing was cut.
         public var truncated: Bool?
+        public var fileSHA256: String?
         public var keySHA256: String?
         public var oldSHA256: String?
         public var newSHA256: String?
@@ -135,6 +137,11 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         public var omittedProblems: Int
         /// Keys, values, subjects and messages stored cut.
         public var truncatedTexts: Int
+        /// Rules not stored (those that applied are kept first), and missing lines not stored (past
+        /// the first ``AuditRecord/maxMissingPerRule`` of a rule, or for want of room): absent when
+        /// none, as in records written before they existed.
+        public var omittedRules: Int?
+        public var omittedMissing: Int?
 
         public init(maxBytes: Int) {
             self.maxBytes = maxBytes
@@ -149,7 +156,7 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         /// True when anything was left out or cut.
         public var isEmpty: Bool {
             omittedChanges + omittedRiskItems + omittedCommits + omittedEvidence + omittedProblems + truncatedTexts
-                == 0
+                + (omittedRules ?? 0) + (omittedMissing ?? 0) == 0
         }
     }
 
@@ -158,6 +165,11 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         public var reason: String
         public var file: String?
         public var key: String?
+        /// The SHA-256 of the whole text where `reason`, `file` or `key` is stored cut (ending in
+        /// `…`); absent otherwise.
+        public var reasonSHA256: String? = nil
+        public var fileSHA256: String? = nil
+        public var keySHA256: String? = nil
     }
 
     public struct Rule: Sendable, Hashable, Codable {
@@ -168,6 +180,14 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         public var overridden: Bool
         public var reason: String
         public var missing: [String]
+        /// The SHA-256 of the whole text where `name` or `reason` is stored cut (ending in `…`).
+        public var nameSHA256: String? = nil
+        public var reasonSHA256: String? = nil
+        /// Set when a `missing` line is stored cut or left out: how many are left out (after the
+        /// first ``AuditRecord/maxMissingPerRule``), and the SHA-256 of all of them in full, each
+        /// followed by a NUL byte.
+        public var omittedMissing: Int? = nil
+        public var missingSHA256: String? = nil
     }
 
     public struct Evidence: Sendable, Hashable, Codable {
@@ -191,6 +211,9 @@ public struct AuditRecord: Sendable, Hashable, Codable {
     public struct Override: Sendable, Hashable, Codable {
         public var actor: String
         public var reason: String
+        /// The SHA-256 of the whole reason where it is stored cut (ending in `…`) to
+        /// ``AuditRecord/maxOverrideReasonBytes``; absent otherwise.
+        public var reasonSHA256: String? = nil
 
         public init(actor: String, reason: String) {
             self.actor = actor

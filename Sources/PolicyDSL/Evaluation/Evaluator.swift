@@ -313,6 +313,9 @@ public struct Evaluator {
         return verdict
     }
 
+    /// The most reviewers that do not count a `reviewers` line names; the rest are counted.
+    static let maxNotCountedListed = 10
+
     /// Why a requirement line is not met, or nil when it is.
     private func unmet(_ requirement: Requirement, _ state: SetState) -> String? {
         switch requirement.kind {
@@ -349,7 +352,15 @@ public struct Evaluator {
                 sentence = "needs \(more) more reviewer\(more == 1 ? "" : "s")\(from)"
             }
             var have = "have: " + (counted.isEmpty ? "none" : counted.joined(separator: ", "))
-            if !notCounted.isEmpty { have += "; " + Array(Set(notCounted)).sorted().joined(separator: "; ") }
+            if !notCounted.isEmpty {
+                // The first few by name, then how many more: the pusher writes the trailers, and the
+                // sentence is copied into the reason, the reports and the audit record.
+                let listed = Array(Set(notCounted)).sorted()
+                have += "; " + listed.prefix(Self.maxNotCountedListed).joined(separator: "; ")
+                if listed.count > Self.maxNotCountedListed {
+                    have += "; and \(listed.count - Self.maxNotCountedListed) more that do not count"
+                }
+            }
             sentence += " (\(have))"
             return sentence
         case .tests(let patterns):
