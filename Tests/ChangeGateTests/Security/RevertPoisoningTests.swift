@@ -111,9 +111,22 @@ struct RevertPoisoningTests {
         {
             try work.write("db/prod/patroni.yaml", "bootstrap:\n  dcs:\n    ttl: \(ttl)\n")
             let commit = try work.commit("ttl \(ttl)", author: "Frank <frank@example.com>")
+            let incoming = try? server.git(["rev-parse", "--verify", "-q", "refs/changegate-test/incoming"])
+                .trimmingCharacters(in: .whitespacesAndNewlines)
             try work.git(["push", "-q", "origin", "HEAD:refs/changegate-test/incoming"])
             let old = try server.git(["rev-parse", "refs/heads/main"]).trimmingCharacters(in: .whitespacesAndNewlines)
             let store = try SQLiteAuditStore(path: trail)
+            // Who brought the commit, as post-receive records it for that push: without it no review counts.
+            let arrived = PostReceiveHook(
+                repository: try Repository(path: server.path),
+                journal: AuditHookJournal(store: store, repository: try Repository(path: server.path).displayPath),
+                actor: "frank@example.com", now: time - 120
+            ).run([
+                RefUpdate(
+                    old: incoming.flatMap(ObjectID.init(hex:)), new: ObjectID(hex: commit),
+                    ref: "refs/changegate-test/incoming")
+            ])
+            #expect(!arrived.failed, "\(arrived.message)")
             if let approver {
                 try store.append([
                     AuditRecord.approval(

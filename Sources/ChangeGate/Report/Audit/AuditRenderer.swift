@@ -149,6 +149,8 @@ public enum AuditRenderer {
             if cut.omittedCommits > 0 { parts.append("\(cut.omittedCommits) commits") }
             if cut.omittedEvidence > 0 { parts.append("\(cut.omittedEvidence) pieces of evidence") }
             if cut.omittedProblems > 0 { parts.append("\(cut.omittedProblems) problems") }
+            if let rules = cut.omittedRules, rules > 0 { parts.append("\(rules) rules") }
+            if let missing = cut.omittedMissing, missing > 0 { parts.append("\(missing) lines of what rules miss") }
             if cut.truncatedTexts > 0 { parts.append("\(cut.truncatedTexts) texts cut short (each with its SHA-256)") }
             lines.append(
                 "TRUNCATED to the record bound of \(cut.maxBytes) bytes; not stored: " + parts.joined(separator: ", "))
