@@ -353,10 +353,13 @@ public final class Repository {
         let blob = BlobHandle(blobPointer!)
         // The content pointer borrows from the blob: keep it alive until copied.
         defer { withExtendedLifetime(blob) {} }
-        if git_blob_is_binary(blob.pointer) == 1 { return .binary(size: size) }
         let length = Int(git_blob_rawsize(blob.pointer))
         guard length > 0, let raw = git_blob_rawcontent(blob.pointer) else { return .text([]) }
-        return .text(Array(UnsafeRawBufferPointer(start: raw, count: length)))
+        let bytes = UnsafeRawBufferPointer(start: raw, count: length)
+        // git's rule (a NUL in the first 8,000 bytes), not libgit2's heuristic, which also calls a
+        // short file with one DEL (U+007F, valid in JSON strings) binary.
+        if bytes.prefix(8000).contains(0) { return .binary(size: size) }
+        return .text(Array(bytes))
     }
 }
 

@@ -65,9 +65,17 @@ public struct HistoryScanner {
             }
             loaded = try PolicyLoader.load(in: repository, at: head)
         }
-        guard loaded.result.program != nil else {
+        guard let program = loaded.result.program else {
             throw PolicyLoader.LoadError(
                 path: loaded.source, reason: "the policy does not compile:\n" + loaded.result.rendered)
+        }
+        // A tag no watch carries would match nothing, silently: say which tags there are.
+        let known = Set(program.watches.flatMap(\.tags))
+        if let unknown = query.tags.first(where: { !known.contains($0) }) {
+            throw PolicyLoader.LoadError(
+                path: loaded.source,
+                reason: "--tag \(unknown): no watch of the policy carries it, so nothing would match; its tags are "
+                    + (known.isEmpty ? "none (no watch has a tag)" : known.sorted().joined(separator: ", ")))
         }
         return loaded
     }

@@ -239,6 +239,20 @@ struct HistoryFilterTests {
         try Shell.run([Paths.changegate.path, "history"] + arguments, environment: GitFixture.baseEnvironment)
     }
 
+    @Test("--tag with a tag no watch carries is an error naming the policy's tags, not an empty list (issue 16)")
+    func unknownTag() throws {
+        let f = try fixture()
+        defer { f.repo.remove() }
+        let result = try changegate(["--repo", f.repo.path, "--tag", "failvoer"])
+        #expect(result.status == 2)
+        #expect(
+            result.stderr.contains(
+                "--tag failvoer: no watch of the policy carries it, so nothing would match; its tags are capacity, failover"
+            ),
+            "\(result.stderr)")
+        #expect(try changegate(["--repo", f.repo.path, "--tag", "capacity"]).status == 0)
+    }
+
     @Test("the executable: ndjson on standard output, warnings on standard error, no progress line in a pipe")
     func executable() throws {
         let f = try fixture()
