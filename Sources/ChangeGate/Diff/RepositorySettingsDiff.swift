@@ -114,6 +114,9 @@ public struct RepositorySettingsDiff {
         public var touchedPaths: [String]
         /// The blobs to read, with the path each is read as: both sides of every selected file.
         public var blobs: [(blob: ObjectID, path: String)]
+        /// Paths where the head has a gitlink (a submodule entry) the change added or repointed,
+        /// in the selection or not: files inside one are never read (``CheckoutAttributes``).
+        public var gitlinks: [String] = []
     }
 
     /// The changes from `base` to `head`; `nil` on either side stands for the empty tree.
@@ -126,6 +129,7 @@ public struct RepositorySettingsDiff {
             var report = SettingsDiffReport(
                 base: base, head: head, files: plan.files, changes: [], errors: [], warnings: [])
             report.touchedPaths = plan.touchedPaths
+            report.gitlinks = plan.gitlinks
             report.errors = [FileProblem(file: refusal.reads.first?.path ?? "", message: refusal.description)]
             return report
         }
@@ -140,7 +144,9 @@ public struct RepositorySettingsDiff {
         let all = try repository.diff(from: base, to: head)
         var touched = Set<String>()
         var files: [FileDelta] = []
+        var gitlinks: [String] = []
         for delta in all {
+            if delta.newMode == 0o160000, let path = delta.newPath { gitlinks.append(path) }
             var selected = false
             for path in [delta.oldPath, delta.newPath] {
                 guard let path else { continue }
@@ -149,7 +155,9 @@ public struct RepositorySettingsDiff {
             }
             if selected { files.append(delta) }
         }
-        return Plan(base: base, head: head, files: files, touchedPaths: touched.sorted(), blobs: blobs(of: files))
+        return Plan(
+            base: base, head: head, files: files, touchedPaths: touched.sorted(), blobs: blobs(of: files),
+            gitlinks: gitlinks)
     }
 
     /// A plan cut into plans of at most `filesPerPart` files each, to be read and reported one
@@ -159,7 +167,7 @@ public struct RepositorySettingsDiff {
             let files = Array(plan.files[start..<min(start + max(1, filesPerPart), plan.files.count)])
             return Plan(
                 base: plan.base, head: plan.head, files: files, touchedPaths: plan.touchedPaths,
-                blobs: blobs(of: files))
+                blobs: blobs(of: files), gitlinks: plan.gitlinks)
         }
     }
 
@@ -182,6 +190,7 @@ public struct RepositorySettingsDiff {
         var report = SettingsDiffReport(
             base: plan.base, head: plan.head, files: plan.files, changes: [], errors: [], warnings: [])
         report.touchedPaths = plan.touchedPaths
+        report.gitlinks = plan.gitlinks
         for delta in plan.files {
             try compare(delta, into: &report)
         }

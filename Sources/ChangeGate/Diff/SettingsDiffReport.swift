@@ -29,6 +29,8 @@ public struct SettingsDiffReport: Sendable, Hashable {
     /// Every path the change touched, in the selection or not (both sides of a rename), sorted:
     /// what a policy's `changed "GLOB"` reads.
     public var touchedPaths: [String] = []
+    /// Paths where the head has a gitlink the change added or repointed (``RepositorySettingsDiff/Plan/gitlinks``).
+    public var gitlinks: [String] = []
     public var changes: [SettingChange]
     /// Files that failed to parse, were binary or too large: never silently skipped.
     public var errors: [FileProblem]

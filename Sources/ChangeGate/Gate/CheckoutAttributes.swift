@@ -47,7 +47,7 @@ enum CheckoutAttributes {
         if touched.contains(".gitmodules") {
             problems += try submodules(repository: repository, head: head, selectors: selectors)
         }
-        problems += try gitlinks(repository: repository, base: report.base, head: head, selectors: selectors)
+        problems += gitlinks(report.gitlinks, head: head, selectors: selectors)
         return problems
     }
 
@@ -91,12 +91,10 @@ enum CheckoutAttributes {
         return problems
     }
 
-    /// The gitlinks (submodule entries) the change adds or points elsewhere at a path that is, or
-    /// could hold, a selected file: with or without a `.gitmodules` entry, as the tree has them.
-    private static func gitlinks(repository: Repository, base: ObjectID?, head: ObjectID, selectors: [FileSelector])
-        throws(GitError) -> [String]
-    {
-        let paths = try repository.changedGitlinks(from: base, to: head)
+    /// The gitlinks (submodule entries) the change adds or points elsewhere (`paths`, from the
+    /// settings diff's own tree diff) at a path that is, or could hold, a selected file: with or
+    /// without a `.gitmodules` entry, as the tree has them.
+    private static func gitlinks(_ paths: [String], head: ObjectID, selectors: [FileSelector]) -> [String] {
         guard !paths.isEmpty else { return [] }
         let globs = selectors.map { Glob($0.glob) }
         return paths.compactMap { path in

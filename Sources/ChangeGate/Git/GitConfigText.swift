@@ -106,16 +106,3 @@ public enum GitConfigText {
         return URL(fileURLWithPath: String(cString: made), isDirectory: true)
     }
 }
-
-extension Repository {
-    /// The paths where `head` has a gitlink (a submodule entry, mode 160000) that `base` did not
-    /// have there, or had with another commit: from the tree walk of every changed folder, whatever
-    /// `.gitmodules` says.
-    public func changedGitlinks(from base: ObjectID?, to head: ObjectID) throws(GitError) -> [String] {
-        let baseTree = try base.map { (id) throws(GitError) in try tree(ofCommit: id) }
-        let headTree = try tree(ofCommit: head)
-        return try treeChanges(baseTree, headTree, prefixes: []).compactMap { delta in
-            delta.newMode == 0o160000 ? delta.newPath : nil
-        }
-    }
-}
