@@ -58,20 +58,28 @@ struct PolicyCommandTests {
             result.stderr.contains("nul.policy:2:8: error: control character U+0000 in a string"), "\(result.stderr)")
     }
 
-    @Test(
-        "a committed policy with a NUL in its first 8,000 bytes (git calls it binary) is refused at the byte's position"
-    )
-    func committedNul() throws {
-        var repo = try GitFixture(label: "policy-nul")
+    /// `changegate check` of a one-setting change in a repository whose `policies/` holds `files`
+    /// (committed at the base); what it printed, both streams.
+    private func checkCommitted(_ files: [String: String], label: String) throws -> Shell.Result {
+        var repo = try GitFixture(label: label)
         defer { repo.remove() }
-        try repo.write("policies/gate.policy", "policy \"n\"\nfiles \"db/**\"\ndeny \"a\u{0}b\" when false\n")
+        for (path, text) in files { try repo.write(path, text) }
         try repo.write("db/app.yaml", "ttl: 30\n")
         let base = try repo.commit("base")
         try repo.write("db/app.yaml", "ttl: 15\n")
         try repo.commit("change")
-        let result = try Shell.run(
+        return try Shell.run(
             [Paths.changegate.path, "check", "--base", base, "--head", "HEAD", "--no-audit"], in: repo.url,
             environment: GitFixture.baseEnvironment)
+    }
+
+    @Test(
+        "a committed policy with a NUL in its first 8,000 bytes (git calls it binary) is refused at the byte's position"
+    )
+    func committedNul() throws {
+        let result = try checkCommitted(
+            ["policies/gate.policy": "policy \"n\"\nfiles \"db/**\"\ndeny \"a\u{0}b\" when false\n"],
+            label: "policy-nul")
         #expect(result.status != 0)
         let output = result.stdout + result.stderr
         #expect(output.contains("gate.policy:3:8: error: control character U+0000 in a string"), "\(output)")
@@ -79,19 +87,9 @@ struct PolicyCommandTests {
 
     @Test("a committed policy of more files than one policy may have is refused, before they are read")
     func committedTooManyFiles() throws {
-        var repo = try GitFixture(label: "policy-many")
-        defer { repo.remove() }
-        try repo.write("policies/a.policy", "policy \"m\"\nfiles \"db/**\"\n")
-        for index in 0..<PolicyLoader.maxPolicyFiles {
-            try repo.write("policies/extra-\(index).policy", "# \(index)\n")
-        }
-        try repo.write("db/app.yaml", "ttl: 30\n")
-        let base = try repo.commit("base")
-        try repo.write("db/app.yaml", "ttl: 15\n")
-        try repo.commit("change")
-        let result = try Shell.run(
-            [Paths.changegate.path, "check", "--base", base, "--head", "HEAD", "--no-audit"], in: repo.url,
-            environment: GitFixture.baseEnvironment)
+        var files = ["policies/a.policy": "policy \"m\"\nfiles \"db/**\"\n"]
+        for index in 0..<PolicyLoader.maxPolicyFiles { files["policies/extra-\(index).policy"] = "# \(index)\n" }
+        let result = try checkCommitted(files, label: "policy-many")
         #expect(result.status != 0)
         #expect(
             (result.stdout + result.stderr).contains(

@@ -41,65 +41,60 @@ struct HookDeadlineTests {
         return try s.work.commit("docs", author: "Frank <frank@example.com>")
     }
 
-    @Test("a trail write-locked by another process: the push is refused at the deadline, nothing recorded")
-    func writeLockedTrail() throws {
+    /// A push of a docs change (recorded, needing no review) with `--deadline 2`, while another
+    /// process runs the Python `script` on `held(trail path)`; the trail's head before and after.
+    private func pushWhileHeld(_ script: String, held: (String) -> String) throws
+        -> (result: Shell.Result, before: AuditHead?, after: AuditHead?)
+    {
         var s = try HookPushTests.makeSetup(install: ["--deadline", "2"])
         defer { s.remove() }
         try docsChange(&s)
         #expect(try s.push(["HEAD:refs/heads/main"]).status == 0)  // the trail exists and works
         let before = try SQLiteAuditStore(path: trailPath(s)).head()
         try docsChange(&s)
-        let holder = try Holder([
-            "python3", "-c",
+        let holder = try Holder(["python3", "-c", script, held(trailPath(s))])
+        let result = try s.push(["HEAD:refs/heads/main"])
+        holder.stop()
+        return (result, before, try SQLiteAuditStore(path: trailPath(s)).head())
+    }
+
+    @Test("a trail write-locked by another process: the push is refused at the deadline, nothing recorded")
+    func writeLockedTrail() throws {
+        let (result, before, after) = try pushWhileHeld(
             """
             import sqlite3, sys, time
             c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
             c.execute('BEGIN IMMEDIATE')
             print('locked', flush=True)
             time.sleep(20)
-            """, trailPath(s),
-        ])
-        let result = try s.push(["HEAD:refs/heads/main"])
-        withExtendedLifetime(holder) {}
+            """, held: { $0 })
         #expect(result.status != 0, "\(result.stderr)")
         // Whichever ends first, the watchdog or the store's wait (bounded by what the deadline leaves), says so.
         #expect(
             result.stderr.contains("2.0 s deadline") || result.stderr.contains("locked by another process"),
             "\(result.stderr)")
         #expect(result.stderr.contains("no ref moved"))
-        holder.stop()
-        #expect(try SQLiteAuditStore(path: trailPath(s)).head() == before)
+        #expect(after == before)
     }
 
     /// Held before too (opening ran under the watchdog); kept so that it stays so.
     @Test("the trail's lock file held by another process: the push is refused at the deadline")
     func lockFileHeld() throws {
-        var s = try HookPushTests.makeSetup(install: ["--deadline", "2"])
-        defer { s.remove() }
-        try docsChange(&s)
-        #expect(try s.push(["HEAD:refs/heads/main"]).status == 0)
-        let before = try SQLiteAuditStore(path: trailPath(s)).head()
-        try docsChange(&s)
-        let holder = try Holder([
-            "python3", "-c",
+        let (result, before, after) = try pushWhileHeld(
             """
             import fcntl, sys, time
             f = open(sys.argv[1], 'a')
             fcntl.flock(f, fcntl.LOCK_EX)
             print('locked', flush=True)
             time.sleep(20)
-            """, trailPath(s) + ".lock",
-        ])
-        let result = try s.push(["HEAD:refs/heads/main"])
-        withExtendedLifetime(holder) {}
+            """, held: { $0 + ".lock" })
         #expect(result.status != 0, "\(result.stderr)")
         // The store's wait is bounded by what the deadline leaves: whichever ends first says so.
         #expect(
             result.stderr.contains("deadline") || result.stderr.contains("locked by another process"),
             "\(result.stderr)")
         #expect(result.stderr.contains("no ref moved"), "\(result.stderr)")
-        holder.stop()
-        #expect(try SQLiteAuditStore(path: trailPath(s)).head() == before)
+        #expect(after == before)
     }
 
     @Test("post-receive facing a write-locked trail gives up at the deadline and says nothing was recorded")
