@@ -4,6 +4,9 @@ public enum ConfigFormat: String, Sendable, CaseIterable, CustomStringConvertibl
     case json
     case toml
     case ini
+    /// Redis and Redis Sentinel's own syntax (`directive arg …`); never told by the extension
+    /// (`.conf` is INI), only named (`as redis`, `detect sentinel`).
+    case redis
 
     public var description: String { rawValue }
 
@@ -27,6 +30,7 @@ public enum ConfigFormat: String, Sendable, CaseIterable, CustomStringConvertibl
         case "json": self = .json
         case "toml": self = .toml
         case "ini", "conf": self = .ini
+        case "redis": self = .redis
         default: return nil
         }
     }

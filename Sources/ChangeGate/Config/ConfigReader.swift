@@ -52,6 +52,7 @@ public struct ConfigReader: Sendable {
             case .json: return try JSONReader(path: path, limits: limits).read(content)
             case .toml: return try TOMLReader(path: path, limits: limits).read(content)
             case .ini: return try INIReader(path: path, limits: limits).read(content)
+            case .redis: return try RedisConfigReader(path: path, limits: limits).read(content)
             }
         }
     }
@@ -64,6 +65,7 @@ extension ConfigFormat {
         case .json: "Go's encoding/json, Node's JSON.parse and Python's json.load on a text file"
         case .toml: "TOML (UTF-8 only, as tomllib)"
         case .ini: "Python's configparser (by default) and PostgreSQL"
+        case .redis: "Redis"
         case .yaml: "PyYAML (UTF-8 and UTF-16 only)"
         }
     }
@@ -74,6 +76,7 @@ extension ConfigFormat {
         case .json: "Python's json, Go's encoding/json and Node's JSON.parse"
         case .toml: "Python's tomllib and Go's TOML readers"
         case .ini: "Python's configparser and PostgreSQL"
+        case .redis: "Redis"
         case .yaml: "no YAML reader"
         }
     }

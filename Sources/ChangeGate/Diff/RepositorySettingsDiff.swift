@@ -21,8 +21,8 @@ public struct RepositorySettingsDiff {
     /// Where each key is in a reading's settings, for the blobs whose single settings are looked
     /// up (the revert look-back, the policy's `head(…)`); a diff itself needs none.
     private var indexes: [CacheKey: [String: Int]] = [:]
-    /// Each path's format under the selectors (nil: not selected or not told), matched once.
-    private var formats: [String: ConfigFormat?] = [:]
+    /// How the selectors take each path, matched once.
+    private var selections: [String: CompiledFileSelectors.Selection] = [:]
     /// The policy's `secret` patterns; secret-looking names are redacted without them.
     public var secretPatterns: [KeyPathPattern] = []
     /// Where the redaction key is read (``SecretRedactor/keyPath(gitDirectory:environment:)``).
@@ -50,13 +50,13 @@ public struct RepositorySettingsDiff {
     /// A blob as read: its settings and warnings, or the error. Paths inside are those of the
     /// file it was first read as; ``relocated(to:)`` moves them to another file of the same content.
     fileprivate enum Reading: Sendable {
-        /// The settings in document order.
-        case settings([Setting], warnings: [ConfigDiagnostic])
+        /// The settings in document order, and the systems whose configuration the file is.
+        case settings([Setting], warnings: [ConfigDiagnostic], systems: Set<ConfigSystem>)
         case failed(ConfigError)
 
         func relocated(to path: String) -> Reading {
             switch self {
-            case .settings(let settings, let warnings):
+            case .settings(let settings, let warnings, let systems):
                 guard warnings.contains(where: { $0.path != path }) else { return self }
                 return .settings(
                     settings,
@@ -64,7 +64,7 @@ public struct RepositorySettingsDiff {
                         var moved = warning
                         moved.path = path
                         return moved
-                    })
+                    }, systems: systems)
             case .failed(var error):
                 error.path = path
                 return .failed(error)
@@ -90,7 +90,7 @@ public struct RepositorySettingsDiff {
     public mutating func clearCache() {
         readings.removeAll()
         indexes.removeAll()
-        formats.removeAll()
+        selections.removeAll()
         sizes.removeAll()
     }
 
@@ -99,7 +99,7 @@ public struct RepositorySettingsDiff {
     public mutating func keepCache(onlyFor blobs: Set<ObjectID>) {
         readings = readings.filter { blobs.contains($0.key.blob) }
         indexes = indexes.filter { blobs.contains($0.key.blob) }
-        if formats.count > 100_000 { formats.removeAll() }
+        if selections.count > 100_000 { selections.removeAll() }
     }
 
     /// What a diff between two commits reads: the tree diff, its part in the selection and the
@@ -108,7 +108,8 @@ public struct RepositorySettingsDiff {
     public struct Plan: Sendable {
         public var base: ObjectID?
         public var head: ObjectID?
-        /// The changed files within the selection.
+        /// The changed files within the selection, and those a `detect` selector reads when their
+        /// content is its system's (the report keeps only those that are).
         public var files: [FileDelta]
         /// Every path touched, in the selection or not, sorted.
         public var touchedPaths: [String]
@@ -151,7 +152,7 @@ public struct RepositorySettingsDiff {
             for path in [delta.oldPath, delta.newPath] {
                 guard let path else { continue }
                 touched.insert(path)
-                if !selected, compiled.paths.matches(path) { selected = true }
+                if !selected, selection(for: path) != .none { selected = true }
             }
             if selected { files.append(delta) }
         }
@@ -191,9 +192,11 @@ public struct RepositorySettingsDiff {
             base: plan.base, head: plan.head, files: plan.files, changes: [], errors: [], warnings: [])
         report.touchedPaths = plan.touchedPaths
         report.gitlinks = plan.gitlinks
-        for delta in plan.files {
-            try compare(delta, into: &report)
+        var files: [FileDelta] = []
+        for delta in plan.files where try compare(delta, into: &report) {
+            files.append(delta)
         }
+        report.files = files
         return report
     }
 
@@ -211,12 +214,13 @@ public struct RepositorySettingsDiff {
         var jobs: [UnparsedBlobs.Job] = []
         var queued = Set<CacheKey>()
         for (blob, path) in blobs {
-            guard let format = format(for: path) ?? ConfigFormat(path: path) else { continue }
-            let key = CacheKey(blob: blob, format: format)
-            guard readings[key] == nil, queued.insert(key).inserted else { continue }
-            switch try content(of: blob, path: path) {
-            case .success(let bytes): jobs.append(UnparsedBlobs.Job(key: key, path: path, bytes: bytes))
-            case .failure(let error): readings[key] = .failed(error)
+            for format in formats(for: path) {
+                let key = CacheKey(blob: blob, format: format)
+                guard readings[key] == nil, queued.insert(key).inserted else { continue }
+                switch try content(of: blob, path: path) {
+                case .success(let bytes): jobs.append(UnparsedBlobs.Job(key: key, path: path, bytes: bytes))
+                case .failure(let error): readings[key] = .failed(error)
+                }
             }
         }
         return UnparsedBlobs(jobs: jobs, reader: reader)
@@ -305,7 +309,7 @@ public struct RepositorySettingsDiff {
     /// it cannot be read.
     public mutating func settings(ofBlob blob: ObjectID, path: String) throws(GitError) -> [Setting]? {
         guard let format = format(for: path) ?? ConfigFormat(path: path) else { return nil }
-        guard case .settings(let settings, _) = try reading(blob, path: path, format: format) else { return nil }
+        guard case .settings(let settings, _, _) = try reading(blob, path: path, format: format) else { return nil }
         return settings
     }
 
@@ -313,7 +317,7 @@ public struct RepositorySettingsDiff {
     /// be read. The blob's keys are indexed on the first lookup.
     public mutating func setting(_ key: String, ofBlob blob: ObjectID, path: String) throws(GitError) -> Setting? {
         guard let format = format(for: path) ?? ConfigFormat(path: path) else { return nil }
-        guard case .settings(let settings, _) = try reading(blob, path: path, format: format) else { return nil }
+        guard case .settings(let settings, _, _) = try reading(blob, path: path, format: format) else { return nil }
         let cacheKey = CacheKey(blob: blob, format: format)
         if indexes[cacheKey] == nil {
             var index: [String: Int] = [:]
@@ -329,12 +333,55 @@ public struct RepositorySettingsDiff {
         -> Reading
     {
         do throws(ConfigError) {
+            // Sentinel's file is `.conf` but not INI: as INI its `sentinel …` lines would be one key
+            // written many times, each hiding the last (a quorum change would vanish).
+            let format = format == .ini && path.hasSuffix(".conf") && looksLikeSentinel(bytes) ? .redis : format
             let config = try reader.read(bytes, path: path, format: format)
             let settings = try SettingsFlattener.settings(of: config, limits: reader.limits)
-            return .settings(settings, warnings: config.warnings)
+            return .settings(settings, warnings: config.warnings, systems: ConfigSystem.detect(in: config))
         } catch {
+            var error = error
+            if let hint = hint(for: error, bytes: bytes, format: format) { error.message += hint }
             return .failed(error)
         }
+    }
+
+    /// A line whose first word is `sentinel`: Redis Sentinel's configuration, never INI.
+    static func looksLikeSentinel(_ bytes: [UInt8]) -> Bool {
+        let word = Array("sentinel".utf8)
+        var index = 0
+        while index < bytes.count {
+            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
+            let end = index + word.count
+            if end < bytes.count,
+                bytes[index..<end].elementsEqual(word)
+                    || bytes[index..<end].lazy.map({ $0 | 0x20 }).elementsEqual(word),
+                bytes[end] == 0x20 || bytes[end] == 0x09
+            {
+                return true
+            }
+            while index < bytes.count, bytes[index] != 0x0A { index += 1 }
+            index += 1
+        }
+        return false
+    }
+
+    /// What to do about a file that does not parse, where its content says what it likely is: the
+    /// error stays (the selection asked for the file), the way out is named.
+    static func hint(for error: ConfigError, bytes: [UInt8], format: ConfigFormat) -> String? {
+        guard error.kind == .syntax || error.kind == .unsupported else { return nil }
+        let leaveOut =
+            "leave it out with `except \"GLOB\"` on the policy's `files` line or an `ignore \"GLOB\"` line "
+            + "(`--exclude GLOB` for diff and history)"
+        if bytes.firstRange(of: Array("{{".utf8)) != nil, bytes.firstRange(of: Array("}}".utf8)) != nil {
+            return "; it looks like a template (`{{ … }}`, Helm or Go templating), which is not \(format) until "
+                + "rendered: render it first (`helm template`) and check the output, or \(leaveOut)"
+        }
+        if format == .ini {
+            return "; if this is not an INI file (HAProxy, nginx and Redis have syntaxes of their own), \(leaveOut)"
+                + ", or read a Redis or Sentinel file `as redis`"
+        }
+        return nil
     }
 
     /// Whether reading the plan's blobs keeps within ``maxBytesRead``, from their sizes alone
@@ -348,7 +395,7 @@ public struct RepositorySettingsDiff {
                 (delta.oldPath, delta.oldBlob, delta.oldMode, "base"),
                 (delta.newPath, delta.newBlob, delta.newMode, "head"),
             ] {
-                guard let path, let blob, FileDelta.isRegularFile(mode: mode), compiled.paths.matches(path),
+                guard let path, let blob, FileDelta.isRegularFile(mode: mode), selection(for: path) != .none,
                     seen.insert(blob).inserted
                 else { continue }
                 let size = try repository.blobSize(blob)
@@ -427,26 +474,88 @@ public struct RepositorySettingsDiff {
         var blob: ObjectID
         var mode: UInt32
         var format: ConfigFormat?
+        /// When the side is read only if a file's content is a system's: the systems and formats.
+        var candidates: [CompiledFileSelectors.Candidate] = []
     }
 
+    private mutating func selection(for path: String) -> CompiledFileSelectors.Selection {
+        if let known = selections[path] { return known }
+        let selection = compiled.selection(for: path)
+        selections[path] = selection
+        return selection
+    }
+
+    /// The format a path is read as: the selector's, else the first `detect` selector's.
     private mutating func format(for path: String) -> ConfigFormat? {
-        if let known = formats[path] { return known }
-        let format = compiled.format(for: path)
-        formats[path] = format
-        return format
+        switch selection(for: path) {
+        case .none: nil
+        case .path(let format): format
+        case .ifDetected(let candidates): candidates.lazy.compactMap(\.format).first
+        }
+    }
+
+    /// Every format a path may be read as (a candidate of two `detect` selectors, two).
+    private mutating func formats(for path: String) -> [ConfigFormat] {
+        switch selection(for: path) {
+        case .none: ConfigFormat(path: path).map { [$0] } ?? []
+        case .path(let format): (format ?? ConfigFormat(path: path)).map { [$0] } ?? []
+        case .ifDetected(let candidates):
+            candidates.reduce(into: []) { formats, candidate in
+                if let format = candidate.format, !formats.contains(format) { formats.append(format) }
+            }
+        }
     }
 
     private mutating func side(path: String?, blob: ObjectID?, mode: UInt32) -> Side? {
         // A side outside the selection (renamed to `x.yaml.disabled`, say) counts as absent: its
         // settings are all removed (or all added), never silently carried over.
-        guard let path, let blob, compiled.paths.matches(path) else { return nil }
-        return Side(path: path, blob: blob, mode: mode, format: format(for: path))
+        guard let path, let blob else { return nil }
+        switch selection(for: path) {
+        case .none: return nil
+        case .path(let format): return Side(path: path, blob: blob, mode: mode, format: format)
+        case .ifDetected(let candidates):
+            return Side(
+                path: path, blob: blob, mode: mode, format: candidates.lazy.compactMap(\.format).first,
+                candidates: candidates)
+        }
     }
 
-    private mutating func compare(_ delta: FileDelta, into report: inout SettingsDiffReport) throws(GitError) {
-        let baseSide = side(path: delta.oldPath, blob: delta.oldBlob, mode: delta.oldMode)
-        let headSide = side(path: delta.newPath, blob: delta.newBlob, mode: delta.newMode)
-        guard let file = headSide?.path ?? baseSide?.path else { return }
+    /// The system a `detect` side's content is, and the format that shows it; nil when it is none
+    /// of its candidates' (a file that cannot be read is none: only the other side can select it).
+    private mutating func detected(_ side: Side) throws(GitError) -> CompiledFileSelectors.Candidate? {
+        guard FileDelta.isRegularFile(mode: side.mode) else { return nil }
+        for candidate in side.candidates {
+            guard let format = candidate.format else { continue }
+            if case .settings(_, _, let systems) = try reading(side.blob, path: side.path, format: format),
+                systems.contains(candidate.system)
+            {
+                return candidate
+            }
+        }
+        return nil
+    }
+
+    /// Compares one file; false when a `detect` selection turned out not to read it.
+    @discardableResult
+    private mutating func compare(_ delta: FileDelta, into report: inout SettingsDiffReport) throws(GitError) -> Bool {
+        var baseSide = side(path: delta.oldPath, blob: delta.oldBlob, mode: delta.oldMode)
+        var headSide = side(path: delta.newPath, blob: delta.newBlob, mode: delta.newMode)
+        let bySelection = [baseSide, headSide].contains { $0 != nil && $0!.candidates.isEmpty }
+        if !bySelection {
+            // Read by content only: when one side is the system's, both sides are that file, read
+            // as the format that showed it (a head that no longer parses is then an error).
+            let found = try baseSide.flatMap { (side) throws(GitError) in try detected(side) }
+            let foundHead = try headSide.flatMap { (side) throws(GitError) in try detected(side) }
+            guard let system = (foundHead ?? found)?.system else { return false }
+            for index in 0..<2 {
+                var side = index == 0 ? baseSide : headSide
+                guard side != nil, !side!.candidates.isEmpty else { continue }
+                side!.format =
+                    side!.candidates.first { $0.system == system }?.format ?? side!.format
+                if index == 0 { baseSide = side } else { headSide = side }
+            }
+        }
+        guard let file = headSide?.path ?? baseSide?.path else { return false }
         var failed = false
         var warnings: [ConfigDiagnostic] = []
         // How often each key is defined twice on the base side: a duplicate the base already had
@@ -471,7 +580,7 @@ public struct RepositorySettingsDiff {
                 return []
             }
             switch try reading(side.blob, path: side.path, format: format) {
-            case .settings(let settings, let found):
+            case .settings(let settings, let found, _):
                 // A key the change defines twice is refused: the gate reads the last, tomllib,
                 // configparser and Go's yaml.v3 refuse the file, some readers take the first. A
                 // duplicate the base already had stays a warning, so the file stays editable.
@@ -503,9 +612,14 @@ public struct RepositorySettingsDiff {
                 return []
             }
         }
+        let errorsBefore = report.errors.count
         let base = try read(baseSide, isHead: false)
         let head = try read(headSide, isHead: true)
-        if failed { return }
+        // Both sides failing the same way (the same line, unchanged) is one error, said once.
+        if report.errors.count == errorsBefore + 2, report.errors[errorsBefore] == report.errors[errorsBefore + 1] {
+            report.errors.removeLast()
+        }
+        if failed { return true }
         let previous = baseSide.flatMap { $0.path != file ? $0.path : nil }
         let changes = SettingsDiff.changes(
             file: file, previousFile: previous, base: base, head: head, movedWithRename: reportsMovedSettings)
@@ -513,7 +627,10 @@ public struct RepositorySettingsDiff {
             report.formattingOnly.append(file)
         }
         report.changes += redacted(changes)
-        report.warnings += warnings
+        // A warning both sides share (a duplicate the base already had) is said once.
+        var seen = Set<String>()
+        report.warnings += warnings.filter { seen.insert($0.description).inserted }
+        return true
     }
 }
 

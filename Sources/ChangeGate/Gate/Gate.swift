@@ -276,7 +276,11 @@ public struct Gate {
     /// Public for the commands that read settings the way the gate does (`changegate history`).
     public static func selectors(of program: Program) -> [FileSelector] {
         let declared = program.fileSelectors.flatMap { rule in
-            rule.patterns.map { FileSelector($0, format: rule.format.flatMap(ConfigFormat.init(name:))) }
+            rule.patterns.map {
+                FileSelector(
+                    $0, format: rule.format.flatMap(ConfigFormat.init(name:)), excluded: rule.excluded,
+                    detect: rule.detect.flatMap(ConfigSystem.init(rawValue:)))
+            }
         }
         return declared.isEmpty ? FileSelector.knownConfigFiles : declared
     }

@@ -44,6 +44,8 @@ public struct HistoryQuery: Sendable {
     public var evaluate = false
     /// The most commits to list.
     public var limit: Int?
+    /// Path globs no file selector reads (`--exclude`), besides the policy's own exclusions.
+    public var excludedPaths: [String] = []
 
     public init() {}
 

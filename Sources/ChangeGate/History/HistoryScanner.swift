@@ -29,8 +29,10 @@ public struct HistoryScanner {
         self.policy = policy
         self.query = query
         self.program = policy?.result.program
-        let selectors = program.map(Gate.selectors(of:)) ?? FileSelector.knownConfigFiles
-        self.differ = RepositorySettingsDiff(repository: repository, selectors: selectors)
+        // Without a policy, the files likely to be configuration (no Helm templates, no tox.ini).
+        let selectors = program.map(Gate.selectors(of:)) ?? FileSelector.likelyConfigFiles
+        self.differ = RepositorySettingsDiff(
+            repository: repository, selectors: FileSelector.excluding(query.excludedPaths, from: selectors))
         self.differ.secretPatterns = program?.secretPatterns ?? []
     }
 

@@ -25,8 +25,16 @@ struct DiffCommand: ParsableCommand {
         name: .long,
         help: ArgumentHelp(
             "A path glob of the files to compare (`**` any depth, `*` within a folder); repeat for more. Default: "
-                + "every YAML, JSON, TOML and INI file.", valueName: "glob"))
+                + "every YAML, JSON, TOML and INI file that is likely configuration (not Helm templates, tox.ini, "
+                + "setup.cfg, haproxy or nginx files, node_modules/, vendor/, package.json, .github/).",
+            valueName: "glob"))
     var files: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "A path glob of files not to compare, even where --files takes them (repeatable; git's `:!GLOB`).",
+            valueName: "glob"))
+    var exclude: [String] = []
 
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
@@ -44,9 +52,9 @@ struct DiffCommand: ParsableCommand {
             let repository = try Repository.open(path: repo, environment: environment)
             let baseID = try repository.resolveCommit(base)
             let headID = try repository.resolveCommit(head)
+            let selected = files.isEmpty ? FileSelector.likelyConfigFiles : files.map { FileSelector($0) }
             var differ = RepositorySettingsDiff(
-                repository: repository,
-                selectors: files.isEmpty ? FileSelector.knownConfigFiles : files.map { FileSelector($0) })
+                repository: repository, selectors: FileSelector.excluding(exclude, from: selected))
             // The base's policy, when it has one that compiles, names more secret settings to redact.
             differ.secretPatterns =
                 (try? PolicyLoader.load(in: repository, at: baseID))?.result.program?.secretPatterns ?? []
@@ -62,8 +70,12 @@ struct DiffCommand: ParsableCommand {
             print(
                 SettingsDiffRenderer.text(report, color: Standard.colorWanted(environment: environment)), terminator: ""
             )
-            for error in report.errors where !Standard.outputIsTerminal {
-                Standard.error(error.description)
+            // Each error once: in the report; stderr names the files, for a log that keeps only it.
+            if !report.errors.isEmpty, !Standard.outputIsTerminal {
+                let files = Array(Set(report.errors.map(\.file))).sorted()
+                Standard.error(
+                    "changegate: \(files.count) file\(files.count == 1 ? "" : "s") could not be compared: "
+                        + files.joined(separator: ", "))
             }
         }
         if report.hasErrors { throw ExitCode(2) }

@@ -56,6 +56,12 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Keep changes whose watch carries tag T (repeatable: any of them).", valueName: "T"))
     var tag: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "A path glob of files not to read, besides the policy's own `except` and `ignore` (repeatable).",
+            valueName: "glob"))
+    var exclude: [String] = []
+
     @Option(help: "A policy file or directory (default: policies/ at the newest commit scanned).")
     var policy: String?
 
@@ -106,6 +112,7 @@ struct HistoryCommand: ParsableCommand {
         var trail: SQLiteAuditStore?
         do {
             query = try HistoryQuery(words: words, clock: Int64(Date().timeIntervalSince1970))
+            query.excludedPaths = exclude
             let repository = try Repository.open(path: repo, environment: ProcessInfo.processInfo.environment)
             let head = try HistoryScanner.head(of: query.revisions, in: repository)
             let loaded = try HistoryScanner.loadPolicy(path: policy, repository: repository, head: head, query: query)

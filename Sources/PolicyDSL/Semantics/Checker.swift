@@ -68,7 +68,7 @@ struct Checker {
                 program.groups.append(group)
             case .watch(_, _, let tags):
                 declaredTags.formUnion(tags.map(\.value))
-            case .files(let patterns, let format):
+            case .files(let patterns, let excluded, let detect, let format):
                 var normalized: String? = nil
                 if let format {
                     switch format.value.lowercased() {
@@ -76,20 +76,42 @@ struct Checker {
                     case "json": normalized = "json"
                     case "toml": normalized = "toml"
                     case "ini", "conf": normalized = "ini"
+                    case "redis": normalized = "redis"
                     default:
                         error(
                             format.range, "unknown format `\(format.value)`",
-                            notes: Suggestion.didYouMean(format.value, in: ["yaml", "json", "toml", "ini"])
-                                + ["formats: yaml, json, toml, ini"])
+                            notes: Suggestion.didYouMean(format.value, in: ["yaml", "json", "toml", "ini", "redis"])
+                                + ["formats: yaml, json, toml, ini, redis (Redis and Sentinel's own syntax)"])
                     }
                 }
+                var system: String? = nil
+                if let detect {
+                    if FileDetection.systems.contains(detect.value) {
+                        system = detect.value
+                    } else {
+                        error(
+                            detect.range, "`detect` does not know `\(detect.value)`",
+                            notes: Suggestion.didYouMean(detect.value, in: FileDetection.systems)
+                                + ["systems: " + FileDetection.systems.joined(separator: ", ")])
+                    }
+                }
+                for pattern in patterns + excluded where pattern.value.isEmpty {
+                    error(pattern.range, "an empty path glob matches no file")
+                }
+                for pattern in patterns + excluded { checkSize(ofGlob: pattern.value, pattern.range) }
+                let globs =
+                    patterns.isEmpty ? system.map(FileDetection.defaultGlobs(for:)) ?? [] : patterns.map(\.value)
+                fileGlobs += globs.map { Glob($0) }
+                program.fileSelectors.append(
+                    FileSelectorRule(
+                        patterns: globs, format: normalized ?? system.flatMap(FileDetection.defaultFormat(for:)),
+                        range: declaration.range, excluded: excluded.map(\.value), detect: system))
+            case .ignore(let patterns):
                 for pattern in patterns where pattern.value.isEmpty {
                     error(pattern.range, "an empty path glob matches no file")
                 }
                 for pattern in patterns { checkSize(ofGlob: pattern.value, pattern.range) }
-                fileGlobs += patterns.map { Glob($0.value) }
-                program.fileSelectors.append(
-                    FileSelectorRule(patterns: patterns.map(\.value), format: normalized, range: declaration.range))
+                program.ignoredPaths += patterns.map(\.value)
             case .identity(let login, let emails):
                 addIdentity(
                     login.value, emails: emails.map { ($0.value, $0.range) }, at: login.range,
@@ -127,7 +149,7 @@ struct Checker {
                     program.name = name.value
                     if name.value.isEmpty { error(name.range, "the policy's name is empty") }
                 }
-            case .group, .files, .identity, .identities:
+            case .group, .files, .ignore, .identity, .identities:
                 break
             case .owners(let names):
                 if !program.owners.isEmpty {
@@ -292,6 +314,12 @@ struct Checker {
             }
         }
         program.watchIndex = Program.WatchIndex(program.watches)
+        // `ignore` holds for every `files` line, wherever in the policy it is written.
+        if !program.ignoredPaths.isEmpty {
+            for index in program.fileSelectors.indices {
+                program.fileSelectors[index].excluded += program.ignoredPaths
+            }
+        }
         if program.fileSelectors.isEmpty, let watch = program.watches.first {
             warning(
                 watch.range, "the policy has watches but no `files` line: it reads no configuration file",

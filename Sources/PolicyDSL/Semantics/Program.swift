@@ -3,7 +3,10 @@ public struct Program: Sendable {
     /// The policy's name (`policy "…"`).
     public var name: String
     public var syntax: PolicySyntax
+    /// The `files` lines, each with the policy's `ignore` globs among its exclusions.
     public var fileSelectors: [FileSelectorRule]
+    /// `ignore "GLOB", …`: paths no `files` line reads.
+    public var ignoredPaths: [String] = []
     public var groups: [Group]
     public var watches: [Watch]
     public var riskLines: [RiskLine]
@@ -144,12 +147,28 @@ public enum SettingsRead: Sendable, Hashable {
     }
 }
 
-/// `files "GLOB", … [as FORMAT]`
+/// `files "GLOB", … [except "GLOB", …] [detect SYSTEM] [as FORMAT]`
 public struct FileSelectorRule: Sendable, Hashable {
+    /// The globs of the paths to read (for `detect` without globs, the system's usual files).
     public var patterns: [String]
     /// The format named with `as`, normalized (`yml` → `yaml`); nil to follow the extension.
     public var format: String?
     public var range: SourceRange
+    /// Globs of paths this line leaves out (`except`), and the policy's `ignore` globs.
+    public var excluded: [String] = []
+    /// With `detect SYSTEM`: a path is read only when one side's content is that system's
+    /// configuration (``FileDetection/systems``).
+    public var detect: String? = nil
+
+    public init(
+        patterns: [String], format: String?, range: SourceRange, excluded: [String] = [], detect: String? = nil
+    ) {
+        self.patterns = patterns
+        self.format = format
+        self.range = range
+        self.excluded = excluded
+        self.detect = detect
+    }
 }
 
 /// `trust trailers ["NAME", …] [committed by GROUP] [signed with "FILE"]`.

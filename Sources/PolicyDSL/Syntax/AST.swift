@@ -16,7 +16,13 @@ public struct Located<Value: Sendable & Hashable>: Sendable, Hashable {
 public struct Declaration: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         case policy(name: Located<String>)
-        case files(patterns: [Located<String>], format: Located<String>?)
+        /// `files ["GLOB", …] [except "GLOB", …] [detect SYSTEM] [as FORMAT]`: which files to read.
+        /// With `detect`, a file is read only when its content is that system's configuration.
+        case files(
+            patterns: [Located<String>], except: [Located<String>], detect: Located<String>?,
+            format: Located<String>?)
+        /// `ignore "GLOB", …`: paths no `files` line reads (Helm templates, vendored files).
+        case ignore(patterns: [Located<String>])
         /// `secret "KEY-PATTERN", …`: settings whose values are never printed or stored.
         case secret(patterns: [Located<String>])
         case group(name: Located<String>, members: GroupMembers)
@@ -62,6 +68,7 @@ public struct Declaration: Sendable, Hashable {
         switch kind {
         case .policy: "policy"
         case .files: "files"
+        case .ignore: "ignore"
         case .secret: "secret"
         case .group: "group"
         case .watch: "watch"
@@ -81,7 +88,7 @@ public struct Declaration: Sendable, Hashable {
     /// The declaration keywords, which start a declaration at the beginning of a line.
     public static let keywords: [String] = [
         "policy", "files", "group", "trust", "watch", "risk", "deny", "warn", "require", "freeze", "reverts",
-        "owners", "secret", "identity", "identities",
+        "owners", "secret", "identity", "identities", "ignore",
     ]
 }
 

@@ -186,13 +186,29 @@ struct Parser {
         case "policy":
             kind = .policy(name: try expectString("the policy's name in double quotes"))
         case "files":
-            let patterns = try stringList("a path glob in double quotes")
+            // The globs may be left out when `detect` names the system: its usual file names then.
+            var patterns: [Located<String>] = []
+            if !atKeyword("detect") {
+                patterns = try stringList("a path glob in double quotes, or `detect SYSTEM`")
+            }
+            var excluded: [Located<String>] = []
+            if atKeyword("except") {
+                advance()
+                excluded = try stringList("a path glob to leave out, in double quotes")
+            }
+            var detect: Located<String>? = nil
+            if atKeyword("detect") {
+                advance()
+                detect = try expectName("a system to recognise (\(FileDetection.systems.joined(separator: ", ")))")
+            }
             var format: Located<String>? = nil
             if atKeyword("as") {
                 advance()
-                format = try expectName("a format (yaml, json, toml or ini)")
+                format = try expectName("a format (yaml, json, toml, ini or redis)")
             }
-            kind = .files(patterns: patterns, format: format)
+            kind = .files(patterns: patterns, except: excluded, detect: detect, format: format)
+        case "ignore":
+            kind = .ignore(patterns: try stringList("a path glob in double quotes"))
         case "group":
             let name = try expectName("the group's name")
             if atKeyword("from") {

@@ -9,7 +9,10 @@ public enum PolicyExplainer {
         if program.fileSelectors.isEmpty { out += "  (none declared)\n" }
         for selector in program.fileSelectors {
             let format = selector.format.map { "read as \($0)" } ?? "format from the extension"
-            out += "  " + selector.patterns.joined(separator: ", ") + "  (\(format))\n"
+            out += "  " + selector.patterns.joined(separator: ", ")
+            if let system = selector.detect { out += "  when the content is \(system)'s configuration" }
+            out += "  (\(format))\n"
+            if !selector.excluded.isEmpty { out += "    except " + selector.excluded.joined(separator: ", ") + "\n" }
         }
 
         if !program.groups.isEmpty {

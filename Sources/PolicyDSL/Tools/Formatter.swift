@@ -70,11 +70,15 @@ public enum PolicyFormatter {
         switch declaration.kind {
         case .policy(let name):
             return ["policy \(quote(name.value))"]
-        case .files(let patterns, let format):
-            return [
-                "files " + patterns.map { quote($0.value) }.joined(separator: ", ")
-                    + (format.map { " as \($0.value)" } ?? "")
-            ]
+        case .files(let patterns, let excluded, let detect, let format):
+            var line = "files"
+            if !patterns.isEmpty { line += " " + patterns.map { quote($0.value) }.joined(separator: ", ") }
+            if !excluded.isEmpty { line += " except " + excluded.map { quote($0.value) }.joined(separator: ", ") }
+            if let detect { line += " detect \(detect.value)" }
+            if let format { line += " as \(format.value)" }
+            return [line]
+        case .ignore(let patterns):
+            return ["ignore " + patterns.map { quote($0.value) }.joined(separator: ", ")]
         case .secret(let patterns):
             return ["secret " + patterns.map { quote($0.value) }.joined(separator: ", ")]
         case .group(let name, let members):

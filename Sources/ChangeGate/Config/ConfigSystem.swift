@@ -1,0 +1,78 @@
+/// The failover systems whose configuration files ChangeGate recognises by their content (a
+/// policy's `files detect SYSTEM`): upstream projects keep them under names no glob can guess
+/// (Patroni's `postgres0.yml`, CloudNativePG's `docs/src/samples/*.yaml`).
+public enum ConfigSystem: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case patroni
+    /// A CloudNativePG `Cluster` resource.
+    case cnpg
+    /// MySQL Orchestrator's JSON configuration.
+    case orchestrator
+    /// A Redis Sentinel configuration (`sentinel monitor …`).
+    case sentinel
+
+    public var description: String {
+        switch self {
+        case .patroni: "Patroni"
+        case .cnpg: "CloudNativePG"
+        case .orchestrator: "Orchestrator"
+        case .sentinel: "Redis Sentinel"
+        }
+    }
+
+    /// What a file must hold to count, for docs and for the note on a file that was not read.
+    public var signature: String {
+        switch self {
+        case .patroni: "a `bootstrap.dcs` map or `postgresql.data_dir`"
+        case .cnpg: "a document with `apiVersion: postgresql.cnpg.io/…` and `kind: Cluster`"
+        case .orchestrator:
+            "a JSON object with one of Orchestrator's own keys (\(Self.orchestratorKeys.sorted()[0]), …)"
+        case .sentinel: "a `sentinel monitor NAME HOST PORT QUORUM` line"
+        }
+    }
+
+    /// The systems whose configuration `config` is. Pure: runs on the parsing threads.
+    public static func detect(in config: ParsedConfig) -> Set<ConfigSystem> {
+        var found = Set<ConfigSystem>()
+        for document in config.documents {
+            guard case .map(let map) = document.value else { continue }
+            if isPatroni(map) { found.insert(.patroni) }
+            if isCloudNativePGCluster(map) { found.insert(.cnpg) }
+            if config.format == .json, map.entries.contains(where: { orchestratorKeys.contains($0.key) }) {
+                found.insert(.orchestrator)
+            }
+            if config.format == .redis, case .map(let sentinel)? = map["sentinel"]?.value,
+                sentinel.entries.contains(where: { entry in
+                    if case .map(let master) = entry.node.value, master["monitor"] != nil { return true }
+                    return false
+                })
+            {
+                found.insert(.sentinel)
+            }
+        }
+        return found
+    }
+
+    /// Patroni's documentation ("YAML Configuration Settings"): `bootstrap.dcs` is the dynamic
+    /// configuration written at bootstrap; `postgresql.data_dir` is required of every member.
+    private static func isPatroni(_ map: ConfigMap) -> Bool {
+        if case .map(let bootstrap)? = map["bootstrap"]?.value, bootstrap["dcs"] != nil { return true }
+        if case .map(let postgresql)? = map["postgresql"]?.value, postgresql["data_dir"] != nil { return true }
+        return false
+    }
+
+    private static func isCloudNativePGCluster(_ map: ConfigMap) -> Bool {
+        guard case .string(let api)? = map["apiVersion"]?.value, case .string(let kind)? = map["kind"]?.value
+        else { return false }
+        return api.hasPrefix("postgresql.cnpg.io/") && kind == "Cluster"
+    }
+
+    /// Keys only Orchestrator's configuration has (its `go/config/config.go`): one is enough, so
+    /// that a small file with only its recovery filters counts.
+    static let orchestratorKeys: Set<String> = [
+        "MySQLTopologyUser", "MySQLTopologyCredentialsConfigFile", "MySQLOrchestratorHost",
+        "MySQLOrchestratorCredentialsConfigFile", "RecoverMasterClusterFilters",
+        "RecoverIntermediateMasterClusterFilters", "RecoveryPeriodBlockSeconds", "RecoveryPeriodBlockMinutes",
+        "FailureDetectionPeriodBlockMinutes", "InstancePollSeconds", "DetectClusterAliasQuery",
+        "ApplyMySQLPromotionAfterMasterFailover", "PreventCrossDataCenterMasterFailover",
+    ]
+}
