@@ -7,10 +7,13 @@ struct InvalidPolicyTests {
     static let cases: [(source: String, line: Int, column: Int, message: String)] = [
         (
             "polcy \"x\"", 1, 1,
-            "expected a declaration (`policy`, `files`, `group`, `trust`, `watch`, `risk`, `deny`, `warn`, `require`, `freeze`, `reverts`, `owners`, `secret`, `identity`, `identities`), found `polcy`"
+            "expected a declaration (`policy`, `files`, `group`, `trust`, `watch`, `risk`, `deny`, `warn`, `require`, `freeze`, `reverts`, `owners`, `secret`, `identity`, `identities`, `ignore`), found `polcy`"
         ),
         ("policy x", 1, 8, "expected the policy's name in double quotes, found `x`"),
-        ("policy \"x\"\nfiles db/*.yaml", 2, 7, "expected a path glob in double quotes, found `db`"),
+        (
+            "policy \"x\"\nfiles db/*.yaml", 2, 7,
+            "expected a path glob in double quotes, or `detect SYSTEM`, found `db`"
+        ),
         ("policy \"x\"\nfiles \"a\" as xml", 2, 14, "unknown format `xml`"),
         ("policy \"x\"\ngroup dba = \"alice\"", 2, 13, "expected `[` to start the list of identities, found a string"),
         ("policy \"x\"\ngroup dba = [\"a\" \"b\"]", 2, 18, "expected `,` or `]`, found a string"),

@@ -79,6 +79,10 @@ enum Corpus {
 
             files "db/**/*.yaml", "db/**/*.yml"
             files "orchestrator/*.conf.json" as json
+            files "k8s/**/*.yaml" except "**/templates/**", "k8s/vendor/**"
+            files detect patroni
+            files "conf/**/*.conf" detect sentinel as redis
+            ignore "**/node_modules/**"
             group dba = ["alice@example.com", "bob@example.com", "carol@example.com"]
             group oncall = ["dave@example.com"]
             watch "**.failover.enabled" weight 40 tag failover

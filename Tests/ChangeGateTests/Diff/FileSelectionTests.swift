@@ -1,0 +1,245 @@
+import ChangeGate
+import Foundation
+import Testing
+
+/// Which files are read, on repositories laid out as the upstream projects lay theirs out (real
+/// files from ../shared/testdata): exclusions (`except`, `ignore`, `--exclude`), the defaults of
+/// `diff`, and `detect SYSTEM` — the catalogue's way to find Patroni's `postgres0.yml` or
+/// CloudNativePG's `docs/src/samples/*.yaml`.
+@Suite("File selection on real layouts")
+struct FileSelectionTests {
+    private static let helmTemplate = """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: {{ include "patroni.fullname" . }}
+          labels:
+            {{- include "patroni.labels" . | nindent 4 }}
+        data:
+          ttl: {{ .Values.ttl | quote }}
+
+        """
+
+    private static let haproxy = """
+        global
+            maxconn 100
+
+        defaults
+            log global
+            mode tcp
+
+        listen primary
+            bind *:5000
+            option httpchk OPTIONS /primary
+
+        """
+
+    private func real(_ path: String) throws -> String {
+        let root = try #require(Paths.testdata, "../shared/testdata is absent")
+        return try String(contentsOf: root.appendingPathComponent("real/" + path), encoding: .utf8)
+    }
+
+    private func changegate(_ arguments: [String], in directory: URL? = nil) throws -> Shell.Result {
+        try Shell.run([Paths.changegate.path] + arguments, in: directory, environment: GitFixture.baseEnvironment)
+    }
+
+    /// Patroni's own repository: postgres0.yml at the top, haproxy.cfg, a Helm chart beside it.
+    private func patroniLayout() throws -> (GitFixture, String, String) {
+        var repo = try GitFixture(label: "patroni-layout")
+        let postgres0 = try real("patroni/postgres0.yml")
+        try repo.write("postgres0.yml", postgres0)
+        try repo.write("postgres1.yml", try real("patroni/postgres1.yml"))
+        try repo.write("haproxy.cfg", Self.haproxy)
+        try repo.write("kubernetes/charts/patroni/templates/configmap.yaml", Self.helmTemplate)
+        try repo.write("mkdocs.yml", "site_name: Patroni\nnav:\n  - Home: index.md\n")
+        let base = try repo.commit("base")
+        try repo.write("postgres0.yml", postgres0.replacingOccurrences(of: "ttl: 30", with: "ttl: 15"))
+        try repo.write("haproxy.cfg", Self.haproxy.replacingOccurrences(of: "maxconn 100", with: "maxconn 200"))
+        try repo.write(
+            "kubernetes/charts/patroni/templates/configmap.yaml", Self.helmTemplate + "  loop_wait: \"10\"\n")
+        try repo.write("mkdocs.yml", "site_name: Patroni docs\nnav:\n  - Home: index.md\n")
+        let head = try repo.commit("head")
+        #expect(postgres0.contains("ttl: 30"), "the real postgres0.yml has ttl: 30")
+        return (repo, base, head)
+    }
+
+    @Test("diff without --files reads what is likely configuration and passes over Helm templates and haproxy.cfg")
+    func diffDefaults() throws {
+        let (repo, base, head) = try patroniLayout()
+        defer { repo.remove() }
+        let result = try changegate(["diff", "--format", "json", base, head], in: repo.url)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let changes = try #require(object["changes"] as? [[String: Any]])
+        let keys = Set(changes.map { "\($0["file"]!) \($0["key"]!)" })
+        #expect(keys.contains("postgres0.yml bootstrap.dcs.ttl"))
+        #expect(keys.contains("mkdocs.yml site_name"))
+        #expect(!keys.contains { $0.hasPrefix("haproxy.cfg") || $0.contains("templates/") })
+        #expect((object["errors"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test("a file selected and unreadable fails, once, saying what to do; --exclude leaves it out")
+    func selectedAndUnreadable() throws {
+        let (repo, base, head) = try patroniLayout()
+        defer { repo.remove() }
+        let all = try changegate(["diff", "--files", "**", base, head], in: repo.url)
+        #expect(all.status == 2)
+        // Both sides of each file fail the same way: one error each, not two.
+        #expect(all.stdout.components(separatedBy: "haproxy.cfg:1:").count - 1 == 1, "\(all.stdout)")
+        #expect(all.stdout.components(separatedBy: "templates/configmap.yaml:").count - 1 == 1, "\(all.stdout)")
+        #expect(all.stdout.contains("2 file errors"))
+        #expect(all.stdout.contains("looks like a template (`{{ … }}`, Helm or Go templating)"))
+        #expect(all.stdout.contains("render it first"))
+        #expect(all.stdout.contains("if this is not an INI file (HAProxy, nginx and Redis have syntaxes of their own)"))
+        // Standard error names the files only: a log that merges both streams says each error once.
+        #expect(all.stderr.contains("2 files could not be compared: haproxy.cfg, kubernetes/charts/"), "\(all.stderr)")
+        #expect(!all.stderr.contains("render it first"))
+
+        let excluded = try changegate(
+            ["diff", "--files", "**", "--exclude", "**/templates/**", "--exclude", "haproxy.cfg", base, head],
+            in: repo.url)
+        #expect(excluded.status == 0, "\(excluded.stdout)\(excluded.stderr)")
+        #expect(excluded.stdout.contains("bootstrap.dcs.ttl"))
+        // The option takes its glob and leaves BASE and HEAD where the synopsis puts them.
+        let equals = try changegate(["diff", "--exclude=haproxy.cfg", "--files=*.cfg", base, head], in: repo.url)
+        #expect(equals.status == 0, "\(equals.stdout)\(equals.stderr)")
+        #expect(equals.stdout.contains("0 settings changed"))
+    }
+
+    /// Judges base..head with `policy` as the base's policies/ and returns the JSON decision.
+    private func check(_ repo: inout GitFixture, policy: String, change: (inout GitFixture) throws -> Void) throws
+        -> (status: Int32, decision: [String: Any], output: String)
+    {
+        try repo.write("policies/p.policy", policy)
+        let base = try repo.commit("policy")
+        try change(&repo)
+        let head = try repo.commit("change")
+        let result = try changegate(
+            ["check", "--repo", repo.path, "--base", base, "--head", head, "--format", "json", "--no-audit"])
+        let decision = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]) ?? [:]
+        return (result.status, decision, result.stdout + result.stderr)
+    }
+
+    private func changedKeys(_ decision: [String: Any]) -> Set<String> {
+        Set((decision["changes"] as? [[String: Any]] ?? []).map { "\($0["file"]!) \($0["key"]!)" })
+    }
+
+    @Test("`files … except` and `ignore` keep a Helm template from failing the check; without them it fails closed")
+    func policyExclusions() throws {
+        for (label, files, judged) in [
+            ("except", "files \"k8s/**/*.yaml\" except \"**/templates/**\"", true),
+            ("ignore", "files \"k8s/**/*.yaml\"\nignore \"**/templates/**\"", true),
+            ("neither", "files \"k8s/**/*.yaml\"", false),
+        ] {
+            var repo = try GitFixture(label: "except-\(label)")
+            defer { repo.remove() }
+            let cluster = try real("cloudnative-pg/cluster-example.yaml")
+            try repo.write("k8s/prod/cluster.yaml", cluster)
+            try repo.write("k8s/charts/db/templates/cluster.yaml", Self.helmTemplate)
+            let outcome = try check(
+                &repo,
+                policy: "policy \"p\"\n\(files)\nwatch \"spec.instances\" weight 30 tag failover\n"
+            ) { repo in
+                try repo.write(
+                    "k8s/prod/cluster.yaml", cluster.replacingOccurrences(of: "instances: 3", with: "instances: 1"))
+                try repo.write("k8s/charts/db/templates/cluster.yaml", Self.helmTemplate + "  instances: 1\n")
+            }
+            if judged {
+                #expect(outcome.status == 0, "\(label): \(outcome.output)")
+                #expect(changedKeys(outcome.decision) == ["k8s/prod/cluster.yaml spec.instances"], "\(label)")
+            } else {
+                #expect(outcome.status == 2, "\(label): \(outcome.output)")
+                #expect(outcome.output.contains("looks like a template"), "\(label): \(outcome.output)")
+            }
+        }
+    }
+
+    /// The shipped catalogue, as the base's policies/.
+    private func catalogue() throws -> String {
+        try String(contentsOf: Paths.packageRoot.appendingPathComponent("policies/failover.policy"), encoding: .utf8)
+    }
+
+    @Test("the catalogue finds each system's files where upstream keeps them, by their content")
+    func catalogueOnUpstreamLayouts() throws {
+        var repo = try GitFixture(label: "detect")
+        defer { repo.remove() }
+        let postgres0 = try real("patroni/postgres0.yml")
+        let cluster = try real("cloudnative-pg/cluster-example.yaml")
+        let orchestrator = try real("orchestrator/orchestrator-sample.conf.json")
+        let sentinel = "port 26379\nsentinel monitor mymaster 10.0.0.1 6379 2\n"
+        try repo.write("postgres0.yml", postgres0)
+        try repo.write("docs/src/samples/cluster-example.yaml", cluster)
+        try repo.write("conf/orchestrator-sample.conf.json", orchestrator)
+        try repo.write("deploy/sentinel.conf", sentinel)
+        try repo.write("mkdocs.yml", "site_name: x\n")
+        try repo.write("docs/broken-example.yaml", "a: [\n")
+        let outcome = try check(&repo, policy: try catalogue()) { repo in
+            try repo.write("postgres0.yml", postgres0.replacingOccurrences(of: "ttl: 30", with: "ttl: 25"))
+            try repo.write(
+                "docs/src/samples/cluster-example.yaml",
+                cluster.replacingOccurrences(of: "instances: 3", with: "instances: 2"))
+            try repo.write(
+                "conf/orchestrator-sample.conf.json",
+                orchestrator.replacingOccurrences(
+                    of: "\"RecoveryPeriodBlockSeconds\": 3600", with: "\"RecoveryPeriodBlockSeconds\": 1800"))
+            try repo.write("deploy/sentinel.conf", sentinel.replacingOccurrences(of: "6379 2", with: "6379 3"))
+            // Neither system's: not read, so neither a change nor an error.
+            try repo.write("mkdocs.yml", "site_name: y\n")
+            try repo.write("docs/broken-example.yaml", "a: [\nb\n")
+        }
+        #expect(orchestrator.contains("\"RecoveryPeriodBlockSeconds\": 3600"))
+        let keys = changedKeys(outcome.decision)
+        #expect(
+            keys.isSuperset(of: [
+                "postgres0.yml bootstrap.dcs.ttl", "conf/orchestrator-sample.conf.json RecoveryPeriodBlockSeconds",
+                "deploy/sentinel.conf sentinel.mymaster.monitor.quorum",
+            ]), "\(outcome.output)")
+        #expect(
+            keys.contains { $0.hasPrefix("docs/src/samples/cluster-example.yaml ") && $0.hasSuffix("spec.instances") })
+        #expect(!keys.contains { $0.hasPrefix("mkdocs.yml") || $0.hasPrefix("docs/broken") }, "\(keys)")
+        #expect(!outcome.output.contains("broken-example"), "\(outcome.output)")
+        // Watched failover settings without review or simulation: denied, not passed over.
+        #expect(outcome.status == 1, "\(outcome.output)")
+    }
+
+    @Test(
+        "a detected file cannot slip out: broken, it fails the check; renamed away or emptied, its settings are removed"
+    )
+    func detectionFailsClosed() throws {
+        let postgres0 = try real("patroni/postgres0.yml")
+        let attacks: [(String, (inout GitFixture) throws -> Void, Int32?)] = [
+            ("broken on the head side", { try $0.write("postgres0.yml", postgres0 + "\n  bad: [\n") }, 2),
+            (
+                "renamed to a name no glob reads",
+                { repo in
+                    try repo.remove("postgres0.yml")
+                    try repo.write("postgres0.yml.orig", postgres0)
+                }, nil
+            ),
+            ("rewritten so that it is no Patroni file", { try $0.write("postgres0.yml", "scope: x\n") }, nil),
+            (
+                "moved into a templates/ folder the catalogue ignores",
+                { repo in
+                    try repo.remove("postgres0.yml")
+                    try repo.write("templates/postgres0.yml", postgres0)
+                }, nil
+            ),
+        ]
+        for (label, attack, status) in attacks {
+            var repo = try GitFixture(label: "detect-attack")
+            defer { repo.remove() }
+            try repo.write("postgres0.yml", postgres0)
+            let outcome = try check(&repo, policy: try catalogue(), change: attack)
+            if let status {
+                #expect(outcome.status == status, "\(label): \(outcome.output)")
+                #expect(outcome.output.contains("postgres0.yml"), "\(label): \(outcome.output)")
+                continue
+            }
+            let removed = (outcome.decision["changes"] as? [[String: Any]] ?? []).filter {
+                $0["file"] as? String == "postgres0.yml" && $0["key"] as? String == "bootstrap.dcs.ttl"
+            }
+            #expect(removed.first?["kind"] as? String == "removed", "\(label): \(outcome.output)")
+            #expect(outcome.status == 1, "\(label): \(outcome.output)")
+        }
+    }
+}
