@@ -193,7 +193,7 @@ public struct RepositorySettingsDiff {
         report.touchedPaths = plan.touchedPaths
         report.gitlinks = plan.gitlinks
         var files: [FileDelta] = []
-        for delta in plan.files where try compare(delta, into: &report) {
+        for delta in plan.files where try compare(delta, base: plan.base, head: plan.head, into: &report) {
             files.append(delta)
         }
         report.files = files
@@ -520,6 +520,68 @@ public struct RepositorySettingsDiff {
         }
     }
 
+    private static let symlinkMode: UInt32 = 0o120000
+
+    private enum LinkTarget {
+        case success(Side)
+        case failure(FileProblem)
+    }
+    /// Links followed in a row before giving up (the kernel's own limit is 40; config repositories
+    /// have one or two).
+    static let maxLinksFollowed = 8
+
+    /// The regular file a symbolic link leads to in `commit`, as this side (its path stays the
+    /// link's, its format the link's name's, else the target's); why not, when it leads outside the
+    /// repository, to nothing, or through more than ``maxLinksFollowed`` links.
+    private mutating func followLinks(from side: Side, in commit: ObjectID) throws(GitError) -> LinkTarget {
+        var current = side
+        var location = side.path
+        for _ in 0..<Self.maxLinksFollowed {
+            guard case .text(let bytes) = try repository.blob(current.blob, maxSize: 4_096) else {
+                return .failure(FileProblem(file: side.path, message: "a symbolic link whose target cannot be read"))
+            }
+            let target = String(decoding: bytes, as: UTF8.self)
+            guard let resolved = Self.resolve(target, from: location) else {
+                return .failure(
+                    FileProblem(
+                        file: side.path,
+                        message: "a symbolic link to `\(target)`, outside the repository: the settings it leads to "
+                            + "cannot be judged; commit the file itself"))
+            }
+            guard let entry = try repository.entry(at: resolved, in: commit) else {
+                return .failure(
+                    FileProblem(
+                        file: side.path,
+                        message: "a symbolic link to `\(resolved)`, which commit \(commit.short) does not have as a file"))
+            }
+            location = resolved
+            current.blob = entry.blob
+            current.mode = entry.mode
+            guard entry.mode == Self.symlinkMode else {
+                if current.format == nil { current.format = ConfigFormat(path: resolved) }
+                return .success(current)
+            }
+        }
+        return .failure(
+            FileProblem(file: side.path, message: "more than \(Self.maxLinksFollowed) symbolic links in a row"))
+    }
+
+    /// `target` read from a link at `path`, as a repository path; nil when it leaves the repository.
+    static func resolve(_ target: String, from path: String) -> String? {
+        guard !target.hasPrefix("/") else { return nil }
+        var parts = path.split(separator: "/").dropLast().map(String.init)
+        for part in target.split(separator: "/", omittingEmptySubsequences: true) {
+            switch part {
+            case ".": continue
+            case "..":
+                guard !parts.isEmpty else { return nil }
+                parts.removeLast()
+            default: parts.append(String(part))
+            }
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "/")
+    }
+
     /// The system a `detect` side's content is, and the format that shows it; nil when it is none
     /// of its candidates' (a file that cannot be read is none: only the other side can select it).
     private mutating func detected(_ side: Side) throws(GitError) -> CompiledFileSelectors.Candidate? {
@@ -537,9 +599,23 @@ public struct RepositorySettingsDiff {
 
     /// Compares one file; false when a `detect` selection turned out not to read it.
     @discardableResult
-    private mutating func compare(_ delta: FileDelta, into report: inout SettingsDiffReport) throws(GitError) -> Bool {
+    private mutating func compare(
+        _ delta: FileDelta, base baseCommit: ObjectID?, head headCommit: ObjectID?, into report: inout SettingsDiffReport
+    ) throws(GitError) -> Bool {
         var baseSide = side(path: delta.oldPath, blob: delta.oldBlob, mode: delta.oldMode)
         var headSide = side(path: delta.newPath, blob: delta.newBlob, mode: delta.newMode)
+        // A symbolic link is read as the file it points to in the same commit: that is what the
+        // consumer reads. One that leads nowhere readable is an error, if the file is selected.
+        var linkProblems: [FileProblem] = []
+        for (index, commit) in [(0, baseCommit), (1, headCommit)] {
+            guard let side = index == 0 ? baseSide : headSide, side.mode == Self.symlinkMode, let commit else {
+                continue
+            }
+            switch try followLinks(from: side, in: commit) {
+            case .success(let target): if index == 0 { baseSide = target } else { headSide = target }
+            case .failure(let problem): linkProblems.append(problem)
+            }
+        }
         let bySelection = [baseSide, headSide].contains { $0 != nil && $0!.candidates.isEmpty }
         if !bySelection {
             // Read by content only: when one side is the system's, both sides are that file, read
@@ -556,6 +632,10 @@ public struct RepositorySettingsDiff {
             }
         }
         guard let file = headSide?.path ?? baseSide?.path else { return false }
+        if !linkProblems.isEmpty {
+            report.errors += linkProblems
+            return true
+        }
         var failed = false
         var warnings: [ConfigDiagnostic] = []
         // How often each key is defined twice on the base side: a duplicate the base already had

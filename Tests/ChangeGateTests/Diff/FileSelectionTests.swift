@@ -106,6 +106,52 @@ struct FileSelectionTests {
         #expect(equals.stdout.contains("0 settings changed"))
     }
 
+    @Test("a symbolic link is read as the file it points to; one that leads outside or nowhere is an error")
+    func symbolicLinks() throws {
+        var repo = try GitFixture(label: "symlinks")
+        defer { repo.remove() }
+        let postgres0 = try real("patroni/postgres0.yml")
+        try repo.write("db/prod/patroni.yml", postgres0)
+        try repo.write("db/staging/patroni.yml", postgres0.replacingOccurrences(of: "ttl: 30", with: "ttl: 20"))
+        try repo.git(["config", "core.symlinks", "true"])
+        func link(_ path: String, to target: String) throws {
+            let url = repo.url.appendingPathComponent(path)
+            try? FileManager.default.removeItem(at: url)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: target)
+        }
+        try link("current/patroni.yml", to: "../db/prod/patroni.yml")
+        let base = try repo.commit("prod is current")
+        try link("current/patroni.yml", to: "../db/staging/patroni.yml")
+        let retargeted = try repo.commit("staging is current")
+        let result = try changegate(["diff", "--format", "json", base, retargeted], in: repo.url)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let changes = try #require(object["changes"] as? [[String: Any]])
+        // git itself shows only the link's text changing; the settings behind it are what moved.
+        #expect(try repo.git(["diff", "--name-only", base, retargeted]) == "current/patroni.yml\n")
+        #expect(changes.count == 1, "\(changes)")
+        #expect(changes.first?["file"] as? String == "current/patroni.yml")
+        #expect(changes.first?["key"] as? String == "bootstrap.dcs.ttl")
+        #expect(changes.first?["old"] as? Int == 30)
+        #expect(changes.first?["new"] as? Int == 20)
+
+        for (target, message) in [
+            ("/etc/patroni/patroni.yml", "outside the repository"), ("../../../x.yml", "outside the repository"),
+            ("../db/missing.yml", "which commit"),
+        ] {
+            try link("current/patroni.yml", to: target)
+            let head = try repo.commit("link to \(target)")
+            let broken = try changegate(["diff", retargeted, head], in: repo.url)
+            #expect(broken.status == 2, "\(target): \(broken.stdout)")
+            #expect(broken.stdout.contains("current/patroni.yml: error: a symbolic link to"), "\(broken.stdout)")
+            #expect(broken.stdout.contains(message), "\(target): \(broken.stdout)")
+            try link("current/patroni.yml", to: "../db/staging/patroni.yml")
+            try repo.commit("back")
+        }
+    }
+
     /// Judges base..head with `policy` as the base's policies/ and returns the JSON decision.
     private func check(_ repo: inout GitFixture, policy: String, change: (inout GitFixture) throws -> Void) throws
         -> (status: Int32, decision: [String: Any], output: String)
