@@ -81,3 +81,18 @@ struct FileSelectionSyntaxTests {
         #expect(result.diagnostics.contains { $0.message.contains("matches none of the files this policy reads") })
     }
 }
+
+/// A declaration cut short at the end of its line is reported there, not at the next line's keyword.
+@Suite("Policy lint: a name missing at the end of a line")
+struct MissingNameTests {
+    @Test("`watch … tag` followed by a new declaration: the tag is missing on line 2, not line 3")
+    func tagAtEndOfLine() throws {
+        let text = "policy \"p\"\nwatch \"a\" weight 1 tag\nwatch \"b\" weight 2 tag failover\n"
+        let result = PolicyCompiler.compile([SourceFile(path: "p.policy", text: text)])
+        let error = try #require(result.errors.first, "\(result.rendered)")
+        #expect(error.range.start.line == 2, "\(result.rendered)")
+        #expect(error.range.start.column == 23, "\(result.rendered)")
+        #expect(error.message.contains("expected a tag name, found the end of the line"), "\(result.rendered)")
+        #expect(error.message.contains("`watch` declaration"))
+    }
+}

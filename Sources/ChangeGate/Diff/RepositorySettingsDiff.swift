@@ -552,7 +552,8 @@ public struct RepositorySettingsDiff {
                 return .failure(
                     FileProblem(
                         file: side.path,
-                        message: "a symbolic link to `\(resolved)`, which commit \(commit.short) does not have as a file"))
+                        message:
+                            "a symbolic link to `\(resolved)`, which commit \(commit.short) does not have as a file"))
             }
             location = resolved
             current.blob = entry.blob
@@ -600,7 +601,8 @@ public struct RepositorySettingsDiff {
     /// Compares one file; false when a `detect` selection turned out not to read it.
     @discardableResult
     private mutating func compare(
-        _ delta: FileDelta, base baseCommit: ObjectID?, head headCommit: ObjectID?, into report: inout SettingsDiffReport
+        _ delta: FileDelta, base baseCommit: ObjectID?, head headCommit: ObjectID?,
+        into report: inout SettingsDiffReport
     ) throws(GitError) -> Bool {
         var baseSide = side(path: delta.oldPath, blob: delta.oldBlob, mode: delta.oldMode)
         var headSide = side(path: delta.newPath, blob: delta.newBlob, mode: delta.newMode)

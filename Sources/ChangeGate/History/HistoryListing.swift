@@ -18,6 +18,11 @@ public enum HistoryListing {
         var renderer = HistoryRenderer(
             format: format, query: query, policy: scanner.policy,
             head: try HistoryScanner.head(of: query.revisions, in: scanner.repository))
+        var warnings: [HistoryWarning] = []
+        let warn = { (warning: HistoryWarning) in
+            if warnings.count < HistoryRenderer.maxWarningsListed { warnings.append(warning) }
+            warn(warning)
+        }
         switch query.order {
         case .newestFirst:
             write(renderer.start(totals: nil))
@@ -29,7 +34,7 @@ public enum HistoryListing {
                 listed += 1
                 return query.limit.map { listed < $0 } ?? true
             }
-            write(renderer.end(summary: summary))
+            write(renderer.end(summary: summary, warnings: warnings))
             return summary
         case .highestRiskFirst:
             var commits: [HistoryCommit] = []
@@ -41,7 +46,7 @@ public enum HistoryListing {
             for index in ranked.indices { annotate(&ranked[index]) }
             write(renderer.start(totals: HistoryRenderer.Totals(listed: ranked, matching: commits.count)))
             for commit in ranked { write(renderer.commit(commit)) }
-            write(renderer.end(summary: summary))
+            write(renderer.end(summary: summary, warnings: warnings))
             return summary
         }
     }

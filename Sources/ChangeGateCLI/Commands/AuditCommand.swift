@@ -19,7 +19,9 @@ struct AuditCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The audit trail (SQLite file).", valueName: "path"))
         var audit: String?
 
-        @Option(help: "The repository: finds its trail, and `log` and `export` keep only its records.")
+        @Option(
+            help: ArgumentHelp(
+                "The repository: finds its trail, and `log` and `export` keep only its records.", valueName: "path"))
         var repo: String?
 
         /// The repository as records name it, when --repo opens as one.
@@ -68,27 +70,33 @@ struct AuditCommand: ParsableCommand {
 
     /// The filters of `log` and `export`.
     struct Filters: ParsableArguments {
-        @Option(help: "Records at or after WHEN: ISO 8601 (2024-06-04T13:00:00Z) or relative (30m, 6h, 2d, 1w).")
+        @Option(
+            help: ArgumentHelp(
+                "Records at or after WHEN: ISO 8601 (2024-06-04T13:00:00Z) or relative (30m, 6h, 2d, 1w).",
+                valueName: "when"))
         var since: String?
-        @Option(help: "Records before WHEN.")
+        @Option(help: ArgumentHelp("Records before WHEN.", valueName: "when"))
         var until: String?
-        @Option(help: "Refs matching a glob (refs/heads/release/*).")
+        @Option(help: ArgumentHelp("Refs matching a glob (refs/heads/release/*).", valueName: "glob"))
         var ref: String?
-        @Option(help: "Who asked (the pusher, CI's actor, the approver).")
+        @Option(help: ArgumentHelp("Who asked (the pusher, CI's actor, the approver).", valueName: "identity"))
         var actor: String?
-        @Option(help: "An author or committer of the change's commits.")
+        @Option(help: ArgumentHelp("An author or committer of the change's commits.", valueName: "identity"))
         var author: String?
-        @Option(help: "A changed setting matching a key pattern (repeatable: any of them).")
+        @Option(
+            help: ArgumentHelp(
+                "A changed setting matching a key pattern (repeatable: any of them).", valueName: "pattern"))
         var setting: [String] = []
-        @Option(help: "A changed setting with this tag (repeatable: any of them).")
+        @Option(help: ArgumentHelp("A changed setting with this tag (repeatable: any of them).", valueName: "tag"))
         var tag: [String] = []
-        @Option(help: "allow, warn, deny, error or approved.")
+        @Option(help: ArgumentHelp("allow, warn, deny, error or approved.", valueName: "verdict"))
         var decision: String?
-        @Option(help: "hook, ci, service or approval.")
+        @Option(help: ArgumentHelp("hook, ci, service or approval.", valueName: "source"))
         var source: String?
-        @Option(help: "Records with at least this risk.")
+        @Option(help: ArgumentHelp("Records with at least this risk.", valueName: "points"))
         var minRisk: Int?
-        @Option(help: "The time relative WHENs count back from, ISO 8601 (default: now).")
+        @Option(
+            help: ArgumentHelp("The time relative WHENs count back from, ISO 8601 (default: now).", valueName: "time"))
         var now: String?
 
         func query(repository: String?, limit: Int?) throws -> AuditQuery {
@@ -131,8 +139,9 @@ struct AuditCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List records, newest first.")
         @OptionGroup var location: Location
         @OptionGroup var filters: Filters
-        @Option(help: "At most N records.") var limit: Int = 50
-        @Option(help: "table, json, csv or ndjson.") var format: AuditRenderer.Format = .table
+        @Option(help: ArgumentHelp("At most N records.", valueName: "N")) var limit: Int = 50
+        @Option(help: ArgumentHelp("table, json, csv or ndjson.", valueName: "format")) var format:
+            AuditRenderer.Format = .table
 
         func run() throws {
             let store = try location.open()
@@ -156,7 +165,7 @@ struct AuditCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One record in full.")
         @OptionGroup var location: Location
         @Argument(help: "The record's sequence number.") var sequence: Int
-        @Option(help: "text or json.") var format: String = "text"
+        @Option(help: ArgumentHelp("text or json.", valueName: "format")) var format: String = "text"
 
         func run() throws {
             let store = try location.open()
@@ -191,7 +200,10 @@ struct AuditCommand: ParsableCommand {
                 (`audit head`), can.
                 """)
         @OptionGroup var location: Location
-        @Option(help: "A head kept elsewhere (SEQ:HASH from `audit head`): also proves nothing was cut off the end.")
+        @Option(
+            help: ArgumentHelp(
+                "A head kept elsewhere (SEQ:HASH from `audit head`): also proves nothing was cut off the end.",
+                valueName: "SEQ:HASH"))
         var expect: String?
 
         func run() throws {
@@ -284,8 +296,9 @@ struct AuditCommand: ParsableCommand {
             abstract: "The whole trail, or a filtered part, as JSON or CSV with the chain hashes.")
         @OptionGroup var location: Location
         @OptionGroup var filters: Filters
-        @Option(help: "json, csv or ndjson.") var format: AuditRenderer.Format = .json
-        @Option(help: "Write to FILE instead of standard output.") var output: String?
+        @Option(help: ArgumentHelp("json, csv or ndjson.", valueName: "format")) var format: AuditRenderer.Format =
+            .json
+        @Option(help: ArgumentHelp("Write to FILE instead of standard output.", valueName: "file")) var output: String?
 
         func run() throws {
             guard format != .table else {

@@ -17,53 +17,76 @@ struct CheckCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The repository (default: the one containing the working directory).")
+    @Option(
+        help: ArgumentHelp("The repository (default: the one containing the working directory).", valueName: "path"),
+        completion: .directory)
     var repo: String?
 
-    @Option(help: "The base revision: the target branch before the change.")
+    @Option(
+        help: ArgumentHelp("The base revision: the target branch before the change.", valueName: "rev"),
+        completion: Completions.revisions)
     var base: String
 
-    @Option(help: "The head revision: the change.")
+    @Option(help: ArgumentHelp("The head revision: the change.", valueName: "rev"), completion: Completions.revisions)
     var head: String
 
-    @Option(help: "A policy file or directory outside the repository (default: policies/ at the base).")
+    @Option(
+        help: ArgumentHelp(
+            "A policy file or directory outside the repository (default: policies/ at the base).", valueName: "path"),
+        completion: .file())
     var policy: String?
 
     @Option(
         help: ArgumentHelp(
             "The revision whose policies/ judge the change (the target branch's tip, when --base is the merge "
-                + "base); default: the base.", valueName: "rev"))
+                + "base); default: the base.", valueName: "rev"), completion: Completions.revisions)
     var policyRev: String?
 
-    @Option(help: "An evidence JSON file: reviewers and test results (schema in docs/ci.md).")
+    @Option(
+        help: ArgumentHelp(
+            "An evidence JSON file: reviewers and test results (schema in docs/ci.md).", valueName: "file"),
+        completion: .file(extensions: ["json"]))
     var evidence: String?
 
-    @Option(help: "JUnit XML reports (a path or a glob; repeatable). A pattern that matches nothing is an error.")
+    @Option(
+        help: ArgumentHelp(
+            "JUnit XML reports (a path or a glob; repeatable). A pattern that matches nothing is an error.",
+            valueName: "path-or-glob"), completion: .file(extensions: ["xml"]))
     var junit: [String] = []
 
-    @Option(help: "Who runs the check (an e-mail address or login).")
+    @Option(help: ArgumentHelp("Who runs the check (an e-mail address or login).", valueName: "identity"))
     var actor: String?
 
     @Option(
-        help: "An emergency override reason (honoured only where the policy says `override by` a group of the actor).")
+        help: ArgumentHelp(
+            "An emergency override reason (honoured only where the policy says `override by` a group of the actor).",
+            valueName: "reason"))
     var override: String?
 
-    @Option(help: "The time of the decision, ISO 8601 (default: now).")
+    @Option(help: ArgumentHelp("The time of the decision, ISO 8601 (default: now).", valueName: "time"))
     var now: String?
 
-    @Option(help: "The ref being updated.")
+    @Option(help: ArgumentHelp("The ref being updated.", valueName: "ref"))
     var ref: String = ""
 
-    @Option(help: "Output format: text, json, sarif, junit or github.")
+    @Option(help: ArgumentHelp("Output format: text, json, sarif, junit or github.", valueName: "format"))
     var format: DecisionRenderer.Format = .text
 
-    @Option(help: "Write the report to FILE instead of standard output (the exit code is the same).")
+    @Option(
+        help: ArgumentHelp(
+            "Write the report to FILE instead of standard output (the exit code is the same).", valueName: "file"),
+        completion: .file())
     var output: String?
+
+    @OptionGroup var colorOption: ColorOption
+
+    @Flag(help: "Exit 1 when the change is allowed with warnings, as when it is denied (conftest's --fail-on-warn).")
+    var failOnWarn = false
 
     @Option(
         help: ArgumentHelp(
             "The audit trail to record the decision in (default: $CHANGEGATE_AUDIT, else "
-                + "GIT_DIR/changegate/audit.sqlite).", valueName: "path"))
+                + "GIT_DIR/changegate/audit.sqlite).", valueName: "path"), completion: .file())
     var audit: String?
 
     @Option(
@@ -73,6 +96,7 @@ struct CheckCommand: ParsableCommand {
     var auditRepository: String?
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Seconds to wait for the audit trail when another process holds it (default: 10); past them the check "
                 + "fails with an error naming the trail.", valueName: "seconds"))
@@ -82,10 +106,16 @@ struct CheckCommand: ParsableCommand {
     var noAudit = false
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "The most bytes of config files one decision reads, both sides of every file together (default: "
                 + "32 MiB); a change over it is refused before its files are read.", valueName: "bytes"))
     var maxReadBytes: Int = ReadBudget.defaultMaxBytes
+
+    func validate() throws {
+        if auditWait < 0 { throw ValidationError("--audit-wait: must be 0 or more seconds (got \(auditWait))") }
+        if maxReadBytes < 0 { throw ValidationError("--max-read-bytes: must be 0 or more (got \(maxReadBytes))") }
+    }
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
@@ -102,16 +132,38 @@ struct CheckCommand: ParsableCommand {
             do {
                 try Data(report.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
             } catch {
-                Standard.error("changegate: error: cannot write the report to \(output): \(error.localizedDescription)")
+                Standard.error(
+                    "changegate: error: cannot write the report to \(output): \(Self.whyUnwritable(output, error))")
                 throw ExitCode(2)
             }
             // The verdict still reaches the log of whoever runs the check.
             Standard.error(DecisionRenderer.summary(decision))
         } else {
-            let color = format == .text && Standard.colorWanted(environment: environment)
+            let color = format == .text && colorOption.wanted(environment: environment)
             print(DecisionRenderer.render(decision, as: format, color: color), terminator: "")
         }
-        if decision.exitCode != 0 { throw ExitCode(decision.exitCode) }
+        if exitCode(of: decision) != 0 { throw ExitCode(exitCode(of: decision)) }
+    }
+
+    /// The decision's exit code; 1 for warnings too under --fail-on-warn.
+    private func exitCode(of decision: GateDecision) -> Int32 {
+        failOnWarn && decision.verdict == .warn ? 1 : decision.exitCode
+    }
+
+    /// Why a report cannot be written at `path`, naming the folder (Foundation says only "The file
+    /// doesn't exist").
+    static func whyUnwritable(_ path: String, _ error: any Error) -> String {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) {
+            return "the folder \(folder) does not exist; create it first"
+        }
+        if !isFolder.boolValue { return "\(folder) is not a folder" }
+        if !FileManager.default.isWritableFile(atPath: folder) { return "the folder \(folder) is not writable" }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            return "\(path) is a folder; name a file"
+        }
+        return error.localizedDescription
     }
 
     /// The decision; a bad --now, repository or evidence file is a decision too (an error, which
@@ -207,9 +259,16 @@ struct CheckCommand: ParsableCommand {
         let record = AuditRecord(
             decision, time: Int(Date().timeIntervalSince1970), evaluatedAt: time, source: .ci,
             repository: repository.map(\.displayPath) ?? (repo ?? "."),
-            ref: ref.isEmpty ? nil : ref, actor: actor, accepted: decision.exitCode == 0)
+            ref: ref.isEmpty ? nil : ref, actor: actor, accepted: exitCode(of: decision) == 0)
+        let created = !FileManager.default.fileExists(atPath: path)
         do {
             try SQLiteAuditStore(path: path, waitLimit: auditWaitLimit).append([record])
+            if created {
+                // A developer's clone gains a file under .git/: say where, and how not to.
+                Standard.error(
+                    "changegate: recorded the decision in a new audit trail, \(path) (--audit PATH for another, "
+                        + "--no-audit for a dry run)")
+            }
             return nil
         } catch {
             return "cannot record the decision in the audit trail: \(error) (use --no-audit for a dry run)"

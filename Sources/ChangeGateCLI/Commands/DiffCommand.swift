@@ -17,7 +17,10 @@ struct DiffCommand: ParsableCommand {
         case text, json
     }
 
-    @Option(name: .long, help: "The repository (default: the one containing the working directory).")
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The repository (default: the one containing the working directory).", valueName: "path"),
+        completion: .directory)
     var repo: String?
 
     // One glob per --files (repeatable): a list option would swallow BASE and HEAD after it.
@@ -36,13 +39,17 @@ struct DiffCommand: ParsableCommand {
             valueName: "glob"))
     var exclude: [String] = []
 
-    @Option(name: .long, help: "Output format: text or json.")
+    @Option(name: .long, help: ArgumentHelp("Output format: text or json.", valueName: "format"))
     var format: OutputFormat = .text
 
-    @Argument(help: "The base revision (any form git accepts: main, HEAD~2, a tag, an id).")
+    @OptionGroup var colorOption: ColorOption
+
+    @Argument(
+        help: "The base revision (any form git accepts: main, HEAD~2, a tag, an id).", completion: Completions.revisions
+    )
     var base: String
 
-    @Argument(help: "The head revision.")
+    @Argument(help: "The head revision.", completion: Completions.revisions)
     var head: String
 
     func run() throws {
@@ -68,7 +75,7 @@ struct DiffCommand: ParsableCommand {
             print(SettingsDiffRenderer.json(report).pretty())
         case .text:
             print(
-                SettingsDiffRenderer.text(report, color: Standard.colorWanted(environment: environment)), terminator: ""
+                SettingsDiffRenderer.text(report, color: colorOption.wanted(environment: environment)), terminator: ""
             )
             // Each error once: in the report; stderr names the files, for a log that keeps only it.
             if !report.errors.isEmpty, !Standard.outputIsTerminal {

@@ -32,7 +32,9 @@ struct HistoryCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The repository (default: the one containing the working directory).")
+    @Option(
+        help: ArgumentHelp("The repository (default: the one containing the working directory).", valueName: "path"),
+        completion: .directory)
     var repo: String?
 
     @Option(help: ArgumentHelp("List commits committed at or after WHEN; ranks them by risk.", valueName: "WHEN"))
@@ -44,7 +46,9 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The commits reachable from B and not from A.", valueName: "A..B"))
     var range: String?
 
-    @Option(help: "The commits reachable from REF (default: HEAD).")
+    @Option(
+        help: ArgumentHelp("The commits reachable from REF (default: HEAD).", valueName: "REF"),
+        completion: Completions.revisions)
     var ref: String?
 
     @Option(
@@ -62,16 +66,22 @@ struct HistoryCommand: ParsableCommand {
             valueName: "glob"))
     var exclude: [String] = []
 
-    @Option(help: "A policy file or directory (default: policies/ at the newest commit scanned).")
+    @Option(
+        help: ArgumentHelp(
+            "A policy file or directory (default: policies/ at the newest commit scanned).", valueName: "path"),
+        completion: .file())
     var policy: String?
 
-    @Option(help: "Output format: table, json or ndjson (one object per change, streamed).")
+    @Option(
+        help: ArgumentHelp(
+            "Output format: table, json or ndjson (one object per change, streamed).", valueName: "format"))
     var format: HistoryRenderer.Format = .table
 
     @Flag(help: "Replay the policy on each listed commit (base: its first parent, at its commit time).")
     var evaluate = false
 
-    @Option(help: "List at most N commits.")
+    // Unconditional: `--limit -1` is a bad count (said so), not an unknown option `-1`.
+    @Option(parsing: .unconditional, help: ArgumentHelp("List at most N commits (1 or more).", valueName: "N"))
     var limit: Int?
 
     @Option(help: ArgumentHelp("The time to count durations back from, ISO 8601 (default: now).", valueName: "ISO8601"))

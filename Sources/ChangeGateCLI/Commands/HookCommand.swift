@@ -20,19 +20,25 @@ struct HookCommand: ParsableCommand {
             name: .customLong("protect"),
             help: ArgumentHelp(
                 "A protected ref pattern, `*` within a segment, `**` across (repeatable; default: "
-                    + "refs/heads/main, refs/heads/master, refs/heads/release/**, refs/heads/prod*/**)."))
+                    + "refs/heads/main, refs/heads/master, refs/heads/release/**, refs/heads/prod*/**).",
+                valueName: "ref-pattern"))
         var protected: [String] = []
 
-        @Option(help: "A policy file or directory on the server (default: policies/ at the protected ref's tip).")
+        @Option(
+            help: ArgumentHelp(
+                "A policy file or directory on the server (default: policies/ at the protected ref's tip).",
+                valueName: "path"))
         var policy: String?
 
-        @Option(help: "Seconds before the hook gives up and rejects the push.")
+        @Option(help: ArgumentHelp("Seconds before the hook gives up and rejects the push.", valueName: "seconds"))
         var deadline: Double = 4
 
-        @Option(help: "Risk a push that rewrites history adds of its own.")
+        @Option(help: ArgumentHelp("Risk a push that rewrites history adds of its own.", valueName: "points"))
         var forcePushRisk: Int = 50
 
-        @Option(help: "Where CI leaves test results per commit (default: GIT_DIR/changegate/evidence).")
+        @Option(
+            help: ArgumentHelp(
+                "Where CI leaves test results per commit (default: GIT_DIR/changegate/evidence).", valueName: "path"))
         var evidenceDir: String?
 
         @Option(
@@ -204,10 +210,10 @@ struct HookCommand: ParsableCommand {
                 "Write the pre-receive (or update) and post-receive hooks into a (bare) repository, chaining existing ones."
         )
 
-        @Option(help: "The repository on the server.")
+        @Option(help: ArgumentHelp("The repository on the server.", valueName: "path"))
         var repo: String
 
-        @Option(help: "The changegate executable the hook runs (default: this one).")
+        @Option(help: ArgumentHelp("The changegate executable the hook runs (default: this one).", valueName: "path"))
         var executable: String?
 
         @Option(
@@ -268,7 +274,7 @@ struct HookCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "uninstall", abstract: "Remove the hook and restore what install changed.")
 
-        @Option(help: "The repository on the server.")
+        @Option(help: ArgumentHelp("The repository on the server.", valueName: "path"))
         var repo: String
 
         func run() throws {

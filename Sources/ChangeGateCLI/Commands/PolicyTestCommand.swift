@@ -19,7 +19,7 @@ struct PolicyTestCommand: ParsableCommand {
     @Argument(help: "The policy directory holding the test files.")
     var directory: String
 
-    @Option(help: "The policy file or directory to test (default: DIR).")
+    @Option(help: ArgumentHelp("The policy file or directory to test (default: DIR).", valueName: "path"))
     var policy: String?
 
     @Flag(help: "Fail when a rule never applies or a risk line never scores in any case.")

@@ -100,6 +100,18 @@ struct Parser {
     }
 
     private mutating func expectName(_ what: String) throws(Failure) -> Located<String> {
+        // A keyword that starts the next line ends this declaration: the name is missing here, at
+        // the end of this line, not there (`watch "a" weight 1 tag` then `watch …`).
+        if atDeclarationStart(current), position > 0 {
+            let last = tokens[position - 1]
+            var end = last.range.start
+            end.column += last.text.count
+            end.offset += last.text.utf8.count
+            let here = Token(kind: .endOfFile, range: SourceRange(start: end, length: 1), text: "", startsLine: false)
+            throw failure(
+                "expected \(what), found the end of the line (the next line starts a `\(current.identifier!)` declaration)",
+                at: here)
+        }
         guard let name = current.identifier else { throw unexpected(what) }
         let token = advance()
         return Located(name, range: token.range, text: token.text)

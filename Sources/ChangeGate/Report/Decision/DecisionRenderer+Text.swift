@@ -13,8 +13,11 @@ extension DecisionRenderer {
         case .deny: headline = paint.red(paint.bold("DENIED"))
         case .error: headline = paint.red(paint.bold("DENIED (the change could not be judged)"))
         }
-        let range = "\(decision.base?.short ?? "?")..\(decision.head?.short ?? "?")"
-        out += "\(headline)  \(range)"
+        out += headline
+        // A decision made before the revisions were resolved (a bad --now) has no range to show.
+        if decision.base != nil || decision.head != nil {
+            out += "  \(decision.base?.short ?? "?")..\(decision.head?.short ?? "?")"
+        }
         // Every field below that a pusher or a file can hold (paths, keys, values, reasons, names,
         // subjects) goes through `e`, so that no control character reaches the terminal.
         let e = TerminalText.escape
@@ -56,7 +59,9 @@ extension DecisionRenderer {
             out += "\nWarnings:\n"
             for verdict in warnings { out += "  - \(e(verdict.reason))\n" }
         }
-        out += "\nRisk \(evaluation.risk):\n"
+        out +=
+            evaluation.riskItems.isEmpty
+            ? "\nRisk 0: no watched setting changed and no risk line applies\n" : "\nRisk \(evaluation.risk):\n"
         for item in evaluation.riskItems {
             let points = (item.points < 0 ? "" : "+") + String(item.points)
             let place = [item.file, item.key].compactMap { $0 }.joined(separator: " ")

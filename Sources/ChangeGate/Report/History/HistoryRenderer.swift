@@ -37,6 +37,9 @@ public struct HistoryRenderer {
 
     /// What comes before the first commit: the table's header line (with the counts when they are
     /// known, in the incident view), or the opening of the JSON document.
+    /// The most warnings a JSON document lists (the summary counts them all).
+    public static let maxWarningsListed = 1_000
+
     public func start(totals: Totals?) -> String {
         switch format {
         case .table: return tableStart(totals: totals)
@@ -59,7 +62,9 @@ public struct HistoryRenderer {
     }
 
     /// What comes after the last commit: the table's closing count, the JSON document's end.
-    public func end(summary: HistorySummary) -> String {
+    /// `warnings` are the scan's (files of a commit that could not be read): JSON lists them (at
+    /// most ``maxWarningsListed``), so that a consumer of the document alone sees them too.
+    public func end(summary: HistorySummary, warnings: [HistoryWarning] = []) -> String {
         switch format {
         case .table: return tableEnd(summary: summary)
         case .json:
@@ -70,7 +75,18 @@ public struct HistoryRenderer {
                 ("listedCommits", .integer(written)),
                 ("warnings", .integer(summary.warnings)),
             ])
-            return (written == 0 ? "]" : "\n  ]") + ",\n  \"summary\": " + indented(object) + "\n}\n"
+            let listed = JSONValue.array(
+                warnings.prefix(Self.maxWarningsListed).map { warning in
+                    .object([
+                        ("commit", .string(warning.commit.hex)),
+                        ("file", .string(warning.problem.file)),
+                        ("line", JSONValue(warning.problem.line)),
+                        ("column", JSONValue(warning.problem.column)),
+                        ("message", .string(warning.problem.message)),
+                    ])
+                })
+            return (written == 0 ? "]" : "\n  ]") + ",\n  \"summary\": " + indented(object) + ",\n  \"warnings\": "
+                + indented(listed) + "\n}\n"
         case .ndjson: return ""
         }
     }
