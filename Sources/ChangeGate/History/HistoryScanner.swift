@@ -149,8 +149,14 @@ public struct HistoryScanner {
             // A commit that changed no selected file has nothing to list.
             guard !plan.files.isEmpty else { return true }
             batch.append(Planned(info: info, plan: plan))
-            guard batch.count >= Self.batchSize else { return true }
+            guard batch.count >= batchSize else { return true }
             stopped = try !advance(&batch, &parsing, summary: &summary, warning: warning, emit: emit)
+            if !stopped, limitRemaining != nil, let current = parsing {
+                // With a limit, each batch is listed before the walk reads on: it stops at the
+                // commit that reaches the limit, not a read-ahead batch later.
+                parsing = nil
+                stopped = try !list(current, summary: &summary, warning: warning, emit: emit)
+            }
             return !stopped
         }
         if !stopped, try advance(&batch, &parsing, summary: &summary, warning: warning, emit: emit),
@@ -164,6 +170,20 @@ public struct HistoryScanner {
 
     /// Commits whose files are parsed together.
     static let batchSize = 128
+
+    /// How many more commits a newest-first `--limit` lists; nil without one (or when ranking,
+    /// which must read every commit before it can cut).
+    private var limitRemaining: Int? {
+        guard let limit = query.limit, query.order == .newestFirst else { return nil }
+        return max(1, limit - emitted)
+    }
+
+    /// The batch size: with a limit, no more commits than it still needs (each may list nothing,
+    /// so the walk may need several batches, but never reads far past the last one listed).
+    private var batchSize: Int { min(Self.batchSize, limitRemaining ?? Self.batchSize) }
+
+    /// Commits handed to `emit` so far.
+    private var emitted = 0
 
     /// Past this many files to read, a commit is read in parts of half as many.
     static let largeCommitBlobs = 512
@@ -240,6 +260,7 @@ public struct HistoryScanner {
             if query.evaluate, let policy {
                 listed.judgement = judge(info, at: listed.received ?? info.committer.time, policy: policy)
             }
+            emitted += 1
             guard emit(listed) else { return false }
         }
         // Keep what the walk will ask for again, the most recently read first, within the bound.
