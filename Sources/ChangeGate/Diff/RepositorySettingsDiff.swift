@@ -12,6 +12,10 @@ public struct RepositorySettingsDiff {
     /// and `diff` want them: a rename moves settings into another scope); a history walk lists
     /// only changed values.
     public var reportsMovedSettings = false
+    /// When true (`diff`, `history`), a symbolic link is read as the file it points to in the same
+    /// commit. The gate leaves it false and refuses a selected link: a later change to the file it
+    /// points to would change these settings under another path, judged by that path's rules.
+    public var followsSymbolicLinks = false
     /// The selectors' globs, compiled once for every path of every diff.
     private let compiled: CompiledFileSelectors
     /// Each blob read once per format: its flattened settings (the gate asks for the same blobs
@@ -609,7 +613,7 @@ public struct RepositorySettingsDiff {
         // A symbolic link is read as the file it points to in the same commit: that is what the
         // consumer reads. One that leads nowhere readable is an error, if the file is selected.
         var linkProblems: [FileProblem] = []
-        for (index, commit) in [(0, baseCommit), (1, headCommit)] {
+        for (index, commit) in [(0, baseCommit), (1, headCommit)] where followsSymbolicLinks {
             guard let side = index == 0 ? baseSide : headSide, side.mode == Self.symlinkMode, let commit else {
                 continue
             }
@@ -649,6 +653,18 @@ public struct RepositorySettingsDiff {
                 report.errors.append(
                     FileProblem(
                         file: side.path, message: "cannot tell the format of this file; name it with `as FORMAT`"))
+                failed = true
+                return []
+            }
+            if side.mode == Self.symlinkMode {
+                report.errors.append(
+                    FileProblem(
+                        file: side.path,
+                        message:
+                            "a symbolic link: the gate judges the files a commit holds, and a later change to the file "
+                            + "it points to would change these settings under another path, judged by that path's "
+                            + "rules; commit the file itself, or leave the link out with `except \"GLOB\"` "
+                            + "(`changegate diff` shows the settings it points to)"))
                 failed = true
                 return []
             }

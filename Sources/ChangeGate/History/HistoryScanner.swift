@@ -33,6 +33,7 @@ public struct HistoryScanner {
         let selectors = program.map(Gate.selectors(of:)) ?? FileSelector.likelyConfigFiles
         self.differ = RepositorySettingsDiff(
             repository: repository, selectors: FileSelector.excluding(query.excludedPaths, from: selectors))
+        self.differ.followsSymbolicLinks = true
         self.differ.secretPatterns = program?.secretPatterns ?? []
     }
 

@@ -62,6 +62,7 @@ struct DiffCommand: ParsableCommand {
             let selected = files.isEmpty ? FileSelector.likelyConfigFiles : files.map { FileSelector($0) }
             var differ = RepositorySettingsDiff(
                 repository: repository, selectors: FileSelector.excluding(exclude, from: selected))
+            differ.followsSymbolicLinks = true
             // The base's policy, when it has one that compiles, names more secret settings to redact.
             differ.secretPatterns =
                 (try? PolicyLoader.load(in: repository, at: baseID))?.result.program?.secretPatterns ?? []

@@ -106,7 +106,9 @@ struct FileSelectionTests {
         #expect(equals.stdout.contains("0 settings changed"))
     }
 
-    @Test("a symbolic link is read as the file it points to; one that leads outside or nowhere is an error")
+    @Test(
+        "diff reads a symbolic link as the file it points to; the gate refuses a selected link; one that leads outside or nowhere is an error"
+    )
     func symbolicLinks() throws {
         var repo = try GitFixture(label: "symlinks")
         defer { repo.remove() }
@@ -136,6 +138,20 @@ struct FileSelectionTests {
         #expect(changes.first?["key"] as? String == "bootstrap.dcs.ttl")
         #expect(changes.first?["old"] as? Int == 30)
         #expect(changes.first?["new"] as? Int == 20)
+
+        // The gate does not follow it: a later change to db/staging/patroni.yml would change what
+        // current/patroni.yml holds, judged under the staging path's rules. It refuses, saying why.
+        try repo.write("policies/p.policy", "policy \"p\"\nfiles \"current/*.yml\"\nwatch \"bootstrap.**\" weight 1\n")
+        let withPolicy = try repo.commit("policy")
+        try link("current/patroni.yml", to: "../db/prod/patroni.yml")
+        let relinked = try repo.commit("prod again")
+        let gate = try changegate(
+            ["check", "--repo", repo.path, "--base", withPolicy, "--head", relinked, "--no-audit"])
+        #expect(gate.status == 2, "\(gate.stdout)")
+        #expect(gate.stdout.contains("current/patroni.yml: error: a symbolic link: the gate judges the files"))
+        #expect(gate.stdout.contains("commit the file itself, or leave the link out with `except"))
+        try link("current/patroni.yml", to: "../db/staging/patroni.yml")
+        try repo.commit("staging again")
 
         for (target, message) in [
             ("/etc/patroni/patroni.yml", "outside the repository"), ("../../../x.yml", "outside the repository"),
