@@ -3,7 +3,9 @@
 ///
 /// Values are typed the way such files are read by their consumers: a quoted value is a string;
 /// an unquoted one is an integer, a float or a bool (`true/false/on/off/yes/no`, any case) when it
-/// reads as one, else a string. An unquoted ` #` or ` ;` starts a trailing comment.
+/// reads as one, else a string. An unquoted ` #` or ` ;` starts a trailing comment. A line indented
+/// deeper than the key line before it continues the value, as configparser reads tox.ini (refused in
+/// a `.conf` file, where PostgreSQL and Redis read it as a setting of its own).
 struct INIReader {
     let path: String
     let limits: ReaderLimits
