@@ -3,9 +3,10 @@
 ///
 /// Values are typed the way such files are read by their consumers: a quoted value is a string;
 /// an unquoted one is an integer, a float or a bool (`true/false/on/off/yes/no`, any case) when it
-/// reads as one, else a string. An unquoted ` #` or ` ;` starts a trailing comment. A line indented
-/// deeper than the key line before it continues the value, as configparser reads tox.ini (refused in
-/// a `.conf` file, where PostgreSQL and Redis read it as a setting of its own).
+/// reads as one, else a string. An unquoted ` #` or ` ;` starts a trailing comment. In a `.ini` or
+/// `.cfg` file, a line indented deeper than the key line before it continues the value, as
+/// configparser reads tox.ini; elsewhere (`postgresql.conf`, a `my.cnf` read as INI) it is refused,
+/// since PostgreSQL, Redis and MySQL read it as a setting of its own.
 struct INIReader {
     let path: String
     let limits: ReaderLimits
@@ -36,7 +37,10 @@ struct INIReader {
         var pending: PendingValue? = nil
         // The indentation of the last key or section line, as configparser keeps it.
         var indentLevel = 0
-        let lineStandsAlone = path.lowercased().hasSuffix(".conf")
+        // configparser's own files (tox.ini, setup.cfg) continue values; any other (postgresql.conf,
+        // sentinel.conf, a my.cnf read `as ini`) may belong to a reader that takes every line alone.
+        let name = path.lowercased()
+        let continuesValues = name.hasSuffix(".ini") || name.hasSuffix(".cfg")
 
         func finish(_ setting: PendingValue) throws(ConfigError) {
             let value = try setting.value(path: path)
@@ -74,11 +78,12 @@ struct INIReader {
             if first == "#" || first == ";" { continue }
             let column = indent + 1
             if var setting = pending, indent > indentLevel {
-                if lineStandsAlone {
+                guard continuesValues else {
                     throw ConfigError(
                         .syntax, path: path, at: SourcePosition(line: lineNumber, column: column),
                         "an indented line after `\(setting.key)`: Python's configparser reads it as the next line of "
-                            + "that value, PostgreSQL and Redis as a setting of its own; remove the indentation")
+                            + "that value, PostgreSQL, Redis and MySQL as a setting of its own; remove the "
+                            + "indentation (values continue on indented lines only in .ini and .cfg files)")
                 }
                 if setting.isQuoted {
                     throw ConfigError(

@@ -123,13 +123,20 @@ struct INIContinuationTests {
         #expect(try settings("[a]\nport = 5432\n\n\nhost = x\n", .ini)["a.port"] == .integer(5432))
     }
 
-    @Test("refused where readers disagree: an indented line in a .conf file, a quoted value continued")
+    @Test("refused where readers disagree: an indented line outside .ini and .cfg files, a quoted value continued")
     func refusals() throws {
         let conf = #expect(throws: ConfigError.self) {
             try ConfigReader().read(Array("shared_buffers = 128MB\n    work_mem = 4MB\n".utf8), path: "postgresql.conf")
         }
         #expect(conf?.position == SourcePosition(line: 2, column: 5))
         #expect(conf?.message.contains("PostgreSQL") == true)
+        // So does any file read as INI that is not .ini or .cfg (a my.cnf a policy reads `as ini`).
+        let cnf = #expect(throws: ConfigError.self) {
+            try ConfigReader().read(
+                Array("[mysqld]\nmax_connections = 100\n  wait_timeout = 28800\n".utf8), path: "my.cnf", format: .ini)
+        }
+        #expect(cnf?.position == SourcePosition(line: 3, column: 3))
+        #expect(try settings("[mysqld]\nx = 1\n  y\n", .ini)["mysqld.x"] == .string("1\ny"))
         // Comments and empty lines may be indented there; so may every key after a section.
         let fine = try ConfigReader().read(
             Array("[db]\n  a = 1\n  b = 2\n\t\t# (change requires restart)\n\n".utf8), path: "app.conf")
