@@ -39,8 +39,8 @@ struct INIReader {
         var indentLevel = 0
         // configparser's own files (tox.ini, setup.cfg) continue values; any other (postgresql.conf,
         // sentinel.conf, a my.cnf read `as ini`) may belong to a reader that takes every line alone.
-        let name = path.lowercased()
-        let continuesValues = name.hasSuffix(".ini") || name.hasSuffix(".cfg")
+        let lowercasedPath = path.lowercased()
+        let continuesValues = lowercasedPath.hasSuffix(".ini") || lowercasedPath.hasSuffix(".cfg")
 
         func finish(_ setting: PendingValue) throws(ConfigError) {
             let value = try setting.value(path: path)
@@ -77,22 +77,22 @@ struct INIReader {
             // Comment lines are skipped, inside a value too (as configparser does).
             if first == "#" || first == ";" { continue }
             let column = indent + 1
-            if var setting = pending, indent > indentLevel {
+            // Appended in place: a copy of `pending` would copy its lines for every line (quadratic).
+            if let key = pending?.key, let isQuoted = pending?.isQuoted, indent > indentLevel {
                 guard continuesValues else {
                     throw ConfigError(
                         .syntax, path: path, at: SourcePosition(line: lineNumber, column: column),
-                        "an indented line after `\(setting.key)`: Python's configparser reads it as the next line of "
+                        "an indented line after `\(key)`: Python's configparser reads it as the next line of "
                             + "that value, PostgreSQL, Redis and MySQL as a setting of its own; remove the "
                             + "indentation (values continue on indented lines only in .ini and .cfg files)")
                 }
-                if setting.isQuoted {
+                if isQuoted {
                     throw ConfigError(
                         .syntax, path: path, at: SourcePosition(line: lineNumber, column: column),
-                        "an indented line continues the quoted value of `\(setting.key)`: configparser would keep the "
+                        "an indented line continues the quoted value of `\(key)`: configparser would keep the "
                             + "quotes, postgresql.conf would not; write the value unquoted, or on one line")
                 }
-                setting.continuation.append(Self.uncommented(body))
-                pending = setting
+                pending?.continuation.append(Self.uncommented(body))
                 continue
             }
             if let setting = pending {
@@ -175,10 +175,20 @@ struct INIReader {
         var valueColumn: Int
         /// The continuation lines, stripped and uncommented; "" for an empty line.
         var continuation: [String] = []
+        /// The first line is a quoted value (kept, not worked out again for every line).
+        let isQuoted: Bool
 
-        var isQuoted: Bool {
-            let trimmed = firstLine.trimmingSpaces()
-            return trimmed.first == "\"" || trimmed.first == "'"
+        init(
+            key: String, section: Int?, keyPosition: SourcePosition, firstLine: Substring, line: Int, valueColumn: Int
+        ) {
+            self.key = key
+            self.section = section
+            self.keyPosition = keyPosition
+            self.firstLine = firstLine
+            self.line = line
+            self.valueColumn = valueColumn
+            let start = firstLine.first { $0 != " " && $0 != "\t" }
+            isQuoted = start == "\"" || start == "'"
         }
 
         /// One line as is typed like any value; several are configparser's text: the lines joined

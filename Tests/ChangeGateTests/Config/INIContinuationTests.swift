@@ -145,6 +145,24 @@ struct INIContinuationTests {
         #expect(quoted.position == SourcePosition(line: 3, column: 3))
     }
 
+    @Test("a value continued on 100,000 lines after a 1 MB first line reads in linear time")
+    func longValue() throws {
+        let text =
+            "[a]\nkey = " + String(repeating: "x", count: 1_000_000) + "\n" + String(repeating: "  y\n", count: 100_000)
+        let clock = ContinuousClock()
+        var value: ConfigValue?
+        let elapsed = try clock.measure {
+            value = try settings(text, .ini)["a.key"]
+        }
+        guard case .string(let string)? = value else {
+            Issue.record("expected a string")
+            return
+        }
+        #expect(string.utf8.count == 1_000_000 + 100_000 * 2)
+        // Copying the lines for each line, 400,000 of them took over 3 minutes; now a few seconds.
+        #expect(elapsed < .seconds(60), "\(elapsed)")
+    }
+
     @Test("a tox.ini in git: changegate diff shows the continued values that changed")
     func diffInGit() throws {
         var repo = try GitFixture(label: "tox")
