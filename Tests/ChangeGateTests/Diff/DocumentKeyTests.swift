@@ -164,6 +164,8 @@ struct DocumentKeyTests {
         let gitDiff = try repo.git(["diff", "-U0", base, head, "--", path])
         let removed = gitDiff.split(separator: "\n").filter { $0.hasPrefix("-") && !$0.hasPrefix("---") }
         #expect(removed == ["-  instances: 3"])
+        let added = gitDiff.split(separator: "\n").filter { $0.hasPrefix("+") && !$0.hasPrefix("+++") }
+        #expect(added == ["+  instances: 1", "+---"] + Self.pooler.split(separator: "\n").map { "+" + $0 })
         let hunk = try #require(gitDiff.split(separator: "\n").first { $0.hasPrefix("@@") })
         let line =
             try #require(
