@@ -253,35 +253,44 @@ class Flattener:
         self.stack.add(id(container))
 
 
-def document_ids(docs):
-    """The `[doc=ID]` value (unquoted) of every document of a multi-document file."""
-    candidates = []
+def document_identity(doc):
+    """`KIND/NAME` or `KIND/NAMESPACE/NAME` of a Kubernetes-style document, else None."""
+    if type(doc) is dict:
+        kind, meta = doc.get("kind"), doc.get("metadata")
+        if type(kind) is str and type(meta) is dict and type(meta.get("name")) is str:
+            ns = meta.get("namespace")
+            if type(ns) is str:
+                return "%s/%s/%s" % (kind, ns, meta["name"])
+            return "%s/%s" % (kind, meta["name"])
+    return None
+
+
+def document_prefixes(docs):
+    """(document, prefix) for every non-empty YAML document: a prefix never depends on the others."""
+    ranks = {}
+    out = []
     for doc in docs:
-        cid = None
-        if type(doc) is dict:
-            kind, meta = doc.get("kind"), doc.get("metadata")
-            if type(kind) is str and type(meta) is dict and type(meta.get("name")) is str:
-                ns = meta.get("namespace")
-                if type(ns) is str:
-                    cid = "%s/%s/%s" % (kind, ns, meta["name"])
-                else:
-                    cid = "%s/%s" % (kind, meta["name"])
-        candidates.append(cid)
-    counts = {}
-    for cid in candidates:
-        if cid is not None:
-            counts[cid] = counts.get(cid, 0) + 1
-    return [cid if cid is not None and counts[cid] == 1 else str(i)
-            for i, cid in enumerate(candidates)]
+        if doc is None:
+            continue
+        cid = document_identity(doc)
+        rank = ranks.get(cid, 0)
+        ranks[cid] = rank + 1
+        if cid is None:
+            prefix = "" if rank == 0 else "[doc=%d]" % rank
+        else:
+            prefix = "[doc=%s]" % quote(cid if rank == 0 else "%s#%d" % (cid, rank))
+        out.append((doc, prefix))
+    return out
 
 
-def flatten_documents(docs, max_entries=1_000_000):
+def flatten_documents(docs, fmt="yaml", max_entries=1_000_000):
     fl = Flattener(max_entries)
-    if len(docs) == 1:
-        fl.walk(docs[0], "")
-    elif len(docs) > 1:
-        for doc, did in zip(docs, document_ids(docs)):
-            fl.walk(doc, "[doc=%s]" % quote(did))
+    if fmt != "yaml":
+        for doc in docs:
+            fl.walk(doc, "")
+    else:
+        for doc, prefix in document_prefixes(docs):
+            fl.walk(doc, prefix)
     entries = sorted(fl.entries, key=lambda e: e[0])
     for a, b in zip(entries, entries[1:]):
         if a[0] == b[0]:
@@ -299,7 +308,7 @@ def process_bytes(data, fmt, max_entries=1_000_000, loader=OracleLoader):
     """The result object for one file's bytes (never raises for bad input)."""
     try:
         docs = load_documents(data, fmt, loader)
-        entries = flatten_documents(docs, max_entries)
+        entries = flatten_documents(docs, fmt, max_entries)
         try:
             _check_unicode(entries)
         except UnicodeEncodeError:

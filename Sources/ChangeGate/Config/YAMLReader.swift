@@ -279,8 +279,7 @@ private struct YAMLTreeBuilder {
                     .aliasExpansion, start,
                     "aliases expand to more than \(limits.maxAliasExpansion) nodes (a \"billion laughs\" file?)")
             }
-            let node = ConfigNode(target.node.value, at: target.node.position)
-            try deliver(Built(node: node, size: target.size, isMergeKey: false))
+            try deliver(Built(node: relocated(target.node, to: start), size: target.size, isMergeKey: false))
         case YAML_SEQUENCE_START_EVENT:
             let s = event.data.sequence_start
             try checkCollectionTag(string(s.tag), sequence: true, at: start)
@@ -319,6 +318,26 @@ private struct YAMLTreeBuilder {
             try deliver(Built(node: node, size: frame.size, isMergeKey: false))
         default:
             break
+        }
+    }
+
+    /// The aliased tree with every node, and every key of its maps, at the alias: a value reached
+    /// through `*x` is reported where the alias writes it (the key holding `*x`, or the `<<: *x` that
+    /// merges it), not at the anchor, which is another setting. The duplicate positions recorded inside
+    /// the anchor stay: they name where the anchor repeats a key. Bounded by the alias expansion limit.
+    private func relocated(_ node: ConfigNode, to position: SourcePosition) -> ConfigNode {
+        switch node.value {
+        case .list(let items):
+            return ConfigNode(.list(items.map { relocated($0, to: position) }), at: position)
+        case .map(let map):
+            var moved = ConfigMap()
+            for entry in map.entries {
+                moved.set(entry.key, relocated(entry.node, to: position), keyPosition: position, recordDuplicate: false)
+                if !entry.overriddenPositions.isEmpty { moved.markOverridden(entry.key, entry.overriddenPositions) }
+            }
+            return ConfigNode(.map(moved), at: position)
+        default:
+            return ConfigNode(node.value, at: position)
         }
     }
 

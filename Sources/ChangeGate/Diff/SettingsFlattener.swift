@@ -2,26 +2,41 @@
 public enum SettingsFlattener {
     /// Every setting of `config`, in document order.
     ///
-    /// A file with several documents prefixes each with `[doc=ID]`: `Kind/name` (or
-    /// `Kind/namespace/name`) for a Kubernetes-style document whose identity is unique in the file, so
-    /// that reordering documents changes nothing; the document's index otherwise.
+    /// A YAML document's keys depend on that document alone, so that adding, removing or moving
+    /// another document beside it changes none of them (issue 16):
+    /// - a Kubernetes-style document (a map with a string `kind` and a string `metadata.name`) is
+    ///   always prefixed `[doc=Kind/name]`, or `[doc=Kind/namespace/name]`, even alone in its file;
+    ///   should the identity repeat in the file, the later ones add their rank: `[doc=Kind/name#1]`;
+    /// - the first document without that identity has no prefix (a Patroni file, a Helm values file),
+    ///   and the later ones their rank among such documents: `[doc=1]`, `[doc=2]`;
+    /// - an empty document (`---` alone, `~`) holds no setting and takes no rank.
+    /// Other formats have one document, keyed from its root.
     /// Throws when the paths would exceed `limits.maxFlattenedBytes`.
     public static func settings(of config: ParsedConfig, limits: ReaderLimits = .default) throws(ConfigError)
         -> [Setting]
     {
         var out = Output(limit: limits.maxFlattenedBytes, path: config.path)
-        let documents = config.documents
-        if documents.count == 1 {
-            try flatten(documents[0], path: "", overridden: [], into: &out)
+        guard config.format == .yaml else {
+            for document in config.documents {
+                try flatten(document, path: "", overridden: [], into: &out)
+            }
             return out.settings
         }
-        let identities = documents.map(kubernetesIdentity)
-        var counts: [String: Int] = [:]
-        for case let id? in identities { counts[id, default: 0] += 1 }
-        for (index, document) in documents.enumerated() {
-            let id = identities[index].flatMap { counts[$0] == 1 ? $0 : nil } ?? String(index)
-            try flatten(
-                document, path: KeyPath.appending(field: "doc", value: id, to: ""), overridden: [], into: &out)
+        // How many documents of each identity came before ("" for those without one).
+        var ranks: [String: Int] = [:]
+        for document in config.documents {
+            if case .null = document.value { continue }
+            let identity = kubernetesIdentity(document)
+            let rank = ranks[identity ?? "", default: 0]
+            ranks[identity ?? ""] = rank + 1
+            let prefix: String
+            switch (identity, rank) {
+            case (nil, 0): prefix = ""
+            case (nil, _): prefix = KeyPath.appending(field: "doc", value: String(rank), to: "")
+            case (let id?, 0): prefix = KeyPath.appending(field: "doc", value: id, to: "")
+            case (let id?, _): prefix = KeyPath.appending(field: "doc", value: "\(id)#\(rank)", to: "")
+            }
+            try flatten(document, path: prefix, overridden: [], into: &out)
         }
         return out.settings
     }

@@ -174,7 +174,7 @@ struct YAMLReaderTests {
         #expect(a["[doc=Service/db].spec.port"] == .integer(5432))
         #expect(a == (try settings(two)))
         let plain = try settings("a: 1\n---\na: 2\n")
-        #expect(plain["[doc=0].a"] == .integer(1))
+        #expect(plain["a"] == .integer(1))
         #expect(plain["[doc=1].a"] == .integer(2))
         #expect(try settings("").isEmpty)
     }
