@@ -35,6 +35,33 @@ public enum KeyPath {
         parent + "[" + field + "=" + segment(value) + "]"
     }
 
+    /// A key of a multi-document file split into its `[doc=ID]` prefix and the key within the
+    /// document (`[doc=Cluster/db].spec.instances` → `[doc=Cluster/db]`, `spec.instances`); nil for
+    /// a key without one.
+    public static func documentKey(_ key: String) -> (document: Substring, key: Substring)? {
+        guard key.hasPrefix("[doc=") else { return nil }
+        let utf8 = key.utf8
+        var index = utf8.index(utf8.startIndex, offsetBy: 5)
+        if index < utf8.endIndex, utf8[index] == UInt8(ascii: "\"") {
+            // A quoted ID: to the closing quote, past escaped characters.
+            index = utf8.index(after: index)
+            while index < utf8.endIndex, utf8[index] != UInt8(ascii: "\"") {
+                if utf8[index] == UInt8(ascii: "\\") { index = utf8.index(after: index) }
+                guard index < utf8.endIndex else { return nil }
+                index = utf8.index(after: index)
+            }
+            guard index < utf8.endIndex else { return nil }
+            index = utf8.index(after: index)
+        } else {
+            while index < utf8.endIndex, utf8[index] != UInt8(ascii: "]") { index = utf8.index(after: index) }
+        }
+        guard index < utf8.endIndex, utf8[index] == UInt8(ascii: "]") else { return nil }
+        let close = utf8.index(after: index)
+        guard close < utf8.endIndex, utf8[close] == UInt8(ascii: ".") else { return nil }
+        let rest = utf8.index(after: close)
+        return (Substring(key[key.startIndex..<close]), Substring(key[rest...]))
+    }
+
     static func needsQuoting(_ key: String) -> Bool {
         if key.isEmpty { return true }
         for b in key.utf8 {

@@ -297,6 +297,7 @@ public struct RepositorySettingsDiff {
             var values: [String: ConfigValue] = [:]
             values.reserveCapacity(settings.count)
             for setting in settings { values[setting.key] = setting.value }
+            Self.addDocumentKeys(from: settings, into: &values, wanted: nil)
             return values
         }
         guard let settings = try settings(ofBlob: blob, path: path) else { return nil }
@@ -306,7 +307,30 @@ public struct RepositorySettingsDiff {
         for setting in settings where keys.contains(setting.key) {
             values[setting.key] = setting.value
         }
+        if values.count < keys.count { Self.addDocumentKeys(from: settings, into: &values, wanted: keys) }
         return values
+    }
+
+    /// `head("spec.maxSyncReplicas")` on a file whose Cluster is `[doc=Cluster/db]`: a key the file
+    /// lacks as written is read from the one document that has it, so a rule across two settings
+    /// of a Kubernetes resource works whether the resource is named, or alone in its file. When
+    /// several documents have it, none is chosen (the rule reads null, as for a missing key).
+    static func addDocumentKeys(
+        from settings: [Setting], into values: inout [String: ConfigValue], wanted: Set<String>?
+    ) {
+        var found: [Substring: (document: Substring, value: ConfigValue)] = [:]
+        var ambiguous = Set<Substring>()
+        for setting in settings {
+            guard let split = KeyPath.documentKey(setting.key), values[String(split.key)] == nil,
+                wanted.map({ $0.contains(String(split.key)) }) ?? true
+            else { continue }
+            if let earlier = found[split.key] {
+                if earlier.document != split.document { ambiguous.insert(split.key) }
+            } else {
+                found[split.key] = (split.document, setting.value)
+            }
+        }
+        for (key, entry) in found where !ambiguous.contains(key) { values[String(key)] = entry.value }
     }
 
     /// The flattened settings of a blob read as the file at `path`, in document order, or nil when

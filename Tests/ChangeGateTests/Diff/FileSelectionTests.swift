@@ -208,7 +208,11 @@ struct FileSelectionTests {
             }
             if judged {
                 #expect(outcome.status == 0, "\(label): \(outcome.output)")
-                #expect(changedKeys(outcome.decision) == ["k8s/prod/cluster.yaml spec.instances"], "\(label)")
+                #expect(
+                    changedKeys(outcome.decision) == [
+                        "k8s/prod/cluster.yaml [doc=Cluster/cluster-example].spec.instances"
+                    ],
+                    "\(label)")
             } else {
                 #expect(outcome.status == 2, "\(label): \(outcome.output)")
                 #expect(outcome.output.contains("looks like a template"), "\(label): \(outcome.output)")
@@ -262,6 +266,36 @@ struct FileSelectionTests {
         #expect(!outcome.output.contains("broken-example"), "\(outcome.output)")
         // Watched failover settings without review or simulation: denied, not passed over.
         #expect(outcome.status == 1, "\(outcome.output)")
+    }
+
+    @Test(
+        "the catalogue's CloudNativePG cross-setting rules hold for a named Cluster, alone in its file or beside another kind"
+    )
+    func namedClusterRules() throws {
+        let cluster = try real("cloudnative-pg/cluster-example-syncreplicas-legacy.yaml")
+        #expect(cluster.contains("instances: 5") && cluster.contains("maxSyncReplicas: 3"))
+        // Beside a Secret (no `spec.instances`) the Cluster's keys are still the only ones; beside a
+        // Pooler, which has `spec.instances` too, `head("spec.instances")` is ambiguous and reads null.
+        let secret = "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: app\nstringData:\n  username: app\n"
+        let pooler =
+            "---\napiVersion: postgresql.cnpg.io/v1\nkind: Pooler\nmetadata:\n  name: rw\nspec:\n  instances: 2\n"
+        for (label, beside, fires) in [
+            ("alone", "", true), ("with a Secret", secret, true), ("with a Pooler", pooler, false),
+        ] {
+            var repo = try GitFixture(label: "cnpg-rules")
+            defer { repo.remove() }
+            try repo.write("k8s/prod/cluster.yaml", cluster + beside)
+            let outcome = try check(&repo, policy: try catalogue()) { repo in
+                try repo.write(
+                    "k8s/prod/cluster.yaml",
+                    cluster.replacingOccurrences(of: "instances: 5", with: "instances: 3") + beside)
+            }
+            let failing = (outcome.decision["rules"] as? [[String: Any]] ?? [])
+                .filter { $0["satisfied"] as? Bool == false }.compactMap { $0["name"] as? String }
+            #expect(
+                failing.contains("CloudNativePG: maxSyncReplicas must be lower than instances") == fires,
+                "\(label): \(failing) \(outcome.output)")
+        }
     }
 
     @Test(
