@@ -31,6 +31,12 @@ struct DiffCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @Flag(
+        help: ArgumentHelp(
+            "Compare HEAD with where it forked from BASE, their merge base (as `git diff BASE...HEAD`); default: "
+                + "the two trees (as `git diff BASE HEAD`)."))
+    var mergeBase = false
+
     @Argument(help: "The base revision (any form git accepts: main, HEAD~2, a tag, an id).")
     var base: String
 
@@ -50,7 +56,7 @@ struct DiffCommand: ParsableCommand {
             // The base's policy, when it has one that compiles, names more secret settings to redact.
             differ.secretPatterns =
                 (try? PolicyLoader.load(in: repository, at: baseID))?.result.program?.secretPatterns ?? []
-            report = try differ.diff(from: baseID, to: headID)
+            report = try differ.diff(revisions: baseID, headID, fromMergeBase: mergeBase)
         } catch {
             Standard.error("changegate: error: \(error)")
             throw ExitCode(2)

@@ -14,6 +14,9 @@ extension DecisionRenderer {
             properties.append("title=\(property(title))")
             out += "::\(name) \(properties.joined(separator: ","))::\(data(message))\n"
         }
+        if let note = decision.ancestryNote {
+            command("warning", nil, title: "ChangeGate: the base is not an ancestor of the head", note)
+        }
         for problem in decision.problems {
             command("error", problemLocation(problem), title: "ChangeGate: the change could not be judged", problem)
         }

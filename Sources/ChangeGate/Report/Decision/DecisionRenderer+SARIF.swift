@@ -103,6 +103,10 @@ extension DecisionRenderer {
             ("risk", .integer(decision.evaluation?.risk ?? 0)),
             ("overridden", .bool(decision.overridden)),
         ]
+        if let ancestry = decision.ancestry, !ancestry.baseIsAncestor {
+            properties.append(("mergeBase", ancestry.mergeBase.map { .string($0.hex) } ?? .null))
+            if let note = decision.ancestryNote { properties.append(("note", .string(note))) }
+        }
         if let name = decision.policyName { properties.append(("policy", .string(name))) }
         if let digest = decision.policySHA256 { properties.append(("policySha256", .string(digest))) }
 

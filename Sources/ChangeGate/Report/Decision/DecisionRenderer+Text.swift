@@ -13,7 +13,9 @@ extension DecisionRenderer {
         case .deny: headline = paint.red(paint.bold("DENIED"))
         case .error: headline = paint.red(paint.bold("DENIED (the change could not be judged)"))
         }
-        let range = "\(decision.base?.short ?? "?")..\(decision.head?.short ?? "?")"
+        // Three dots, as git writes it, when the changes are taken from the merge base.
+        let dots = decision.ancestry?.baseIsAncestor == false ? "..." : ".."
+        let range = "\(decision.base?.short ?? "?")\(dots)\(decision.head?.short ?? "?")"
         out += "\(headline)  \(range)"
         // Every field below that a pusher or a file can hold (paths, keys, values, reasons, names,
         // subjects) goes through `e`, so that no control character reaches the terminal.
@@ -21,6 +23,7 @@ extension DecisionRenderer {
         if let name = decision.policyName { out += "  policy \"\(e(name))\"" }
         if let source = decision.policySource { out += " from \(e(source))" }
         out += "\n"
+        if let note = decision.ancestryNote { out += "\nNote: \(note).\n" }
         if !decision.problems.isEmpty {
             out += "\nProblems:\n"
             for problem in decision.problems { out += "  - \(e(problem))\n" }
