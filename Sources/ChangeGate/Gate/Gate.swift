@@ -96,6 +96,7 @@ public struct Gate {
         decision.policySource = loaded.source
         decision.policySHA256 = loaded.sha256
         decision.policyFiles = loaded.files
+        decision.policyInRepository = request.policyPath == nil
         guard let program = loaded.result.program else {
             decision.problems = loaded.result.errors.map(\.description)
             return decision
@@ -116,6 +117,7 @@ public struct Gate {
                 return decision
             }
             decision.changes = report.changes
+            decision.touchedPaths = report.touchedPaths
             decision.fileWarnings = report.fileWarnings
             if !report.errors.isEmpty {
                 decision.problems = report.errors.map(\.description)

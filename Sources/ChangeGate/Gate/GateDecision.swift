@@ -31,6 +31,11 @@ public struct GateDecision: Sendable {
     public var problems: [String]
     /// Warnings about the changed files (a formatting-only change, a duplicate the base had).
     public var fileWarnings: [FileWarning] = []
+    /// Every repository path the change touched: the files a report may point at.
+    public var touchedPaths: [String] = []
+    /// True when the policy came from the repository (`policies/` at a commit), so that a report may
+    /// point at its files; false for `--policy PATH`, which lives outside the repository.
+    public var policyInRepository = false
 
     public init(
         verdict: Verdict, base: ObjectID? = nil, head: ObjectID? = nil, policyName: String? = nil,

@@ -46,7 +46,7 @@ extension DecisionRenderer {
             let index = declare(
                 id, name: verdict.name, description: "\(verdict.kind.rawValue) \"\(verdict.name)\"", level: level)
             let location = location(of: verdict, in: decision)
-            let fingerprint = "\(id):\(location.file)"
+            let fingerprint = location.map { "\(id):\($0.file)" } ?? id
             if verdict.overridden {
                 result(
                     ruleID: id, index: index, level: "error", message: "\(verdict.name): \(verdict.reason)",
@@ -94,7 +94,8 @@ extension DecisionRenderer {
             let index = declare(
                 "gate/error", name: "cannot-judge", description: "The change could not be judged", level: "error")
             result(
-                ruleID: "gate/error", index: index, level: "error", message: problem, at: problemLocation(problem),
+                ruleID: "gate/error", index: index, level: "error", message: problem,
+                at: inRepository(problemLocation(problem), decision),
                 fingerprint: "gate/error:\(problem)")
         }
 
