@@ -62,7 +62,10 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: "Output format: table, json or ndjson (one object per change, streamed).")
     var format: HistoryRenderer.Format = .table
 
-    @Flag(help: "Replay the policy on each listed commit (base: its first parent, at its commit time).")
+    @Flag(
+        help: ArgumentHelp(
+            "Replay the policy on each listed commit (base: its first parent, at its commit time), with the evidence "
+                + "of the audit trail's record of the decision on it."))
     var evaluate = false
 
     @Option(help: "List at most N commits.")
@@ -122,6 +125,7 @@ struct HistoryCommand: ParsableCommand {
                     repository: nil, since: query.since.map { Int($0) - 30 * 86_400 })
             }
             scanner = HistoryScanner(repository: repository, policy: loaded, query: query)
+            scanner.trail = trail
         } catch {
             Standard.error("changegate: error: \(error)")
             throw ExitCode(2)

@@ -176,7 +176,8 @@ public struct HistoryRenderer {
     /// one line per rule that failed.
     static func judgementLines(_ judgement: HistoryJudgement) -> String {
         // Rule names, reasons and problems hold pushers' text; each output line is escaped whole.
-        let text = judgementText(judgement)
+        var text = judgementText(judgement)
+        if let evidence = judgement.evidence { text += "    \(evidence)\n" }
         return text.split(separator: "\n").map { TerminalText.escape(String($0)) + "\n" }.joined()
     }
 
@@ -331,6 +332,14 @@ public struct HistoryRenderer {
             ),
             ("warnings", .array(judgement.warnings.map { .string($0) })),
             ("problems", .array(judgement.problems.map { .string($0) })),
+            (
+                "evidence",
+                judgement.evidence.map { evidence in
+                    .object([
+                        ("auditRecord", JSONValue(evidence.sequence)), ("description", .string(evidence.description)),
+                    ])
+                } ?? .null
+            ),
         ])
     }
 
