@@ -9,7 +9,8 @@ struct DiffCommand: ParsableCommand {
         abstract: "Show the settings changed between two commits.",
         discussion: """
             Compares the configuration files of two commits key by key. Exit 0 on success, 2 on an unknown \
-            revision, a path that is not a repository, or a file that cannot be parsed.
+            revision, a path that is not a repository, --merge-base of revisions that share no history, or \
+            a file that cannot be parsed.
             """
     )
 
