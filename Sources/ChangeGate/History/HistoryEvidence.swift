@@ -22,7 +22,7 @@ public struct HistoryEvidence: Sendable, Hashable, CustomStringConvertible {
         HistoryEvidence(sequence: nil, missing: reason)
     }
 
-    /// What the output says: `evidence from the trail record #7 (…)` or `no evidence: …`.
+    /// What the output says: `evidence from the trail record #7: reviewer …` or `no evidence: …`.
     public var description: String {
         guard let sequence else { return "no evidence: " + (missing ?? "none recorded") }
         var parts = reviewers.map { "reviewer \($0.identity)" + ($0.counts ? "" : " (not counted)") }

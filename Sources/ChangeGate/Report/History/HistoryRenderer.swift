@@ -177,7 +177,9 @@ public struct HistoryRenderer {
     static func judgementLines(_ judgement: HistoryJudgement) -> String {
         // Rule names, reasons and problems hold pushers' text; each output line is escaped whole.
         var text = judgementText(judgement)
-        if let evidence = judgement.evidence { text += "    \(evidence)\n" }
+        // Identities in the evidence are pushers' text too: escaped before the split, so that none
+        // starts a line of its own.
+        if let evidence = judgement.evidence { text += "    " + TerminalText.escape(evidence.description) + "\n" }
         return text.split(separator: "\n").map { TerminalText.escape(String($0)) + "\n" }.joined()
     }
 
