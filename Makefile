@@ -71,6 +71,8 @@ demo: build
 	cat .build/demo/incident.txt; \
 	grep -q "$$(echo $${bad} | cut -c1-7)" .build/demo/incident.txt \
 	  || { echo "demo: expected the incident commit in the incident view"; exit 1; }; \
+	grep -q "evidence from the trail record" .build/demo/incident.txt && ! grep -q "DENIED" .build/demo/incident.txt \
+	  || { echo "demo: expected --evaluate to judge with the approval the trail holds"; exit 1; }; \
 	echo; echo "The demo ran as expected."
 
 # Benchmarks on a release build; writes docs/benchmarks.md and bench-results.json. BENCH_SCALE=full

@@ -14,6 +14,7 @@ extension AuditRecord {
             time: time, source: source, repository: repository, ref: ref, base: decision.base?.hex,
             head: decision.head?.hex, actor: actor, decision: decision.verdict.rawValue, accepted: accepted)
         if let evaluatedAt, evaluatedAt != time { self.evaluatedAt = evaluatedAt }
+        if let ancestry = decision.ancestry, !ancestry.baseIsAncestor { mergeBase = ancestry.mergeBase?.hex }
         commits = decision.commits.map { commit in
             Commit(
                 id: commit.id.hex, author: commit.author.email, committer: commit.committer.email,

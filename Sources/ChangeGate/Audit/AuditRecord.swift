@@ -28,6 +28,10 @@ public struct AuditRecord: Sendable, Hashable, Codable {
     public var ref: String?
     public var base: String?
     public var head: String?
+    /// The merge base of `base` and `head` the changes were compared from, when `base` (the base
+    /// asked for) is not an ancestor of `head` (`check`); absent when it is, and from records
+    /// written before it existed.
+    public var mergeBase: String?
     /// Who asked: the authenticated pusher, CI's actor, the approver.
     public var actor: String?
     public var commits: [Commit] = []

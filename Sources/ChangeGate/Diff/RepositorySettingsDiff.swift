@@ -124,6 +124,24 @@ public struct RepositorySettingsDiff {
         public var gitlinks: [String] = []
     }
 
+    /// `changegate diff BASE HEAD`: the two trees (`git diff BASE HEAD`), or with `fromMergeBase`
+    /// what the head changed since it forked from the base (`git diff BASE...HEAD`). The report
+    /// keeps how the two relate, so that a base that is not an ancestor is said, never silent.
+    public mutating func diff(revisions base: ObjectID, _ head: ObjectID, fromMergeBase: Bool) throws(GitError)
+        -> SettingsDiffReport
+    {
+        let ancestry = try repository.ancestry(of: base, and: head)
+        var from = base
+        if fromMergeBase {
+            guard let mergeBase = ancestry.mergeBase else { throw .noMergeBase(base: base.short, head: head.short) }
+            from = mergeBase
+        }
+        var report = try diff(from: from, to: head)
+        report.ancestry = ancestry
+        report.fromMergeBase = fromMergeBase
+        return report
+    }
+
     /// The changes from `base` to `head`; `nil` on either side stands for the empty tree.
     /// With ``maxBytesRead``, a change whose files pass it is refused before any is read: the report
     /// has no changes, one error, and ``budgetRefusal`` says what it would have read.

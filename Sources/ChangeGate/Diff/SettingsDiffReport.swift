@@ -22,8 +22,15 @@ public struct FileProblem: Sendable, Hashable, CustomStringConvertible {
 
 /// The settings changed between two commits, and every file that could not be compared.
 public struct SettingsDiffReport: Sendable, Hashable {
+    /// The commit compared from (the merge base with ``fromMergeBase``).
     public var base: ObjectID?
     public var head: ObjectID?
+    /// How the base revision asked for relates to the head, when a command asked
+    /// (``RepositorySettingsDiff/diff(revisions:_:fromMergeBase:)``).
+    public var ancestry: Ancestry?
+    /// True when the changes were taken from the merge base (`git diff BASE...HEAD`), not from the
+    /// base's own tree.
+    public var fromMergeBase = false
     /// The changed files within the selection, as git sees them (renames included).
     public var files: [FileDelta]
     /// Every path the change touched, in the selection or not (both sides of a rename), sorted:

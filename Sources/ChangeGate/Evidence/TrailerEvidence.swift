@@ -33,7 +33,7 @@ public struct TrailerEvidence: Sendable, Hashable {
                 guard let name = TrailerTrust.known.first(where: { $0.lowercased() == trailer.key.lowercased() }),
                     !trailer.value.isEmpty
                 else { continue }
-                let source = "\(name) trailer in \(commit.id.short)"
+                let source = "\(name)\(Self.sourceInfix)\(commit.id.short)"
                 let distrust = Self.distrust(
                     name, in: commit, trust: trust, groups: groups, identities: identities,
                     signature: signatures[commit.id] ?? .unsigned)
@@ -52,6 +52,15 @@ public struct TrailerEvidence: Sendable, Hashable {
                 }
             }
         }
+    }
+
+    /// How an evidence source names a trailer: `Reviewed-by trailer in abc1234`.
+    static let sourceInfix = " trailer in "
+
+    /// True when `source` names a trailer (``init(commits:trust:groups:identities:signatures:)``):
+    /// evidence a re-judgement reads from the commits again, not from a record of it.
+    public static func isTrailerSource(_ source: String) -> Bool {
+        TrailerTrust.known.contains { source.hasPrefix($0 + sourceInfix) }
     }
 
     /// Why a trailer does not count, or nil when the policy trusts it.

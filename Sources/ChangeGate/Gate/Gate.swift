@@ -19,15 +19,28 @@ public struct Gate {
         decision.override = request.override
         let base: ObjectID
         let head: ObjectID
+        let ancestry: Ancestry
         do {
             base = try repository.resolveCommit(request.base)
             head = try repository.resolveCommit(request.head)
+            ancestry = try repository.ancestry(of: base, and: head)
         } catch {
             decision.problems = ["\(error)"]
             return decision
         }
         decision.base = base
         decision.head = head
+        decision.ancestry = ancestry
+        // Judged as a pull request is: the change is what the head added since it forked from the
+        // base. Without a fork point there is no change to judge, only two unrelated trees.
+        guard ancestry.mergeBase != nil else {
+            decision.problems = [
+                "--base \(request.base) (\(base.short)) and --head \(request.head) (\(head.short)) share no history "
+                    + "(no merge base), so there is no fork point to judge the change from: pass as --base the "
+                    + "branch the head was made from"
+            ]
+            return decision
+        }
         var policyCommit = base
         let loaded: LoadedPolicy
         do {
@@ -55,9 +68,9 @@ public struct Gate {
         {
             return decide(
                 base: base, head: head, policy: last, request: request,
-                brokenPolicy: Self.brokenPolicyText(loaded, lastCompiled: commit))
+                brokenPolicy: Self.brokenPolicyText(loaded, lastCompiled: commit), ancestry: ancestry)
         }
-        return decide(base: base, head: head, policy: loaded, request: request)
+        return decide(base: base, head: head, policy: loaded, request: request, ancestry: ancestry)
     }
 
     /// Judges the change from `base` (nil: the empty tree, for a new root) to `head` with a policy
@@ -67,15 +80,23 @@ public struct Gate {
     ///
     /// `brokenPolicy` is set when the target branch's own policy does not compile and `loaded` is the
     /// last one that did: only an override then lands the change (``Self/brokenPolicyText(_:lastCompiled:)``).
+    ///
+    /// `ancestry` (from `check`) compares the settings from the merge base when `base` is not an
+    /// ancestor of `head`, as a pull request does; the commits are still `base..head`. Without it
+    /// (the hook) the settings are compared from `base` itself: the ref's old tip, whatever a
+    /// rewrite dropped.
     public func decide(
         base: ObjectID?, head: ObjectID, policy loaded: LoadedPolicy, request: GateRequest, forced: Bool = false,
-        extraRisk: [RiskItem] = [], brokenPolicy: String? = nil
+        extraRisk: [RiskItem] = [], brokenPolicy: String? = nil, ancestry: Ancestry? = nil
     ) -> GateDecision {
         var decision = GateDecision(verdict: .error, base: base, head: head)
+        decision.ancestry = ancestry
+        let from = decision.comparedFrom
         decision.override = request.override
         decision.policySource = loaded.source
         decision.policySHA256 = loaded.sha256
         decision.policyFiles = loaded.files
+        decision.policyInRepository = request.policyPath == nil
         guard let program = loaded.result.program else {
             decision.problems = loaded.result.errors.map(\.description)
             return decision
@@ -89,13 +110,14 @@ public struct Gate {
             differ.reportsMovedSettings = true
             differ.secretPatterns = program.secretPatterns
             differ.maxBytesRead = request.maxBytesRead
-            let report = try differ.diff(from: base, to: head)
+            let report = try differ.diff(from: from, to: head)
             // Files that pass the bytes a decision reads are refused before any is read.
             if let refusal = differ.budgetRefusal {
                 decision.problems = [refusal.description]
                 return decision
             }
             decision.changes = report.changes
+            decision.touchedPaths = report.touchedPaths
             decision.fileWarnings = report.fileWarnings
             if !report.errors.isEmpty {
                 decision.problems = report.errors.map(\.description)

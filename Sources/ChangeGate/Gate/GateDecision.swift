@@ -11,6 +11,9 @@ public struct GateDecision: Sendable {
     public var verdict: Verdict
     public var base: ObjectID?
     public var head: ObjectID?
+    /// How `base` relates to `head`, for `check` (which judges from their merge base); nil for the
+    /// hook, which compares the ref's old tip with the new.
+    public var ancestry: Ancestry?
     public var policyName: String?
     /// Where the policy came from: `abc1234:policies/` or a path given with --policy.
     public var policySource: String?
@@ -28,6 +31,11 @@ public struct GateDecision: Sendable {
     public var problems: [String]
     /// Warnings about the changed files (a formatting-only change, a duplicate the base had).
     public var fileWarnings: [FileWarning] = []
+    /// Every repository path the change touched: the files a report may point at.
+    public var touchedPaths: [String] = []
+    /// True when the policy came from the repository (`policies/` at a commit), so that a report may
+    /// point at its files; false for `--policy PATH`, which lives outside the repository.
+    public var policyInRepository = false
 
     public init(
         verdict: Verdict, base: ObjectID? = nil, head: ObjectID? = nil, policyName: String? = nil,
@@ -43,6 +51,22 @@ public struct GateDecision: Sendable {
         self.changes = changes
         self.commits = commits
         self.problems = problems
+    }
+
+    /// The commit the settings were compared from: the merge base when `base` is not an ancestor
+    /// of `head`, else `base`.
+    public var comparedFrom: ObjectID? {
+        guard let ancestry, !ancestry.baseIsAncestor, let mergeBase = ancestry.mergeBase else { return base }
+        return mergeBase
+    }
+
+    /// What a report says about a base that is not an ancestor of the head; nil when it is.
+    public var ancestryNote: String? {
+        // Unrelated histories are a problem of the decision, said there.
+        guard let ancestry, ancestry.mergeBase != nil, let note = ancestry.note else { return nil }
+        if ancestry.headIsAncestor { return note }
+        return note + "; the changes are the head's since then (as a pull request shows them: "
+            + "`git diff BASE...HEAD`), the commits `BASE..HEAD`"
     }
 
     /// 0 allow or warn, 1 deny, 2 error (which denies too).

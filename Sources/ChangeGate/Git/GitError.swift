@@ -12,6 +12,8 @@ public enum GitError: Error, Sendable, Hashable, CustomStringConvertible {
     case notACommit(String, type: String)
     /// A range that is not `A..B`.
     case invalidRange(String)
+    /// Two commits that share no history, where a merge base was needed.
+    case noMergeBase(base: String, head: String)
     /// Any other libgit2 failure: the operation we attempted, libgit2's code and message.
     case libgit2(operation: String, code: Int32, message: String)
 
@@ -27,6 +29,8 @@ public enum GitError: Error, Sendable, Hashable, CustomStringConvertible {
             "revision `\(revision)` is a \(type), not a commit"
         case .invalidRange(let range):
             "invalid range `\(range)`: expected BASE..HEAD"
+        case .noMergeBase(let base, let head):
+            "`\(base)` and `\(head)` share no history (no merge base): there is no fork point to compare from"
         case .libgit2(let operation, let code, let message):
             "\(operation) failed: \(message) (libgit2 error \(code))"
         }

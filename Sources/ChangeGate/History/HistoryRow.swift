@@ -93,6 +93,8 @@ public struct HistoryJudgement: Sendable, Hashable {
     public var warnings: [String]
     /// Why the commit could not be judged (`verdict` is `.error`).
     public var problems: [String]
+    /// The evidence it was judged with: from the trail's record of the decision on it, or none.
+    public var evidence: HistoryEvidence?
 
     public init(_ decision: GateDecision) {
         verdict = decision.verdict

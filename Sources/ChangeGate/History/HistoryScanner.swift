@@ -16,6 +16,9 @@ public struct HistoryScanner {
     /// Files read kept between batches of commits: the old sides of commits listed, which the walk
     /// meets again as the new sides of the commits that wrote them. The bound keeps memory flat.
     public var blobCacheLimit = 1_024
+    /// The audit trail `--evaluate` takes each commit's recorded evidence from; nil when none was
+    /// read (each commit is then judged with its trusted trailers alone, and says so).
+    public var trail: (any AuditStore)?
 
     /// Like `git log --since`, the walk stops once this many commits in a row are older than the
     /// window: a few of slack for clocks that ran behind, without reading the rest of the history.
@@ -284,13 +287,25 @@ public struct HistoryScanner {
     }
 
     /// The gate on one commit as if it were pushed alone at `time` (when the server received it, or
-    /// its commit time): base its first parent, no evidence but the trailers the policy trusts.
+    /// its commit time): base its first parent, with the evidence the trail's record of the decision
+    /// on it holds (``HistoryEvidence``), and the trailers the policy trusts.
     private func judge(_ commit: CommitInfo, at time: Int64, policy: LoadedPolicy) -> HistoryJudgement {
+        var evidence = HistoryEvidence.none("no audit trail was read (name one with --audit)")
+        if let trail {
+            do {
+                evidence = try HistoryEvidence.recorded(for: commit.id, in: trail)
+            } catch {
+                evidence = .none("the audit trail could not be read: \(error)")
+            }
+        }
         let request = GateRequest(
-            base: commit.parents.first?.hex ?? "", head: commit.id.hex, now: Int(time))
+            base: commit.parents.first?.hex ?? "", head: commit.id.hex, ref: evidence.ref, actor: evidence.actor,
+            now: Int(time), reviewers: evidence.reviewers, tests: evidence.tests, override: evidence.override)
         let decision = Gate(repository: repository).decide(
             base: commit.parents.first, head: commit.id, policy: policy, request: request)
-        return HistoryJudgement(decision)
+        var judgement = HistoryJudgement(decision)
+        judgement.evidence = evidence
+        return judgement
     }
 
     private func ends() throws(GitError) -> (base: ObjectID?, head: ObjectID) {

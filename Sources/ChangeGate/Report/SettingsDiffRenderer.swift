@@ -2,7 +2,7 @@
 public enum SettingsDiffRenderer {
     /// The JSON object documented for `changegate diff --format json`.
     public static func json(_ report: SettingsDiffReport) -> JSONValue {
-        .object([
+        let value: JSONValue = .object([
             ("base", report.base.map { .string($0.hex) } ?? .null),
             ("head", report.head.map { .string($0.hex) } ?? .null),
             (
@@ -38,6 +38,30 @@ public enum SettingsDiffRenderer {
             ),
             ("warnings", .array(report.fileWarnings.map(json))),
         ])
+        guard let ancestry = report.ancestry, case .object(var members) = value else { return value }
+        // `base` is the revision asked for; `comparedFrom` the commit the changes are taken from.
+        members[0] = ("base", .string(ancestry.base.hex))
+        members.insert(
+            contentsOf: [
+                ("mergeBase", ancestry.mergeBase.map { .string($0.hex) } ?? .null),
+                ("baseIsAncestor", .bool(ancestry.baseIsAncestor)),
+                ("comparedFrom", report.base.map { .string($0.hex) } ?? .null),
+                ("note", note(report).map { .string($0) } ?? .null),
+            ], at: 2)
+        return .object(members)
+    }
+
+    /// What `diff` says when the base is not an ancestor of the head: which of git's two
+    /// comparisons it made, and how to get the other; nil when the base is an ancestor.
+    public static func note(_ report: SettingsDiffReport) -> String? {
+        guard let ancestry = report.ancestry, let note = ancestry.note else { return nil }
+        let (base, head) = (ancestry.base.short, ancestry.head.short)
+        if report.fromMergeBase {
+            return note + "; with --merge-base the changes are the head's since then (as `git diff \(base)...\(head)`)"
+        }
+        if ancestry.mergeBase == nil { return note + "; this compares their two trees" }
+        return note + "; this compares the two trees (as `git diff \(base) \(head)`), so the base's own changes "
+            + "since then show reversed: --merge-base shows only the head's (as `git diff \(base)...\(head)`)"
     }
 
     /// A file warning as `diff` and `check` write it in JSON (`line` and `column` null for a
@@ -56,13 +80,17 @@ public enum SettingsDiffRenderer {
     public static func text(_ report: SettingsDiffReport, color: Bool) -> String {
         let paint = Painter(enabled: color)
         var out = ""
-        let range = "\(report.base?.short ?? "(empty)")..\(report.head?.short ?? "(empty)")"
+        var range = "\(report.base?.short ?? "(empty)")..\(report.head?.short ?? "(empty)")"
+        if report.fromMergeBase, let ancestry = report.ancestry {
+            range = "\(ancestry.base.short)...\(ancestry.head.short)"
+        }
         let files = Set(report.changes.map(\.file)).count
         let changed = report.changes.count { $0.kind != .renamed }
         let noun = changed == 1 ? "setting" : "settings"
         out +=
             paint.bold("\(changed) \(noun) changed in \(files) file\(files == 1 ? "" : "s")")
             + "  \(range)\n"
+        if let note = note(report) { out += "note: \(note)\n" }
         var byFile: [(String, [SettingChange])] = []
         for change in report.changes {
             if byFile.last?.0 == change.file {

@@ -12,7 +12,8 @@ struct CheckCommand: ParsableCommand {
         abstract: "Decide whether the change from BASE to HEAD may land.",
         discussion: """
             The policy comes from the base revision (policies/ there) unless --policy names one outside the \
-            repository; never from the head. Exit 0 allowed (warnings may be printed), 1 denied, 2 the \
+            repository; never from the head. The change is what HEAD added since it forked from BASE (their \
+            merge base, as a pull request shows it); the report says so when BASE is not an ancestor. Exit 0 allowed (warnings may be printed), 1 denied, 2 the \
             change could not be judged (which denies too).
             """
     )

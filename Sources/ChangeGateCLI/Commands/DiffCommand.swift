@@ -9,7 +9,8 @@ struct DiffCommand: ParsableCommand {
         abstract: "Show the settings changed between two commits.",
         discussion: """
             Compares the configuration files of two commits key by key. Exit 0 on success, 2 on an unknown \
-            revision, a path that is not a repository, or a file that cannot be parsed.
+            revision, a path that is not a repository, --merge-base of revisions that share no history, or \
+            a file that cannot be parsed.
             """
     )
 
@@ -44,6 +45,12 @@ struct DiffCommand: ParsableCommand {
 
     @OptionGroup var colorOption: ColorOption
 
+    @Flag(
+        help: ArgumentHelp(
+            "Compare HEAD with where it forked from BASE, their merge base (as `git diff BASE...HEAD`); default: "
+                + "the two trees (as `git diff BASE HEAD`)."))
+    var mergeBase = false
+
     @Argument(
         help: "The base revision (any form git accepts: main, HEAD~2, a tag, an id).", completion: Completions.revisions
     )
@@ -66,7 +73,7 @@ struct DiffCommand: ParsableCommand {
             // The base's policy, when it has one that compiles, names more secret settings to redact.
             differ.secretPatterns =
                 (try? PolicyLoader.load(in: repository, at: baseID))?.result.program?.secretPatterns ?? []
-            report = try differ.diff(from: baseID, to: headID)
+            report = try differ.diff(revisions: baseID, headID, fromMergeBase: mergeBase)
         } catch {
             Standard.error("changegate: error: \(error)")
             throw ExitCode(2)

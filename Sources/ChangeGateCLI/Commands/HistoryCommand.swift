@@ -77,7 +77,10 @@ struct HistoryCommand: ParsableCommand {
             "Output format: table, json or ndjson (one object per change, streamed).", valueName: "format"))
     var format: HistoryRenderer.Format = .table
 
-    @Flag(help: "Replay the policy on each listed commit (base: its first parent, at its commit time).")
+    @Flag(
+        help: ArgumentHelp(
+            "Replay the policy on each listed commit (base: its first parent, at its commit time), with the evidence "
+                + "of the audit trail's record of the decision on it."))
     var evaluate = false
 
     // Unconditional: `--limit -1` is a bad count (said so), not an unknown option `-1`.
@@ -139,6 +142,7 @@ struct HistoryCommand: ParsableCommand {
                     repository: nil, since: query.since.map { Int($0) - 30 * 86_400 })
             }
             scanner = HistoryScanner(repository: repository, policy: loaded, query: query)
+            scanner.trail = trail
         } catch {
             Standard.error("changegate: error: \(error)")
             throw ExitCode(2)

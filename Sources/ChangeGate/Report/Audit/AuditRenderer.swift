@@ -116,6 +116,10 @@ public enum AuditRenderer {
         lines.append("Repository: \(r.repository)")
         if let ref = r.ref { lines.append("Ref: \(ref)") }
         if r.base != nil || r.head != nil { lines.append("Range: \(r.base ?? "(root)")..\(r.head ?? "(deleted)")") }
+        if let mergeBase = r.mergeBase {
+            lines.append(
+                "Merge base: \(mergeBase) (the base is not an ancestor of the head: changes compared from here)")
+        }
         lines.append("Actor: \(r.actor ?? "(none)")")
         if let policy = r.policy {
             lines.append(

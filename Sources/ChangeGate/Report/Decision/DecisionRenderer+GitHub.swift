@@ -14,8 +14,13 @@ extension DecisionRenderer {
             properties.append("title=\(property(title))")
             out += "::\(name) \(properties.joined(separator: ","))::\(data(message))\n"
         }
+        if let note = decision.ancestryNote {
+            command("warning", nil, title: "ChangeGate: the base is not an ancestor of the head", note)
+        }
         for problem in decision.problems {
-            command("error", problemLocation(problem), title: "ChangeGate: the change could not be judged", problem)
+            command(
+                "error", inRepository(problemLocation(problem), decision),
+                title: "ChangeGate: the change could not be judged", problem)
         }
         for verdict in decision.evaluation?.verdicts ?? [] {
             let location = location(of: verdict, in: decision)

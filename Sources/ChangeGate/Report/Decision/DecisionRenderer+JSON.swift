@@ -6,11 +6,17 @@ extension DecisionRenderer {
         let evaluation = decision.evaluation
         let watched = watches(in: decision)
         func optional(_ text: String?) -> JSONValue { text.map { .string($0) } ?? .null }
+        // The commit the changes were compared from: `base` itself when it is an ancestor of `head`.
+        let mergeBase: JSONValue = optional(decision.ancestry?.mergeBase?.hex)
+        let baseIsAncestor: JSONValue = decision.ancestry.map { .bool($0.baseIsAncestor) } ?? .null
         return .object([
             ("decision", .string(decision.verdict.rawValue)),
             ("exitCode", .integer(Int(decision.exitCode))),
             ("base", optional(decision.base?.hex)),
             ("head", optional(decision.head?.hex)),
+            ("mergeBase", mergeBase),
+            ("baseIsAncestor", baseIsAncestor),
+            ("note", optional(decision.ancestryNote)),
             ("overridden", .bool(decision.overridden)),
             (
                 "override",

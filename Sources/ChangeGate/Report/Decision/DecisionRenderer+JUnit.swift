@@ -29,8 +29,10 @@ extension DecisionRenderer {
         for verdict in decision.evaluation?.verdicts ?? [] {
             let location = location(of: verdict, in: decision)
             var attributes = "classname=\"changegate.\(verdict.kind.rawValue)\" name=\"\(xml(verdict.name))\""
-            attributes += " file=\"\(xml(location.file))\""
-            if let line = location.line { attributes += " line=\"\(line)\"" }
+            if let location {
+                attributes += " file=\"\(xml(location.file))\""
+                if let line = location.line { attributes += " line=\"\(line)\"" }
+            }
             var body = ""
             if verdict.overridden {
                 body = "      <system-out>\(xml(verdict.reason))</system-out>\n"

@@ -46,7 +46,7 @@ extension DecisionRenderer {
             let index = declare(
                 id, name: verdict.name, description: "\(verdict.kind.rawValue) \"\(verdict.name)\"", level: level)
             let location = location(of: verdict, in: decision)
-            let fingerprint = "\(id):\(location.file)"
+            let fingerprint = location.map { "\(id):\($0.file)" } ?? id
             if verdict.overridden {
                 result(
                     ruleID: id, index: index, level: "error", message: "\(verdict.name): \(verdict.reason)",
@@ -94,7 +94,8 @@ extension DecisionRenderer {
             let index = declare(
                 "gate/error", name: "cannot-judge", description: "The change could not be judged", level: "error")
             result(
-                ruleID: "gate/error", index: index, level: "error", message: problem, at: problemLocation(problem),
+                ruleID: "gate/error", index: index, level: "error", message: problem,
+                at: inRepository(problemLocation(problem), decision),
                 fingerprint: "gate/error:\(problem)")
         }
 
@@ -103,6 +104,10 @@ extension DecisionRenderer {
             ("risk", .integer(decision.evaluation?.risk ?? 0)),
             ("overridden", .bool(decision.overridden)),
         ]
+        if let ancestry = decision.ancestry, !ancestry.baseIsAncestor {
+            properties.append(("mergeBase", ancestry.mergeBase.map { .string($0.hex) } ?? .null))
+            if let note = decision.ancestryNote { properties.append(("note", .string(note))) }
+        }
         if let name = decision.policyName { properties.append(("policy", .string(name))) }
         if let digest = decision.policySHA256 { properties.append(("policySha256", .string(digest))) }
 

@@ -14,9 +14,11 @@ extension DecisionRenderer {
         case .error: headline = paint.red(paint.bold("DENIED (the change could not be judged)"))
         }
         out += headline
-        // A decision made before the revisions were resolved (a bad --now) has no range to show.
+        // A decision made before the revisions were resolved (a bad --now) has no range to show;
+        // three dots, as git writes it, when the changes are taken from the merge base.
         if decision.base != nil || decision.head != nil {
-            out += "  \(decision.base?.short ?? "?")..\(decision.head?.short ?? "?")"
+            let dots = decision.ancestry?.baseIsAncestor == false ? "..." : ".."
+            out += "  \(decision.base?.short ?? "?")\(dots)\(decision.head?.short ?? "?")"
         }
         // Every field below that a pusher or a file can hold (paths, keys, values, reasons, names,
         // subjects) goes through `e`, so that no control character reaches the terminal.
@@ -24,6 +26,7 @@ extension DecisionRenderer {
         if let name = decision.policyName { out += "  policy \"\(e(name))\"" }
         if let source = decision.policySource { out += " from \(e(source))" }
         out += "\n"
+        if let note = decision.ancestryNote { out += "\nNote: \(note).\n" }
         if !decision.problems.isEmpty {
             out += "\nProblems:\n"
             for problem in decision.problems { out += "  - \(e(problem))\n" }

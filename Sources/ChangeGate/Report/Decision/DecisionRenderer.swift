@@ -41,19 +41,41 @@ public enum DecisionRenderer {
     }
 
     /// Where a report should point for a rule: the setting that made it apply, else the riskiest
-    /// change, else the rule in the policy file.
-    static func location(of verdict: RuleVerdict, in decision: GateDecision) -> ReportLocation {
+    /// change, else the rule in the policy file when that is in the repository; nil when none is.
+    static func location(of verdict: RuleVerdict, in decision: GateDecision) -> ReportLocation? {
         if let witness = verdict.witness {
             if let key = witness.key {
-                return ReportLocation(file: witness.file, line: decision.line(file: witness.file, key: key))
+                return inRepository(
+                    ReportLocation(file: witness.file, line: decision.line(file: witness.file, key: key)), decision)
             }
             let line = decision.changes.first { $0.file == witness.file }.flatMap { $0.headLine ?? $0.baseLine }
-            return ReportLocation(file: witness.file, line: line)
+            return inRepository(ReportLocation(file: witness.file, line: line), decision)
         }
         if let change = riskiestChange(in: decision) {
             return ReportLocation(file: change.file, line: change.headLine ?? change.baseLine)
         }
-        return ReportLocation(file: verdict.range.start.path, line: verdict.range.start.line)
+        return inRepository(ReportLocation(file: verdict.range.start.path, line: verdict.range.start.line), decision)
+    }
+
+    /// `location` when it names a file of the judged repository, else nil. Code-scanning UIs and
+    /// annotations resolve a location against the checkout: a policy given with `--policy` or an
+    /// evidence file lives elsewhere (an absolute path, `../…`), and a path relative to the
+    /// working directory would point at the wrong file.
+    static func inRepository(_ location: ReportLocation?, _ decision: GateDecision) -> ReportLocation? {
+        guard let location, isRelativePath(location.file) else { return nil }
+        let file = location.file
+        let known =
+            decision.touchedPaths.contains(file) || decision.changes.contains { $0.file == file }
+            || (decision.policyInRepository && file.hasPrefix(Gate.policyDirectory + "/"))
+        return known ? location : nil
+    }
+
+    /// A clean relative path: not absolute, no `.`, `..` or empty component, no backslash.
+    static func isRelativePath(_ path: String) -> Bool {
+        guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\\") else { return false }
+        return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy {
+            !$0.isEmpty && $0 != "." && $0 != ".."
+        }
     }
 
     /// The change with the highest watch weight (the first such), or the first change.

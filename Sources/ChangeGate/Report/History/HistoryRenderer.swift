@@ -192,7 +192,10 @@ public struct HistoryRenderer {
     /// one line per rule that failed.
     static func judgementLines(_ judgement: HistoryJudgement) -> String {
         // Rule names, reasons and problems hold pushers' text; each output line is escaped whole.
-        let text = judgementText(judgement)
+        var text = judgementText(judgement)
+        // Identities in the evidence are pushers' text too: escaped before the split, so that none
+        // starts a line of its own.
+        if let evidence = judgement.evidence { text += "    " + TerminalText.escape(evidence.description) + "\n" }
         return text.split(separator: "\n").map { TerminalText.escape(String($0)) + "\n" }.joined()
     }
 
@@ -347,6 +350,14 @@ public struct HistoryRenderer {
             ),
             ("warnings", .array(judgement.warnings.map { .string($0) })),
             ("problems", .array(judgement.problems.map { .string($0) })),
+            (
+                "evidence",
+                judgement.evidence.map { evidence in
+                    .object([
+                        ("auditRecord", JSONValue(evidence.sequence)), ("description", .string(evidence.description)),
+                    ])
+                } ?? .null
+            ),
         ])
     }
 
