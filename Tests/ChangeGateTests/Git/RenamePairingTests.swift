@@ -136,4 +136,126 @@ struct RenamePairingTests {
         let cli = changes.filter { $0["file"] as? String == crd }
         #expect(cli.count == added.count && cli.allSatisfy { $0["kind"] as? String == "added" })
     }
+
+    static func lines(_ prefix: String, _ count: Int) -> [String] {
+        (1...count).map { "\(prefix)_setting_\($0): value \($0 * 7919 % 1000)" }
+    }
+
+    static func text(_ lines: [String]) -> String { lines.joined(separator: "\n") + "\n" }
+
+    /// Our file list equals git's, scores included; returns git's.
+    @discardableResult
+    static func expectSameAsGit(_ repo: GitFixture, _ base: String, _ head: String) throws -> [String] {
+        let expected = try gitNameStatus(repo, base, head)
+        let repository = try Repository(path: repo.path)
+        #expect(try ours(repository, base, head) == expected)
+        return expected
+    }
+
+    @Test("a file moved keeping its name pairs by basename first, even when another file is more similar")
+    func basenameFirst() throws {
+        var repo = try GitFixture(label: "basename")
+        defer { repo.remove() }
+        let body = Self.lines("ttl", 40)
+        try repo.write("db/prod/patroni.yaml", Self.text(body))
+        let base = try repo.commit("base")
+        try repo.remove("db/prod/patroni.yaml")
+        var moved = body
+        for i in stride(from: 0, to: 40, by: 5) { moved[i] = "changed_\(i): 1" }  // 80% similar
+        try repo.write("db/staging/patroni.yaml", Self.text(moved))
+        var copy = body
+        copy[0] = "changed: 1"  // 97% similar, another name
+        try repo.write("db/prod/other.yaml", Self.text(copy))
+        let head = try repo.commit("head")
+        let git = try Self.expectSameAsGit(repo, base, head)
+        #expect(git.contains { $0.hasPrefix("R") && $0.hasSuffix("db/prod/patroni.yaml\tdb/staging/patroni.yaml") })
+
+        // Under 75% the basename does not pair them first; the most similar file wins.
+        var far = body
+        for i in stride(from: 0, to: 40, by: 3) { far[i] = "changed_\(i): 1" }  // about 65% similar
+        try repo.write("db/staging/patroni.yaml", Self.text(far))
+        let head2 = try repo.commit("head 2")
+        let git2 = try Self.expectSameAsGit(repo, base, head2)
+        #expect(git2.contains { $0.hasPrefix("R") && $0.hasSuffix("db/prod/patroni.yaml\tdb/prod/other.yaml") })
+    }
+
+    @Test("identical files pair as git's exact renames: first unused source, the same basename preferred")
+    func identicalCopies() throws {
+        var repo = try GitFixture(label: "identical")
+        defer { repo.remove() }
+        let body = Self.text(Self.lines("same", 20))
+        for path in ["a/x.yaml", "b/x.yaml", "c/y.yaml", "d/empty.yaml", "e/empty.yaml"] {
+            try repo.write(path, path.hasSuffix("empty.yaml") ? "" : body)
+        }
+        let base = try repo.commit("base")
+        for path in ["a/x.yaml", "b/x.yaml", "c/y.yaml", "d/empty.yaml", "e/empty.yaml"] { try repo.remove(path) }
+        for path in ["m/z.yaml", "n/y.yaml", "o/x.yaml", "p/w.yaml", "q/empty.yaml", "r/other.yaml"] {
+            try repo.write(path, path.hasSuffix("empty.yaml") || path.hasSuffix("other.yaml") ? "" : body)
+        }
+        let head = try repo.commit("head")
+        let git = try Self.expectSameAsGit(repo, base, head)
+        #expect(git.filter { $0.hasPrefix("R100") }.count == 5, "\(git)")
+    }
+
+    @Test("symlinks and submodules move only unchanged; a file type change is no rename")
+    func nonRegularFiles() throws {
+        var repo = try GitFixture(label: "kinds")
+        defer { repo.remove() }
+        try repo.write("db/a.yaml", Self.text(Self.lines("a", 30)))
+        try FileManager.default.createSymbolicLink(
+            atPath: repo.url.appendingPathComponent("link").path, withDestinationPath: "db/a.yaml")
+        try FileManager.default.createSymbolicLink(
+            atPath: repo.url.appendingPathComponent("edited-link").path, withDestinationPath: "db/c.yaml")
+        let base = try repo.commit("base")
+        try repo.git(["update-index", "--add", "--cacheinfo", "160000,\(base),vendor/module"])
+        try repo.git(["commit", "-q", "-m", "a submodule"])
+        let withModule = try repo.revParse("HEAD")
+        try repo.git(["mv", "link", "moved-link"])
+        try repo.remove("edited-link")
+        try FileManager.default.createSymbolicLink(
+            atPath: repo.url.appendingPathComponent("other-link").path, withDestinationPath: "db/a.yml")
+        try repo.git(["update-index", "--force-remove", "vendor/module"])
+        try repo.git(["update-index", "--add", "--cacheinfo", "160000,\(base),third_party/module"])
+        // The file's content comes back elsewhere, and a symlink takes its place.
+        try repo.git(["mv", "db/a.yaml", "db/b.yaml"])
+        try FileManager.default.createSymbolicLink(
+            atPath: repo.url.appendingPathComponent("db/a.yaml").path, withDestinationPath: "b.yaml")
+        try repo.git(["add", "-A"])
+        try repo.git(["update-index", "--add", "--cacheinfo", "160000,\(base),third_party/module"])
+        try repo.git(["commit", "-q", "-m", "moves"])
+        let head = try repo.revParse("HEAD")
+        let git = try Self.expectSameAsGit(repo, withModule, head)
+        #expect(git.contains("R100\tvendor/module\tthird_party/module"), "\(git)")
+        #expect(git.contains("R100\tlink\tmoved-link"), "\(git)")
+        #expect(git.contains("D\tedited-link") && git.contains("A\tother-link") && git.contains("T\tdb/a.yaml"))
+    }
+
+    @Test("past git's rename limit only exact and basename renames are found")
+    func renameLimit() throws {
+        var repo = try GitFixture(label: "limit")
+        defer { repo.remove() }
+        let similar = Self.lines("similar", 30)
+        let moved = Self.lines("moved", 30)
+        try repo.write("keep/similar.yaml", Self.text(similar))
+        try repo.write("keep/moved.yaml", Self.text(moved))
+        try repo.write("keep/exact.yaml", "exact: true\n")
+        for i in 0..<1_000 { try repo.write("old/o\(i).txt", "old \(i)\n") }
+        let base = try repo.commit("base")
+        // After the exact and the basename renames, 1,001 deletions are left against 1,001
+        // additions: past 1,000 × 1,000 pairs.
+        try repo.remove("keep")
+        try repo.remove("old")
+        var edited = similar
+        edited[0] = "edited: 1"
+        try repo.write("new/other-name.yaml", Self.text(edited))
+        var movedEdited = moved
+        movedEdited[0] = "edited: 1"
+        try repo.write("new/moved.yaml", Self.text(movedEdited))
+        try repo.write("new/exact-elsewhere.yaml", "exact: true\n")
+        for i in 0..<1_000 { try repo.write("fresh/n\(i).txt", "new \(i)\n") }
+        let head = try repo.commit("head")
+        let git = try Self.expectSameAsGit(repo, base, head)
+        #expect(git.filter { $0.hasPrefix("R") }.count == 2, "\(git.filter { $0.hasPrefix("R") })")
+        #expect(git.contains("A\tnew/other-name.yaml"))
+    }
 }
