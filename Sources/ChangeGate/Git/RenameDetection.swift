@@ -64,27 +64,33 @@ struct RenameDetection {
         sources.removeAll { sourceUsed[$0] }
         var remaining = destinations.filter { paired[$0] == nil }
 
-        var similarity = Similarity(repository: repository)
+        // The rest compares names and contents many times: names become numbers, sizes and span
+        // counts are read once per file and only when a pair needs them.
+        var similarity = Similarity(repository: repository, deltas: deltas)
+        var nameIDs: [Substring: Int] = [:]
+        var nameID = [Int](repeating: -1, count: deltas.count)
+        for index in sources + remaining {
+            let name = basename((deltas[index].status == .deleted ? deltas[index].oldPath : deltas[index].newPath)!)
+            nameID[index] = nameIDs[name] ?? nameIDs.count
+            nameIDs[name] = nameID[index]
+        }
         // 2. Basename matches: a source and a destination that are the only ones with their basename
         // on their side, if similar enough.
         if !sources.isEmpty, !remaining.isEmpty {
-            var sourceByName: [Substring: Int] = [:]
+            var sourceByName: [Int: Int] = [:]
             for source in sources {
-                let name = basename(deltas[source].oldPath!)
-                sourceByName[name] = sourceByName[name] == nil ? source : -1
+                sourceByName[nameID[source]] = sourceByName[nameID[source]] == nil ? source : -1
             }
-            var destinationByName: [Substring: Int] = [:]
+            var destinationByName: [Int: Int] = [:]
             for destination in remaining {
-                let name = basename(deltas[destination].newPath!)
-                destinationByName[name] = destinationByName[name] == nil ? destination : -1
+                destinationByName[nameID[destination]] =
+                    destinationByName[nameID[destination]] == nil ? destination : -1
             }
             for source in sources {
-                let name = basename(deltas[source].oldPath!)
-                guard sourceByName[name] == source, let destination = destinationByName[name], destination >= 0,
-                    paired[destination] == nil
+                guard sourceByName[nameID[source]] == source, let destination = destinationByName[nameID[source]],
+                    destination >= 0, paired[destination] == nil
                 else { continue }
-                let score = try similarity.estimate(
-                    deltas[source], deltas[destination], minimumScore: minimumBasenameScore)
+                let score = try similarity.estimate(source, destination, minimumScore: minimumBasenameScore)
                 guard score >= minimumBasenameScore else { continue }
                 sourceUsed[source] = true
                 paired[destination] = (source, score)
@@ -101,10 +107,10 @@ struct RenameDetection {
             for destination in remaining {
                 var best = [Candidate](repeating: .unused, count: Candidate.perDestination)
                 for source in sources {
-                    let score = try similarity.estimate(deltas[source], deltas[destination], minimumScore: minimumScore)
+                    let score = try similarity.estimate(source, destination, minimumScore: minimumScore)
                     let candidate = Candidate(
                         source: source, destination: destination, score: score,
-                        sameBasename: basenameSame(deltas[source].oldPath!, deltas[destination].newPath!))
+                        sameBasename: nameID[source] == nameID[destination])
                     Candidate.recordIfBetter(candidate, in: &best)
                 }
                 candidates += best
@@ -180,44 +186,49 @@ struct RenameDetection {
     static func basenameSame(_ a: String, _ b: String) -> Bool { basename(a) == basename(b) }
 }
 
-/// git's `estimate_similarity`, with each blob's size and span counts worked out once per
-/// detection and only when a pair needs them.
+/// git's `estimate_similarity` between the old side of one delta and the new side of another, with
+/// each side's size and span counts worked out once per detection and only when a pair needs them.
 struct Similarity {
     let repository: Repository
-    private var sizes: [ObjectID: Int] = [:]
-    private var counts: [ObjectID: SpanCounts] = [:]
+    private let blobs: [ObjectID?]
+    private let regular: [Bool]
+    /// −1 until read.
+    private var sizes: [Int]
+    private var counts: [SpanCounts?]
 
-    init(repository: Repository) { self.repository = repository }
+    init(repository: Repository, deltas: [FileDelta]) {
+        self.repository = repository
+        blobs = deltas.map { $0.status == .deleted ? $0.oldBlob : $0.newBlob }
+        regular = deltas.map { RenameDetection.isRegular($0.status == .deleted ? $0.oldMode : $0.newMode) }
+        sizes = [Int](repeating: -1, count: deltas.count)
+        counts = [SpanCounts?](repeating: nil, count: deltas.count)
+    }
 
-    /// The score (0…60,000) of `destination`'s new side as an edit of `source`'s old side; 0 for
+    /// The score (0…60,000) of `destination` as an edit of `source` (indexes of the deltas); 0 for
     /// anything but two regular files, or sizes too far apart to reach `minimumScore`.
-    mutating func estimate(_ source: FileDelta, _ destination: FileDelta, minimumScore: Int) throws(GitError) -> Int {
-        guard RenameDetection.isRegular(source.oldMode), RenameDetection.isRegular(destination.newMode) else {
-            return 0
-        }
-        let from = source.oldBlob!
-        let to = destination.newBlob!
-        let sourceSize = try size(of: from)
-        let destinationSize = try size(of: to)
+    mutating func estimate(_ source: Int, _ destination: Int, minimumScore: Int) throws(GitError) -> Int {
+        guard regular[source], regular[destination] else { return 0 }
+        let sourceSize = try size(source)
+        let destinationSize = try size(destination)
         let maxSize = max(sourceSize, destinationSize)
         let delta = maxSize - min(sourceSize, destinationSize)
         // git computes these in floating point (MAX_SCORE is a double); exact at these magnitudes.
         let maxScore = Double(RenameDetection.maxScore)
         if Double(maxSize) * (maxScore - Double(minimumScore)) < Double(delta) * maxScore { return 0 }
         guard destinationSize > 0 else { return 0 }
-        let copied = try spanCounts(of: from).copied(into: try spanCounts(of: to))
+        let copied = try spanCounts(source).copied(into: try spanCounts(destination))
         return Int(Double(copied) * maxScore / Double(maxSize))
     }
 
-    private mutating func size(of blob: ObjectID) throws(GitError) -> Int {
-        if let size = sizes[blob] { return size }
-        let size = try repository.blobSize(blob)
-        sizes[blob] = size
-        return size
+    private mutating func size(_ index: Int) throws(GitError) -> Int {
+        if sizes[index] >= 0 { return sizes[index] }
+        sizes[index] = try repository.blobSize(blobs[index]!)
+        return sizes[index]
     }
 
-    private mutating func spanCounts(of blob: ObjectID) throws(GitError) -> SpanCounts {
-        if let counts = counts[blob] { return counts }
+    private mutating func spanCounts(_ index: Int) throws(GitError) -> SpanCounts {
+        if let counts = counts[index] { return counts }
+        let blob = blobs[index]!
         var oid = blob.oid
         var blobPointer: OpaquePointer?
         try GitError.check(git_blob_lookup(&blobPointer, repository.pointer, &oid), "reading blob \(blob.short)")
@@ -228,7 +239,7 @@ struct Similarity {
             guard length > 0, let raw = git_blob_rawcontent(handle.pointer) else { return SpanCounts(spans: []) }
             return SpanCounts(UnsafeRawBufferPointer(start: raw, count: length))
         }
-        counts[blob] = result
+        counts[index] = result
         return result
     }
 }
@@ -284,24 +295,27 @@ struct SpanCounts: Sendable {
 
     /// git's `src_copied`: for each value both have, the smaller byte count.
     func copied(into destination: SpanCounts) -> Int {
-        var copied = 0
-        var i = 0
-        var j = 0
-        let a = spans
-        let b = destination.spans
-        while i < a.count, j < b.count {
-            let x = a[i] >> 32
-            let y = b[j] >> 32
-            if x < y {
-                i += 1
-            } else if y < x {
-                j += 1
-            } else {
-                copied += Int(min(a[i] & 0xFFFF_FFFF, b[j] & 0xFFFF_FFFF))
-                i += 1
-                j += 1
+        // The inner loop of the rename matrix: plain buffers, no bounds checks per step.
+        spans.withUnsafeBufferPointer { a in
+            destination.spans.withUnsafeBufferPointer { b in
+                var copied = 0
+                var i = 0
+                var j = 0
+                while i < a.count, j < b.count {
+                    let x = a[i] >> 32
+                    let y = b[j] >> 32
+                    if x < y {
+                        i += 1
+                    } else if y < x {
+                        j += 1
+                    } else {
+                        copied += Int(min(a[i] & 0xFFFF_FFFF, b[j] & 0xFFFF_FFFF))
+                        i += 1
+                        j += 1
+                    }
+                }
+                return copied
             }
         }
-        return copied
     }
 }
