@@ -279,7 +279,8 @@ struct SpanCounts: Sendable {
             accumulator1 = 0
             accumulator2 = 0
         }
-        // A last piece with neither a newline nor 64 bytes is not counted, as in git.
+        // A last piece with neither a newline nor 64 bytes is not counted, as in git up to 2.43.1
+        // (the git this pairs like); 2.43.2 and later count it.
         pieces.sort()
         var merged: [UInt64] = []
         merged.reserveCapacity(pieces.count)
