@@ -14,12 +14,6 @@ final class CommitHandle {
     deinit { git_commit_free(pointer) }
 }
 
-final class DiffHandle {
-    let pointer: OpaquePointer
-    init(_ pointer: OpaquePointer) { self.pointer = pointer }
-    deinit { git_diff_free(pointer) }
-}
-
 final class BlobHandle {
     let pointer: OpaquePointer
     init(_ pointer: OpaquePointer) { self.pointer = pointer }

@@ -1,11 +1,5 @@
 internal import CGit2
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// A git repository opened through libgit2: the only door to git objects in ChangeGate.
 ///
 /// Not thread-safe, as libgit2's repository is not: use one `Repository` per thread or task.
@@ -277,68 +271,14 @@ public final class Repository {
     private func diff(_ base: TreeHandle?, _ head: TreeHandle?, paths: PathGlobs, detectRenames: Bool)
         throws(GitError) -> [FileDelta]
     {
-        // The tree walk gives what libgit2's diff gives without rename detection, much faster;
-        // renames need both an addition and a deletion, and then libgit2's similarity search.
+        // The tree walk gives git's entries in git's order; renames are paired among the files
+        // that match `paths`, as `git diff -M -- <pathspec>` pairs among the files it selects.
         let walked = try treeChanges(base, head, prefixes: paths.directoryPrefixes).filter { delta in
             paths.matchesEverything || delta.oldPath.map(paths.matches) == true
                 || delta.newPath.map(paths.matches) == true
         }
-        if !detectRenames || !walked.contains(where: { $0.status == .added })
-            || !walked.contains(where: { $0.status == .deleted })
-        {
-            return walked
-        }
-        return try libgit2Diff(base, head, paths: paths, detectRenames: detectRenames)
-    }
-
-    /// libgit2's tree diff, with its rename detection.
-    func libgit2Diff(_ base: TreeHandle?, _ head: TreeHandle?, paths: PathGlobs, detectRenames: Bool)
-        throws(GitError) -> [FileDelta]
-    {
-        var options = git_diff_options()
-        try GitError.check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "preparing a diff")
-        options.flags |= GIT_DIFF_INCLUDE_TYPECHANGE.rawValue
-        // Limit the walk to the globs' literal directories so libgit2 skips other subtrees.
-        let prefixes = paths.directoryPrefixes
-        var cStrings = prefixes.map { strdup($0) }
-        defer { cStrings.forEach { free($0) } }
-        var diffPointer: OpaquePointer?
-        let code = cStrings.withUnsafeMutableBufferPointer { buffer -> Int32 in
-            options.pathspec = git_strarray(strings: buffer.baseAddress, count: buffer.count)
-            return git_diff_tree_to_tree(&diffPointer, pointer, base?.pointer, head?.pointer, &options)
-        }
-        try GitError.check(code, "comparing trees")
-        let diff = DiffHandle(diffPointer!)
-        // Delta paths and ids borrow from the diff: keep it alive until they are copied.
-        defer { withExtendedLifetime(diff) {} }
-        if detectRenames {
-            var find = git_diff_find_options()
-            try GitError.check(
-                git_diff_find_options_init(&find, UInt32(GIT_DIFF_FIND_OPTIONS_VERSION)), "preparing rename detection")
-            find.flags = GIT_DIFF_FIND_RENAMES.rawValue
-            // git's default diff.renameLimit.
-            find.rename_limit = 1000
-            try GitError.check(git_diff_find_similar(diff.pointer, &find), "detecting renames")
-        }
-        var deltas: [FileDelta] = []
-        let count = git_diff_num_deltas(diff.pointer)
-        deltas.reserveCapacity(count)
-        for i in 0..<count {
-            guard let d = git_diff_get_delta(diff.pointer, i)?.pointee else { continue }
-            guard let status = FileDelta.Status(d.status) else { continue }
-            let oldPath = status == .added ? nil : d.old_file.path.map { String(cString: $0) }
-            let newPath = status == .deleted ? nil : d.new_file.path.map { String(cString: $0) }
-            guard paths.matchesEverything || oldPath.map(paths.matches) == true || newPath.map(paths.matches) == true
-            else { continue }
-            deltas.append(
-                FileDelta(
-                    status: status, oldPath: oldPath, newPath: newPath,
-                    oldBlob: status == .added ? nil : ObjectID(d.old_file.id),
-                    newBlob: status == .deleted ? nil : ObjectID(d.new_file.id),
-                    oldMode: UInt32(d.old_file.mode), newMode: UInt32(d.new_file.mode),
-                    similarity: Int(d.similarity)))
-        }
-        return deltas
+        guard detectRenames else { return walked }
+        return try RenameDetection.pair(walked, in: self)
     }
 
     // MARK: - Blobs
@@ -360,20 +300,6 @@ public final class Repository {
         // short file with one DEL (U+007F, valid in JSON strings) binary.
         if bytes.prefix(8000).contains(0) { return .binary(size: size) }
         return .text(Array(bytes))
-    }
-}
-
-extension FileDelta.Status {
-    init?(_ delta: git_delta_t) {
-        switch delta {
-        case GIT_DELTA_ADDED: self = .added
-        case GIT_DELTA_DELETED: self = .deleted
-        case GIT_DELTA_MODIFIED: self = .modified
-        case GIT_DELTA_RENAMED: self = .renamed
-        case GIT_DELTA_COPIED: self = .copied
-        case GIT_DELTA_TYPECHANGE: self = .typeChanged
-        default: return nil
-        }
     }
 }
 

@@ -5,33 +5,82 @@ import Testing
 /// Randomized histories, checked against `git diff --name-status -M` on the same pairs of commits.
 @Suite("Tree diff vs git")
 struct TreeDiffDifferentialTests {
+    /// A text file of the random histories: its lines and how they end.
+    private struct Text: Equatable {
+        var lines: [String]
+        var crlf = false
+        var finalNewline = true
+
+        var content: String {
+            let separator = crlf ? "\r\n" : "\n"
+            return lines.joined(separator: separator) + (finalNewline && !lines.isEmpty ? separator : "")
+        }
+    }
+
     /// Builds a random history: adds, edits, deletes, pure and edited renames, mode changes,
-    /// symlinks, binary files, nested folders. File contents are unique per file and edits small,
-    /// so that every rename is well clear of the 50% similarity threshold on which git and libgit2
-    /// could legitimately round differently.
+    /// symlinks, binary files, nested folders; and the cases where rename pairing is delicate:
+    /// edits near the 50% threshold, files moved keeping their basename, a file split in two as
+    /// postgres-operator 0529408 split a Helm template (each part under half of it), identical
+    /// copies, ties between equally similar files, empty and one-line files, files without a final
+    /// newline, lines past git's 64-byte chunks, CRLF files.
     private static func randomHistory(seed: UInt64, commits: Int) throws -> (GitFixture, [String]) {
         var rng = SeededGenerator(seed: seed)
         var repo = try GitFixture(label: "random-\(seed)")
-        var files: [String: [String]] = [:]  // path → lines (text files)
+        var files: [String: Text] = [:]
         var binaries: Set<String> = []
         var links: Set<String> = []
         var serial = 0
         let folders = ["", "db/", "db/prod/", "db/staging/", "services/a/", "services/b/deep/nested/", "conf/"]
         let extensions = ["yaml", "yml", "json", "toml", "conf", "txt"]
 
-        func freshLines(_ count: Int) -> [String] {
-            (0..<count).map { _ in
-                serial += 1
-                return
-                    "line \(serial) \(UInt32.random(in: 0...UInt32.max, using: &rng)) \(UInt32.random(in: 0...UInt32.max, using: &rng))"
-            }
+        func freshLine(long: Bool = false) -> String {
+            serial += 1
+            let line =
+                "line \(serial) \(UInt32.random(in: 0...UInt32.max, using: &rng)) \(UInt32.random(in: 0...UInt32.max, using: &rng))"
+            guard long else { return line }
+            return line + " " + String(repeating: "x\(serial % 10)", count: Int.random(in: 30...90, using: &rng))
+        }
+        func freshLines(_ count: Int, long: Bool = false) -> [String] { (0..<count).map { _ in freshLine(long: long) } }
+        /// A line of the same length whatever the serial: for ties, where sizes must be equal.
+        func fixedWidthLine() -> String {
+            serial += 1
+            return
+                "tie \(String(1_000_000 + serial)) \(String(UInt32.random(in: 1_000_000_000...UInt32.max, using: &rng)))"
+        }
+        func taken(_ path: String) -> Bool {
+            files[path] != nil || binaries.contains(path) || links.contains(path)
         }
         func newPath() -> String {
             serial += 1
             return folders.randomElement(using: &rng)! + "f\(serial)." + extensions.randomElement(using: &rng)!
         }
+        /// Another folder, the same file name: what basename matching pairs first.
+        func moved(_ path: String) -> String {
+            let name = path.split(separator: "/").last.map(String.init) ?? path
+            let target = folders.randomElement(using: &rng)! + name
+            return taken(target) ? newPath() : target
+        }
         func write(_ path: String) throws {
-            try repo.write(path, files[path]!.joined(separator: "\n") + "\n")
+            try repo.write(path, files[path]!.content)
+        }
+        /// Replaces about `fraction` of the lines with fresh ones.
+        func edit(_ text: inout Text, fraction: Double) {
+            for i in text.lines.indices where Double.random(in: 0..<1, using: &rng) < fraction {
+                text.lines[i] = freshLine()
+            }
+        }
+        func newText() -> Text {
+            let roll = Int.random(in: 0..<20, using: &rng)
+            var text: Text
+            switch roll {
+            case 0..<3: text = Text(lines: freshLines(Int.random(in: 1...3, using: &rng)))
+            case 3..<5: text = Text(lines: [])
+            case 5: text = Text(lines: freshLines(Int.random(in: 8...20, using: &rng), long: true))
+            default: text = Text(lines: freshLines(Int.random(in: 30...50, using: &rng)))
+            }
+            text.crlf = Int.random(in: 0..<6, using: &rng) == 0
+            text.finalNewline = Int.random(in: 0..<6, using: &rng) != 0
+            return text
         }
 
         var ids: [String] = []
@@ -41,27 +90,110 @@ struct TreeDiffDifferentialTests {
                 let textPaths = files.keys.sorted()
                 let roll = textPaths.count < 3 ? 0 : Int.random(in: 0..<100, using: &rng)
                 switch roll {
-                case 0..<25:
+                case 0..<14:
                     let path = newPath()
-                    files[path] = freshLines(Int.random(in: 30...50, using: &rng))
+                    files[path] = newText()
                     try write(path)
-                case 25..<50:
+                case 14..<30:
                     let path = textPaths.randomElement(using: &rng)!
-                    let i = Int.random(in: 0..<files[path]!.count, using: &rng)
-                    files[path]![i] = freshLines(1)[0]
+                    if files[path]!.lines.isEmpty || Bool.random(using: &rng) {
+                        files[path]!.lines.append(freshLine())
+                    } else if Bool.random(using: &rng) {
+                        let i = Int.random(in: 0..<files[path]!.lines.count, using: &rng)
+                        files[path]!.lines[i] = freshLine()
+                    } else {
+                        edit(&files[path]!, fraction: Double.random(in: 0...0.6, using: &rng))
+                    }
                     try write(path)
-                case 50..<60:
+                case 30..<37:
                     let path = textPaths.randomElement(using: &rng)!
                     files[path] = nil
                     try repo.remove(path)
-                case 60..<75:
+                case 37..<49:
+                    // A rename: kept name or not; unedited, one line, or up to 70% of the lines edited.
                     let path = textPaths.randomElement(using: &rng)!
-                    let target = newPath()
-                    files[target] = files.removeValue(forKey: path)
-                    if Bool.random(using: &rng) { files[target]![0] = freshLines(1)[0] }
+                    let target = Bool.random(using: &rng) ? moved(path) : newPath()
+                    var text = files.removeValue(forKey: path)!
+                    switch Int.random(in: 0..<10, using: &rng) {
+                    case 0..<4: break
+                    case 4..<7: if !text.lines.isEmpty { text.lines[0] = freshLine() }
+                    default: edit(&text, fraction: Double.random(in: 0...0.7, using: &rng))
+                    }
+                    files[target] = text
                     try repo.remove(path)
                     try write(target)
-                case 75..<85:
+                case 49..<54:
+                    // A split: each part under (or about) half of the file, maybe edited a little,
+                    // sometimes with a small third file beside.
+                    let path = textPaths.randomElement(using: &rng)!
+                    let text = files.removeValue(forKey: path)!
+                    try repo.remove(path)
+                    let cut = Int(Double(text.lines.count) * Double.random(in: 0.35...0.65, using: &rng))
+                    for part in [Array(text.lines[..<cut]), Array(text.lines[cut...])] {
+                        var piece = Text(lines: part, crlf: text.crlf)
+                        if Bool.random(using: &rng) { edit(&piece, fraction: 0.1) }
+                        let target = Int.random(in: 0..<4, using: &rng) == 0 ? moved(path) : newPath()
+                        files[target] = piece
+                        try write(target)
+                    }
+                    if Bool.random(using: &rng) {
+                        let target = newPath()
+                        files[target] = Text(lines: freshLines(Int.random(in: 2...6, using: &rng)))
+                        try write(target)
+                    }
+                case 54..<60:
+                    // Identical copies (the same blob) elsewhere, some keeping the name; or, where
+                    // copies already exist, all of them deleted and one edited copy added.
+                    let path = textPaths.randomElement(using: &rng)!
+                    let text = files[path]!
+                    let copies = textPaths.filter { files[$0] == text }
+                    if copies.count > 1, Bool.random(using: &rng) {
+                        for copy in copies {
+                            files[copy] = nil
+                            try repo.remove(copy)
+                        }
+                        var edited = text
+                        if !edited.lines.isEmpty { edited.lines[edited.lines.count / 2] = freshLine() }
+                        let target = Bool.random(using: &rng) ? moved(copies.randomElement(using: &rng)!) : newPath()
+                        files[target] = edited
+                        try write(target)
+                    } else {
+                        for _ in 0..<Int.random(in: 1...3, using: &rng) {
+                            let target = Bool.random(using: &rng) ? moved(path) : newPath()
+                            files[target] = text
+                            try write(target)
+                        }
+                        if Bool.random(using: &rng) {
+                            files[path] = nil
+                            try repo.remove(path)
+                        }
+                    }
+                case 60..<65:
+                    // A tie: a file becomes two files each with one line changed to a line of the
+                    // same length, so both score the same against it.
+                    let path = textPaths.randomElement(using: &rng)!
+                    var text = files.removeValue(forKey: path)!
+                    try repo.remove(path)
+                    if text.lines.count < 4 { text.lines += freshLines(8) }
+                    let i = Int.random(in: 0..<text.lines.count, using: &rng)
+                    text.lines[i] = fixedWidthLine()
+                    for _ in 0..<2 {
+                        var copy = text
+                        copy.lines[i] = fixedWidthLine()
+                        let target = Int.random(in: 0..<3, using: &rng) == 0 ? moved(path) : newPath()
+                        files[target] = copy
+                        try write(target)
+                    }
+                case 65..<70:
+                    // Line endings flip (CR before LF is not counted in git's similarity), maybe with a move.
+                    let path = textPaths.randomElement(using: &rng)!
+                    var text = files.removeValue(forKey: path)!
+                    text.crlf.toggle()
+                    let target = Bool.random(using: &rng) ? path : moved(path)
+                    if target != path { try repo.remove(path) }
+                    files[target] = text
+                    try write(target)
+                case 70..<76:
                     let path = textPaths.randomElement(using: &rng)!
                     try repo.git(["update-index", "--chmod=\(Bool.random(using: &rng) ? "+x" : "-x")", "--add", path])
                     try repo.git(["add", path])
@@ -69,7 +201,7 @@ struct TreeDiffDifferentialTests {
                     let executable = FileManager.default.isExecutableFile(atPath: url.path)
                     try FileManager.default.setAttributes(
                         [.posixPermissions: executable ? 0o644 : 0o755], ofItemAtPath: url.path)
-                case 85..<93:
+                case 76..<82:
                     let path =
                         binaries.randomElement(using: &rng)
                         ?? (folders.randomElement(using: &rng)! + "blob\(serial).bin")
@@ -78,7 +210,7 @@ struct TreeDiffDifferentialTests {
                     var bytes = [UInt8](repeating: 0, count: 64)
                     for i in bytes.indices where i % 3 != 0 { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
                     try repo.write(path, Data(bytes))
-                case 93..<97:
+                case 82..<89:
                     // A file becomes a symlink: git reports a type change (T).
                     let path = textPaths.randomElement(using: &rng)!
                     files[path] = nil
@@ -108,27 +240,24 @@ struct TreeDiffDifferentialTests {
         return (repo, ids)
     }
 
+    /// `git diff --name-status -M`, with git's similarity for renames (`R087`).
     private static func gitNameStatus(_ repo: GitFixture, _ base: String, _ head: String) throws -> [String] {
-        try repo.git(["diff", "--name-status", "-M", base, head])
-            .split(separator: "\n").map { line in
-                // Drop the similarity score: R087 → R.
-                var fields = line.split(separator: "\t").map(String.init)
-                fields[0] = String(fields[0].prefix(1))
-                return fields.joined(separator: "\t")
-            }.sorted()
+        try repo.git(["diff", "--name-status", "-M", base, head]).split(separator: "\n").map(String.init).sorted()
     }
 
     private static func ours(_ repository: Repository, _ base: String, _ head: String) throws -> [String] {
         try repository.diff(from: repository.resolveCommit(base), to: repository.resolveCommit(head)).map { delta in
-            ([String(delta.status.letter)]
-                + [delta.oldPath, delta.newPath].compactMap { $0 }.removingAdjacentDuplicates())
+            let status =
+                delta.status == .renamed
+                ? "R" + String(format: "%03d", delta.similarity) : String(delta.status.letter)
+            return ([status] + [delta.oldPath, delta.newPath].compactMap { $0 }.removingAdjacentDuplicates())
                 .joined(separator: "\t")
         }.sorted()
     }
 
     @Test(
-        "changed files and renames equal git diff --name-status -M over 240 commit pairs",
-        arguments: [1, 2, 3] as [UInt64])
+        "changed files, renames and their scores equal git diff --name-status -M over 480 commit pairs",
+        arguments: [1, 2, 3, 8, 9, 10] as [UInt64])
     func matchesGit(seed: UInt64) throws {
         let (repo, ids) = try Self.randomHistory(seed: seed, commits: 41)
         defer { repo.remove() }
@@ -141,16 +270,21 @@ struct TreeDiffDifferentialTests {
             pairs.append((ids[a], ids[b]))
         }
         var statuses: [Character: Int] = [:]
+        var scores: [String] = []
         for (base, head) in pairs {
             let expected = try Self.gitNameStatus(repo, base, head)
             #expect(try Self.ours(repository, base, head) == expected, "\(base.prefix(7))..\(head.prefix(7))")
             for line in expected { statuses[line.first!, default: 0] += 1 }
+            scores += expected.filter { $0.hasPrefix("R") }.map { String($0.prefix(4)) }
         }
         #expect(pairs.count == 80)
-        // The generator must really exercise every kind of change git reports here.
+        // The generator must really exercise every kind of change git reports here, and renames
+        // both exact and edited, some close to the threshold.
         for status in "ADMRT" {
             #expect(statuses[status, default: 0] > 2, "too few \(status) entries: \(statuses)")
         }
+        #expect(scores.count { $0 != "R100" } > 3, "\(scores)")
+        #expect(scores.contains { $0 < "R075" }, "\(scores)")
     }
 
     /// `git diff --raw --no-renames` with full ids, in git's order.
