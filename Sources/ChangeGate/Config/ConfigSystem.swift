@@ -25,7 +25,7 @@ public enum ConfigSystem: String, Sendable, Hashable, CaseIterable, CustomString
         case .patroni: "a `bootstrap.dcs` map or `postgresql.data_dir`"
         case .cnpg: "a document with `apiVersion: postgresql.cnpg.io/…` and `kind: Cluster`"
         case .orchestrator:
-            "a JSON object with one of Orchestrator's own keys (\(Self.orchestratorKeys.sorted()[0]), …)"
+            "a JSON object with one of Orchestrator's own keys (\(Self.orchestratorKeyNames[0]), …)"
         case .sentinel: "a `sentinel monitor NAME HOST PORT QUORUM` line"
         }
     }
@@ -37,7 +37,7 @@ public enum ConfigSystem: String, Sendable, Hashable, CaseIterable, CustomString
             guard case .map(let map) = document.value else { continue }
             if isPatroni(map) { found.insert(.patroni) }
             if isCloudNativePGCluster(map) { found.insert(.cnpg) }
-            if config.format == .json, map.entries.contains(where: { orchestratorKeys.contains($0.key) }) {
+            if config.format == .json, map.entries.contains(where: { orchestratorKeys.contains($0.key.lowercased()) }) {
                 found.insert(.orchestrator)
             }
             if config.format == .redis, case .map(let sentinel)? = map["sentinel"]?.value,
@@ -49,6 +49,20 @@ public enum ConfigSystem: String, Sendable, Hashable, CaseIterable, CustomString
                 found.insert(.sentinel)
             }
         }
+        return found
+    }
+
+    /// The systems whose configuration bytes that could not be parsed look like, by the words
+    /// their files cannot do without: a file that fails to parse is then still judged (and its
+    /// error fails the check) rather than passed over as "not that system's".
+    public static func suspected(in bytes: [UInt8]) -> Set<ConfigSystem> {
+        let lower = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        func has(_ word: String) -> Bool { lower.firstRange(of: Array(word.utf8)) != nil }
+        var found = Set<ConfigSystem>()
+        if (has("bootstrap") && has("dcs")) || has("data_dir") { found.insert(.patroni) }
+        if has("postgresql.cnpg.io") { found.insert(.cnpg) }
+        if orchestratorKeys.contains(where: has) { found.insert(.orchestrator) }
+        if has("sentinel") { found.insert(.sentinel) }
         return found
     }
 
@@ -68,7 +82,10 @@ public enum ConfigSystem: String, Sendable, Hashable, CaseIterable, CustomString
 
     /// Keys only Orchestrator's configuration has (its `go/config/config.go`): one is enough, so
     /// that a small file with only its recovery filters counts.
-    static let orchestratorKeys: Set<String> = [
+    /// (Lower-cased: Go's encoding/json matches them in any case.)
+    static let orchestratorKeys: Set<String> = Set(orchestratorKeyNames.map { $0.lowercased() })
+
+    static let orchestratorKeyNames: [String] = [
         "MySQLTopologyUser", "MySQLTopologyCredentialsConfigFile", "MySQLOrchestratorHost",
         "MySQLOrchestratorCredentialsConfigFile", "RecoverMasterClusterFilters",
         "RecoverIntermediateMasterClusterFilters", "RecoveryPeriodBlockSeconds", "RecoveryPeriodBlockMinutes",

@@ -108,6 +108,9 @@ private struct JSONParser {
         try checkDepth(depth)
         index += 1
         var map = ConfigMap()
+        // Go's encoding/json (Orchestrator, most Go services) matches keys to fields ignoring case:
+        // `RecoveryPeriodBlockSeconds` and `recoveryPeriodBlockSeconds` are one setting to it.
+        var folded: [String: (key: String, position: SourcePosition)] = [:]
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -135,6 +138,16 @@ private struct JSONParser {
                         .duplicateKey, path: path, position: keyPosition, earlier: previous.keyPosition, key: key,
                         message: "duplicate key `\(key)` (also at line \(previous.keyPosition.line)); the last one wins"
                     ))
+            } else if let other = folded[key.lowercased()], other.key != key {
+                warnings.append(
+                    ConfigDiagnostic(
+                        .duplicateKey, path: path, position: keyPosition, earlier: other.position,
+                        key: key.lowercased(),
+                        message:
+                            "keys `\(other.key)` (line \(other.position.line)) and `\(key)` differ only in letter case: "
+                            + "Go's encoding/json (Orchestrator's reader) takes them as one setting, the last wins"))
+            } else {
+                folded[key.lowercased()] = (key, keyPosition)
             }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in an object") }

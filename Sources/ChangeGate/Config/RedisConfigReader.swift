@@ -29,8 +29,11 @@ struct RedisConfigReader {
         for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             var line = Substring(raw)
             if line.hasSuffix("\r") { line.removeLast() }
+            // Redis skips a line that, trimmed, is empty or starts with `#`.
+            let trimmed = line.drop { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let words = try split(line, lineNumber: offset + 1)
-            guard let first = words.first, !first.text.hasPrefix("#") || first.quoted else { continue }
+            guard !words.isEmpty else { continue }
             lines.append(Line(number: offset + 1, words: words))
         }
         // The masters first: a per-master option may come before its `monitor` line.
@@ -86,7 +89,8 @@ struct RedisConfigReader {
         }
         return ParsedConfig(
             path: path, format: .redis,
-            documents: [ConfigNode(.map(root.map()), at: SourcePosition(line: 1, column: 1))])
+            documents: [ConfigNode(.map(root.map()), at: SourcePosition(line: 1, column: 1))],
+            warnings: root.duplicates(path: path))
     }
 
     /// One argument typed (a number, `yes`/`no`); several joined by spaces, as `CONFIG GET` shows them.
@@ -109,60 +113,79 @@ struct RedisConfigReader {
         }
     }
 
-    /// Redis's own splitting: a quoted word must end at a space or the line's end.
+    /// Redis's own splitting (`sdssplitargs`, as `loadServerConfigFromString` calls it on a line
+    /// trimmed of spaces, tabs, CR and LF): leading `isspace` characters (with VT and FF) are
+    /// skipped; a word ends at a space, tab, CR, LF or NUL; a quote may open anywhere in a word
+    /// (`sent"inel"` is `sentinel`); a closing quote must be followed by `isspace` or the end.
     private func split(_ line: Substring, lineNumber: Int) throws(ConfigError) -> [(
         text: String, column: Int, quoted: Bool
     )] {
         var words: [(text: String, column: Int, quoted: Bool)] = []
-        let chars = Array(line.unicodeScalars)
+        var chars = Array(line.unicodeScalars)
+        // The trim Redis applies to the whole line first.
+        while let last = chars.last, last == " " || last == "\t" || last == "\r" || last == "\n" { chars.removeLast() }
         var index = 0
+        while index < chars.count, chars[index] == " " || chars[index] == "\t" || chars[index] == "\r" {
+            index += 1
+        }
         func at(_ i: Int) -> SourcePosition { SourcePosition(line: lineNumber, column: i + 1) }
+        func isSpace(_ c: Unicode.Scalar) -> Bool {
+            c == " " || c == "\t" || c == "\n" || c == "\r" || c == "\u{0B}" || c == "\u{0C}"
+        }
         while index < chars.count {
-            while index < chars.count, chars[index] == " " || chars[index] == "\t" { index += 1 }
+            while index < chars.count, isSpace(chars[index]) { index += 1 }
             guard index < chars.count else { break }
             let start = index
             var word = String.UnicodeScalarView()
-            let quote = chars[index] == "\"" || chars[index] == "'" ? chars[index] : nil
-            if let quote {
-                index += 1
-                var closed = false
-                while index < chars.count {
-                    let c = chars[index]
-                    if c == quote {
-                        closed = true
-                        index += 1
-                        break
-                    }
-                    if c == "\\", index + 1 < chars.count {
-                        let next = chars[index + 1]
-                        if quote == "'" {
-                            if next == "'" {
-                                word.append("'")
-                                index += 2
+            var quoted = false
+            var done = false
+            while !done, index < chars.count {
+                let c = chars[index]
+                switch c {
+                case " ", "\t", "\n", "\r":
+                    done = true
+                case "\"", "'":
+                    quoted = true
+                    let opening = index
+                    index += 1
+                    var closed = false
+                    while index < chars.count {
+                        let q = chars[index]
+                        if q == c {
+                            closed = true
+                            index += 1
+                            break
+                        }
+                        if q == "\\", index + 1 < chars.count {
+                            if c == "'" {
+                                if chars[index + 1] == "'" {
+                                    word.append("'")
+                                    index += 2
+                                    continue
+                                }
+                            } else if let escaped = Self.escape(chars, at: index) {
+                                word.append(escaped.scalar)
+                                index += escaped.length
                                 continue
                             }
-                        } else if let escaped = Self.escape(chars, at: index) {
-                            word.append(escaped.scalar)
-                            index += escaped.length
-                            continue
                         }
+                        word.append(q)
+                        index += 1
                     }
+                    guard closed else { throw ConfigError(.syntax, path: path, at: at(opening), "unbalanced quotes") }
+                    if index < chars.count, !isSpace(chars[index]) {
+                        throw ConfigError(
+                            .syntax, path: path, at: at(index),
+                            "a closing quote must be followed by a space or the end of the line (Redis refuses the file)"
+                        )
+                    }
+                    done = true
+                default:
                     word.append(c)
                     index += 1
                 }
-                guard closed else { throw ConfigError(.syntax, path: path, at: at(start), "unbalanced quotes") }
-                if index < chars.count, chars[index] != " ", chars[index] != "\t" {
-                    throw ConfigError(
-                        .syntax, path: path, at: at(index),
-                        "a closing quote must be followed by a space or the end of the line (Redis refuses the file)")
-                }
-            } else {
-                while index < chars.count, chars[index] != " ", chars[index] != "\t" {
-                    word.append(chars[index])
-                    index += 1
-                }
             }
-            words.append((String(word), start + 1, quote != nil))
+            words.append((String(word), start + 1, quoted))
         }
         return words
     }
@@ -185,7 +208,16 @@ struct RedisConfigReader {
         }
     }
 
-    /// Nested maps built from key paths; a path written twice becomes a list of its values.
+    /// The directives Redis and Sentinel take more than once, each line adding one (`save 900 1`,
+    /// `known-replica …`); any other written twice is one setting whose last line wins, as in Redis.
+    static let repeatable: Set<String> = [
+        "save", "rename-command", "client-output-buffer-limit", "user", "loadmodule", "known-replica",
+        "known-slave", "known-sentinel",
+    ]
+
+    /// Nested maps built from key paths: a repeatable directive written twice is a list of its
+    /// values; any other keeps its last value and is reported as a duplicate, which the settings
+    /// diff refuses in the version a change brings (a second line would hide the one reviewed).
     private struct Builder {
         private var order: [[String]] = []
         private var values: [[String]: [(node: ConfigNode, at: SourcePosition)]] = [:]
@@ -195,16 +227,40 @@ struct RedisConfigReader {
             values[path, default: []].append((node, position))
         }
 
+        private static func repeats(_ path: [String]) -> Bool {
+            path.last.map { RedisConfigReader.repeatable.contains($0) } ?? false
+        }
+
         func map() -> ConfigMap {
             var tree = Tree()
             for path in order {
                 let written = values[path]!
-                let node =
-                    written.count == 1
-                    ? written[0].node : ConfigNode(.list(written.map(\.node)), at: written[0].at)
-                tree.insert(path[...], node, at: written[0].at)
+                if written.count == 1 {
+                    tree.insert(path[...], written[0].node, at: written[0].at)
+                } else if Self.repeats(path) {
+                    tree.insert(
+                        path[...], ConfigNode(.list(written.map(\.node)), at: written[0].at), at: written[0].at)
+                } else {
+                    tree.insert(path[...], written[written.count - 1].node, at: written[written.count - 1].at)
+                }
             }
             return tree.map
+        }
+
+        func duplicates(path file: String) -> [ConfigDiagnostic] {
+            var found: [ConfigDiagnostic] = []
+            for path in order where !Self.repeats(path) {
+                let written = values[path]!
+                let key = path.map(KeyPath.segment).joined(separator: ".")
+                for later in written.dropFirst() {
+                    found.append(
+                        ConfigDiagnostic(
+                            .duplicateKey, path: file, position: later.at, earlier: written[0].at, key: key,
+                            message: "`\(key)` is set twice (also at line \(written[0].at.line)); Redis takes the last")
+                    )
+                }
+            }
+            return found
         }
     }
 

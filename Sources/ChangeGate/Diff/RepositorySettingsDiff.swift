@@ -56,7 +56,9 @@ public struct RepositorySettingsDiff {
     fileprivate enum Reading: Sendable {
         /// The settings in document order, and the systems whose configuration the file is.
         case settings([Setting], warnings: [ConfigDiagnostic], systems: Set<ConfigSystem>)
-        case failed(ConfigError)
+        /// Why it could not be read, and the systems whose configuration its bytes still look like
+        /// (a `detect` selector must not pass over a Patroni file only because it does not parse).
+        case failed(ConfigError, suspected: Set<ConfigSystem> = [])
 
         func relocated(to path: String) -> Reading {
             switch self {
@@ -69,9 +71,9 @@ public struct RepositorySettingsDiff {
                         moved.path = path
                         return moved
                     }, systems: systems)
-            case .failed(var error):
+            case .failed(var error, let suspected):
                 error.path = path
-                return .failed(error)
+                return .failed(error, suspected: suspected)
             }
         }
     }
@@ -241,7 +243,7 @@ public struct RepositorySettingsDiff {
                 guard readings[key] == nil, queued.insert(key).inserted else { continue }
                 switch try content(of: blob, path: path) {
                 case .success(let bytes): jobs.append(UnparsedBlobs.Job(key: key, path: path, bytes: bytes))
-                case .failure(let error): readings[key] = .failed(error)
+                case .failure(let error): readings[key] = .failed(error, suspected: Self.suspected(error))
                 }
             }
         }
@@ -381,33 +383,29 @@ public struct RepositorySettingsDiff {
         do throws(ConfigError) {
             // Sentinel's file is `.conf` but not INI: as INI its `sentinel …` lines would be one key
             // written many times, each hiding the last (a quorum change would vanish).
-            let format = format == .ini && path.hasSuffix(".conf") && looksLikeSentinel(bytes) ? .redis : format
+            let lower = path.lowercased()
+            let format =
+                format == .ini && (lower.hasSuffix(".conf") || lower.hasSuffix(".cfg")) && looksLikeSentinel(bytes)
+                ? .redis : format
             let config = try reader.read(bytes, path: path, format: format)
             let settings = try SettingsFlattener.settings(of: config, limits: reader.limits)
             return .settings(settings, warnings: config.warnings, systems: ConfigSystem.detect(in: config))
         } catch {
             var error = error
             if let hint = hint(for: error, bytes: bytes, format: format) { error.message += hint }
-            return .failed(error)
+            return .failed(error, suspected: ConfigSystem.suspected(in: bytes))
         }
     }
 
-    /// A line whose first word is `sentinel`: Redis Sentinel's configuration, never INI.
+    /// A line whose first word, as Redis reads it (quotes removed, any case), is `sentinel`: Redis
+    /// Sentinel's configuration, never INI.
     static func looksLikeSentinel(_ bytes: [UInt8]) -> Bool {
-        let word = Array("sentinel".utf8)
-        var index = 0
-        while index < bytes.count {
-            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
-            let end = index + word.count
-            if end < bytes.count,
-                bytes[index..<end].elementsEqual(word)
-                    || bytes[index..<end].lazy.map({ $0 | 0x20 }).elementsEqual(word),
-                bytes[end] == 0x20 || bytes[end] == 0x09
-            {
-                return true
-            }
-            while index < bytes.count, bytes[index] != 0x0A { index += 1 }
-            index += 1
+        for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: true) {
+            // Redis's leading `isspace`, then the word up to a space, tab or CR, quotes dropped.
+            let body = line.drop { [0x20, 0x09, 0x0D, 0x0B, 0x0C].contains($0) }
+            let word = body.prefix { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }
+                .filter { $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "'") }
+            if word.count == 8, word.map({ $0 | 0x20 }).elementsEqual("sentinel".utf8) { return true }
         }
         return false
     }
@@ -508,7 +506,7 @@ public struct RepositorySettingsDiff {
         let reading: Reading
         switch try content(of: blob, path: path) {
         case .success(let bytes): reading = Self.read(bytes, path: path, format: format, reader)
-        case .failure(let error): reading = .failed(error)
+        case .failure(let error): reading = .failed(error, suspected: Self.suspected(error))
         }
         readings[key] = reading
         return reading
@@ -522,6 +520,8 @@ public struct RepositorySettingsDiff {
         var format: ConfigFormat?
         /// When the side is read only if a file's content is a system's: the systems and formats.
         var candidates: [CompiledFileSelectors.Candidate] = []
+        /// The commit the side is in (for following a link).
+        var commit: ObjectID? = nil
     }
 
     private mutating func selection(for path: String) -> CompiledFileSelectors.Selection {
@@ -632,16 +632,31 @@ public struct RepositorySettingsDiff {
     /// The system a `detect` side's content is, and the format that shows it; nil when it is none
     /// of its candidates' (a file that cannot be read is none: only the other side can select it).
     private mutating func detected(_ side: Side) throws(GitError) -> CompiledFileSelectors.Candidate? {
-        guard FileDelta.isRegularFile(mode: side.mode) else { return nil }
+        var content = side
+        if side.mode == Self.symlinkMode, let commit = side.commit {
+            // A link is what it points to: one to a Patroni file is a Patroni file (which the
+            // gate then refuses as a link), whatever its own name.
+            guard case .success(let target) = try followLinks(from: side, in: commit) else { return nil }
+            content.blob = target.blob
+            content.mode = target.mode
+        }
+        guard FileDelta.isRegularFile(mode: content.mode) else { return nil }
         for candidate in side.candidates {
             guard let format = candidate.format else { continue }
-            if case .settings(_, _, let systems) = try reading(side.blob, path: side.path, format: format),
-                systems.contains(candidate.system)
-            {
-                return candidate
+            switch try reading(content.blob, path: side.path, format: format) {
+            case .settings(_, _, let systems) where systems.contains(candidate.system): return candidate
+            // Unreadable but looking like the system's: selected, so that its error fails the check.
+            case .failed(_, let suspected) where suspected.contains(candidate.system): return candidate
+            default: continue
             }
         }
         return nil
+    }
+
+    /// The systems a file that could not be read at all may be: any, when it was too large to
+    /// look at (a `detect` selector then fails closed on it); none for binary content.
+    private static func suspected(_ error: ConfigError) -> Set<ConfigSystem> {
+        error.kind == .tooLarge ? Set(ConfigSystem.allCases) : []
     }
 
     /// Compares one file; false when a `detect` selection turned out not to read it.
@@ -652,6 +667,8 @@ public struct RepositorySettingsDiff {
     ) throws(GitError) -> Bool {
         var baseSide = side(path: delta.oldPath, blob: delta.oldBlob, mode: delta.oldMode)
         var headSide = side(path: delta.newPath, blob: delta.newBlob, mode: delta.newMode)
+        baseSide?.commit = baseCommit
+        headSide?.commit = headCommit
         // A symbolic link is read as the file it points to in the same commit: that is what the
         // consumer reads. One that leads nowhere readable is an error, if the file is selected.
         var linkProblems: [FileProblem] = []
@@ -746,7 +763,7 @@ public struct RepositorySettingsDiff {
                 }
                 warnings += found
                 return settings
-            case .failed(let error):
+            case .failed(let error, _):
                 report.errors.append(FileProblem(error))
                 failed = true
                 return []
@@ -798,6 +815,14 @@ extension FileProblem {
 
     /// A duplicated key as an error, at the later definition, naming the earlier one.
     init(duplicateKey duplicate: ConfigDiagnostic) {
+        // A reader with a reason of its own (keys that differ in case, a Redis line set twice) says it.
+        guard duplicate.message.hasPrefix("duplicate key") else {
+            self.init(
+                file: duplicate.path, line: duplicate.position.line, column: duplicate.position.column,
+                message: duplicate.message + ": a reviewer reads one line, the consumer another; keep one and "
+                    + "delete the other")
+            return
+        }
         let earlier = duplicate.earlier.map { " (first at line \($0.line))" } ?? ""
         self.init(
             file: duplicate.path, line: duplicate.position.line, column: duplicate.position.column,

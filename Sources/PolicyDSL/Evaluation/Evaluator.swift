@@ -131,7 +131,9 @@ public struct Evaluator {
                 ChangeData(
                     input: change, file: file(change.file, previous: change.previousFile), watch: watchIndex,
                     keyParts: parts,
-                    key: .string(change.key), kind: .string(change.kind)))
+                    // `key` is the key within its document: `key == "tags.nofailover"` holds for
+                    // `[doc=Member/pg0].tags.nofailover` too (the report keeps the whole key).
+                    key: .string(KeyPathSyntax.withinDocument(change.key)), kind: .string(change.kind)))
             if let watchIndex {
                 let watch = program.watches[watchIndex]
                 watched.append(
@@ -440,7 +442,10 @@ public struct Evaluator {
             return .bool(value(left, context, state).isTruthy || value(right, context, state).isTruthy)
         case .keyMatches(let patterns):
             guard let i = context.change, let parts = state.changes[i].keyParts else { return .bool(false) }
-            return .bool(patterns.contains { $0.matches(parts: parts) })
+            // A Kubernetes document's key matches with its `[doc=…]` prefix or without it.
+            let within = KeyPathSyntax.withinDocument(parts)
+            return .bool(
+                patterns.contains { $0.matches(parts: parts) || within.map($0.matches(parts:)) == true })
         case .fileMatches(let id):
             guard let j = context.file else { return .bool(false) }
             return .bool(state.fileMatches[id][j])

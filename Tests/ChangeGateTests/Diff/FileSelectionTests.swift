@@ -339,3 +339,124 @@ struct FileSelectionTests {
         }
     }
 }
+
+/// The red-team pass over the new selection (each failed before its fix: ALLOWED with risk 0, or
+/// a file passed over).
+@Suite("File selection: attacks on detect, the Redis reader and document keys")
+struct FileSelectionAttackTests {
+    private func changegate(_ arguments: [String]) throws -> Shell.Result {
+        try Shell.run([Paths.changegate.path] + arguments, environment: GitFixture.baseEnvironment)
+    }
+
+    /// The catalogue as the base's policy, `before` committed, then `after`; the check's result.
+    private func check(_ before: [String: String], _ after: [String: String], links: [String: String] = [:]) throws
+        -> (status: Int32, output: String)
+    {
+        var repo = try GitFixture(label: "selection-attack")
+        defer { repo.remove() }
+        let catalogue = try String(
+            contentsOf: Paths.packageRoot.appendingPathComponent("policies/failover.policy"), encoding: .utf8)
+        try repo.write("policies/failover.policy", catalogue)
+        try repo.write("README", "x\n")
+        for (path, text) in before { try repo.write(path, text) }
+        let base = try repo.commit("base")
+        for (path, text) in after { try repo.write(path, text) }
+        for (path, target) in links {
+            try FileManager.default.createSymbolicLink(
+                atPath: repo.url.appendingPathComponent(path).path, withDestinationPath: target)
+        }
+        try repo.commit("change")
+        let result = try changegate(
+            [
+                "check", "--repo", repo.path, "--base", base, "--head", "HEAD", "--no-audit", "--now",
+                "2026-12-01T12:00:00Z",
+            ])
+        return (result.status, result.stdout + result.stderr)
+    }
+
+    private static let sentinel =
+        "port 26379\nsentinel monitor mymaster 10.0.0.1 6379 2\nsentinel down-after-milliseconds mymaster 30000\n"
+
+    @Test(
+        "Sentinel lines split as Redis splits them: a quote inside a word, a CR, a leading VT",
+        arguments: [
+            "sent\"inel\" down-after-milliseconds mymaster 1\n",
+            "sentinel down-after-\"milliseconds\" mymaster 2\n",
+            "sentinel\rdown-after-milliseconds mymaster 1\n",
+            "\u{0B}sentinel down-after-milliseconds mymaster 7\n",
+        ])
+    func redisSplitting(line: String) throws {
+        let outcome = try check(
+            ["deploy/prod/sentinel.conf": Self.sentinel], ["deploy/prod/sentinel.conf": Self.sentinel + line])
+        #expect(outcome.status != 0, "\(line.debugDescription): \(outcome.output)")
+        #expect(
+            outcome.output.contains("sentinel.mymaster.down-after-milliseconds"),
+            "\(line.debugDescription): \(outcome.output)")
+    }
+
+    @Test("a Sentinel file whose words are all quoted is still recognised")
+    func quotedSentinelDetected() throws {
+        let hidden = "\"sentinel\" \"monitor\" mymaster 10.0.0.1 6379 1\n"
+        let outcome = try check([:], ["deploy/sentinel.conf": hidden])
+        #expect(outcome.output.contains("sentinel.mymaster.monitor.quorum"), "\(outcome.output)")
+    }
+
+    @Test("a per-master Sentinel option written twice is a duplicate (Sentinel takes the last), not a list")
+    func sentinelDuplicate() throws {
+        let twice = Self.sentinel + "sentinel down-after-milliseconds mymaster 1\n"
+        let outcome = try check(["deploy/prod/sentinel.conf": Self.sentinel], ["deploy/prod/sentinel.conf": twice])
+        #expect(outcome.status == 2, "\(outcome.output)")
+        #expect(outcome.output.contains("is set twice"), "\(outcome.output)")
+        let read = try settings(twice, .redis)
+        #expect(read["sentinel.mymaster.down-after-milliseconds"] == .integer(1))
+    }
+
+    @Test("`kind` and `metadata.name` written into a Patroni file do not put its settings out of the watches")
+    func kubernetesShapedPatroni() throws {
+        let member =
+            "kind: Member\nmetadata:\n  name: pg0\nbootstrap:\n  dcs:\n    ttl: 30\npostgresql:\n"
+            + "  data_dir: /data\ntags:\n  nofailover: false\n"
+        let outcome = try check(
+            ["patroni/prod/postgres0.yml": member],
+            [
+                "patroni/prod/postgres0.yml": member.replacingOccurrences(
+                    of: "nofailover: false", with: "nofailover: true")
+            ])
+        #expect(outcome.status == 1, "\(outcome.output)")
+        #expect(outcome.output.contains("Patroni member marked nofailover"), "\(outcome.output)")
+        #expect(outcome.output.contains("weight 30"), "\(outcome.output)")
+    }
+
+    @Test("Orchestrator keys that differ only in case are one setting to Go's encoding/json: refused")
+    func orchestratorCase() throws {
+        let base = "{\"MySQLTopologyUser\":\"orc\",\"RecoveryPeriodBlockSeconds\":3600}\n"
+        let head =
+            "{\"MySQLTopologyUser\":\"orc\",\"RecoveryPeriodBlockSeconds\":3600,\"recoveryPeriodBlockSeconds\":0}\n"
+        let outcome = try check(
+            ["orchestrator/prod/orchestrator.conf.json": base], ["orchestrator/prod/orchestrator.conf.json": head])
+        #expect(outcome.status == 2, "\(outcome.output)")
+        #expect(outcome.output.contains("differ only in letter case"), "\(outcome.output)")
+        let lower = try check([:], ["conf/orc.json": "{\"recoverMasterClusterFilters\": []}\n"])
+        #expect(lower.output.contains("recoverMasterClusterFilters"), "lowercase keys are detected: \(lower.output)")
+    }
+
+    @Test("a file only `detect` reads, unparsable but Patroni-shaped, fails the check instead of being passed over")
+    func unparsableDetected() throws {
+        let deep = String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
+        let patroni = "bootstrap:\n  dcs:\n    ttl: 5\npostgresql:\n  data_dir: /d\nx: \(deep)\n"
+        let outcome = try check([:], ["conf/postgres1.yml": patroni])
+        #expect(outcome.status == 2, "\(outcome.output)")
+        #expect(outcome.output.contains("conf/postgres1.yml"), "\(outcome.output)")
+        // A broken YAML of no system is still passed over.
+        let other = try check([:], ["docs/example.yaml": "a: [\n"])
+        #expect(other.status == 0, "\(other.output)")
+    }
+
+    @Test("a symbolic link only `detect` reads, to a Patroni file, is refused as a link")
+    func detectedLink() throws {
+        let patroni = "bootstrap:\n  dcs:\n    ttl: 30\npostgresql:\n  data_dir: /d\n"
+        let outcome = try check(["conf/member.data": patroni], [:], links: ["conf/postgres1.yml": "member.data"])
+        #expect(outcome.status == 2, "\(outcome.output)")
+        #expect(outcome.output.contains("conf/postgres1.yml: error: a symbolic link"), "\(outcome.output)")
+    }
+}
