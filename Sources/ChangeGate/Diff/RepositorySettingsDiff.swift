@@ -331,6 +331,13 @@ public struct RepositorySettingsDiff {
         return values
     }
 
+    /// True when the settings come from one document: all with the same `[doc=…]` prefix, or none.
+    static func holdsOneDocument(_ settings: [Setting]) -> Bool {
+        guard let first = settings.first else { return true }
+        let document = KeyPath.documentKey(first.key)?.document
+        return settings.allSatisfy { KeyPath.documentKey($0.key)?.document == document }
+    }
+
     /// `head("spec.maxSyncReplicas")` on a file whose Cluster is `[doc=Cluster/db]`: a key the file
     /// lacks as written is read from the one document that has it, so a rule across two settings
     /// of a Kubernetes resource works whether the resource is named, or alone in its file. When
@@ -777,6 +784,7 @@ public struct RepositorySettingsDiff {
             report.errors.removeLast()
         }
         if failed { return true }
+        if Self.holdsOneDocument(base), Self.holdsOneDocument(head) { report.singleDocumentFiles.insert(file) }
         let previous = baseSide.flatMap { $0.path != file ? $0.path : nil }
         let changes = SettingsDiff.changes(
             file: file, previousFile: previous, base: base, head: head, movedWithRename: reportsMovedSettings)

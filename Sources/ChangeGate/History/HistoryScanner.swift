@@ -249,7 +249,9 @@ public struct HistoryScanner {
                     summary.warnings += 1
                     warning(HistoryWarning(commit: info.id, problem: problem))
                 }
-                rows += report.changes.compactMap(row)
+                rows += report.changes.compactMap {
+                    row($0, soleDocument: report.singleDocumentFiles.contains($0.file))
+                }
                 if large { differ.keepCache(onlyFor: Set(awaited.keys)) }
             }
             for delta in plan.files {
@@ -277,8 +279,10 @@ public struct HistoryScanner {
     }
 
     /// The change as a row, or nil when the query does not select it.
-    private func row(_ change: SettingChange) -> HistoryRow? {
-        let watch = program?.watch(for: change.key)
+    private func row(_ change: SettingChange, soleDocument: Bool) -> HistoryRow? {
+        // As the gate matches it: a sole document's key with or without its `[doc=…]` prefix.
+        let within = soleDocument ? KeyPath.documentKey(change.key).map { String($0.key) } : nil
+        let watch = program?.watch(for: change.key) ?? within.flatMap { program?.watch(for: $0) }
         guard query.selects(key: change.key, watch: watch) else { return nil }
         return HistoryRow(
             file: change.file, previousFile: change.previousFile, key: change.key, kind: change.kind, old: change.old,

@@ -10,11 +10,16 @@ public struct ChangeInput: Sendable, Hashable {
     public var new: PolicyValue
     /// True when the new value restores a value the branch held as known good.
     public var reverts: Bool
+    /// The key without its `[doc=Kind/name]` prefix, when the file holds that one document only: a
+    /// watch, `key matches` and `key ==` match it too, so that `kind` and `metadata.name` written
+    /// into a Patroni file do not take its settings out of the policy's reach.
+    public var keyWithinDocument: String?
 
     public init(
         file: String, previousFile: String? = nil, key: String, kind: String, old: PolicyValue, new: PolicyValue,
-        reverts: Bool = false
+        reverts: Bool = false, keyWithinDocument: String? = nil
     ) {
+        self.keyWithinDocument = keyWithinDocument
         self.file = file
         self.previousFile = previousFile
         self.key = key

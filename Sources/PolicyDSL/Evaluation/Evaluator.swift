@@ -62,6 +62,7 @@ public struct Evaluator {
         var file: Int
         var watch: Int?
         var keyParts: [KeyPathSyntax.Part]?
+        var keyPartsWithinDocument: [KeyPathSyntax.Part]?
         var key: PolicyValue
         var kind: PolicyValue
     }
@@ -126,14 +127,16 @@ public struct Evaluator {
         for change in input.changes {
             let info = keyInfo(change.key)
             let parts = info.parts
-            let watchIndex = info.watch
+            // A sole document's key also matches without its `[doc=…]` prefix.
+            let within = change.keyWithinDocument.map { keyInfo($0) }
+            let watchIndex = info.watch ?? within?.watch
             state.changes.append(
                 ChangeData(
                     input: change, file: file(change.file, previous: change.previousFile), watch: watchIndex,
-                    keyParts: parts,
-                    // `key` is the key within its document: `key == "tags.nofailover"` holds for
-                    // `[doc=Member/pg0].tags.nofailover` too (the report keeps the whole key).
-                    key: .string(KeyPathSyntax.withinDocument(change.key)), kind: .string(change.kind)))
+                    keyParts: parts, keyPartsWithinDocument: within?.parts,
+                    // `key` is the key within its document when the file holds only it:
+                    // `key == "tags.nofailover"` holds for `[doc=Member/pg0].tags.nofailover`.
+                    key: .string(change.keyWithinDocument ?? change.key), kind: .string(change.kind)))
             if let watchIndex {
                 let watch = program.watches[watchIndex]
                 watched.append(
@@ -442,8 +445,8 @@ public struct Evaluator {
             return .bool(value(left, context, state).isTruthy || value(right, context, state).isTruthy)
         case .keyMatches(let patterns):
             guard let i = context.change, let parts = state.changes[i].keyParts else { return .bool(false) }
-            // A Kubernetes document's key matches with its `[doc=…]` prefix or without it.
-            let within = KeyPathSyntax.withinDocument(parts)
+            // A sole document's key matches with its `[doc=…]` prefix or without it.
+            let within = state.changes[i].keyPartsWithinDocument
             return .bool(
                 patterns.contains { $0.matches(parts: parts) || within.map($0.matches(parts:)) == true })
         case .fileMatches(let id):

@@ -155,36 +155,6 @@ enum KeyPathSyntax {
         case item(String)
     }
 
-    /// The parts of a key within its document: without a leading `[doc=ID]`; nil when it has none.
-    static func withinDocument(_ parts: [Part]) -> [Part]? {
-        guard parts.count > 1, case .item(let text) = parts[0], text.hasPrefix("doc=") else { return nil }
-        return Array(parts.dropFirst())
-    }
-
-    /// `key` without a leading `[doc=ID].`, as text; `key` itself when it has none.
-    static func withinDocument(_ key: String) -> String {
-        guard key.hasPrefix("[doc="), case .success(let parts) = split(key), withinDocument(parts) != nil else {
-            return key
-        }
-        // The prefix is the first part: cut the text at the `].` that ends it.
-        var depthQuoted = false
-        var index = key.index(key.startIndex, offsetBy: 5)
-        while index < key.endIndex {
-            let c = key[index]
-            if c == "\\", depthQuoted {
-                index = key.index(after: index)
-            } else if c == "\"" {
-                depthQuoted.toggle()
-            } else if c == "]", !depthQuoted {
-                let dot = key.index(after: index)
-                guard dot < key.endIndex, key[dot] == "." else { return key }
-                return String(key[key.index(after: dot)...])
-            }
-            if index < key.endIndex { index = key.index(after: index) }
-        }
-        return key
-    }
-
     static func split(_ text: String) -> Result<[Part], PatternError> {
         // Fast path: no quotes or brackets, just dot-separated keys (most key paths).
         if !text.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") }

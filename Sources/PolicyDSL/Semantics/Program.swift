@@ -73,16 +73,8 @@ public struct Program: Sendable {
         watchIndex(forParts: parts).map { watches[$0] }
     }
 
-    /// The index in `watches` of the most specific match. A key of a Kubernetes document
-    /// (`[doc=Member/pg0].tags.nofailover`) that no pattern matches as a whole is matched without its
-    /// document prefix: a `kind` and `metadata.name` written into a Patroni file must not put its
-    /// settings out of every watch's reach.
+    /// The index in `watches` of the most specific match.
     func watchIndex(forParts parts: [KeyPathSyntax.Part]) -> Int? {
-        if let found = watchIndex(matching: parts) { return found }
-        return KeyPathSyntax.withinDocument(parts).flatMap { watchIndex(matching: $0) }
-    }
-
-    private func watchIndex(matching parts: [KeyPathSyntax.Part]) -> Int? {
         var candidates = watchIndex.open
         if case .key(let last, _)? = parts.last, let indexed = watchIndex.byLastKey[last] {
             candidates = (candidates + indexed).sorted { $0.order < $1.order }
