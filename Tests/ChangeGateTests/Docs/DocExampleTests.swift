@@ -24,7 +24,10 @@ struct DocExampleTests {
         var description: String { "\(page):\(line)" }
     }
 
-    static let pages = ["README.md", "docs/ci.md", "docs/history.md", "docs/policy-language.md", "docs/audit.md"]
+    static let pages = [
+        "README.md", "docs/ci.md", "docs/history.md", "docs/policy-language.md", "docs/audit.md",
+        "docs/failover-model.md",
+    ]
 
     /// Every marked block of every page, in page order.
     static func examples() -> [Example] {

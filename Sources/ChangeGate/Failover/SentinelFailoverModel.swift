@@ -1,0 +1,62 @@
+/// Redis Sentinel's failover, from its documentation (redis.io "High availability with Redis
+/// Sentinel"; src/sentinel.c defaults; ../shared/reference/failover-timers.md § 4).
+enum SentinelFailoverModel {
+    static let source = "Redis docs: sentinel.md, src/sentinel.c"
+    /// Up to 1 s of random desync before the failover starts, ~1 s of election, then promotion.
+    static let electAndPromote = 2
+
+    /// One assessment per monitored master.
+    static func assess(_ settings: [String: ConfigValue], file: String) -> [FailoverAssessment] {
+        let masters = Set(
+            settings.keys.compactMap { key -> String? in
+                guard key.hasPrefix("sentinel."), key.hasSuffix(".monitor.quorum") else { return nil }
+                return String(key.dropFirst("sentinel.".count).dropLast(".monitor.quorum".count))
+            }
+        ).sorted()
+        return masters.map { master in
+            var result = FailoverAssessment(system: .sentinel, file: file)
+            let base = "sentinel.\(master)."
+            func number(_ name: String, default value: Int) -> Int {
+                if let set = FailoverModel.seconds(settings[base + name]) {
+                    result.inputs.append(.init(key: base + name, value: String(set), assumed: false))
+                    return set
+                }
+                result.inputs.append(.init(key: base + name, value: String(value), assumed: true))
+                return value
+            }
+            let quorum = number("monitor.quorum", default: 2)
+            let downAfter = number("down-after-milliseconds", default: 30_000)
+            let failoverTimeout = number("failover-timeout", default: 180_000)
+            let seconds = (downAfter + 999) / 1000 + electAndPromote
+            result.bounds.append(
+                .init(
+                    mode: .nodeLost, seconds: seconds,
+                    formula: "down-after-milliseconds / 1000 + election and promotion = \(downAfter / 1000) + "
+                        + "\(electAndPromote) (a failed election retries after 2 × failover-timeout = "
+                        + "\(2 * failoverTimeout / 1000) s)",
+                    source: source))
+            if quorum < 1 { result.impossibleBecause.append("\(base)monitor.quorum is \(quorum): never ODOWN") }
+            // The Sentinels this one knows of, and itself, when the file lists them (Sentinel
+            // rewrites its file with `known-sentinel` lines).
+            let known: Int? =
+                switch settings[base + "known-sentinel"] {
+                case .list(let items)?: items.count + 1
+                case .string?: 2
+                default: nil
+                }
+            if let known {
+                result.inputs.append(.init(key: base + "known-sentinel", value: "\(known) Sentinels", assumed: false))
+                if quorum > known {
+                    result.impossibleBecause.append(
+                        "\(base)monitor.quorum is \(quorum) with \(known) Sentinels: the master is never agreed down")
+                }
+            } else {
+                result.limits.append(
+                    "the number of Sentinels is not in this file (no known-sentinel lines): a quorum above it "
+                        + "would never agree")
+            }
+            result.limits.append("replica-priority is set in each replica's redis.conf, not here")
+            return result
+        }
+    }
+}

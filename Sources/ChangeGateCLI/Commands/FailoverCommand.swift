@@ -1,0 +1,60 @@
+import ArgumentParser
+import ChangeGate
+import Foundation
+
+/// `changegate failover explain FILE [--rev REV]`: what the failover model makes of a file.
+struct FailoverCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "failover",
+        abstract: "What the failover model computes from a configuration file.",
+        subcommands: [Explain.self])
+
+    struct Explain: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Whether automatic failover is possible, and each failure mode's worst case, with the inputs.",
+            discussion:
+                "Exit 0 when it is possible (or no model applies), 1 when it is not, 2 when the file cannot be read.")
+
+        @Option(
+            help: ArgumentHelp(
+                "The repository, with --rev (default: the one containing the working directory).", valueName: "path"),
+            completion: .directory)
+        var repo: String?
+
+        @Option(
+            help: ArgumentHelp("Read FILE at this revision of the repository instead of from disk.", valueName: "rev"),
+            completion: Completions.revisions)
+        var rev: String?
+
+        @Argument(help: "The configuration file (a repository path with --rev).", completion: .file())
+        var file: String
+
+        func run() throws {
+            let assessments: [FailoverAssessment]
+            do {
+                let bytes: [UInt8]
+                if let rev {
+                    let repository = try Repository.open(path: repo, environment: ProcessInfo.processInfo.environment)
+                    let commit = try repository.resolveCommit(rev)
+                    guard let blob = try repository.file(at: file, in: commit),
+                        case .text(let content) = try repository.blob(blob, maxSize: ReaderLimits.default.maxFileSize)
+                    else {
+                        Standard.error("changegate: error: \(file) is not a text file at \(rev)")
+                        throw ExitCode(2)
+                    }
+                    bytes = content
+                } else {
+                    bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+                }
+                assessments = try FailoverModel.assess(file: file, bytes: bytes)
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                Standard.error("changegate: error: \(error)")
+                throw ExitCode(2)
+            }
+            print(FailoverRenderer.text(assessments, file: file), terminator: "")
+            if assessments.contains(where: { !$0.possible }) { throw ExitCode(1) }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import ChangeGate
+import Foundation
+import Testing
+
+/// The failover model (docs/failover-model.md): each system's bounds and "never" classes, the real
+/// files of ../shared/testdata, and the incident of the postmortem replayed.
+@Suite("Failover model")
+struct FailoverModelTests {
+    private func assess(_ text: String, file: String = "postgres0.yml") throws -> [FailoverAssessment] {
+        try FailoverModel.assess(file: file, bytes: Array(text.utf8))
+    }
+
+    private func patroni(_ text: String) throws -> FailoverAssessment {
+        try #require(try assess(text).first { $0.system == .patroni }, "not read as Patroni")
+    }
+
+    private static let member = "scope: demo\npostgresql:\n  data_dir: /data\nbootstrap:\n  dcs:\n"
+
+    private func bound(_ assessment: FailoverAssessment, _ mode: FailoverAssessment.FailureMode) -> Int? {
+        assessment.bounds.first { $0.mode == mode }?.seconds
+    }
+
+    @Test(
+        "Patroni with its defaults: node lost ttl + loop_wait + promote, a crash loop_wait + primary_start_timeout + loop_wait"
+    )
+    func patroniDefaults() throws {
+        let model = try patroni(Self.member + "    ttl: 30\n")
+        #expect(model.possible)
+        #expect(bound(model, .nodeLost) == 30 + 10 + 5)
+        #expect(bound(model, .databaseCrashed) == 10 + 300 + 10)
+        #expect(model.worstCase == 320)
+        #expect(model.inputs.contains { $0.key == "bootstrap.dcs.primary_start_timeout" && $0.assumed })
+        #expect(model.inputs.contains { $0.key == "bootstrap.dcs.ttl" && !$0.assumed && $0.value == "30" })
+        #expect(model.violations.isEmpty)
+    }
+
+    @Test("primary_start_timeout 0 makes a crash fail over in loop_wait; the old master_start_timeout name counts")
+    func startTimeout() throws {
+        let zero = try patroni(Self.member + "    ttl: 30\n    loop_wait: 5\n    primary_start_timeout: 0\n")
+        #expect(bound(zero, .databaseCrashed) == 5)
+        let old = try patroni(Self.member + "    master_start_timeout: 60\n")
+        #expect(bound(old, .databaseCrashed) == 10 + 60 + 10)
+    }
+
+    @Test(
+        "each way Patroni never fails over is named",
+        arguments: [
+            ("tags:\n  nofailover: true\n", "tags.nofailover is true"),
+            ("tags:\n  failover_priority: 0\n", "tags.failover_priority is 0"),
+            ("bootstrap:\n  dcs:\n    pause: true\n", "pause is true"),
+            ("bootstrap:\n  dcs:\n    maximum_lag_on_failover: 0\n", "maximum_lag_on_failover is 0"),
+            (
+                "bootstrap:\n  dcs:\n    synchronous_mode: true\n    synchronous_node_count: 0\n",
+                "synchronous_node_count 0"
+            ),
+        ])
+    func patroniNever(extra: String, reason: String) throws {
+        let model = try patroni("scope: demo\npostgresql:\n  data_dir: /data\n" + extra)
+        #expect(!model.possible)
+        #expect(model.worstCase == nil)
+        #expect(model.impossibleBecause.contains { $0.contains(reason) }, "\(model.impossibleBecause)")
+    }
+
+    @Test("the rules Patroni documents: loop_wait + 2 × retry_timeout <= ttl and the minimums")
+    func patroniRules() throws {
+        let model = try patroni(Self.member + "    ttl: 15\n    loop_wait: 10\n    retry_timeout: 2\n")
+        #expect(model.violations.contains { $0.contains("loop_wait + 2 × retry_timeout = 14") } == false)
+        #expect(model.violations.contains { $0.contains("ttl 15 is below Patroni's minimum of 20") })
+        #expect(model.violations.contains { $0.contains("retry_timeout 2 is below Patroni's minimum of 3") })
+        let loop = try patroni(Self.member + "    ttl: 25\n    loop_wait: 10\n    retry_timeout: 10\n")
+        #expect(loop.violations.contains { $0.contains("loop_wait + 2 × retry_timeout = 30 > ttl = 25") })
+    }
+
+    @Test("the real Patroni files of ../shared/testdata: failover possible, 45 s and 320 s")
+    func realPatroni() throws {
+        let root = try #require(Paths.testdata, "../shared/testdata is absent")
+        for name in ["postgres0.yml", "postgres1.yml", "postgres2.yml"] {
+            let url = root.appendingPathComponent("real/patroni/\(name)")
+            let bytes = Array(try Data(contentsOf: url))
+            let found = try FailoverModel.assess(file: name, bytes: bytes).first { $0.system == .patroni }
+            let model = try #require(found, "\(name)")
+            #expect(model.possible, "\(name): \(model.impossibleBecause)")
+            #expect(bound(model, .nodeLost) == 45, "\(name)")
+            #expect(bound(model, .databaseCrashed) == 320, "\(name)")
+        }
+    }
+
+    @Test("Sentinel: down-after + election; a quorum above the Sentinels it knows never agrees")
+    func sentinel() throws {
+        let known = "sentinel monitor m 10.0.0.1 6379 3\nsentinel known-sentinel m 10.0.0.2 26379 a\n"
+        let model = try #require(try assess(known, file: "sentinel.conf").first { $0.system == .sentinel })
+        #expect(!model.possible)
+        #expect(model.impossibleBecause.contains { $0.contains("quorum is 3 with 2 Sentinels") })
+        let fine = try #require(
+            try assess(
+                "sentinel monitor m 10.0.0.1 6379 2\nsentinel down-after-milliseconds m 5000\n", file: "sentinel.conf"
+            ).first)
+        #expect(fine.possible)
+        #expect(bound(fine, .nodeLost) == 5 + 2)
+        #expect(fine.limits.contains { $0.contains("number of Sentinels is not in this file") })
+    }
+
+    @Test(
+        "the incident replayed: failover possible before 4f693cd, impossible at it (naming the settings), back after the revert"
+    )
+    func incident() throws {
+        let demo = try ExampleRepository()
+        defer { demo.remove() }
+        func explain(_ rev: String) throws -> Shell.Result {
+            try Shell.run(
+                [
+                    Paths.changegate.path, "failover", "explain", "--repo", demo.path, "--rev", rev,
+                    "db/prod/patroni.yml",
+                ],
+                environment: GitFixture.baseEnvironment)
+        }
+        let before = try explain(demo.badCommit + "~1")
+        #expect(before.status == 0, "\(before.stdout)\(before.stderr)")
+        #expect(!before.stdout.contains("IMPOSSIBLE"))
+        let bad = try explain(demo.badCommit)
+        #expect(bad.status == 1, "\(bad.stdout)")
+        #expect(bad.stdout.contains("automatic failover: IMPOSSIBLE"))
+        #expect(bad.stdout.contains("failover.mode is \"manual\""))
+        #expect(bad.stdout.contains("failover.members[name=db-2].priority is 0"))
+        // The same commit's Patroni settings break Patroni's own rule.
+        #expect(bad.stdout.contains("broken: loop_wait + 2 × retry_timeout = 30 > ttl = 15"))
+        let reverted = try explain(demo.revertCommit)
+        #expect(reverted.status == 0, "\(reverted.stdout)")
+        #expect(!reverted.stdout.contains("IMPOSSIBLE"))
+    }
+}
