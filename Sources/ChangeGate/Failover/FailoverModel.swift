@@ -1,5 +1,5 @@
 /// Computes ``FailoverAssessment``s from a configuration file's settings: the models of each
-/// system (``PatroniFailoverModel``, ``SentinelFailoverModel``) and of the generic `failover.*`
+/// system (``PatroniFailoverModel``, ``SentinelFailoverModel``, ``CloudNativePGFailoverModel``) and of the generic `failover.*`
 /// block (``GenericFailoverModel``).
 public enum FailoverModel {
     /// Every assessment `config` supports: one per system it is, and one for a `failover.*` block.
@@ -11,6 +11,7 @@ public enum FailoverModel {
         let systems = ConfigSystem.detect(in: config)
         if systems.contains(.patroni) { out.append(PatroniFailoverModel.assess(settings, file: config.path)) }
         if systems.contains(.sentinel) { out += SentinelFailoverModel.assess(settings, file: config.path) }
+        if systems.contains(.cnpg) { out += CloudNativePGFailoverModel.assess(settings, file: config.path) }
         if let generic = GenericFailoverModel.assess(settings, file: config.path) { out.append(generic) }
         return out
     }

@@ -129,3 +129,55 @@ struct FailoverModelTests {
         #expect(!reverted.stdout.contains("IMPOSSIBLE"))
     }
 }
+
+extension FailoverModelTests {
+    @Test("CloudNativePG's real samples: every Cluster can fail over but the one-instance replica cluster")
+    func realCloudNativePG() throws {
+        let root = try #require(Paths.testdata, "../shared/testdata is absent")
+        let folder = root.appendingPathComponent("real/cloudnative-pg")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }
+        #expect(names.count == 10)
+        for name in names.sorted() {
+            let bytes = Array(try Data(contentsOf: folder.appendingPathComponent(name)))
+            let clusters = try FailoverModel.assess(file: name, bytes: bytes).filter { $0.system == .cnpg }
+            #expect(clusters.count == 1, "\(name)")
+            let cluster = try #require(clusters.first)
+            #expect(cluster.possible == (name != "cluster-example-replica-streaming.yaml"), "\(name)")
+            #expect(bound(cluster, .nodeLost) == 55 + 0 + 15 + 5, "\(name)")
+            #expect(bound(cluster, .databaseCrashed) == 30 + 0 + 3600 + 15 + 5, "\(name)")
+        }
+    }
+
+    @Test(
+        "each way CloudNativePG never fails over is named",
+        arguments: [
+            ("spec:\n  instances: 1\n", "spec.instances is 1"),
+            (
+                "metadata:\n  name: pg\n  annotations:\n    cnpg.io/reconciliationLoop: disabled\nspec:\n  instances: 3\n",
+                "cnpg.io/reconciliationLoop is \"disabled\""
+            ),
+            (
+                "metadata:\n  name: pg\n  annotations:\n    cnpg.io/fencedInstances: '[\"*\"]'\nspec:\n  instances: 3\n",
+                "fences every instance"
+            ),
+        ])
+    func cloudNativePGNever(body: String, reason: String) throws {
+        let text = "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\n" + body
+        let cluster = try #require(try assess(text, file: "cluster.yaml").first { $0.system == .cnpg })
+        #expect(!cluster.possible)
+        #expect(cluster.impossibleBecause.contains { $0.contains(reason) }, "\(cluster.impossibleBecause)")
+    }
+
+    @Test("CloudNativePG: failoverDelay and the lease enter the bounds; the lease rule is checked")
+    func cloudNativePGTimers() throws {
+        let text =
+            "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  instances: 3\n"
+            + "  failoverDelay: 60\n  switchoverDelay: 40\n  primaryLease:\n    leaseDurationSeconds: 10\n"
+            + "    renewDeadlineSeconds: 10\n"
+        let cluster = try #require(try assess(text, file: "cluster.yaml").first { $0.system == .cnpg })
+        #expect(cluster.possible)
+        #expect(bound(cluster, .nodeLost) == 55 + 60 + 10 + 5)
+        #expect(bound(cluster, .databaseCrashed) == 30 + 60 + 40 + 10 + 5)
+        #expect(cluster.violations.contains { $0.contains("leaseDuration 10 > renewDeadline 10") })
+    }
+}
