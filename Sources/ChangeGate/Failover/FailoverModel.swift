@@ -1,5 +1,5 @@
 /// Computes ``FailoverAssessment``s from a configuration file's settings: the models of each
-/// system (``PatroniFailoverModel``, ``SentinelFailoverModel``, ``CloudNativePGFailoverModel``) and of the generic `failover.*`
+/// system (``PatroniFailoverModel``, ``SentinelFailoverModel``, ``CloudNativePGFailoverModel``, ``OrchestratorFailoverModel``) and of the generic `failover.*`
 /// block (``GenericFailoverModel``).
 public enum FailoverModel {
     /// Every assessment `config` supports: one per system it is, and one for a `failover.*` block.
@@ -12,6 +12,7 @@ public enum FailoverModel {
         if systems.contains(.patroni) { out.append(PatroniFailoverModel.assess(settings, file: config.path)) }
         if systems.contains(.sentinel) { out += SentinelFailoverModel.assess(settings, file: config.path) }
         if systems.contains(.cnpg) { out += CloudNativePGFailoverModel.assess(settings, file: config.path) }
+        if systems.contains(.orchestrator) { out.append(OrchestratorFailoverModel.assess(settings, file: config.path)) }
         if let generic = GenericFailoverModel.assess(settings, file: config.path) { out.append(generic) }
         return out
     }

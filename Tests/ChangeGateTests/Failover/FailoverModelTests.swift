@@ -181,3 +181,33 @@ extension FailoverModelTests {
         #expect(cluster.violations.contains { $0.contains("leaseDuration 10 > renewDeadline 10") })
     }
 }
+
+extension FailoverModelTests {
+    @Test("Orchestrator's real samples recover their masters; recovery is opt-in, and its filters decide")
+    func orchestrator() throws {
+        let root = try #require(Paths.testdata, "../shared/testdata is absent")
+        let folder = root.appendingPathComponent("real/orchestrator")
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() {
+            let bytes = Array(try Data(contentsOf: folder.appendingPathComponent(name)))
+            let found = try FailoverModel.assess(file: name, bytes: bytes).first { $0.system == .orchestrator }
+            let model = try #require(found, "\(name)")
+            #expect(model.possible, "\(name): \(model.impossibleBecause)")
+            #expect((bound(model, .nodeLost) ?? 0) >= 60 + 5, "\(name)")
+        }
+        for text in [
+            "{\"MySQLTopologyUser\": \"orc\"}", "{\"MySQLTopologyUser\": \"orc\", \"RecoverMasterClusterFilters\": []}",
+        ] {
+            let model = try #require(try assess(text, file: "orchestrator.conf.json").first)
+            #expect(!model.possible, "\(text)")
+            #expect(model.impossibleBecause.contains { $0.contains("recovery is opt-in") })
+        }
+        let lower = try #require(
+            try assess(
+                "{\"recoverMasterClusterFilters\": [\"*\"], \"instancePollSeconds\": 2, \"RecoveryPeriodBlockSeconds\": 0}",
+                file: "orchestrator.conf.json"
+            ).first)
+        #expect(lower.possible)
+        #expect(bound(lower, .nodeLost) == 2 + 60 + 5)
+        #expect(lower.violations.contains { $0.contains("RecoveryPeriodBlockSeconds is 0") })
+    }
+}
