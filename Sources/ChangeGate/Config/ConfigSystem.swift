@@ -66,6 +66,19 @@ public enum ConfigSystem: String, Sendable, Hashable, CaseIterable, CustomString
         return found
     }
 
+    /// A line whose first word, as Redis reads it (quotes removed, any case), is `sentinel`: Redis
+    /// Sentinel's configuration, never INI.
+    public static func looksLikeSentinel(_ bytes: [UInt8]) -> Bool {
+        for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: true) {
+            // Redis's leading `isspace`, then the word up to a space, tab or CR, quotes dropped.
+            let body = line.drop { [0x20, 0x09, 0x0D, 0x0B, 0x0C].contains($0) }
+            let word = body.prefix { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }
+                .filter { $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "'") }
+            if word.count == 8, word.map({ $0 | 0x20 }).elementsEqual("sentinel".utf8) { return true }
+        }
+        return false
+    }
+
     /// Patroni's documentation ("YAML Configuration Settings"): `bootstrap.dcs` is the dynamic
     /// configuration written at bootstrap; `postgresql.data_dir` is required of every member.
     private static func isPatroni(_ map: ConfigMap) -> Bool {

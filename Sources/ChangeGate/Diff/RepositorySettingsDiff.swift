@@ -392,7 +392,8 @@ public struct RepositorySettingsDiff {
             // written many times, each hiding the last (a quorum change would vanish).
             let lower = path.lowercased()
             let format =
-                format == .ini && (lower.hasSuffix(".conf") || lower.hasSuffix(".cfg")) && looksLikeSentinel(bytes)
+                format == .ini && (lower.hasSuffix(".conf") || lower.hasSuffix(".cfg"))
+                    && ConfigSystem.looksLikeSentinel(bytes)
                 ? .redis : format
             let config = try reader.read(bytes, path: path, format: format)
             let settings = try SettingsFlattener.settings(of: config, limits: reader.limits)
@@ -402,19 +403,6 @@ public struct RepositorySettingsDiff {
             if let hint = hint(for: error, bytes: bytes, format: format) { error.message += hint }
             return .failed(error, suspected: ConfigSystem.suspected(in: bytes))
         }
-    }
-
-    /// A line whose first word, as Redis reads it (quotes removed, any case), is `sentinel`: Redis
-    /// Sentinel's configuration, never INI.
-    static func looksLikeSentinel(_ bytes: [UInt8]) -> Bool {
-        for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: true) {
-            // Redis's leading `isspace`, then the word up to a space, tab or CR, quotes dropped.
-            let body = line.drop { [0x20, 0x09, 0x0D, 0x0B, 0x0C].contains($0) }
-            let word = body.prefix { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }
-                .filter { $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "'") }
-            if word.count == 8, word.map({ $0 | 0x20 }).elementsEqual("sentinel".utf8) { return true }
-        }
-        return false
     }
 
     /// What to do about a file that does not parse, where its content says what it likely is: the

@@ -34,12 +34,7 @@ enum CloudNativePGFailoverModel {
     {
         var result = FailoverAssessment(system: .cnpg, file: file)
         func number(_ key: String, default value: Int) -> Int {
-            if let set = FailoverModel.seconds(cluster[key]) {
-                result.inputs.append(.init(key: prefix + key, value: String(set), assumed: false))
-                return set
-            }
-            result.inputs.append(.init(key: prefix + key, value: String(value), assumed: true))
-            return value
+            result.input([(prefix + key, cluster[key])], default: value, reported: prefix + key)
         }
         let instances = number("spec.instances", default: 1)
         let failoverDelay = number("spec.failoverDelay", default: 0)

@@ -25,7 +25,7 @@ public enum FailoverModel {
         guard var format = ConfigFormat(path: file) else {
             throw ConfigError(.unknownFormat, path: file, at: nil, "cannot tell the format from the file's name")
         }
-        if format == .ini, RepositorySettingsDiff.looksLikeSentinel(bytes) { format = .redis }
+        if format == .ini, ConfigSystem.looksLikeSentinel(bytes) { format = .redis }
         return try assess(reader.read(bytes, path: file, format: format), limits: reader.limits)
     }
 

@@ -13,17 +13,10 @@ enum OrchestratorFailoverModel {
         var result = FailoverAssessment(system: .orchestrator, file: file)
         // Go's encoding/json matches keys in any case.
         var byName: [String: (key: String, value: ConfigValue)] = [:]
-        for (key, value) in settings {
-            let top = key.split(separator: "[", maxSplits: 1).first.map(String.init) ?? key
-            byName[top.lowercased(), default: (top, value)] = (top, settings[top] ?? value)
-        }
+        for (key, value) in settings where !key.contains("[") { byName[key.lowercased()] = (key, value) }
         func number(_ name: String, default value: Int) -> Int {
-            if let found = byName[name.lowercased()], let set = FailoverModel.seconds(found.value) {
-                result.inputs.append(.init(key: found.key, value: String(set), assumed: false))
-                return set
-            }
-            result.inputs.append(.init(key: name, value: String(value), assumed: true))
-            return value
+            let found = byName[name.lowercased()]
+            return result.input([(found?.key ?? name, found?.value)], default: value, reported: name)
         }
         let poll = number("InstancePollSeconds", default: 5)
         let block = number("RecoveryPeriodBlockSeconds", default: 3600)

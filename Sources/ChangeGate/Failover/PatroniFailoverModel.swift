@@ -13,14 +13,8 @@ enum PatroniFailoverModel {
         // (`patronictl show-config`) has it at the top.
         let prefix = settings.keys.contains { $0.hasPrefix("bootstrap.dcs.") } ? "bootstrap.dcs." : ""
         func number(_ key: String, default value: Int, aliases: [String] = []) -> Int {
-            for name in [key] + aliases {
-                if let set = FailoverModel.seconds(settings[prefix + name]) {
-                    result.inputs.append(.init(key: prefix + name, value: String(set), assumed: false))
-                    return set
-                }
-            }
-            result.inputs.append(.init(key: prefix + key, value: String(value), assumed: true))
-            return value
+            result.input(
+                ([key] + aliases).map { (prefix + $0, settings[prefix + $0]) }, default: value, reported: prefix + key)
         }
         let ttl = number("ttl", default: 30)
         let loopWait = number("loop_wait", default: 10)

@@ -17,12 +17,7 @@ enum SentinelFailoverModel {
             var result = FailoverAssessment(system: .sentinel, file: file)
             let base = "sentinel.\(master)."
             func number(_ name: String, default value: Int) -> Int {
-                if let set = FailoverModel.seconds(settings[base + name]) {
-                    result.inputs.append(.init(key: base + name, value: String(set), assumed: false))
-                    return set
-                }
-                result.inputs.append(.init(key: base + name, value: String(value), assumed: true))
-                return value
+                result.input([(base + name, settings[base + name])], default: value, reported: base + name)
             }
             let quorum = number("monitor.quorum", default: 2)
             let downAfter = number("down-after-milliseconds", default: 30_000)
