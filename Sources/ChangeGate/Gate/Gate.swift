@@ -296,7 +296,8 @@ public struct Gate {
             + "the work tree."
     }
 
-    /// The policy's `files` lines as file selectors; every known config file when it has none.
+    /// The policy's `files` lines as file selectors; every known config file (less its `ignore`
+    /// globs) when it has none.
     /// Public for the commands that read settings the way the gate does (`changegate history`).
     public static func selectors(of program: Program) -> [FileSelector] {
         let declared = program.fileSelectors.flatMap { rule in
@@ -306,7 +307,9 @@ public struct Gate {
                     detect: rule.detect.flatMap(ConfigSystem.init(rawValue:)))
             }
         }
-        return declared.isEmpty ? FileSelector.knownConfigFiles : declared
+        // `ignore` holds for the default selection too.
+        return declared.isEmpty
+            ? FileSelector.excluding(program.ignoredPaths, from: FileSelector.knownConfigFiles) : declared
     }
 
     /// Each piece of evidence with whether it counted: reviewers who made the change, untrusted

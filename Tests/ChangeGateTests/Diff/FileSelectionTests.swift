@@ -220,6 +220,20 @@ struct FileSelectionTests {
         }
     }
 
+    @Test("`ignore` also holds for a policy without `files` lines (every known config file is read)")
+    func ignoreWithoutFiles() throws {
+        var repo = try GitFixture(label: "ignore-default")
+        defer { repo.remove() }
+        try repo.write("charts/db/templates/cluster.yaml", Self.helmTemplate)
+        try repo.write("db/app.yaml", "failover:\n  mode: automatic\n")
+        let outcome = try check(&repo, policy: "policy \"p\"\nignore \"**/templates/**\"\n") { repo in
+            try repo.write("charts/db/templates/cluster.yaml", Self.helmTemplate + "  x: 1\n")
+            try repo.write("db/app.yaml", "failover:\n  mode: manual\n")
+        }
+        #expect(outcome.status == 0, "\(outcome.output)")
+        #expect(changedKeys(outcome.decision) == ["db/app.yaml failover.mode"])
+    }
+
     /// The shipped catalogue, as the base's policies/.
     private func catalogue() throws -> String {
         try String(contentsOf: Paths.packageRoot.appendingPathComponent("policies/failover.policy"), encoding: .utf8)
