@@ -7,7 +7,7 @@ struct InvalidPolicyTests {
     static let cases: [(source: String, line: Int, column: Int, message: String)] = [
         (
             "polcy \"x\"", 1, 1,
-            "expected a declaration (`policy`, `files`, `group`, `trust`, `watch`, `risk`, `deny`, `warn`, `require`, `freeze`, `reverts`, `owners`, `secret`, `identity`, `identities`, `ignore`), found `polcy`"
+            "expected a declaration (`policy`, `files`, `group`, `trust`, `watch`, `risk`, `deny`, `warn`, `require`, `freeze`, `reverts`, `owners`, `secret`, `identity`, `identities`, `ignore`, `rto`), found `polcy`"
         ),
         ("policy x", 1, 8, "expected the policy's name in double quotes, found `x`"),
         (

@@ -368,6 +368,14 @@ public struct RepositorySettingsDiff {
         return settings
     }
 
+    /// The failover systems a blob read as the file at `path` is (``ConfigSystem/detect(in:)``, from
+    /// its parse), or nil when it cannot be read.
+    public mutating func systems(ofBlob blob: ObjectID, path: String) throws(GitError) -> Set<ConfigSystem>? {
+        guard let format = format(for: path) ?? ConfigFormat(path: path) else { return nil }
+        guard case .settings(_, _, let systems) = try reading(blob, path: path, format: format) else { return nil }
+        return systems
+    }
+
     /// One setting of a blob read as the file at `path`: nil when the blob has no such key or cannot
     /// be read. The blob's keys are indexed on the first lookup.
     public mutating func setting(_ key: String, ofBlob blob: ObjectID, path: String) throws(GitError) -> Setting? {

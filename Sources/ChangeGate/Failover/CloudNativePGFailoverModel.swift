@@ -25,7 +25,9 @@ enum CloudNativePGFailoverModel {
             guard case .string(let api)? = cluster["apiVersion"], api.hasPrefix("postgresql.cnpg.io/"),
                 cluster["kind"] == .string("Cluster")
             else { return nil }
-            return assessCluster(cluster, prefix: name.isEmpty ? "" : name + ".", file: file)
+            var result = assessCluster(cluster, prefix: name.isEmpty ? "" : name + ".", file: file)
+            if case .string(let named)? = cluster["metadata.name"] { result.cluster = named }
+            return result
         }
     }
 

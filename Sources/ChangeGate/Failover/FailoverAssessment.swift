@@ -31,6 +31,9 @@ public struct FailoverAssessment: Sendable, Hashable {
     /// The system the configuration is (``ConfigSystem``), or nil for the generic `failover.*` block.
     public var system: ConfigSystem?
     public var file: String
+    /// Which cluster of the file: a Patroni `scope`, a CloudNativePG Cluster's document
+    /// (`Cluster/pg-main`), a Sentinel master's name; nil when the file holds one unnamed cluster.
+    public var cluster: String? = nil
     /// False when some setting rules automatic failover out; ``impossibleBecause`` says which.
     public var possible: Bool { impossibleBecause.isEmpty }
     /// Each reason automatic failover cannot happen, naming the setting (`tags.nofailover is true`).
@@ -56,6 +59,9 @@ public struct FailoverAssessment: Sendable, Hashable {
         inputs.append(Input(key: reported, value: String(fallback), assumed: true))
         return fallback
     }
+
+    /// "patroni", "cnpg", "orchestrator", "sentinel" or "generic": how a policy names the system.
+    public var systemName: String { system?.rawValue ?? "generic" }
 
     /// The longest bound among the failure modes that do fail over; nil when none does.
     public var worstCase: Int? {

@@ -7,14 +7,42 @@ public enum FailoverModel {
         -> [FailoverAssessment]
     {
         let settings = try SettingsFlattener.settingsByKey(of: config, limits: limits).mapValues(\.value)
+        return assess(settings, systems: ConfigSystem.detect(in: config), file: config.path)
+    }
+
+    /// Every assessment of a file's flattened settings, read as `systems` say it is. `members`
+    /// are the other members of a Patroni cluster (their files in the same tree), when known.
+    public static func assess(
+        _ settings: [String: ConfigValue], systems: Set<ConfigSystem>, file: String,
+        members: [PatroniMember] = []
+    ) -> [FailoverAssessment] {
         var out: [FailoverAssessment] = []
-        let systems = ConfigSystem.detect(in: config)
-        if systems.contains(.patroni) { out.append(PatroniFailoverModel.assess(settings, file: config.path)) }
-        if systems.contains(.sentinel) { out += SentinelFailoverModel.assess(settings, file: config.path) }
-        if systems.contains(.cnpg) { out += CloudNativePGFailoverModel.assess(settings, file: config.path) }
-        if systems.contains(.orchestrator) { out.append(OrchestratorFailoverModel.assess(settings, file: config.path)) }
-        if let generic = GenericFailoverModel.assess(settings, file: config.path) { out.append(generic) }
+        if systems.contains(.patroni) {
+            out.append(PatroniFailoverModel.assess(settings, file: file, members: members))
+        }
+        if systems.contains(.sentinel) { out += SentinelFailoverModel.assess(settings, file: file) }
+        if systems.contains(.cnpg) { out += CloudNativePGFailoverModel.assess(settings, file: file) }
+        if systems.contains(.orchestrator) { out.append(OrchestratorFailoverModel.assess(settings, file: file)) }
+        if let generic = GenericFailoverModel.assess(settings, file: file) { out.append(generic) }
         return out
+    }
+
+    /// The systems a flattened file is, by the keys each system's files cannot do without: for
+    /// settings that come without their parse tree (a policy test's `files:`).
+    public static func systems(ofSettings settings: [String: ConfigValue]) -> Set<ConfigSystem> {
+        var found = Set<ConfigSystem>()
+        for key in settings.keys {
+            let inner = KeyPath.documentKey(key).map { String($0.key) } ?? key
+            if inner.hasPrefix("bootstrap.dcs.") || inner == "postgresql.data_dir" { found.insert(.patroni) }
+            if inner.hasPrefix("sentinel."), inner.hasSuffix(".monitor.quorum") { found.insert(.sentinel) }
+            if ConfigSystem.orchestratorKeys.contains(inner.prefix { $0 != "." && $0 != "[" }.lowercased()) {
+                found.insert(.orchestrator)
+            }
+            if inner == "apiVersion", case .string(let api)? = settings[key], api.hasPrefix("postgresql.cnpg.io/") {
+                found.insert(.cnpg)
+            }
+        }
+        return found
     }
 
     /// The file's bytes read as its extension says (a `.conf` with `sentinel` lines as Redis's

@@ -7,8 +7,11 @@ enum PatroniFailoverModel {
     /// (features/dcs_failsafe_mode.feature).
     static let promote = 5
 
-    static func assess(_ settings: [String: ConfigValue], file: String) -> FailoverAssessment {
+    static func assess(_ settings: [String: ConfigValue], file: String, members: [PatroniMember] = [])
+        -> FailoverAssessment
+    {
         var result = FailoverAssessment(system: .patroni, file: file)
+        if case .string(let scope)? = settings["scope"] { result.cluster = scope }
         // The dynamic configuration sits under bootstrap.dcs in a member's file; a dump of the DCS
         // (`patronictl show-config`) has it at the top.
         let prefix = settings.keys.contains { $0.hasPrefix("bootstrap.dcs.") } ? "bootstrap.dcs." : ""
@@ -36,13 +39,35 @@ enum PatroniFailoverModel {
                     : "loop_wait + primary_start_timeout + loop_wait = \(loopWait) + \(startTimeout) + \(loopWait)",
                 source: source))
 
-        // Never: the member may not be promoted, maintenance mode, lag allowance of nothing.
-        if FailoverModel.truthy(settings["tags.nofailover"]) {
-            result.impossibleBecause.append("tags.nofailover is true: this member never takes part in the leader race")
-        }
-        if let priority = FailoverModel.seconds(settings["tags.failover_priority"]), priority <= 0 {
-            result.impossibleBecause.append(
-                "tags.failover_priority is \(priority): this member never takes part in the leader race")
+        // Never: no member left that may be promoted, maintenance mode, lag allowance of nothing.
+        let this = PatroniMember(file: file, settings: settings)
+        if members.isEmpty {
+            // Alone in the tree: only this member's own tags are known.
+            if let reason = this.ineligibleBecause {
+                result.impossibleBecause.append("\(reason): this member never takes part in the leader race")
+            }
+            result.limits.append(
+                "no other member's file shares this `scope` in the tree: the other members are assumed promotable")
+        } else {
+            // Whichever member leads, another must be promotable when it fails: two at least.
+            let all = [this] + members
+            let eligible = all.filter { $0.ineligibleBecause == nil }
+            for member in all {
+                result.inputs.append(
+                    .init(
+                        key: "member \(member.name) (\(member.file))",
+                        value: member.ineligibleBecause ?? "may be promoted", assumed: false))
+            }
+            if eligible.count < 2 {
+                let blocked = all.compactMap { member in
+                    member.ineligibleBecause.map { "\(member.name): \($0)" }
+                }
+                let lead =
+                    eligible.first.map {
+                        "only \($0.name) may be promoted, so when it is the primary and fails no member takes over"
+                    } ?? "no member of the cluster may be promoted"
+                result.impossibleBecause.append(lead + " (" + blocked.joined(separator: "; ") + ")")
+            }
         }
         if FailoverModel.truthy(settings[prefix + "pause"]) {
             result.impossibleBecause.append("\(prefix)pause is true: Patroni promotes no replica in maintenance mode")
@@ -80,9 +105,37 @@ enum PatroniFailoverModel {
                         + "the watchdog can fire on a healthy leader (watchdog.rst)")
             }
         }
-        result.limits.append(
-            "a member's file knows only its own tags: whether another member can be promoted needs their files")
         result.limits.append("replication lag at the time of the failure is not in the configuration")
         return result
+    }
+}
+
+/// One member of a Patroni cluster as its own file describes it: the `name`, and the tags that keep
+/// it out of the leader race (Patroni docs: yaml_configuration.rst § Tags).
+public struct PatroniMember: Sendable, Hashable {
+    public var file: String
+    public var name: String
+    /// `tags.nofailover is true`, `tags.failover_priority is 0`; nil when the member may be promoted.
+    public var ineligibleBecause: String?
+
+    public init(file: String, settings: [String: ConfigValue]) {
+        self.file = file
+        if case .string(let name)? = settings["name"] { self.name = name } else { self.name = file }
+        if FailoverModel.truthy(settings["tags.nofailover"]) {
+            ineligibleBecause = "tags.nofailover is true"
+        } else if let priority = FailoverModel.seconds(settings["tags.failover_priority"]), priority <= 0 {
+            ineligibleBecause = "tags.failover_priority is \(priority)"
+        } else {
+            ineligibleBecause = nil
+        }
+    }
+
+    /// The cluster a member's file joins: its `namespace` (Patroni's default `/service/`) and
+    /// `scope`; nil without a scope.
+    public static func cluster(of settings: [String: ConfigValue]) -> String? {
+        guard case .string(let scope)? = settings["scope"] else { return nil }
+        var namespace = "/service/"
+        if case .string(let set)? = settings["namespace"] { namespace = set }
+        return namespace + "\u{0}" + scope
     }
 }

@@ -15,6 +15,7 @@ enum SentinelFailoverModel {
         ).sorted()
         return masters.map { master in
             var result = FailoverAssessment(system: .sentinel, file: file)
+            result.cluster = master
             let base = "sentinel.\(master)."
             func number(_ name: String, default value: Int) -> Int {
                 result.input([(base + name, settings[base + name])], default: value, reported: base + name)

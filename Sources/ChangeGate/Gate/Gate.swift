@@ -149,6 +149,11 @@ public struct Gate {
                 if let path = delta.newPath, let blob = delta.newBlob { headBlobs[path] = blob }
                 if let path = delta.oldPath, let blob = delta.oldBlob { baseBlobs[path] = blob }
             }
+            let failover = try Self.failoverChanges(
+                files: previousPaths.keys.sorted().map { ($0, previousPaths[$0] ?? $0) }, headBlobs: headBlobs,
+                baseBlobs: baseBlobs, head: head, base: from, differ: &differ)
+            decision.failover = failover
+            let failoverByPath = Dictionary(failover.map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
             for path in previousPaths.keys.sorted() {
                 let previous = previousPaths[path] ?? path
                 let headSettings =
@@ -163,7 +168,8 @@ public struct Gate {
                     FileInput(
                         path: path, previousPath: previous == path ? nil : previous,
                         head: headSettings.mapValues(PolicyValue.init),
-                        base: baseSettings.mapValues(PolicyValue.init)))
+                        base: baseSettings.mapValues(PolicyValue.init), headFailover: failoverByPath[path]?.headFacts,
+                        baseFailover: failoverByPath[path]?.baseFacts))
             }
             let changedPaths = report.touchedPaths
             // Bytes git rewrites on their way out (attributes, submodules) are not the bytes judged:

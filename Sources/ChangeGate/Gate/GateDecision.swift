@@ -36,6 +36,8 @@ public struct GateDecision: Sendable {
     /// True when the policy came from the repository (`policies/` at a commit), so that a report may
     /// point at its files; false for `--policy PATH`, which lives outside the repository.
     public var policyInRepository = false
+    /// The failover model's view of each changed file it reads, before and after.
+    public var failover: [FailoverChange] = []
 
     public init(
         verdict: Verdict, base: ObjectID? = nil, head: ObjectID? = nil, policyName: String? = nil,

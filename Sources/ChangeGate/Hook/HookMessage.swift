@@ -31,6 +31,12 @@ enum HookMessage {
             lines += decision.problems.map { "  " + $0 }
             return lines
         }
+        // What the change does to failover, unless nothing: the settings that decide it are named.
+        for change in decision.failover {
+            for line in change.summary where !line.hasSuffix("(unchanged)") {
+                lines.append("  failover: \(change.file): \(line)")
+            }
+        }
         guard let evaluation = decision.evaluation else { return lines }
         for verdict in evaluation.verdicts where verdict.overridden {
             lines.append("  !!! OVERRIDE \(verdict.kind.rawValue) \"\(verdict.name)\": \(verdict.reason)")

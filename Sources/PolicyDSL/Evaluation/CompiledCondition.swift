@@ -4,6 +4,9 @@
 indirect enum CompiledCondition: Sendable {
     enum Field: Sendable {
         case key, kind, old, new, tags, weight, reverts, watched, file, previousFile
+        case failoverSystem, failoverPossible, baseFailoverPossible, failoverWorstCase, baseFailoverWorstCase
+        case failoverNodeLost, baseFailoverNodeLost, failoverDatabaseCrashed, baseFailoverDatabaseCrashed, rto
+        case failoverViolations, baseFailoverViolations
         case risk, ref, author, committer, actor, weekday, hour, now, changes, forced
     }
 
@@ -98,6 +101,18 @@ indirect enum CompiledCondition: Sendable {
         case "watched": .watched
         case "file": .file
         case "previous_file": .previousFile
+        case "failover_system": .failoverSystem
+        case "failover_possible": .failoverPossible
+        case "base_failover_possible": .baseFailoverPossible
+        case "failover_worst_case": .failoverWorstCase
+        case "base_failover_worst_case": .baseFailoverWorstCase
+        case "failover_node_lost": .failoverNodeLost
+        case "base_failover_node_lost": .baseFailoverNodeLost
+        case "failover_database_crashed": .failoverDatabaseCrashed
+        case "base_failover_database_crashed": .baseFailoverDatabaseCrashed
+        case "rto": .rto
+        case "failover_violations": .failoverViolations
+        case "base_failover_violations": .baseFailoverViolations
         case "risk": .risk
         case "ref": .ref
         case "author": .author

@@ -37,14 +37,52 @@ public struct FileInput: Sendable, Hashable {
     public var previousPath: String?
     public var head: [String: PolicyValue]
     public var base: [String: PolicyValue]
+    /// What the failover model concludes after the change (`failover_possible`, …); nil when no
+    /// model reads the file.
+    public var headFailover: FailoverFacts?
+    /// The same before the change (`base_failover_possible`, …).
+    public var baseFailover: FailoverFacts?
 
     public init(
-        path: String, previousPath: String? = nil, head: [String: PolicyValue], base: [String: PolicyValue]
+        path: String, previousPath: String? = nil, head: [String: PolicyValue], base: [String: PolicyValue],
+        headFailover: FailoverFacts? = nil, baseFailover: FailoverFacts? = nil
     ) {
         self.path = path
         self.previousPath = previousPath
         self.head = head
         self.base = base
+        self.headFailover = headFailover
+        self.baseFailover = baseFailover
+    }
+}
+
+/// A failover model's conclusions about one side of a file, as the policy reads them. The gate
+/// computes them (ChangeGate's `FailoverModel`); the language knows only the values.
+public struct FailoverFacts: Sendable, Hashable {
+    /// "patroni", "cnpg", "orchestrator", "sentinel" or "generic".
+    public var system: String
+    public var possible: Bool
+    /// Seconds to a writable new primary when the primary's node is lost; nil when it never happens.
+    public var nodeLost: Int?
+    /// Seconds when the database crashes under a live agent; nil when it never happens.
+    public var databaseCrashed: Int?
+    /// The rules the system documents that the configuration breaks (`failover_violations`).
+    public var violations: [String]
+
+    public init(
+        system: String, possible: Bool, nodeLost: Int? = nil, databaseCrashed: Int? = nil, violations: [String] = []
+    ) {
+        self.system = system
+        self.possible = possible
+        self.nodeLost = nodeLost
+        self.databaseCrashed = databaseCrashed
+        self.violations = violations
+    }
+
+    /// The longest bound; nil when failover is impossible or nothing is bounded.
+    public var worstCase: Int? {
+        guard possible else { return nil }
+        return [nodeLost, databaseCrashed].compactMap { $0 }.max()
     }
 }
 

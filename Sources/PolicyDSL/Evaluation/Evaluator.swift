@@ -16,6 +16,8 @@ public struct Evaluator {
     private let fileGlobs: [[Glob]]
     /// Each watch's tags as a value, built once.
     private let watchTags: [PolicyValue]
+    /// The `rto` lines' globs, compiled once.
+    private let recoveryObjectiveGlobs: [(seconds: Int, globs: [Glob])]
 
     public init(program: Program) {
         self.program = program
@@ -34,6 +36,7 @@ public struct Evaluator {
         self.ruleConditions = rules
         self.fileGlobs = fileGlobs
         self.watchTags = program.watches.map { .list($0.tags.map { .string($0) }) }
+        self.recoveryObjectiveGlobs = program.recoveryObjectives.map { ($0.seconds, $0.patterns.map { Glob($0) }) }
     }
 
     /// Answers `reverts` for the change at an index of ``EvaluationInput/changes`` the first time
@@ -91,6 +94,8 @@ public struct Evaluator {
         var files: [FileData] = []
         /// `fileMatches[id][file]`: whether file matches the `file matches` with that id.
         var fileMatches: [[Bool]] = []
+        /// Each file's `rto`, worked out once.
+        var recoveryObjectives: [PolicyValue] = []
     }
 
     public mutating func evaluate(_ input: EvaluationInput, reverts: RevertsLookup? = nil) -> Evaluation {
@@ -153,6 +158,9 @@ public struct Evaluator {
                     glob.matches(parts: file.pathParts) || file.previousParts.map { glob.matches(parts: $0) } == true
                 }
             }
+        }
+        if !recoveryObjectiveGlobs.isEmpty {
+            state.recoveryObjectives = state.files.map(recoveryObjective(of:))
         }
         for (line, condition) in zip(program.riskLines, riskConditions) {
             switch line.scope {
@@ -484,6 +492,52 @@ public struct Evaluator {
         }
     }
 
+    /// The shortest `rto … for` whose globs match the file's path or its path before a rename (a
+    /// file cannot loosen its objective by moving), else the `rto` without `for`, else null.
+    private func recoveryObjective(of file: FileData) -> PolicyValue {
+        var scoped: Int? = nil
+        var general: Int? = nil
+        for (seconds, globs) in recoveryObjectiveGlobs {
+            if globs.isEmpty {
+                general = seconds
+            } else if globs.contains(where: { glob in
+                glob.matches(parts: file.pathParts) || file.previousParts.map { glob.matches(parts: $0) } == true
+            }) {
+                scoped = min(scoped ?? seconds, seconds)
+            }
+        }
+        return (scoped ?? general).map { .duration($0) } ?? .null
+    }
+
+    /// A failover field of the current file: null outside a file and for a file no model reads.
+    private func failoverField(_ field: CompiledCondition.Field, _ context: Context, _ state: SetState)
+        -> PolicyValue
+    {
+        guard let i = context.file else { return .null }
+        if field == .rto { return state.recoveryObjectives.isEmpty ? .null : state.recoveryObjectives[i] }
+        let input = state.files[i].input
+        let facts: FailoverFacts?
+        switch field {
+        case .baseFailoverPossible, .baseFailoverWorstCase, .baseFailoverNodeLost, .baseFailoverDatabaseCrashed,
+            .baseFailoverViolations:
+            facts = input?.baseFailover
+        default:
+            facts = input?.headFailover
+        }
+        guard let facts else { return .null }
+        func seconds(_ value: Int?) -> PolicyValue { value.map { .duration($0) } ?? .null }
+        switch field {
+        case .failoverSystem: return .string(facts.system)
+        case .failoverPossible, .baseFailoverPossible: return .bool(facts.possible)
+        case .failoverViolations, .baseFailoverViolations: return .list(facts.violations.map { .string($0) })
+        case .failoverWorstCase, .baseFailoverWorstCase: return seconds(facts.worstCase)
+        case .failoverNodeLost, .baseFailoverNodeLost: return seconds(facts.possible ? facts.nodeLost : nil)
+        case .failoverDatabaseCrashed, .baseFailoverDatabaseCrashed:
+            return seconds(facts.possible ? facts.databaseCrashed : nil)
+        default: return .null
+        }
+    }
+
     private func field(_ field: CompiledCondition.Field, _ context: Context, _ state: SetState) -> PolicyValue {
         switch field {
         case .risk: return .integer(state.risk)
@@ -498,6 +552,10 @@ public struct Evaluator {
         case .forced: return .bool(state.input.forced)
         case .file: return context.file.map { state.files[$0].path } ?? .null
         case .previousFile: return context.file.map { state.files[$0].previous } ?? .null
+        case .failoverSystem, .failoverPossible, .baseFailoverPossible, .failoverWorstCase, .baseFailoverWorstCase,
+            .failoverNodeLost, .baseFailoverNodeLost, .failoverDatabaseCrashed, .baseFailoverDatabaseCrashed, .rto,
+            .failoverViolations, .baseFailoverViolations:
+            return failoverField(field, context, state)
         default: break
         }
         guard let i = context.change else { return .null }

@@ -13,6 +13,8 @@ struct Checker {
     private var settingsRead = SettingsRead.keys([])
     /// Whether any condition reads `reverts` (the gate then reads the trail's accepted tips).
     private var readsReverts = false
+    /// Whether an `rto` line exists, for reading the `rto` field.
+    private var declaresRecoveryObjective = false
     /// Risk points and weights are bounded so that a total can never overflow.
     static let maxPoints = 1_000_000
     /// Cells the "matches none of the files" warnings may spend comparing globs, for the whole
@@ -21,6 +23,9 @@ struct Checker {
 
     init(syntax: PolicySyntax, readFile: @escaping (String) -> String?) {
         self.syntax = syntax
+        self.declaresRecoveryObjective = syntax.declarations.contains {
+            if case .recoveryObjective = $0.kind { true } else { false }
+        }
         self.readFile = readFile
     }
 
@@ -106,6 +111,24 @@ struct Checker {
                     FileSelectorRule(
                         patterns: globs, format: normalized ?? system.flatMap(FileDetection.defaultFormat(for:)),
                         range: declaration.range, excluded: excluded.map(\.value), detect: system))
+            case .recoveryObjective(let seconds, let patterns):
+                if seconds.value <= 0 { error(seconds.range, "a recovery time objective must be longer than 0s") }
+                if patterns.isEmpty, let first = program.recoveryObjectives.first(where: { $0.patterns.isEmpty }) {
+                    error(
+                        declaration.range, "a second `rto` for every file",
+                        notes: [
+                            "the first is at \(first.range.start); scope one with `for \"GLOB\"` "
+                                + "(`rto 30s for \"db/prod/**\"`)"
+                        ])
+                    continue
+                }
+                for pattern in patterns where pattern.value.isEmpty {
+                    error(pattern.range, "an empty path glob matches no file")
+                }
+                for pattern in patterns { checkSize(ofGlob: pattern.value, pattern.range) }
+                program.recoveryObjectives.append(
+                    RecoveryObjective(seconds: seconds.value, patterns: patterns.map(\.value), range: declaration.range)
+                )
             case .ignore(let patterns):
                 for pattern in patterns where pattern.value.isEmpty {
                     error(pattern.range, "an empty path glob matches no file")
@@ -149,7 +172,7 @@ struct Checker {
                     program.name = name.value
                     if name.value.isEmpty { error(name.range, "the policy's name is empty") }
                 }
-            case .group, .files, .ignore, .identity, .identities:
+            case .group, .files, .ignore, .identity, .identities, .recoveryObjective:
                 break
             case .owners(let names):
                 if !program.owners.isEmpty {
@@ -563,6 +586,12 @@ struct Checker {
     {
         if groups[name] != nil { return .list(.string) }
         if name == "reverts" { readsReverts = true }
+        if name == "rto", !declaresRecoveryObjective {
+            error(
+                range, "`rto` is read, but the policy declares no recovery time objective",
+                notes: ["declare one: `rto 60s` (or `rto 30s for \"db/prod/**\"`)"])
+            return .duration
+        }
         guard let (type, fieldScope, _) = Fields.table[name] else {
             let candidates = Array(Fields.table.keys) + Array(groups.keys)
             error(

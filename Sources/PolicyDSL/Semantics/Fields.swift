@@ -60,6 +60,39 @@ enum Fields {
         "watched": (.bool, .change, "true when a `watch` pattern matches the setting"),
         "file": (.string, .file, "the path of the current file (`file matches` also tries its path before a rename)"),
         "previous_file": (.string, .file, "the file's path before a rename; null when it was not renamed"),
+        "failover_system": (
+            .string, .file,
+            "the failover system the file configures after the change (\"patroni\", \"cnpg\", \"orchestrator\", "
+                + "\"sentinel\", \"generic\"); null when no failover model reads it"
+        ),
+        "failover_possible": (
+            .bool, .file,
+            "after the change: true when automatic failover can still happen, false when a setting rules it out; "
+                + "null when no failover model reads the file"
+        ),
+        "base_failover_possible": (.bool, .file, "`failover_possible` before the change"),
+        "failover_worst_case": (
+            .duration, .file,
+            "after the change: the longest time to a writable new primary over the failure modes; null when "
+                + "failover is impossible or the file has no model"
+        ),
+        "base_failover_worst_case": (.duration, .file, "`failover_worst_case` before the change"),
+        "failover_node_lost": (.duration, .file, "after the change: the bound when the primary's node is lost"),
+        "base_failover_node_lost": (.duration, .file, "`failover_node_lost` before the change"),
+        "failover_database_crashed": (
+            .duration, .file, "after the change: the bound when the database crashes under a live agent"
+        ),
+        "base_failover_database_crashed": (.duration, .file, "`failover_database_crashed` before the change"),
+        "failover_violations": (
+            .list(.string), .file,
+            "after the change: the rules its failover system documents that the file breaks "
+                + "(`loop_wait + 2 × retry_timeout > ttl`); null when no model reads the file"
+        ),
+        "base_failover_violations": (.list(.string), .file, "`failover_violations` before the change"),
+        "rto": (
+            .duration, .file,
+            "the recovery time objective of the current file (`rto` lines: the shortest that matches it)"
+        ),
         "risk": (.number, .changeSet, "the change set's risk total"),
         "ref": (.string, .changeSet, "the ref being updated (refs/heads/main)"),
         "author": (.list(.string), .changeSet, "the authors of the commits"),
@@ -76,6 +109,7 @@ enum Fields {
     static let domains: [String: [String]] = [
         "kind": ["added", "removed", "modified", "renamed"],
         "weekday": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+        "failover_system": ["patroni", "cnpg", "orchestrator", "sentinel", "generic"],
     ]
 
     static let functions: [String: (arity: ClosedRange<Int>, summary: String)] = [

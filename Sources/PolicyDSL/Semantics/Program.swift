@@ -33,6 +33,8 @@ public struct Program: Sendable {
     /// `secret` patterns: settings whose values reports, annotations and the audit trail redact
     /// (besides the secret-looking names redacted by default).
     public var secretPatterns: [KeyPathPattern] = []
+    /// `rto` lines: the recovery time objectives the `rto` field reads.
+    public var recoveryObjectives: [RecoveryObjective] = []
 
     public func group(named name: String) -> Group? { groups.first { $0.name == name } }
 
@@ -263,5 +265,22 @@ public struct RevertWindow: Sendable, Hashable {
         self.within = within
         self.stable = stable
         self.commits = commits
+    }
+}
+
+/// `rto DURATION [for "GLOB", …]`: how long a cluster may be without a writable primary. The `rto`
+/// field of a file is the shortest objective whose globs match its path (or its path before a
+/// rename), else the one without `for`, else null: order does not matter, and a file cannot loosen
+/// its objective by moving.
+public struct RecoveryObjective: Sendable, Hashable {
+    public var seconds: Int
+    /// Empty: every file.
+    public var patterns: [String]
+    public var range: SourceRange
+
+    public init(seconds: Int, patterns: [String], range: SourceRange) {
+        self.seconds = seconds
+        self.patterns = patterns
+        self.range = range
     }
 }

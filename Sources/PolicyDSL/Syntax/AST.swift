@@ -49,6 +49,9 @@ public struct Declaration: Sendable, Hashable {
         case identity(login: Located<String>, emails: [Located<String>])
         /// `identities from "FILE"`: one `LOGIN EMAIL …` per line, in a file beside the policy.
         case identities(file: Located<String>)
+        /// `rto DURATION [for "GLOB", …]`: the recovery time objective a cluster's worst-case
+        /// failover is held to (the `rto` field); with `for`, only for the files the globs match.
+        case recoveryObjective(seconds: Located<Int>, patterns: [Located<String>])
     }
 
     public enum GroupMembers: Sendable, Hashable {
@@ -82,13 +85,14 @@ public struct Declaration: Sendable, Hashable {
         case .owners: "owners"
         case .identity: "identity"
         case .identities: "identities"
+        case .recoveryObjective: "rto"
         }
     }
 
     /// The declaration keywords, which start a declaration at the beginning of a line.
     public static let keywords: [String] = [
         "policy", "files", "group", "trust", "watch", "risk", "deny", "warn", "require", "freeze", "reverts",
-        "owners", "secret", "identity", "identities", "ignore",
+        "owners", "secret", "identity", "identities", "ignore", "rto",
     ]
 }
 

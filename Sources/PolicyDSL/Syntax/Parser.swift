@@ -221,6 +221,14 @@ struct Parser {
             kind = .files(patterns: patterns, except: excluded, detect: detect, format: format)
         case "ignore":
             kind = .ignore(patterns: try stringList("a path glob in double quotes"))
+        case "rto":
+            let seconds = try expectDuration("a duration after `rto`, like 60s")
+            var patterns: [Located<String>] = []
+            if atKeyword("for") {
+                advance()
+                patterns = try stringList("a path glob in double quotes")
+            }
+            kind = .recoveryObjective(seconds: seconds, patterns: patterns)
         case "group":
             let name = try expectName("the group's name")
             if atKeyword("from") {

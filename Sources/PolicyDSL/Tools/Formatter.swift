@@ -134,6 +134,9 @@ public enum PolicyFormatter {
             return ["identity \(quote(login.value)) = ["] + emails.map { "  \(quote($0.value))," } + ["]"]
         case .identities(let file):
             return ["identities from \(quote(file.value))"]
+        case .recoveryObjective(let seconds, let patterns):
+            if patterns.isEmpty { return ["rto \(seconds.text)"] }
+            return ["rto \(seconds.text) for " + patterns.map { quote($0.value) }.joined(separator: ", ")]
         case .revertWindow(let within, let stable, let commits):
             var line = "reverts"
             if let within { line += " within \(within.text)" }

@@ -225,7 +225,9 @@ struct GateTests {
         #expect(report["decision"] as? String == "deny")
         let rules = try #require(report["rules"] as? [[String: Any]])
         let failing = rules.filter { ($0["satisfied"] as? Bool) == false }.compactMap { $0["name"] as? String }
-        #expect(failing.contains("Patroni: loop_wait + 2 * retry_timeout must not exceed ttl"))
+        // The failover model: ttl 15 breaks Patroni's own rules, the generic block can no longer fail over.
+        #expect(failing.contains("failover timers must keep the rules their system documents"))
+        #expect(failing.contains("production clusters must keep automatic failover"))
         #expect(failing.contains("failover changes are reviewed by a DBA and simulated"))
 
         let allowed = try check("\(revert)~1", revert, "2024-06-04T16:01:00Z")

@@ -182,7 +182,16 @@ public enum PolicyTestFile {
             let changed = try field("changed").map { (n) throws(PolicyTestError) in try strings(n, "`changed`") }
             let input = EvaluationInput(
                 changes: changes,
-                files: files.keys.sorted().map { FileInput(path: $0, head: files[$0]!.head, base: files[$0]!.base) },
+                files: files.keys.sorted().map { path in
+                    // The failover model reads the settings the case gives, as the gate reads a file's.
+                    let sides = files[path]!
+                    let change = FailoverChange(
+                        file: path, base: PolicyTestFile.assessments(sides.base, path: path),
+                        head: PolicyTestFile.assessments(sides.head, path: path), headExists: !sides.head.isEmpty)
+                    return FileInput(
+                        path: path, head: sides.head, base: sides.base, headFailover: change.headFacts,
+                        baseFailover: change.baseFacts)
+                },
                 ref: try field("ref").map { (n) throws(PolicyTestError) in try string(n, "`ref`") } ?? "",
                 authors: try field("authors").map { (n) throws(PolicyTestError) in try strings(n, "`authors`") } ?? [],
                 committers: try field("committers").map { (n) throws(PolicyTestError) in try strings(n, "`committers`")
@@ -273,4 +282,23 @@ public enum PolicyTestFile {
             return nil
         }
     }
+
+    /// The failover model's view of a case's settings for one side of a file (the systems told by
+    /// their keys: a case has no parse tree).
+    static func assessments(_ values: [String: PolicyValue], path: String) -> [FailoverAssessment] {
+        guard !values.isEmpty else { return [] }
+        var settings: [String: ConfigValue] = [:]
+        for (key, value) in values {
+            switch value {
+            case .null: settings[key] = .null
+            case .bool(let b): settings[key] = .bool(b)
+            case .integer(let i), .duration(let i), .timestamp(let i): settings[key] = .integer(i)
+            case .float(let d): settings[key] = .float(d)
+            case .string(let s): settings[key] = .string(s)
+            case .list: continue
+            }
+        }
+        return FailoverModel.assess(settings, systems: FailoverModel.systems(ofSettings: settings), file: path)
+    }
+
 }

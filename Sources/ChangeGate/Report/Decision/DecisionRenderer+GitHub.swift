@@ -39,6 +39,14 @@ extension DecisionRenderer {
                 "warning", ReportLocation(file: warning.file, line: warning.line), title: "ChangeGate: \(warning.kind)",
                 warning.message)
         }
+        for change in decision.failover {
+            for line in change.summary where !line.hasSuffix("(unchanged)") {
+                command(
+                    line.contains("→ impossible") || line.contains("now broken") || change.modelLost
+                        ? "warning" : "notice",
+                    ReportLocation(file: change.file, line: nil), title: "ChangeGate failover model", line)
+            }
+        }
         var points: [String: Int] = [:]
         for item in decision.evaluation?.riskItems ?? [] {
             if let file = item.file, let key = item.key { points["\(file)\u{0}\(key)", default: 0] &+= item.points }

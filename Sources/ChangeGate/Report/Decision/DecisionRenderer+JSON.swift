@@ -103,9 +103,31 @@ extension DecisionRenderer {
                     ),
                 ])
             ),
+            ("failover", .array(decision.failover.map(failoverJSON))),
             ("problems", .array(decision.problems.map { .string($0) })),
             ("fileWarnings", .array(decision.fileWarnings.map(SettingsDiffRenderer.json))),
             ("version", .string(ChangeGateVersion.current)),
+        ])
+    }
+
+    /// A changed file's failover on both sides: what the policy's `failover_*` fields read, and
+    /// the report's lines.
+    static func failoverJSON(_ change: FailoverChange) -> JSONValue {
+        func facts(_ facts: FailoverFacts?) -> JSONValue {
+            guard let facts else { return .null }
+            return .object([
+                ("system", .string(facts.system)), ("possible", .bool(facts.possible)),
+                ("worstCaseSeconds", JSONValue(facts.worstCase)),
+                ("nodeLostSeconds", JSONValue(facts.possible ? facts.nodeLost : nil)),
+                ("databaseCrashedSeconds", JSONValue(facts.possible ? facts.databaseCrashed : nil)),
+            ])
+        }
+        return .object([
+            ("file", .string(change.file)), ("previousFile", change.previousFile.map { .string($0) } ?? .null),
+            ("base", facts(change.baseFacts)), ("head", facts(change.headFacts)),
+            ("impossibleBecause", .array((change.head.flatMap(\.impossibleBecause)).map { .string($0) })),
+            ("modelLost", .bool(change.modelLost)),
+            ("summary", .array(change.summary.map { .string($0) })),
         ])
     }
 

@@ -70,6 +70,11 @@ extension DecisionRenderer {
             let place = [item.file, item.key].compactMap { $0 }.joined(separator: " ")
             out += "  \(points.padding(5)) \(e(item.reason))" + (place.isEmpty ? "" : "  \(e(place))") + "\n"
         }
+        let failover = decision.failover.flatMap { change in change.summary.map { (change.file, $0) } }
+        if !failover.isEmpty {
+            out += "\nFailover (the model: docs/failover-model.md; `changegate failover explain FILE` shows why):\n"
+            for (file, line) in failover { out += "  \(e(file))  \(e(line))\n" }
+        }
         if !decision.changes.isEmpty {
             out += "\nChanges:\n"
             let watched = watches(in: decision)
