@@ -31,6 +31,43 @@ enum CloudNativePGFailoverModel {
         }
     }
 
+    /// Quorum-based failover (failover.md § Failover Quorum): a replica is promoted only when
+    /// R + W > N, R the promotable replicas, W `synchronous.number`, N the potentially synchronous
+    /// replicas. With every replica up R = N, so the file decides only how many replicas may be down
+    /// besides the primary (W − 1), and whether W leaves any (W < 1: no standby is synchronous).
+    private static func quorum(
+        _ cluster: [String: ConfigValue], prefix: String, instances: Int, into result: inout FailoverAssessment
+    ) {
+        let annotation = cluster["metadata.annotations." + KeyPath.segment("alpha.cnpg.io/failoverQuorum")]
+        // The deprecated annotation takes precedence over the field (failover.md).
+        let enabled: Bool
+        if case .string(let text)? = annotation {
+            enabled = text.lowercased() == "true"
+        } else {
+            enabled = FailoverModel.truthy(cluster["spec.postgresql.synchronous.failoverQuorum"])
+        }
+        guard enabled else { return }
+        let key = "spec.postgresql.synchronous.number"
+        var potential = instances - 1
+        if let cap = FailoverModel.seconds(cluster["spec.postgresql.synchronous.maxStandbyNamesFromCluster"]) {
+            potential = min(potential, cap)
+        }
+        guard let written = FailoverModel.seconds(cluster[key]) else {
+            result.limits.append("failoverQuorum is on without \(prefix)\(key): admission refuses such a Cluster")
+            return
+        }
+        result.inputs.append(.init(key: prefix + key, value: String(written), assumed: false))
+        if written < 1 || potential < 1 {
+            result.impossibleBecause.append(
+                "failoverQuorum with \(prefix)\(key) \(written) and \(potential) potentially synchronous "
+                    + "replica(s): R + W > N can never hold, so no replica is promoted (failover.md § Failover Quorum)")
+        } else {
+            result.limits.append(
+                "failoverQuorum: R + W > N with W = \(written), N = \(potential): failover waits while more than "
+                    + "\(written - 1) replica(s) are down besides the primary")
+        }
+    }
+
     private static func assessCluster(_ cluster: [String: ConfigValue], prefix: String, file: String)
         -> FailoverAssessment
     {
@@ -78,8 +115,8 @@ enum CloudNativePGFailoverModel {
                 "the primary lease needs leaseDuration \(lease) > renewDeadline \(renew) > 1.2 × retryPeriod \(retry) "
                     + "(admission refuses the Cluster)")
         }
-        result.limits.append(
-            "failoverQuorum's R + W ≤ N rule, readiness of the replicas and the node's Kubernetes version are not read")
+        quorum(cluster, prefix: prefix, instances: instances, into: &result)
+        result.limits.append("the replicas' readiness and the node's Kubernetes version are not in the file")
         return result
     }
 }

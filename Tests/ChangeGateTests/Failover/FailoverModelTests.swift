@@ -160,6 +160,11 @@ extension FailoverModelTests {
                 "metadata:\n  name: pg\n  annotations:\n    cnpg.io/fencedInstances: '[\"*\"]'\nspec:\n  instances: 3\n",
                 "fences every instance"
             ),
+            (
+                "spec:\n  instances: 3\n  postgresql:\n    synchronous:\n      method: any\n      number: 0\n"
+                    + "      failoverQuorum: true\n",
+                "R + W > N can never hold"
+            ),
         ])
     func cloudNativePGNever(body: String, reason: String) throws {
         let text = "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\n" + body
@@ -209,5 +214,30 @@ extension FailoverModelTests {
         #expect(lower.possible)
         #expect(bound(lower, .nodeLost) == 2 + 60 + 5)
         #expect(lower.violations.contains { $0.contains("RecoveryPeriodBlockSeconds is 0") })
+    }
+
+    @Test("CloudNativePG's failover quorum: R + W > N, the tolerance said; the deprecated annotation takes precedence")
+    func cloudNativePGQuorum() throws {
+        let header = "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\n"
+        let spec = "spec:\n  instances: 3\n  postgresql:\n    synchronous:\n      method: any\n      number: 1\n"
+        let on = try #require(try assess(header + spec + "      failoverQuorum: true\n", file: "c.yaml").first)
+        #expect(on.possible)
+        #expect(on.limits.contains { $0.contains("W = 1, N = 2") && $0.contains("more than 0 replica(s) are down") })
+        #expect(on.inputs.contains { $0.key.hasSuffix("spec.postgresql.synchronous.number") && $0.value == "1" })
+        let annotatedOff = try #require(
+            try assess(
+                header + "  annotations:\n    alpha.cnpg.io/failoverQuorum: \"false\"\n" + spec
+                    + "      failoverQuorum: true\n",
+                file: "c.yaml"
+            ).first)
+        #expect(annotatedOff.possible, "the annotation switches the quorum off")
+        #expect(!annotatedOff.limits.contains { $0.contains("R + W > N") })
+        let capped = try #require(
+            try assess(
+                header
+                    + spec.replacingOccurrences(of: "number: 1", with: "number: 1\n      maxStandbyNamesFromCluster: 0")
+                    + "      failoverQuorum: true\n", file: "c.yaml"
+            ).first)
+        #expect(!capped.possible, "no potentially synchronous replica")
     }
 }
