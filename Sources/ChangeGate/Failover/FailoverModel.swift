@@ -14,7 +14,7 @@ public enum FailoverModel {
     /// are the other members of a Patroni cluster (their files in the same tree), when known.
     public static func assess(
         _ settings: [String: ConfigValue], systems: Set<ConfigSystem>, file: String,
-        members: [PatroniMember] = []
+        members: [PatroniMember] = [], valuesDefaults: ValuesDefaults? = nil
     ) -> [FailoverAssessment] {
         var out: [FailoverAssessment] = []
         if systems.contains(.patroni) {
@@ -23,6 +23,11 @@ public enum FailoverModel {
         if systems.contains(.sentinel) { out += SentinelFailoverModel.assess(settings, file: file) }
         if systems.contains(.cnpg) { out += CloudNativePGFailoverModel.assess(settings, file: file) }
         if systems.contains(.orchestrator) { out.append(OrchestratorFailoverModel.assess(settings, file: file)) }
+        if !systems.contains(.sentinel),
+            let helm = HelmRedisFailoverModel.assess(settings, file: file, defaults: valuesDefaults)
+        {
+            out.append(helm)
+        }
         if let generic = GenericFailoverModel.assess(settings, file: file) { out.append(generic) }
         return out
     }

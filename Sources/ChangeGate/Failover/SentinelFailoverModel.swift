@@ -31,7 +31,11 @@ enum SentinelFailoverModel {
                         + "\(electAndPromote) (a failed election retries after 2 × failover-timeout = "
                         + "\(2 * failoverTimeout / 1000) s)",
                     source: source))
-            if quorum < 1 { result.impossibleBecause.append("\(base)monitor.quorum is \(quorum): never ODOWN") }
+            // A quorum no deployment can reach is a mistake, not a choice: impossible and broken.
+            if quorum < 1 {
+                result.impossibleBecause.append("\(base)monitor.quorum is \(quorum): never ODOWN")
+                result.violations.append("\(base)monitor.quorum is \(quorum): a quorum is at least 1")
+            }
             // The Sentinels this one knows of, and itself, when the file lists them (Sentinel
             // rewrites its file with `known-sentinel` lines).
             let known: Int? =
@@ -43,8 +47,10 @@ enum SentinelFailoverModel {
             if let known {
                 result.inputs.append(.init(key: base + "known-sentinel", value: "\(known) Sentinels", assumed: false))
                 if quorum > known {
-                    result.impossibleBecause.append(
-                        "\(base)monitor.quorum is \(quorum) with \(known) Sentinels: the master is never agreed down")
+                    let reason =
+                        "\(base)monitor.quorum is \(quorum) with \(known) Sentinels: the master is never agreed down"
+                    result.impossibleBecause.append(reason)
+                    result.violations.append(reason)
                 }
             } else {
                 result.limits.append(

@@ -22,10 +22,20 @@ extension Gate {
                 if members == nil { members = try patroniMembers(in: tree, differ: &differ) }
                 others = (members?[cluster] ?? []).filter { $0.file != path }
             }
-            return FailoverModel.assess(settings, systems: systems, file: path, members: others)
+            // An override values file is what Helm layers over the `values.yaml` beside it.
+            var defaults: ValuesDefaults? = nil
+            if let tree, let defaultsPath = ValuesDefaults.defaultsPath(for: path),
+                let values = try differ.values(of: defaultsPath, at: tree)
+            {
+                defaults = ValuesDefaults(path: defaultsPath, settings: values)
+            }
+            return FailoverModel.assess(
+                settings, systems: systems, file: path, members: others, valuesDefaults: defaults)
         }
         var out: [FailoverChange] = []
+        var judged = Set<String>()
         for (path, previous) in files {
+            judged.insert(path)
             let after = try assess(headBlobs[path], path: path, tree: head, members: &headMembers)
             let before = try assess(baseBlobs[previous], path: previous, tree: base, members: &baseMembers)
             guard !after.isEmpty || !before.isEmpty else { continue }
@@ -34,7 +44,30 @@ extension Gate {
                     file: path, previousFile: previous == path ? nil : previous, base: before, head: after,
                     headExists: headBlobs[path] != nil))
         }
+        // A changed `values.yaml` changes every override file layered on it, changed or not: each
+        // selected one beside it is judged too (a quorum raised in the defaults reaches production).
+        let changedDefaults = Set(files.map(\.path).filter { ["values.yaml", "values.yml"].contains(fileName($0)) })
+        if !changedDefaults.isEmpty {
+            for delta in try differ.plan(from: nil, to: head).files {
+                guard let path = delta.newPath, !judged.contains(path),
+                    let defaultsPath = ValuesDefaults.defaultsPath(for: path), changedDefaults.contains(defaultsPath)
+                else { continue }
+                judged.insert(path)
+                let blob = try differ.repository.file(at: path, in: head)
+                let oldBlob = try base.flatMap { (base) throws(GitError) in
+                    try differ.repository.file(at: path, in: base)
+                }
+                let after = try assess(blob, path: path, tree: head, members: &headMembers)
+                let before = try assess(oldBlob, path: path, tree: base, members: &baseMembers)
+                guard !after.isEmpty || !before.isEmpty else { continue }
+                out.append(FailoverChange(file: path, base: before, head: after, headExists: blob != nil))
+            }
+        }
         return out
+    }
+
+    private static func fileName(_ path: String) -> Substring {
+        path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? Substring(path)
     }
 
     /// The Patroni members among the selected files of `tree`, by cluster (``PatroniMember/cluster(of:)``).

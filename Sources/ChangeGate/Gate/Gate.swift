@@ -171,6 +171,14 @@ public struct Gate {
                         base: baseSettings.mapValues(PolicyValue.init), headFailover: failoverByPath[path]?.headFacts,
                         baseFailover: failoverByPath[path]?.baseFacts))
             }
+            // Files the change did not touch but whose failover it changed (an override values
+            // file over a changed `values.yaml`): the policy's `any file` sees them too.
+            for change in failover where previousPaths[change.file] == nil {
+                files.append(
+                    FileInput(
+                        path: change.file, head: [:], base: [:], headFailover: change.headFacts,
+                        baseFailover: change.baseFacts))
+            }
             let changedPaths = report.touchedPaths
             // Bytes git rewrites on their way out (attributes, submodules) are not the bytes judged:
             // such a change is refused, not judged.

@@ -138,4 +138,34 @@ struct FailoverGateTests {
         let failing = rules.filter { ($0["satisfied"] as? Bool) == false }.compactMap { $0["name"] as? String }
         #expect(failing.contains("production clusters must keep automatic failover"), "\(failing)")
     }
+
+    @Test("attack: the quorum raised in values.yaml reaches an unchanged values-prod.yaml with fewer pods")
+    func helmDefaultsReachOverride() throws {
+        var s = try setup()
+        defer { s.remove() }
+        try s.work.write(
+            "redis/values.yaml",
+            "architecture: replication\nreplica:\n  replicaCount: 3\nsentinel:\n  enabled: true\n  quorum: 2\n")
+        try s.work.write("redis/values-prod.yaml", "replica:\n  replicaCount: 2\n")
+        let before = try s.work.commit("redis", author: "Alice <alice@example.com>")
+        // Fine for values.yaml's own three pods; not for production's two.
+        try s.work.write(
+            "redis/values.yaml",
+            "architecture: replication\nreplica:\n  replicaCount: 3\nsentinel:\n  enabled: true\n  quorum: 3\n")
+        let head = try s.work.commit("quorum 3", author: "Frank <frank@example.com>")
+        let checked = try s.check(before, head)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(checked.stdout.utf8)) as? [String: Any])
+        let failover = try #require(report["failover"] as? [[String: Any]])
+        let own = try #require(failover.first { $0["file"] as? String == "redis/values.yaml" })
+        #expect((own["head"] as? [String: Any])?["possible"] as? Bool == true)
+        let prod = try #require(
+            failover.first { $0["file"] as? String == "redis/values-prod.yaml" },
+            "the override was not judged: \(failover)")
+        #expect((prod["head"] as? [String: Any])?["possible"] as? Bool == false)
+        #expect((prod["base"] as? [String: Any])?["possible"] as? Bool == true)
+        #expect((prod["summary"] as? [String])?.contains { $0.contains("quorum is 3 with 2 Sentinels") } == true)
+        let rules = try #require(report["rules"] as? [[String: Any]])
+        let failing = rules.filter { ($0["satisfied"] as? Bool) == false }.compactMap { $0["name"] as? String }
+        #expect(failing.contains("failover timers must keep the rules their system documents"), "\(failing)")
+    }
 }

@@ -240,4 +240,56 @@ extension FailoverModelTests {
             ).first)
         #expect(!capped.possible, "no potentially synchronous replica")
     }
+
+    @Test("bitnami/redis Helm values: the chart's defaults, Sentinel off, one pod, a quorum above the pods")
+    func helmRedis() throws {
+        func helm(_ text: String, defaults: ValuesDefaults? = nil) throws -> FailoverAssessment? {
+            let parsed = try ConfigReader().read(Array(text.utf8), path: "values.yaml", format: .yaml)
+            let settings = try SettingsFlattener.settingsByKey(of: parsed).mapValues(\.value)
+            return FailoverModel.assess(settings, systems: [], file: "values.yaml", valuesDefaults: defaults)
+                .first { $0.system == .sentinel }
+        }
+        let on = try #require(try helm("architecture: replication\nsentinel:\n  enabled: true\n"))
+        #expect(on.possible)
+        // The chart's defaults: 60 s down-after, quorum 2 of 3 pods.
+        #expect(on.bounds.first?.seconds == 60 + 2)
+        #expect(on.inputs.contains { $0.key == "sentinel.quorum" && $0.value == "2" && $0.assumed })
+        let off = try #require(try helm("architecture: replication\nsentinel:\n  enabled: false\n"))
+        #expect(!off.possible)
+        #expect(off.impossibleBecause.contains { $0.contains("sentinel.enabled is false") })
+        let single = try #require(
+            try helm("replica:\n  replicaCount: 1\nsentinel:\n  enabled: true\n  quorum: 1\n"))
+        #expect(single.impossibleBecause.contains { $0.contains("replicaCount is 1") })
+        let high = try #require(try helm("replica:\n  replicaCount: 3\nsentinel:\n  enabled: true\n  quorum: 4\n"))
+        #expect(!high.possible)
+        #expect(high.violations.contains { $0.contains("quorum is 4 with 3 Sentinels") })
+        // Another chart's values (no replica.replicaCount, no architecture): not this model's.
+        #expect(try helm("replicas: 3\nsentinel:\n  quorum: 2\n") == nil)
+        // An override read over its values.yaml: the pods from the defaults, the quorum its own.
+        let defaults = ValuesDefaults(
+            path: "redis/values.yaml",
+            settings: ["replica.replicaCount": .integer(2), "sentinel.enabled": .bool(true)])
+        let layered = try #require(try helm("sentinel:\n  quorum: 3\n", defaults: defaults))
+        #expect(layered.inputs.contains { $0.key == "replica.replicaCount" && $0.value == "2 (redis/values.yaml)" })
+        #expect(!layered.possible)
+    }
+
+    @Test(
+        "which values.yaml an override file is layered on",
+        arguments: [
+            ("deploy/redis/values-prod.yaml", "deploy/redis/values.yaml"),
+            ("values.prod.yml", "values.yml"),
+            ("r/prod.values.yaml", "r/values.yaml"),
+            ("r/prod-values.yaml", "r/values.yaml"),
+        ])
+    func valuesLayering(path: String, defaults: String) {
+        #expect(ValuesDefaults.defaultsPath(for: path) == defaults)
+    }
+
+    @Test("values.yaml itself and other names have no defaults file")
+    func valuesNotLayered() {
+        for path in ["r/values.yaml", "r/patroni.yml", "r/myvalues.yaml", "values-prod.json"] {
+            #expect(ValuesDefaults.defaultsPath(for: path) == nil, "\(path)")
+        }
+    }
 }

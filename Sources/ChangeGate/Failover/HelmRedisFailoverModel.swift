@@ -1,0 +1,106 @@
+/// Redis Sentinel deployed by the Bitnami `redis` Helm chart, from its values (bitnami/charts
+/// bitnami/redis/values.yaml and README; Sentinel's own timers as in ``SentinelFailoverModel``).
+/// Every one of the `replica.replicaCount` pods runs a Sentinel beside Redis, so the Sentinels
+/// deployed are the pods. A values file is read over the chart's documented defaults and, for an
+/// override file (`values-prod.yaml`), over the `values.yaml` beside it (``FailoverModel/valuesDefaults(for:)``).
+enum HelmRedisFailoverModel {
+    static let source = "bitnami/charts bitnami/redis/values.yaml; Redis docs: sentinel.md"
+
+    /// The file's values, read over `defaults` (the `values.yaml` it overrides); nil when they are not
+    /// the chart's Sentinel values: a `sentinel.enabled` or `sentinel.quorum`, and the chart's own
+    /// `replica.replicaCount` or `architecture` (other charts name them otherwise).
+    static func assess(_ values: [String: ConfigValue], file: String, defaults: ValuesDefaults? = nil)
+        -> FailoverAssessment?
+    {
+        var merged = defaults?.settings ?? [:]
+        for (key, value) in values { merged[key] = value }
+        guard merged["sentinel.enabled"] != nil || merged["sentinel.quorum"] != nil,
+            merged["replica.replicaCount"] != nil || merged["architecture"] != nil
+        else { return nil }
+        var result = FailoverAssessment(system: .sentinel, file: file)
+        result.cluster = "(Helm values, bitnami/redis)"
+        func read(_ key: String, default value: Int) -> Int {
+            if let set = FailoverModel.seconds(values[key]) {
+                result.inputs.append(.init(key: key, value: String(set), assumed: false))
+                return set
+            }
+            if let defaults, let set = FailoverModel.seconds(defaults.settings[key]) {
+                result.inputs.append(.init(key: key, value: "\(set) (\(defaults.path))", assumed: false))
+                return set
+            }
+            result.inputs.append(.init(key: key, value: String(value), assumed: true))
+            return value
+        }
+        let quorum = read("sentinel.quorum", default: 2)
+        let pods = read("replica.replicaCount", default: 3)
+        let downAfter = read("sentinel.downAfterMilliseconds", default: 60_000)
+        let failoverTimeout = read("sentinel.failoverTimeout", default: 180_000)
+        let seconds = (downAfter + 999) / 1000 + SentinelFailoverModel.electAndPromote
+        result.bounds.append(
+            .init(
+                mode: .nodeLost, seconds: seconds,
+                formula: "sentinel.downAfterMilliseconds / 1000 + election and promotion = \(downAfter / 1000) + "
+                    + "\(SentinelFailoverModel.electAndPromote) (a failed election retries after 2 × failoverTimeout = "
+                    + "\(2 * failoverTimeout / 1000) s)",
+                source: source))
+        if case .string(let architecture)? = merged["architecture"], architecture == "standalone" {
+            result.impossibleBecause.append("architecture is \"standalone\": there is no replica to promote")
+        }
+        if let enabled = merged["sentinel.enabled"], !FailoverModel.truthy(enabled) {
+            result.impossibleBecause.append(
+                "sentinel.enabled is false: without Sentinel the chart's replicas are never promoted")
+        } else if merged["sentinel.enabled"] == nil {
+            result.impossibleBecause.append(
+                "sentinel.enabled is unset (the chart's default is false): without Sentinel no replica is promoted")
+        }
+        if pods < 2 {
+            result.impossibleBecause.append("replica.replicaCount is \(pods): there is no second pod to promote")
+        }
+        // A quorum no deployment can reach is a mistake, not a choice: both impossible and broken.
+        if quorum < 1 {
+            result.impossibleBecause.append("sentinel.quorum is \(quorum): the master is never agreed down")
+            result.violations.append("sentinel.quorum is \(quorum): a quorum is at least 1")
+        } else if quorum > pods {
+            let reason =
+                "sentinel.quorum is \(quorum) with \(pods) Sentinels (one per replica.replicaCount pod): "
+                + "the master is never agreed down"
+            result.impossibleBecause.append(reason)
+            result.violations.append(reason)
+        } else if quorum > pods / 2 + 1 {
+            result.limits.append(
+                "sentinel.quorum \(quorum) is above a majority of \(pods): failover needs \(quorum) Sentinels up")
+        }
+        result.limits.append("the chart's version is not read: the defaults are those of bitnami/redis's values.yaml")
+        return result
+    }
+}
+
+/// The `values.yaml` an override values file (`values-prod.yaml`) is layered on, flattened.
+public struct ValuesDefaults: Sendable, Hashable {
+    public var path: String
+    public var settings: [String: ConfigValue]
+
+    public init(path: String, settings: [String: ConfigValue]) {
+        self.path = path
+        self.settings = settings
+    }
+
+    /// `deploy/redis/values.yaml` for `deploy/redis/values-prod.yaml`, `values.prod.yaml`,
+    /// `prod.values.yaml` or `prod-values.yaml` (Helm's `-f values.yaml -f values-prod.yaml`); nil
+    /// for any other name, `values.yaml` itself included.
+    public static func defaultsPath(for path: String) -> String? {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        for ext in [".yaml", ".yml"] where name.hasSuffix(ext) {
+            let stem = name.dropLast(ext.count)
+            guard stem != "values" else { return nil }
+            if stem.hasPrefix("values-") || stem.hasPrefix("values.") || stem.hasSuffix(".values")
+                || stem.hasSuffix("-values")
+            {
+                return folder + "values" + ext
+            }
+        }
+        return nil
+    }
+}
