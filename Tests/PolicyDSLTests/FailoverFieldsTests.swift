@@ -126,4 +126,20 @@ struct FailoverFieldsTests {
         #expect(formatted.contains("rto 60s\n"))
         #expect(formatted.contains("rto 1m30s for \"prod/**\", \"live/**\"\n"), "\(formatted)")
     }
+
+    @Test("explain lists the objectives, shortest first, as the field reads them")
+    func explains() throws {
+        let program = try #require(
+            compile("policy \"p\"\nrto 5m\nrto 90s for \"prod/**\"\nrto 30s for \"prod/fast/**\"\n").program)
+        let text = PolicyExplainer.explain(program)
+        let lines = text.split(separator: "\n").map(String.init)
+        let start = try #require(lines.firstIndex { $0.hasPrefix("Recovery time objectives") })
+        #expect(
+            Array(lines[(start + 1)...(start + 3)]) == [
+                "  30s     prod/fast/**", "  1m30s   prod/**", "  5m      every other file",
+            ])
+        let one = try #require(compile("policy \"p\"\nrto 60s\n").program)
+        #expect(PolicyExplainer.explain(one).contains("  1m      every file\n"))
+        #expect(!PolicyExplainer.explain(try #require(compile("policy \"p\"\n").program)).contains("Recovery time"))
+    }
 }

@@ -41,6 +41,20 @@ public enum PolicyExplainer {
             out += "  not trusted (Reviewed-by:, Approved-by:, Tested: are claims anyone can type)\n"
         }
 
+        if !program.recoveryObjectives.isEmpty {
+            // Shortest matching first is how `rto` reads: the order shown is that order.
+            out +=
+                "\nRecovery time objectives (`rto`: the shortest that matches a file's path, or its path "
+                + "before a rename):\n"
+            for objective in program.recoveryObjectives.sorted(by: { $0.seconds < $1.seconds }) {
+                let scope =
+                    objective.patterns.isEmpty
+                    ? (program.recoveryObjectives.count == 1 ? "every file" : "every other file")
+                    : objective.patterns.joined(separator: ", ")
+                out += "  \(pad(Self.duration(objective.seconds), 6))  \(scope)\n"
+            }
+        }
+
         out += "\nWatched settings (when several patterns match a key, the most specific wins):\n"
         if program.watches.isEmpty { out += "  (none)\n" }
         for watch in program.watches {
@@ -119,6 +133,18 @@ public enum PolicyExplainer {
         case .risk(let comparison, let limit):
             return "the risk total is \(comparison == .lessThan ? "below" : "at most") \(limit.value)"
         }
+    }
+
+    /// `90s` → `1m30s`, as a policy writes durations.
+    static func duration(_ seconds: Int) -> String {
+        var rest = seconds
+        var out = ""
+        for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3600), ("m", 60)] where rest >= size {
+            out += "\(rest / size)\(unit)"
+            rest %= size
+        }
+        if rest > 0 || out.isEmpty { out += "\(rest)s" }
+        return out
     }
 
     private static func pad(_ s: String, _ width: Int) -> String {
