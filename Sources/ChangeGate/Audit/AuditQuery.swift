@@ -1,3 +1,5 @@
+import PolicyDSL
+
 /// A filter over the audit trail; every field set narrows it (`audit log`, `audit export`).
 public struct AuditQuery: Sendable, Hashable {
     /// Seconds since the Unix epoch, inclusive.
@@ -23,4 +25,64 @@ public struct AuditQuery: Sendable, Hashable {
     public var limit: Int?
 
     public init() {}
+}
+
+// MARK: - What a query means
+
+extension AuditQuery {
+    /// Whether `record` is one the query selects: the reference every store answers by. A store may
+    /// select in its own language for speed (SQLite's SQL over indexed columns), but what it returns
+    /// must equal this filter over its records (`AuditStoreContractTests` checks that).
+    ///
+    /// Texts compare as bytes (an audit names exactly what was recorded; no Unicode folding or
+    /// normalization), except `actor` and `tags`, which ignore the case of ASCII letters, and
+    /// `author`, compared lowercased as ``AuditRecord/people`` keeps it.
+    public func matches(_ record: AuditRecord) -> Bool {
+        if let since, record.time < since { return false }
+        if let until, record.time >= until { return false }
+        if let repository, !Self.same(record.repository, repository) { return false }
+        if let ref {
+            guard let recorded = record.ref, Glob(ref).matches(recorded) else { return false }
+        }
+        if let head {
+            guard let recorded = record.head, Self.same(recorded, head) else { return false }
+        }
+        if let actor {
+            guard let recorded = record.actor, Self.sameIgnoringASCIICase(recorded, actor) else { return false }
+        }
+        if let author {
+            let wanted = author.lowercased()
+            guard record.people.contains(where: { Self.same($0, wanted) }) else { return false }
+        }
+        if let decision, !Self.same(record.decision, decision) { return false }
+        if let source, record.source != source { return false }
+        if let minimumRisk, record.risk < minimumRisk { return false }
+        if !settings.isEmpty || !tags.isEmpty {
+            // One changed setting must match both: a key pattern (any) and a tag (any).
+            let patterns = settings.compactMap(KeyPathPattern.init)
+            guard
+                record.changes.contains(where: { change in
+                    (patterns.isEmpty || patterns.contains { $0.matches(change.key) })
+                        && (tags.isEmpty
+                            || tags.contains { tag in change.tags.contains { Self.sameIgnoringASCIICase($0, tag) } })
+                })
+            else { return false }
+        }
+        return true
+    }
+
+    /// Throws ``AuditError/Kind/query`` for a query no store can answer: a setting that is not a key
+    /// pattern. Every store checks this before it reads.
+    public func validate() throws(AuditError) {
+        for pattern in settings where KeyPathPattern(pattern) == nil {
+            throw AuditError(.query, "--setting \(pattern) is not a key pattern")
+        }
+    }
+
+    private static func same(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
+
+    private static func sameIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
+        func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte }
+        return a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { folded($0) == folded($1) }
+    }
 }
