@@ -37,38 +37,61 @@ extension AuditQuery {
     /// Texts compare as bytes (an audit names exactly what was recorded; no Unicode folding or
     /// normalization), except `actor` and `tags`, which ignore the case of ASCII letters, and
     /// `author`, compared lowercased as ``AuditRecord/people`` keeps it.
-    public func matches(_ record: AuditRecord) -> Bool {
-        if let since, record.time < since { return false }
-        if let until, record.time >= until { return false }
-        if let repository, !Self.same(record.repository, repository) { return false }
-        if let ref {
-            guard let recorded = record.ref, Glob(ref).matches(recorded) else { return false }
+    public func matches(_ record: AuditRecord) -> Bool { Matcher(self).matches(record) }
+
+    /// The query with its patterns parsed once, for a store that tests many records against it.
+    struct Matcher {
+        let query: AuditQuery
+        let ref: Glob?
+        let patterns: [KeyPathPattern]
+        let author: String?
+
+        init(_ query: AuditQuery) {
+            self.query = query
+            ref = query.ref.map { Glob($0) }
+            patterns = query.settings.compactMap(KeyPathPattern.init)
+            author = query.author?.lowercased()
         }
-        if let head {
-            guard let recorded = record.head, Self.same(recorded, head) else { return false }
+
+        func matches(_ record: AuditRecord) -> Bool {
+            if let since = query.since, record.time < since { return false }
+            if let until = query.until, record.time >= until { return false }
+            if let repository = query.repository, !same(record.repository, repository) { return false }
+            if let ref {
+                guard let recorded = record.ref, ref.matches(recorded) else { return false }
+            }
+            if let head = query.head {
+                guard let recorded = record.head, same(recorded, head) else { return false }
+            }
+            if let actor = query.actor {
+                guard let recorded = record.actor, sameIgnoringASCIICase(recorded, actor) else { return false }
+            }
+            if let author {
+                guard record.people.contains(where: { same($0, author) }) else { return false }
+            }
+            if let decision = query.decision, !same(record.decision, decision) { return false }
+            if let source = query.source, record.source != source { return false }
+            if let minimumRisk = query.minimumRisk, record.risk < minimumRisk { return false }
+            let tags = query.tags
+            if !query.settings.isEmpty || !tags.isEmpty {
+                // One changed setting must match both: a key pattern (any) and a tag (any).
+                guard
+                    record.changes.contains(where: { change in
+                        (patterns.isEmpty || patterns.contains { $0.matches(change.key) })
+                            && (tags.isEmpty
+                                || tags.contains { tag in change.tags.contains { sameIgnoringASCIICase($0, tag) } })
+                    })
+                else { return false }
+            }
+            return true
         }
-        if let actor {
-            guard let recorded = record.actor, Self.sameIgnoringASCIICase(recorded, actor) else { return false }
+
+        private func same(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
+
+        private func sameIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
+            func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte }
+            return a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { folded($0) == folded($1) }
         }
-        if let author {
-            let wanted = author.lowercased()
-            guard record.people.contains(where: { Self.same($0, wanted) }) else { return false }
-        }
-        if let decision, !Self.same(record.decision, decision) { return false }
-        if let source, record.source != source { return false }
-        if let minimumRisk, record.risk < minimumRisk { return false }
-        if !settings.isEmpty || !tags.isEmpty {
-            // One changed setting must match both: a key pattern (any) and a tag (any).
-            let patterns = settings.compactMap(KeyPathPattern.init)
-            guard
-                record.changes.contains(where: { change in
-                    (patterns.isEmpty || patterns.contains { $0.matches(change.key) })
-                        && (tags.isEmpty
-                            || tags.contains { tag in change.tags.contains { Self.sameIgnoringASCIICase($0, tag) } })
-                })
-            else { return false }
-        }
-        return true
     }
 
     /// Throws ``AuditError/Kind/query`` for a query no store can answer: a setting that is not a key
@@ -77,12 +100,5 @@ extension AuditQuery {
         for pattern in settings where KeyPathPattern(pattern) == nil {
             throw AuditError(.query, "--setting \(pattern) is not a key pattern")
         }
-    }
-
-    private static func same(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
-
-    private static func sameIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
-        func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte }
-        return a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { folded($0) == folded($1) }
     }
 }

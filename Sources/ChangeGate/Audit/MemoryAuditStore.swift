@@ -97,11 +97,12 @@ public final class MemoryAuditStore: AuditStore, @unchecked Sendable {
     public func entries(matching query: AuditQuery) throws(AuditError) -> [AuditEntry] {
         try query.validate()
         let limit = query.limit ?? Int.max
+        let matcher = AuditQuery.Matcher(query)
         return try locked { () throws(AuditError) in
             var found: [AuditEntry] = []
             for kept in stored.sorted(by: { $0.sequence > $1.sequence }) where found.count < limit {
                 let entry = try Self.entry(kept)
-                if query.matches(entry.record) { found.append(entry) }
+                if matcher.matches(entry.record) { found.append(entry) }
             }
             return found
         }

@@ -379,6 +379,7 @@ public struct SQLiteAuditStore: AuditStore {
         -> [AuditEntry]
     {
         let (conditions, arguments) = try Self.conditions(query)
+        let matcher = AuditQuery.Matcher(query)
         var found: [AuditEntry] = []
         var skipped: [AuditDamage] = []
         let limit = query.limit ?? Int.max
@@ -392,7 +393,7 @@ public struct SQLiteAuditStore: AuditStore {
                 let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
                 while found.count < limit, let row = try rows.next() {
                     below = (row["sequence"] as Int?) ?? below
-                    Self.take(row, matching: query, into: &found, damaged: &skipped)
+                    Self.take(row, matching: matcher, into: &found, damaged: &skipped)
                 }
                 return
             } catch let error as DatabaseError where Self.isDamage(error) {
@@ -407,7 +408,7 @@ public struct SQLiteAuditStore: AuditStore {
                         db, sql: sql,
                         arguments: StatementArguments([sequence as (any DatabaseValueConvertible)?] + arguments))
                     {
-                        Self.take(row, matching: query, into: &found, damaged: &skipped)
+                        Self.take(row, matching: matcher, into: &found, damaged: &skipped)
                     }
                 } catch let error as DatabaseError where Self.isDamage(error) {
                     skipped.append(
@@ -424,7 +425,8 @@ public struct SQLiteAuditStore: AuditStore {
     /// Decodes one row and keeps it if the query's reference filter agrees with the SQL (which can
     /// be broader: `people LIKE '%,a,b,%'` also finds two people `a` and `b`), or names it as damaged.
     private static func take(
-        _ row: Row, matching query: AuditQuery, into entries: inout [AuditEntry], damaged: inout [AuditDamage]
+        _ row: Row, matching query: AuditQuery.Matcher, into entries: inout [AuditEntry],
+        damaged: inout [AuditDamage]
     ) {
         let sequence: Int? = Int.fromDatabaseValue(row["sequence"])
         do {
