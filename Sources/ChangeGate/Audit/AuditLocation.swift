@@ -1,6 +1,7 @@
 /// Where the audit trail is when nobody says: `--audit PATH`, else `$CHANGEGATE_AUDIT`, else
 /// `changegate/audit.sqlite` inside the repository's git directory (beside the objects, never in
-/// the work tree, so it is neither committed nor lost with a checkout).
+/// the work tree, so it is neither committed nor lost with a checkout). What is found is opened by
+/// ``AuditStores/open(_:access:waitLimit:)``: a path, or a URL naming another kind of store.
 public enum AuditLocation {
     public static let environmentVariable = "CHANGEGATE_AUDIT"
 

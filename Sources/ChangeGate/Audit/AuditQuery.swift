@@ -1,3 +1,5 @@
+import PolicyDSL
+
 /// A filter over the audit trail; every field set narrows it (`audit log`, `audit export`).
 public struct AuditQuery: Sendable, Hashable {
     /// Seconds since the Unix epoch, inclusive.
@@ -23,4 +25,80 @@ public struct AuditQuery: Sendable, Hashable {
     public var limit: Int?
 
     public init() {}
+}
+
+// MARK: - What a query means
+
+extension AuditQuery {
+    /// Whether `record` is one the query selects: the reference every store answers by. A store may
+    /// select in its own language for speed (SQLite's SQL over indexed columns), but what it returns
+    /// must equal this filter over its records (`AuditStoreContractTests` checks that).
+    ///
+    /// Texts compare as bytes (an audit names exactly what was recorded; no Unicode folding or
+    /// normalization), except `actor` and `tags`, which ignore the case of ASCII letters, and
+    /// `author`, compared lowercased as ``AuditRecord/people`` keeps it.
+    public func matches(_ record: AuditRecord) -> Bool { Matcher(self).matches(record) }
+
+    /// The query with its patterns parsed once, for a store that tests many records against it.
+    struct Matcher {
+        let query: AuditQuery
+        let ref: Glob?
+        let patterns: [KeyPathPattern]
+        let author: String?
+
+        init(_ query: AuditQuery) {
+            self.query = query
+            ref = query.ref.map { Glob($0) }
+            patterns = query.settings.compactMap(KeyPathPattern.init)
+            author = query.author?.lowercased()
+        }
+
+        func matches(_ record: AuditRecord) -> Bool {
+            if let since = query.since, record.time < since { return false }
+            if let until = query.until, record.time >= until { return false }
+            if let repository = query.repository, !same(record.repository, repository) { return false }
+            if let ref {
+                guard let recorded = record.ref, ref.matches(recorded) else { return false }
+            }
+            if let head = query.head {
+                guard let recorded = record.head, same(recorded, head) else { return false }
+            }
+            if let actor = query.actor {
+                guard let recorded = record.actor, sameIgnoringASCIICase(recorded, actor) else { return false }
+            }
+            if let author {
+                guard record.people.contains(where: { same($0, author) }) else { return false }
+            }
+            if let decision = query.decision, !same(record.decision, decision) { return false }
+            if let source = query.source, record.source != source { return false }
+            if let minimumRisk = query.minimumRisk, record.risk < minimumRisk { return false }
+            let tags = query.tags
+            if !query.settings.isEmpty || !tags.isEmpty {
+                // One changed setting must match both: a key pattern (any) and a tag (any).
+                guard
+                    record.changes.contains(where: { change in
+                        (patterns.isEmpty || patterns.contains { $0.matches(change.key) })
+                            && (tags.isEmpty
+                                || tags.contains { tag in change.tags.contains { sameIgnoringASCIICase($0, tag) } })
+                    })
+                else { return false }
+            }
+            return true
+        }
+
+        private func same(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
+
+        private func sameIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
+            func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte }
+            return a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { folded($0) == folded($1) }
+        }
+    }
+
+    /// Throws ``AuditError/Kind/query`` for a query no store can answer: a setting that is not a key
+    /// pattern. Every store checks this before it reads.
+    public func validate() throws(AuditError) {
+        for pattern in settings where KeyPathPattern(pattern) == nil {
+            throw AuditError(.query, "--setting \(pattern) is not a key pattern")
+        }
+    }
 }

@@ -20,7 +20,11 @@ extension AuditRecord {
                 id: commit.id.hex, author: commit.author.email, committer: commit.committer.email,
                 time: Int(commit.committer.time), subject: commit.subject)
         }
-        let watched = DecisionRenderer.watches(in: decision)
+        // The watch (weight and tags) each changed setting matched, by file and key; built here, not
+        // asked of Report, which comes after Audit in the flow (docs/architecture.md).
+        let watched = Dictionary(
+            (decision.evaluation?.watched ?? []).map { ("\($0.file)\u{0}\($0.key)", $0) },
+            uniquingKeysWith: { a, _ in a })
         var full: [FullChange] = []
         full.reserveCapacity(decision.changes.count)
         for change in decision.changes {

@@ -1,10 +1,48 @@
+/// Where decisions are kept, seen from async code (a server): append-only, hash-chained, queryable.
+///
+/// These are the methods a store that is asynchronous by nature implements natively: PostgreSQL
+/// through PostgresNIO, which has no blocking calls, conforms to this protocol alone. A store whose
+/// work is synchronous (SQLite, memory) conforms to ``AuditStore``, which refines this one and
+/// provides these methods by running its synchronous ones. That direction, not the reverse: a
+/// synchronous face made from an async store would block a thread on an event loop's work (and can
+/// deadlock on the cooperative pool), while an async face made from a synchronous store costs only
+/// the call, and SQLite's calls are short and bounded by their wait limit.
+public protocol AsyncAuditStore: Sendable {
+    /// ``AuditStore/append(_:)``.
+    @discardableResult
+    func append(_ records: [AuditRecord]) async throws(AuditError) -> [AuditEntry]
+
+    /// ``AuditStore/append(_:waitLimit:commitIf:)``.
+    @discardableResult
+    func append(_ records: [AuditRecord], waitLimit: Duration?, commitIf: () -> Bool) async throws(AuditError)
+        -> [AuditEntry]
+
+    /// ``AuditStore/entries(matching:)``.
+    func entries(matching query: AuditQuery) async throws(AuditError) -> [AuditEntry]
+
+    /// ``AuditStore/entry(sequence:)``.
+    func entry(sequence: Int) async throws(AuditError) -> AuditEntry?
+
+    /// ``AuditStore/head()``.
+    func head() async throws(AuditError) -> AuditHead?
+
+    /// ``AuditStore/verify()``.
+    func verify() async throws(AuditError) -> AuditVerification
+
+    /// ``AuditStore/approvals(of:)``.
+    func approvals(of commit: String) async throws(AuditError) -> [AuditRecord]
+}
+
 /// Where decisions are kept: append-only, hash-chained, queryable.
 ///
 /// The gate and the hook write through this protocol and the auditor's commands read through it,
-/// so another store (PostgreSQL) can take the place of ``SQLiteAuditStore`` without either
-/// changing. An implementation must serialize appends across processes: two hooks appending at
-/// once must neither fork the chain nor lose a record.
-public protocol AuditStore: Sendable {
+/// so another store can take the place of ``SQLiteAuditStore`` without either changing
+/// (``MemoryAuditStore`` for tests; ``AuditStores/open(_:access:waitLimit:)`` opens the one a
+/// location names). An implementation must serialize appends across processes: two hooks
+/// appending at once must neither fork the chain nor lose a record. What a query selects is
+/// ``AuditQuery/matches(_:)``; the chain checks are ``AuditChainVerifier``'s, which every store
+/// uses; `AuditStoreContractTests` holds every store to both.
+public protocol AuditStore: AsyncAuditStore {
     /// Appends the records in order, in one transaction, giving each the next sequence number and
     /// chaining it; returns them as stored.
     @discardableResult
@@ -18,7 +56,7 @@ public protocol AuditStore: Sendable {
     func append(_ records: [AuditRecord], waitLimit: Duration?, commitIf: () -> Bool) throws(AuditError)
         -> [AuditEntry]
 
-    /// The records that match, newest first, at most `query.limit`.
+    /// The records that ``AuditQuery/matches(_:)``, newest first, at most `query.limit`.
     func entries(matching query: AuditQuery) throws(AuditError) -> [AuditEntry]
 
     /// One record by its sequence number.
@@ -30,8 +68,57 @@ public protocol AuditStore: Sendable {
     /// Walks the whole chain (and the store's own indexes of it) and reports the first problem.
     func verify() throws(AuditError) -> AuditVerification
 
-    /// The approvals recorded for a commit (full hex id), oldest first.
+    /// The approvals recorded for a commit (full hex id), oldest first, counted only when the chain
+    /// verifies from the first of them to its end.
     func approvals(of commit: String) throws(AuditError) -> [AuditRecord]
+}
+
+extension AuditStore {
+    // The async face of a synchronous store: its own methods, run on the caller's task. Each call
+    // goes through `synchronously`, whose closure is not async, so that it picks the synchronous
+    // overload rather than calling itself.
+
+    @discardableResult
+    public func append(_ records: [AuditRecord]) async throws(AuditError) -> [AuditEntry] {
+        try synchronously { () throws(AuditError) in try append(records) }
+    }
+
+    @discardableResult
+    public func append(_ records: [AuditRecord], waitLimit: Duration?, commitIf: () -> Bool) async throws(AuditError)
+        -> [AuditEntry]
+    {
+        try synchronously { () throws(AuditError) in try append(records, waitLimit: waitLimit, commitIf: commitIf) }
+    }
+
+    public func entries(matching query: AuditQuery) async throws(AuditError) -> [AuditEntry] {
+        try synchronously { () throws(AuditError) in try entries(matching: query) }
+    }
+
+    public func entry(sequence: Int) async throws(AuditError) -> AuditEntry? {
+        try synchronously { () throws(AuditError) in try entry(sequence: sequence) }
+    }
+
+    public func head() async throws(AuditError) -> AuditHead? {
+        try synchronously { () throws(AuditError) in try head() }
+    }
+
+    public func verify() async throws(AuditError) -> AuditVerification {
+        try synchronously { () throws(AuditError) in try verify() }
+    }
+
+    public func approvals(of commit: String) async throws(AuditError) -> [AuditRecord] {
+        try synchronously { () throws(AuditError) in try approvals(of: commit) }
+    }
+
+    private func synchronously<T>(_ body: () throws(AuditError) -> T) throws(AuditError) -> T { try body() }
+}
+
+/// Whether a store may write. Readers open `.readOnly`: a SQLite trail then takes no lock file, no
+/// migration and no journal-mode change, so a read-only mount, a user with read access only or a
+/// full disk can still read it.
+public enum AuditAccess: Sendable, Hashable {
+    case readWrite
+    case readOnly
 }
 
 /// The end of the trail, to be kept elsewhere as a witness: `SEQ:HASH`.
@@ -63,8 +150,8 @@ public struct AuditVerification: Sendable, Hashable {
     public var head: AuditHead?
     /// The first problem, naming the record; nil when the chain is whole.
     public var problem: Problem?
-    /// What SQLite's own integrity check found wrong with the file (damaged pages, indexes that do
-    /// not match their tables); empty when the file is sound.
+    /// What the store's own damage checks found (SQLite's integrity check: damaged pages, indexes
+    /// that do not match their tables); empty when the store is sound or has no such checks.
     public var damage: [String] = []
     /// The head this machine recorded after its last append (the local witness), when there is one.
     public var localWitness: AuditHead?
@@ -123,6 +210,9 @@ public struct AuditError: Error, Sendable, Hashable, CustomStringConvertible {
         case witness
         /// The file's schema is not one this version knows (a newer ChangeGate's, or not a trail).
         case schema
+        /// The location names a kind of store this binary does not have (PostgreSQL, until it is
+        /// built in): nothing was opened.
+        case unsupported
     }
 
     public var kind: Kind

@@ -68,8 +68,13 @@ extension SQLiteAuditStore {
             }
             return copies
         }
-        var expected = 1
-        var previousHash = AuditEntry.genesis
+        // The chain's own checks are every store's (AuditChainVerifier); the copies in columns and in
+        // record_changes are SQLite's.
+        var verifier = AuditChainVerifier()
+        defer {
+            verification.records = verifier.records
+            verification.head = verifier.head
+        }
         let rows = try Row.fetchCursor(
             db,
             sql: """
@@ -77,67 +82,43 @@ extension SQLiteAuditStore {
                   previous_hash, hash FROM records ORDER BY sequence
                 """)
         while let row = try rows.next() {
-            guard let sequence = Int.fromDatabaseValue(row["sequence"]) else {
-                return problem(expected, "its sequence number is not a number")
+            let found = try verifier.next(
+                sequence: Int.fromDatabaseValue(row["sequence"]), body: String.fromDatabaseValue(row["body"]),
+                previousHash: String.fromDatabaseValue(row["previous_hash"]),
+                hash: String.fromDatabaseValue(row["hash"])
+            ) { sequence, record in
+                let columns: [(String, String?, String?)] = [
+                    ("time", Int.fromDatabaseValue(row["time"]).map(String.init), String(record.time)),
+                    ("source", String.fromDatabaseValue(row["source"]), record.source.rawValue),
+                    ("repository", String.fromDatabaseValue(row["repository"]), record.repository),
+                    ("ref", String.fromDatabaseValue(row["ref"]), record.ref),
+                    ("head", String.fromDatabaseValue(row["head"]), record.head),
+                    ("actor", String.fromDatabaseValue(row["actor"]), record.actor),
+                    ("people", String.fromDatabaseValue(row["people"]), peopleColumn(record)),
+                    ("decision", String.fromDatabaseValue(row["decision"]), record.decision),
+                    ("risk", Int.fromDatabaseValue(row["risk"]).map(String.init), String(record.risk)),
+                ]
+                for (name, stored, recorded) in columns where stored != recorded {
+                    return problem(
+                        sequence,
+                        "column \(name) was edited: it says \(stored ?? "NULL"), the record says \(recorded ?? "NULL")"
+                    )
+                }
+                guard let copies = try indexed(sequence) else {
+                    let stray = pending.flatMap { Int.fromDatabaseValue($0["sequence"]) } ?? sequence
+                    return problem(stray, "record_changes holds settings of a record that is not in the trail")
+                }
+                let recordedChanges = record.changes.map { "\($0.file)\u{0}\($0.key)\u{0}\(tagsColumn($0.tags))" }
+                if copies != recordedChanges {
+                    return problem(sequence, "its indexed settings (record_changes) were edited")
+                }
+                return nil
             }
-            if sequence != expected {
-                return problem(
-                    expected,
-                    sequence > expected
-                        ? "missing: the trail jumps from record \(expected - 1) to \(sequence) (deleted)"
-                        : "sequence numbers out of order at \(sequence)")
-            }
-            guard let body = String.fromDatabaseValue(row["body"]),
-                let storedPrevious = String.fromDatabaseValue(row["previous_hash"]),
-                let hash = String.fromDatabaseValue(row["hash"])
-            else { return problem(sequence, "its body or hashes are not text") }
-            guard AuditEntry.hash(body: body, previousHash: storedPrevious) == hash else {
-                return problem(sequence, "its content was edited: the hash of what is stored is not its recorded hash")
-            }
-            guard let record = try? AuditEntry.decode(body: body) else {
-                return problem(sequence, "its content is not a record")
-            }
-            guard record.sequence == sequence else {
-                return problem(sequence, "it holds record \(record.sequence)'s content: records were reordered")
-            }
-            guard storedPrevious == previousHash else {
-                return problem(
-                    sequence,
-                    "it does not follow record \(sequence - 1) (the previous hash differs): records were deleted, "
-                        + "inserted or reordered before it")
-            }
-            let columns: [(String, String?, String?)] = [
-                ("time", Int.fromDatabaseValue(row["time"]).map(String.init), String(record.time)),
-                ("source", String.fromDatabaseValue(row["source"]), record.source.rawValue),
-                ("repository", String.fromDatabaseValue(row["repository"]), record.repository),
-                ("ref", String.fromDatabaseValue(row["ref"]), record.ref),
-                ("head", String.fromDatabaseValue(row["head"]), record.head),
-                ("actor", String.fromDatabaseValue(row["actor"]), record.actor),
-                ("people", String.fromDatabaseValue(row["people"]), peopleColumn(record)),
-                ("decision", String.fromDatabaseValue(row["decision"]), record.decision),
-                ("risk", Int.fromDatabaseValue(row["risk"]).map(String.init), String(record.risk)),
-            ]
-            for (name, stored, recorded) in columns where stored != recorded {
-                return problem(
-                    sequence,
-                    "column \(name) was edited: it says \(stored ?? "NULL"), the record says \(recorded ?? "NULL")")
-            }
-            guard let copies = try indexed(sequence) else {
-                let stray = pending.flatMap { Int.fromDatabaseValue($0["sequence"]) } ?? sequence
-                return problem(stray, "record_changes holds settings of a record that is not in the trail")
-            }
-            let recordedChanges = record.changes.map { "\($0.file)\u{0}\($0.key)\u{0}\(tagsColumn($0.tags))" }
-            if copies != recordedChanges {
-                return problem(sequence, "its indexed settings (record_changes) were edited")
-            }
-            previousHash = hash
-            verification.records = sequence
-            verification.head = AuditHead(sequence: sequence, hash: hash)
-            expected += 1
+            if let found { return found }
         }
         if let stray = pending {
             return problem(
-                Int.fromDatabaseValue(stray["sequence"]) ?? expected,
+                Int.fromDatabaseValue(stray["sequence"]) ?? verifier.records + 1,
                 "record_changes holds settings of a record that is not in the trail")
         }
         return nil

@@ -19,12 +19,16 @@ import PolicyDSL
 /// Every wait is bounded by the caller's `waitLimit` (the lock file, SQLite's write lock): a trail
 /// held by another process fails with ``AuditError/Kind/locked`` rather than holding a push.
 public struct SQLiteAuditStore: AuditStore {
-    /// Whether the store may write. Readers open `.readOnly`: no lock file, no migration, no
-    /// journal-mode change, so a read-only mount, a user with read access only or a full disk can
-    /// still read the trail.
-    public enum Access: Sendable, Hashable {
-        case readWrite
-        case readOnly
+    /// Whether the store may write (``AuditAccess``; the name is kept for its callers).
+    public typealias Access = AuditAccess
+
+    /// How the store talks to the file. The CLI and the hook are one process doing one thing: one
+    /// connection (`queue`). A server answering many readers at once takes a `pool` (GRDB's
+    /// `DatabasePool`: one writer, and readers that run beside it and each other on WAL snapshots).
+    /// Writes take the same path either way: the lock file, then `BEGIN IMMEDIATE`.
+    public enum Connections: Sendable, Hashable {
+        case queue
+        case pool
     }
 
     /// What `check` and the `audit` commands wait for a trail held by another process.
@@ -34,7 +38,8 @@ public struct SQLiteAuditStore: AuditStore {
     public let access: Access
     /// The longest any one wait (the lock file, SQLite's write lock) lasts.
     public let waitLimit: Duration
-    private let database: DatabaseQueue
+    public let connections: Connections
+    private let database: any DatabaseWriter
     /// The file opened, to see at commit whether the path still names it.
     private let identity: FileIdentity?
     /// For a trail read as immutable (no WAL beside it): the file as it was, to see a writer start.
@@ -42,19 +47,24 @@ public struct SQLiteAuditStore: AuditStore {
     private var witness: AuditLocalWitness { AuditLocalWitness(trail: path) }
 
     /// Opens the store at `path`: for writing (creating it when needed), or for reading only.
-    /// No wait lasts longer than `waitLimit`.
-    public init(path: String, access: Access = .readWrite, waitLimit: Duration = Self.defaultWaitLimit)
-        throws(AuditError)
-    {
+    /// No wait lasts longer than `waitLimit`. A `pool` reads only a trail in WAL mode (every trail a
+    /// writer created is), and never as immutable: its readers need the `-shm` file; they wait for
+    /// a lock (WAL makes that rare: a recovery, a checkpoint's end) GRDB's 10 s, not `waitLimit`.
+    public init(
+        path: String, access: Access = .readWrite, waitLimit: Duration = Self.defaultWaitLimit,
+        connections: Connections = .queue
+    ) throws(AuditError) {
         self.path = path
         self.access = access
         self.waitLimit = waitLimit
+        self.connections = connections
         switch access {
         case .readWrite:
-            (database, identity) = try Self.openForWriting(path, waitLimit: waitLimit)
+            (database, identity) = try Self.openForWriting(path, waitLimit: waitLimit, connections: connections)
             immutableSnapshot = nil
         case .readOnly:
-            (database, immutableSnapshot) = try Self.openForReading(path, waitLimit: waitLimit)
+            (database, immutableSnapshot) = try Self.openForReading(
+                path, waitLimit: waitLimit, connections: connections)
             identity = nil
         }
         if access == .readWrite { try checkLocalWitness() }
@@ -72,9 +82,9 @@ public struct SQLiteAuditStore: AuditStore {
         return configuration
     }
 
-    private static func openForWriting(_ path: String, waitLimit: Duration) throws(AuditError) -> (
-        DatabaseQueue, FileIdentity?
-    ) {
+    private static func openForWriting(_ path: String, waitLimit: Duration, connections: Connections)
+        throws(AuditError) -> (any DatabaseWriter, FileIdentity?)
+    {
         let deadline = ContinuousClock.now + waitLimit
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
@@ -93,8 +103,13 @@ public struct SQLiteAuditStore: AuditStore {
         do {
             // First opens race to create the schema: one at a time, under a lock file.
             let database = try withFileLock(path, until: deadline, limit: waitLimit) {
-                let database = try DatabaseQueue(
-                    path: path, configuration: configuration(readonly: false, waitLimit: remaining(until: deadline)))
+                let settings = configuration(readonly: false, waitLimit: remaining(until: deadline))
+                let database: any DatabaseWriter =
+                    switch connections {
+                    case .queue: try DatabaseQueue(path: path, configuration: settings)
+                    // GRDB's pool turns WAL on itself; the PRAGMA below leaves it on.
+                    case .pool: try DatabasePool(path: path, configuration: settings)
+                    }
                 try database.writeWithoutTransaction { db in
                     try db.execute(sql: "PRAGMA journal_mode = WAL")
                     try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -112,11 +127,31 @@ public struct SQLiteAuditStore: AuditStore {
     /// or one that died) is read through SQLite's shared memory, which reads the log's records too;
     /// one without is read as immutable, which needs neither `-shm` nor `-wal` and so works where
     /// nothing can be created (SQLite cannot otherwise open a WAL database there).
-    private static func openForReading(_ path: String, waitLimit: Duration) throws(AuditError) -> (
-        DatabaseQueue, FileIdentity?
-    ) {
+    private static func openForReading(_ path: String, waitLimit: Duration, connections: Connections)
+        throws(AuditError) -> (any DatabaseWriter, FileIdentity?)
+    {
         guard FileManager.default.fileExists(atPath: path) else {
             throw AuditError(.open, "there is no audit trail at \(path)")
+        }
+        if connections == .pool {
+            do {
+                let database = try DatabasePool(
+                    path: path, configuration: configuration(readonly: true, waitLimit: waitLimit))
+                try database.read { db in
+                    // Readers beside a writer need WAL; a read-only pool cannot turn it on itself.
+                    let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?"
+                    guard mode.lowercased() == "wal" else {
+                        throw AuditError(
+                            .open,
+                            "the audit trail \(path) is not in WAL mode (journal mode \(mode)), so it cannot be read "
+                                + "by concurrent readers; open it once for writing, which turns WAL on")
+                    }
+                    try checkSchema(db, path: path)
+                }
+                return (database, nil)
+            } catch {
+                throw describe(error, path: path, waitLimit: waitLimit, otherwise: .open, "cannot open the audit trail")
+            }
         }
         let log = FileIdentity(path + "-wal")
         let sharedMemory = FileManager.default.fileExists(atPath: path + "-shm")
@@ -344,6 +379,7 @@ public struct SQLiteAuditStore: AuditStore {
         -> [AuditEntry]
     {
         let (conditions, arguments) = try Self.conditions(query)
+        let matcher = AuditQuery.Matcher(query)
         var found: [AuditEntry] = []
         var skipped: [AuditDamage] = []
         let limit = query.limit ?? Int.max
@@ -357,7 +393,7 @@ public struct SQLiteAuditStore: AuditStore {
                 let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
                 while found.count < limit, let row = try rows.next() {
                     below = (row["sequence"] as Int?) ?? below
-                    Self.take(row, into: &found, damaged: &skipped)
+                    Self.take(row, matching: matcher, into: &found, damaged: &skipped)
                 }
                 return
             } catch let error as DatabaseError where Self.isDamage(error) {
@@ -372,7 +408,7 @@ public struct SQLiteAuditStore: AuditStore {
                         db, sql: sql,
                         arguments: StatementArguments([sequence as (any DatabaseValueConvertible)?] + arguments))
                     {
-                        Self.take(row, into: &found, damaged: &skipped)
+                        Self.take(row, matching: matcher, into: &found, damaged: &skipped)
                     }
                 } catch let error as DatabaseError where Self.isDamage(error) {
                     skipped.append(
@@ -386,11 +422,16 @@ public struct SQLiteAuditStore: AuditStore {
         return found
     }
 
-    /// Decodes one row, or names it as damaged.
-    private static func take(_ row: Row, into entries: inout [AuditEntry], damaged: inout [AuditDamage]) {
+    /// Decodes one row and keeps it if the query's reference filter agrees with the SQL (which can
+    /// be broader: `people LIKE '%,a,b,%'` also finds two people `a` and `b`), or names it as damaged.
+    private static func take(
+        _ row: Row, matching query: AuditQuery.Matcher, into entries: inout [AuditEntry],
+        damaged: inout [AuditDamage]
+    ) {
         let sequence: Int? = Int.fromDatabaseValue(row["sequence"])
         do {
-            entries.append(try entry(row))
+            let entry = try entry(row)
+            if query.matches(entry.record) { entries.append(entry) }
         } catch {
             damaged.append(AuditDamage(sequence: sequence, reason: "its content does not decode as a record"))
         }
@@ -404,6 +445,7 @@ public struct SQLiteAuditStore: AuditStore {
     private static func conditions(_ query: AuditQuery) throws(AuditError) -> (
         [String], [(any DatabaseValueConvertible)?]
     ) {
+        try query.validate()
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let since = query.since {
@@ -449,11 +491,6 @@ public struct SQLiteAuditStore: AuditStore {
         if !query.settings.isEmpty || !query.tags.isEmpty {
             var inner: [String] = []
             if !query.settings.isEmpty {
-                for pattern in query.settings {
-                    guard KeyPathPattern(pattern) != nil else {
-                        throw AuditError(.query, "--setting \(pattern) is not a key pattern")
-                    }
-                }
                 inner.append(
                     "(" + query.settings.map { _ in "changegate_key_matches(?, c.key)" }.joined(separator: " OR ") + ")"
                 )
@@ -528,7 +565,7 @@ public struct SQLiteAuditStore: AuditStore {
     }
 
     /// Checks that every record from `start` to the end is chained: sequence numbers without gaps, each
-    /// body hashing to its stored hash, each naming the hash of the one before.
+    /// body hashing to its stored hash, each naming the hash of the one before (``AuditLinkWalk``).
     private static func verifyLinks(_ db: Database, from start: Int) throws {
         var previous = AuditEntry.genesis
         if start > 1 {
@@ -538,29 +575,21 @@ public struct SQLiteAuditStore: AuditStore {
             else { throw notVerifying(start - 1, "it is missing") }
             previous = hash
         }
-        var expected = start
+        var walk = AuditLinkWalk(from: start, after: previous)
         let rows = try Row.fetchCursor(
             db, sql: "SELECT sequence, body, previous_hash, hash FROM records WHERE sequence >= ? ORDER BY sequence",
             arguments: [start])
         while let row = try rows.next() {
-            let sequence: Int = row["sequence"]
-            let body: String = row["body"]
-            let storedPrevious: String = row["previous_hash"]
-            let hash: String = row["hash"]
-            guard sequence == expected else { throw notVerifying(expected, "it is missing") }
-            guard storedPrevious == previous, AuditEntry.hash(body: body, previousHash: previous) == hash else {
-                throw notVerifying(sequence, "its content or its link to the record before was changed")
+            if let broken = walk.next(
+                sequence: row["sequence"], body: row["body"], previousHash: row["previous_hash"], hash: row["hash"])
+            {
+                throw broken
             }
-            previous = hash
-            expected += 1
         }
     }
 
     private static func notVerifying(_ sequence: Int, _ what: String) -> AuditError {
-        AuditError(
-            .corrupt,
-            "the audit trail does not verify at record \(sequence) (\(what)), so its approvals are not counted; "
-                + "run `changegate audit verify` and restore the trail from a copy checked against a witness")
+        AuditLinkWalk.notVerifying(sequence, what)
     }
 
     static func entry(_ row: Row) throws -> AuditEntry {

@@ -30,6 +30,10 @@ struct AuditCommand: ParsableCommand {
             return (try? Repository(path: repo))?.displayPath ?? repo
         }
 
+        /// The SQLite store, not any store: `log` and `export` go on past a damaged record
+        /// (`entries(matching:damaged:)`) and `verify` names the file and its integrity check, which
+        /// only the SQLite store has. A location of another kind (`postgres://`) gets
+        /// ``AuditStores``' message before any file is looked for.
         func open() throws -> SQLiteAuditStore {
             let environment = ProcessInfo.processInfo.environment
             var gitDirectory: String?
@@ -42,6 +46,10 @@ struct AuditCommand: ParsableCommand {
                 }
             }
             let path = AuditLocation.path(explicit: audit, environment: environment, gitDirectory: gitDirectory ?? ".")
+            if let unsupported = AuditStores.unsupported(path) {
+                Standard.error("changegate: error: \(unsupported)")
+                throw ExitCode(2)
+            }
             guard audit == nil || FileManager.default.fileExists(atPath: path) else {
                 Standard.error("changegate: error: there is no audit trail at \(path)")
                 throw ExitCode(2)

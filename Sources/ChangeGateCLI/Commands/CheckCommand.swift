@@ -215,7 +215,7 @@ struct CheckCommand: ParsableCommand {
         let trail = AuditLocation.path(explicit: audit, environment: environment, gitDirectory: opened.path)
         if !ref.isEmpty, FileManager.default.fileExists(atPath: trail) {
             do {
-                let store = try SQLiteAuditStore(path: trail, access: .readOnly, waitLimit: auditWaitLimit)
+                let store = try AuditStores.open(trail, access: .readOnly, waitLimit: auditWaitLimit)
                 let since = seconds - 366 * 86_400
                 // A shared trail holds other repositories' tips of the same ref name: a sandbox's
                 // would make its values known good here. Use this repository's, named or alone.
@@ -263,7 +263,7 @@ struct CheckCommand: ParsableCommand {
             ref: ref.isEmpty ? nil : ref, actor: actor, accepted: exitCode(of: decision) == 0)
         let created = !FileManager.default.fileExists(atPath: path)
         do {
-            try SQLiteAuditStore(path: path, waitLimit: auditWaitLimit).append([record])
+            try AuditStores.open(path, waitLimit: auditWaitLimit).append([record])
             if created {
                 // A developer's clone gains a file under .git/: say where, and how not to.
                 Standard.error(

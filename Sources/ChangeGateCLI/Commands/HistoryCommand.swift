@@ -122,7 +122,7 @@ struct HistoryCommand: ParsableCommand {
         var query: HistoryQuery
         var scanner: HistoryScanner
         // Who approved the listed commits, when the repository has a trail (history works without).
-        var trail: SQLiteAuditStore?
+        var trail: (any AuditStore)?
         do {
             query = try HistoryQuery(words: words, clock: Int64(Date().timeIntervalSince1970))
             query.excludedPaths = exclude
@@ -132,7 +132,7 @@ struct HistoryCommand: ParsableCommand {
             let trailPath = AuditLocation.path(
                 explicit: audit, environment: ProcessInfo.processInfo.environment, gitDirectory: repository.path)
             if audit != nil || FileManager.default.fileExists(atPath: trailPath) {
-                let opened = try SQLiteAuditStore(path: trailPath, access: .readOnly)
+                let opened = try AuditStores.open(trailPath, access: .readOnly)
                 trail = opened
             }
             if let opened = trail, dates == .received {

@@ -99,8 +99,8 @@ struct HookCommand: ParsableCommand {
             let repository = try Repository.openFromEnvironment()
             let gitDirectory = repository.path.hasSuffix("/") ? String(repository.path.dropLast()) : repository.path
             // Fail closed: a trail that cannot be opened refuses the push (the catch below says why).
-            let store = try SQLiteAuditStore(
-                path: AuditLocation.path(explicit: options.audit, environment: environment, gitDirectory: gitDirectory),
+            let store = try AuditStores.open(
+                AuditLocation.path(explicit: options.audit, environment: environment, gitDirectory: gitDirectory),
                 waitLimit: .milliseconds(Int64(deadline.remaining * 1000)))
             let hook = PreReceiveHook(
                 repository: repository, configuration: options.configuration,
@@ -162,8 +162,8 @@ struct HookCommand: ParsableCommand {
                 let updates = try RefUpdate.parse(bytes: Array(FileHandle.standardInput.readDataToEndOfFile()))
                 let repository = try Repository.openFromEnvironment()
                 let gitDirectory = repository.path.hasSuffix("/") ? String(repository.path.dropLast()) : repository.path
-                let store = try SQLiteAuditStore(
-                    path: AuditLocation.path(
+                let store = try AuditStores.open(
+                    AuditLocation.path(
                         explicit: options.audit, environment: environment, gitDirectory: gitDirectory),
                     waitLimit: .milliseconds(Int64(deadline.remaining * 1000)))
                 let hook = PostReceiveHook(

@@ -96,23 +96,6 @@ public indirect enum JSONValue: Sendable, Hashable {
 }
 
 extension JSONValue {
-    /// A configuration value as native JSON.
-    public init(_ value: ConfigValue) {
-        switch value {
-        case .null: self = .null
-        case .bool(let b): self = .bool(b)
-        case .integer(let i): self = .integer(i)
-        case .float(let d): self = .number(d)
-        case .string(let s): self = .string(s)
-        case .list(let items): self = .array(items.map { JSONValue($0.value) })
-        case .map(let map): self = .object(map.entries.map { ($0.key, JSONValue($0.node.value)) })
-        }
-    }
-
-    public init(_ value: ConfigValue?) {
-        self = value.map { JSONValue($0) } ?? .null
-    }
-
     public init(_ int: Int?) {
         self = int.map { .integer($0) } ?? .null
     }

@@ -1,0 +1,98 @@
+/// The chain check every store shares: sequence numbers from 1 without gaps, each body hashing to
+/// its recorded hash, holding its own sequence number, and naming the hash of the record before.
+///
+/// A store feeds its records in sequence order, as stored (values it cannot read as a number or as
+/// text are nil), and adds the checks only it can make — SQLite compares the columns it copies out
+/// of each body — through `alsoChecking`.
+public struct AuditChainVerifier: Sendable {
+    /// How many records verified so far.
+    public private(set) var records = 0
+    /// The last record that verified.
+    public private(set) var head: AuditHead?
+    private var expected = 1
+    private var previousHash = AuditEntry.genesis
+
+    public init() {}
+
+    /// Checks the next record with the chain's checks alone.
+    public mutating func next(sequence: Int?, body: String?, previousHash: String?, hash: String?)
+        -> AuditVerification.Problem?
+    {
+        next(sequence: sequence, body: body, previousHash: previousHash, hash: hash, alsoChecking: { _, _ in nil })
+    }
+
+    /// Checks the next record; returns the first problem (stop there), nil when it is chained.
+    /// `alsoChecking` runs on a record the chain accepts, before it counts as verified.
+    public mutating func next(
+        sequence: Int?, body: String?, previousHash storedPrevious: String?, hash: String?,
+        alsoChecking storeChecks: (_ sequence: Int, _ record: AuditRecord) throws -> AuditVerification.Problem?
+    ) rethrows -> AuditVerification.Problem? {
+        func problem(_ sequence: Int, _ message: String) -> AuditVerification.Problem {
+            AuditVerification.Problem(sequence: sequence, message: message)
+        }
+        guard let sequence else { return problem(expected, "its sequence number is not a number") }
+        if sequence != expected {
+            return problem(
+                expected,
+                sequence > expected
+                    ? "missing: the trail jumps from record \(expected - 1) to \(sequence) (deleted)"
+                    : "sequence numbers out of order at \(sequence)")
+        }
+        guard let body, let storedPrevious, let hash else {
+            return problem(sequence, "its body or hashes are not text")
+        }
+        guard AuditEntry.hash(body: body, previousHash: storedPrevious) == hash else {
+            return problem(sequence, "its content was edited: the hash of what is stored is not its recorded hash")
+        }
+        guard let record = try? AuditEntry.decode(body: body) else {
+            return problem(sequence, "its content is not a record")
+        }
+        guard record.sequence == sequence else {
+            return problem(sequence, "it holds record \(record.sequence)'s content: records were reordered")
+        }
+        guard storedPrevious == previousHash else {
+            return problem(
+                sequence,
+                "it does not follow record \(sequence - 1) (the previous hash differs): records were deleted, "
+                    + "inserted or reordered before it")
+        }
+        if let found = try storeChecks(sequence, record) { return found }
+        previousHash = hash
+        records = sequence
+        head = AuditHead(sequence: sequence, hash: hash)
+        expected += 1
+        return nil
+    }
+}
+
+/// The lighter walk behind ``AuditStore/approvals(of:)``: from one record to the end, each present,
+/// hashing to its hash and naming the one before's (O(records since), not O(trail)).
+package struct AuditLinkWalk: Sendable {
+    private var expected: Int
+    private var previous: String
+
+    /// Starts at `start`, whose predecessor's hash is `previous` (the genesis hash at 1).
+    package init(from start: Int, after previous: String) {
+        self.expected = start
+        self.previous = previous
+    }
+
+    /// What is wrong at the next record, named by its sequence number; nil when it is linked.
+    package mutating func next(sequence: Int, body: String, previousHash: String, hash: String) -> AuditError? {
+        guard sequence == expected else { return Self.notVerifying(expected, "it is missing") }
+        guard previousHash == previous, AuditEntry.hash(body: body, previousHash: previous) == hash else {
+            return Self.notVerifying(sequence, "its content or its link to the record before was changed")
+        }
+        previous = hash
+        expected += 1
+        return nil
+    }
+
+    /// Approvals are trusted evidence: a trail that does not verify through them counts none.
+    package static func notVerifying(_ sequence: Int, _ what: String) -> AuditError {
+        AuditError(
+            .corrupt,
+            "the audit trail does not verify at record \(sequence) (\(what)), so its approvals are not counted; "
+                + "run `changegate audit verify` and restore the trail from a copy checked against a witness")
+    }
+}

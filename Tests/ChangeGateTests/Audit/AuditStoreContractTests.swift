@@ -1,0 +1,443 @@
+import ChangeGate
+import Foundation
+import Testing
+
+/// What every audit store promises, one test body run over each store (as GRDB runs one body over
+/// `DatabaseQueue` and `DatabasePool`): the in-memory store, SQLite through one connection (the
+/// CLI's and the hook's), SQLite through a pool, and SQLite read through a read-only pool while a
+/// single connection writes (a server reading what hooks append). A PostgreSQL store joins the
+/// list when it exists.
+@Suite("Audit stores: one contract for every store")
+struct AuditStoreContractTests {
+    /// A way to damage a store's records behind its back, as someone with write access could.
+    enum Tampering: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        /// The record's body says `deny` where it said `allow`; its hash is left alone.
+        case editBody
+        /// The record is gone.
+        case delete
+        /// The record's previous hash no longer names the record before (its own hash re-made).
+        case relink
+
+        var testDescription: String { rawValue }
+    }
+
+    /// A store under test, and how to damage it.
+    struct Opened {
+        var store: any AuditStore
+        var tamper: (Tampering, Int) throws -> Void
+        var folder: URL?
+
+        func close() {
+            if let folder { try? FileManager.default.removeItem(at: folder) }
+        }
+    }
+
+    struct Kind: Sendable, CustomTestStringConvertible {
+        var name: String
+        var open: @Sendable () throws -> Opened
+        var testDescription: String { name }
+    }
+
+    static let kinds: [Kind] = [
+        Kind(name: "memory") {
+            let store = MemoryAuditStore()
+            return Opened(store: store, tamper: { tampering, sequence in memoryTamper(store, tampering, sequence) })
+        },
+        Kind(name: "SQLite, one connection") {
+            let (folder, path) = try trailPath()
+            return Opened(
+                store: try SQLiteAuditStore(path: path), tamper: { try sqliteTamper(path, $0, $1) }, folder: folder)
+        },
+        Kind(name: "SQLite, pool") {
+            let (folder, path) = try trailPath()
+            return Opened(
+                store: try SQLiteAuditStore(path: path, connections: .pool), tamper: { try sqliteTamper(path, $0, $1) },
+                folder: folder)
+        },
+        Kind(name: "SQLite, pool reads beside one writing connection") {
+            let (folder, path) = try trailPath()
+            let writer = try SQLiteAuditStore(path: path)
+            let reader = try SQLiteAuditStore(path: path, access: .readOnly, connections: .pool)
+            return Opened(
+                store: SplitStore(writer: writer, reader: reader), tamper: { try sqliteTamper(path, $0, $1) },
+                folder: folder)
+        },
+    ]
+
+    static func trailPath() throws -> (URL, String) {
+        let folder = try Paths.temporaryDirectory("audit-contract")
+        return (folder, folder.appendingPathComponent("audit.sqlite").path)
+    }
+
+    static func memoryTamper(_ store: MemoryAuditStore, _ tampering: Tampering, _ sequence: Int) {
+        store.tamper { kept in
+            guard let index = kept.firstIndex(where: { $0.sequence == sequence }) else { return }
+            switch tampering {
+            case .editBody:
+                kept[index].body = kept[index].body.replacingOccurrences(
+                    of: #""decision":"allow""#, with: #""decision":"deny""#)
+            case .delete:
+                kept.remove(at: index)
+            case .relink:
+                kept[index].previousHash = String(repeating: "f", count: 64)
+                kept[index].hash = AuditEntry.hash(body: kept[index].body, previousHash: kept[index].previousHash)
+            }
+        }
+    }
+
+    /// Raw SQL on the file, through the `sqlite3` command line (as `AuditChainTests` does).
+    static func sqliteTamper(_ path: String, _ tampering: Tampering, _ sequence: Int) throws {
+        let sql =
+            switch tampering {
+            case .editBody:
+                "UPDATE records SET body = replace(body, '\"decision\":\"allow\"', '\"decision\":\"deny\"'), "
+                    + "decision = 'deny' WHERE sequence = \(sequence)"
+            case .delete:
+                "DELETE FROM records WHERE sequence = \(sequence); DELETE FROM record_changes WHERE sequence = \(sequence)"
+            case .relink:
+                // SQLite has no SHA-256 of its own: the new hash is made here and written as text.
+                try relinkSQL(path, sequence)
+            }
+        let result = try Shell.run(["sqlite3", path, sql])
+        #expect(result.status == 0, "sqlite3: \(result.stderr)")
+    }
+
+    static func relinkSQL(_ path: String, _ sequence: Int) throws -> String {
+        let result = try Shell.run(["sqlite3", path, "SELECT body FROM records WHERE sequence = \(sequence)"])
+        let body = String(result.stdout.dropLast())  // the newline sqlite3 ends its output with
+        let previous = String(repeating: "f", count: 64)
+        let hash = AuditEntry.hash(body: body, previousHash: previous)
+        return "UPDATE records SET previous_hash = '\(previous)', hash = '\(hash)' WHERE sequence = \(sequence)"
+    }
+
+    // MARK: - The records
+
+    static let now = AuditQueryTests.now
+
+    /// Records that tell the query semantics apart: the query suite's eight, and the edges of text
+    /// comparison (ASCII case, non-ASCII case, normalization, a comma in a name, a tag's case, a
+    /// setting and a tag on different changes).
+    static func records() -> [AuditRecord] {
+        typealias Q = AuditQueryTests
+        var records = [
+            Q.record(60 * 24 * 3, keys: [("bootstrap.dcs.ttl", ["failover"])], risk: 25),
+            Q.record(60 * 7, ref: "refs/heads/release/2024.6", actor: "dave@example.com", keys: [("app.pool", [])]),
+            Q.record(
+                60 * 5, source: .ci, keys: [("bootstrap.dcs.loop_wait", ["failover"])], decision: "deny", risk: 80),
+            Q.record(
+                60 * 2, repository: "/srv/other.git", keys: [("spec.instances", ["failover", "replication"])], risk: 30),
+            Q.record(50, author: "erin@example.com", keys: [("postgresql.parameters.work_mem", [])], risk: 5),
+            AuditRecord.approval(
+                commit: "h10", approver: "bob@example.com", ref: "refs/changegate/approvals/x", time: now - 600,
+                repository: "/srv/shop.git"),
+            Q.record(10, keys: [("failover.members[0].priority", ["failover"])], decision: "warn", risk: 55),
+            Q.record(1, ref: "refs/heads/feature/x", keys: [("bootstrap.dcs.ttl", ["failover"])], risk: 25),
+            Q.record(9, actor: "ÉVE@example.com", author: "Zoë@Example.com", keys: [("a.b", ["FailOver"])]),
+            Q.record(
+                8, repository: "/srv/caf\u{E9}.git", keys: [("bootstrap.dcs.ttl", ["other"]), ("x.y", ["failover"])]),
+        ]
+        // Two people `a` and `b`: no author is `a,b`.
+        var two = Q.record(7)
+        two.commits = [
+            AuditRecord.Commit(id: "c1", author: "a", committer: "b", time: 0, subject: "s")
+        ]
+        records.append(two)
+        records.append(
+            AuditRecord(time: now - 60, source: .push, repository: "/srv/shop.git", decision: "landed", accepted: true))
+        return records
+    }
+
+    /// The queries the table runs: each filter, their combinations, and the edges above.
+    static func queries() -> [(String, AuditQuery)] {
+        func query(_ build: (inout AuditQuery) -> Void) -> AuditQuery {
+            var query = AuditQuery()
+            build(&query)
+            return query
+        }
+        return [
+            ("everything", AuditQuery()),
+            ("since", query { $0.since = now - 6 * 3600 }),
+            ("until", query { $0.until = now - 6 * 3600 }),
+            (
+                "since and until",
+                query {
+                    $0.since = now - 3 * 3600; $0.until = now - 9 * 60
+                }
+            ),
+            ("repository", query { $0.repository = "/srv/other.git" }),
+            ("repository, precomposed", query { $0.repository = "/srv/caf\u{E9}.git" }),
+            ("repository, decomposed", query { $0.repository = "/srv/cafe\u{301}.git" }),
+            ("ref glob *", query { $0.ref = "refs/heads/*" }),
+            ("ref glob **", query { $0.ref = "refs/heads/**" }),
+            ("ref exact", query { $0.ref = "refs/heads/release/2024.6" }),
+            ("head", query { $0.head = "h10" }),
+            ("actor, ASCII case", query { $0.actor = "DAVE@example.com" }),
+            ("actor, non-ASCII case", query { $0.actor = "éve@example.com" }),
+            ("actor, same bytes", query { $0.actor = "ÉVE@EXAMPLE.COM" }),
+            ("author", query { $0.author = "erin@example.com" }),
+            ("author, any case", query { $0.author = "ZOË@example.com" }),
+            ("author, two people", query { $0.author = "a,b" }),
+            ("author, one of two", query { $0.author = "b" }),
+            ("settings", query { $0.settings = ["bootstrap.dcs.*"] }),
+            ("settings, any of", query { $0.settings = ["**.priority", "spec.instances"] }),
+            ("tags", query { $0.tags = ["failover"] }),
+            ("tags, any of", query { $0.tags = ["replication", "other"] }),
+            (
+                "setting and tag on one change",
+                query {
+                    $0.settings = ["bootstrap.dcs.ttl"]; $0.tags = ["failover"]
+                }
+            ),
+            ("decision", query { $0.decision = "deny" }),
+            ("decision, case", query { $0.decision = "DENY" }),
+            ("source", query { $0.source = .approval }),
+            ("source push", query { $0.source = .push }),
+            ("minimum risk", query { $0.minimumRisk = 30 }),
+            ("limit", query { $0.limit = 3 }),
+            ("limit 0", query { $0.limit = 0 }),
+            (
+                "limit over filters",
+                query {
+                    $0.tags = ["failover"]; $0.limit = 2
+                }
+            ),
+            (
+                "everything at once",
+                query {
+                    $0.since = now - 4 * 86_400; $0.repository = "/srv/shop.git"; $0.ref = "refs/heads/**"
+                    $0.actor = "frank@example.com"; $0.author = "frank@example.com"; $0.settings = ["**"]
+                    $0.tags = ["failover"]; $0.decision = "allow"; $0.source = .hook; $0.minimumRisk = 20
+                }
+            ),
+        ]
+    }
+
+    /// The reference: every stored entry, newest first, filtered by `AuditQuery.matches`.
+    static func reference(_ all: [AuditEntry], _ query: AuditQuery) -> [Int] {
+        Array(
+            all.sorted { $0.record.sequence > $1.record.sequence }.filter { query.matches($0.record) }
+                .prefix(max(0, query.limit ?? .max))
+        ).map(\.record.sequence)
+    }
+
+    // MARK: - The contract
+
+    @Test(
+        "appends number records from 1, chain each to the one before, and head and entry(sequence:) agree",
+        arguments: kinds)
+    func appendsChain(_ kind: Kind) throws {
+        let opened = try kind.open()
+        defer { opened.close() }
+        let store = opened.store
+        #expect(try store.head() == nil)
+        #expect(try store.append([]).isEmpty)
+        let records = Self.records()
+        let first = try store.append(Array(records.prefix(3)))
+        let rest = try store.append(Array(records.dropFirst(3)))
+        let entries = first + rest
+        #expect(entries.map(\.record.sequence) == Array(1...records.count))
+        var previous = AuditEntry.genesis
+        for (entry, record) in zip(entries, records) {
+            var numbered = record
+            numbered.sequence = entry.record.sequence
+            #expect(entry.record == numbered)
+            #expect(entry.body == (try AuditEntry.canonicalBody(of: numbered)))
+            #expect(entry.previousHash == previous)
+            #expect(entry.hash == AuditEntry.hash(body: entry.body, previousHash: previous))
+            previous = entry.hash
+        }
+        #expect(try store.head() == AuditHead(sequence: records.count, hash: previous))
+        #expect(try store.entry(sequence: 3) == entries[2])
+        #expect(try store.entry(sequence: records.count + 1) == nil)
+        #expect(try store.entry(sequence: 0) == nil)
+    }
+
+    @Test(
+        "entries(matching:) returns what AuditQuery.matches selects, newest first, for every query",
+        arguments: kinds)
+    func queriesMatchTheReference(_ kind: Kind) throws {
+        let opened = try kind.open()
+        defer { opened.close() }
+        let all = try opened.store.append(Self.records())
+        for (name, query) in Self.queries() {
+            let found = try opened.store.entries(matching: query).map(\.record.sequence)
+            #expect(found == Self.reference(all, query), "\(name)")
+        }
+        // The reference itself, on a few queries whose answer is known by hand.
+        let known: [String: [Int]] = [
+            "everything": Array((1...12).reversed()),
+            "actor, non-ASCII case": [],
+            "actor, same bytes": [9],
+            "author, any case": [9],
+            "author, two people": [],
+            "author, one of two": [11],
+            "repository, decomposed": [],
+            "setting and tag on one change": [8, 1],
+            "tags": [10, 9, 8, 7, 4, 3, 1],
+            "limit over filters": [10, 9],
+        ]
+        for (name, query) in Self.queries() {
+            guard let expected = known[name] else { continue }
+            #expect(Self.reference(all, query) == expected, "\(name)")
+        }
+        var bad = AuditQuery()
+        bad.settings = ["a..b"]
+        let error = try #require(throws: AuditError.self) { try opened.store.entries(matching: bad) }
+        #expect(error.kind == .query)
+    }
+
+    @Test(
+        "approvals of a commit come oldest first, and count only on a chain that verifies from them on",
+        arguments: kinds)
+    func approvals(_ kind: Kind) throws {
+        let opened = try kind.open()
+        defer { opened.close() }
+        let store = opened.store
+        func approval(_ approver: String, _ commit: String, _ time: Int) -> AuditRecord {
+            .approval(
+                commit: commit, approver: approver, ref: "refs/changegate/approvals/\(approver)", time: time,
+                repository: "/srv/shop.git")
+        }
+        try store.append([AuditQueryTests.record(30), AuditQueryTests.record(20)])  // 1, 2
+        try store.append([approval("bob@example.com", "c0ffee", Self.now - 100)])  // 3
+        try store.append([AuditQueryTests.record(5), approval("carol@example.com", "c0ffee", Self.now - 50)])  // 4, 5
+        try store.append([approval("dave@example.com", "beef", Self.now - 40), AuditQueryTests.record(1)])  // 6, 7
+        #expect(try store.approvals(of: "c0ffee").map(\.actor) == ["bob@example.com", "carol@example.com"])
+        #expect(try store.approvals(of: "beef").map(\.sequence) == [6])
+        #expect(try store.approvals(of: "0000").isEmpty)
+        // Damage before the first approval of a commit leaves its approvals counted (the walk starts
+        // there); damage after it refuses them all.
+        try opened.tamper(.editBody, 1)
+        #expect(try store.approvals(of: "c0ffee").count == 2)
+        try opened.tamper(.editBody, 4)
+        let error = try #require(throws: AuditError.self) { try store.approvals(of: "c0ffee") }
+        #expect(error.kind == .corrupt)
+        #expect(error.message.contains("record 4"))
+        #expect(try store.approvals(of: "beef").count == 1)
+    }
+
+    @Test("commitIf false records nothing and throws .deadline; the next append follows on", arguments: kinds)
+    func commitIfFalse(_ kind: Kind) throws {
+        let opened = try kind.open()
+        defer { opened.close() }
+        let store = opened.store
+        let kept = try store.append([AuditQueryTests.record(3)])
+        var asked = 0
+        let error = try #require(throws: AuditError.self) {
+            try store.append([AuditQueryTests.record(2), AuditQueryTests.record(1)], waitLimit: .seconds(1)) {
+                asked += 1
+                return false
+            }
+        }
+        #expect(error.kind == .deadline)
+        #expect(asked == 1)
+        #expect(try store.head() == AuditHead(sequence: 1, hash: kept[0].hash))
+        #expect(try store.entries(matching: AuditQuery()).map(\.record.sequence) == [1])
+        #expect(try store.entry(sequence: 2) == nil)
+        let next = try store.append([AuditQueryTests.record(1)], waitLimit: nil) { true }
+        #expect(next.map(\.record.sequence) == [2])
+        #expect(next[0].previousHash == kept[0].hash)
+    }
+
+    @Test("verify walks a whole chain", arguments: kinds)
+    func verifyWhole(_ kind: Kind) throws {
+        let opened = try kind.open()
+        defer { opened.close() }
+        let empty = try opened.store.verify()
+        #expect(empty.records == 0 && empty.head == nil && empty.problem == nil)
+        try opened.store.append(Self.records())
+        try opened.store.append([AuditQueryTests.record(0)])
+        let verification = try opened.store.verify()
+        #expect(verification.records == Self.records().count + 1)
+        #expect(verification.head == (try opened.store.head()))
+        #expect(verification.problem == nil)
+        #expect(verification.isIntact)
+    }
+
+    @Test("verify names the record that was tampered with", arguments: kinds, Tampering.allCases)
+    func verifyTampered(_ kind: Kind, _ tampering: Tampering) throws {
+        let opened = try kind.open()
+        defer { opened.close() }
+        try opened.store.append(Self.records())
+        #expect(try opened.store.verify().isIntact)
+        try opened.tamper(tampering, 5)
+        let verification = try opened.store.verify()
+        let problem = try #require(verification.problem)
+        #expect(problem.sequence == 5)
+        #expect(verification.records == 4)
+        #expect(
+            verification.head == (try opened.store.entry(sequence: 4)).map { AuditHead(sequence: 4, hash: $0.hash) })
+        let expected =
+            switch tampering {
+            case .editBody: "its content was edited"
+            case .delete: "missing: the trail jumps from record 4 to 6"
+            case .relink: "it does not follow record 4"
+            }
+        #expect(problem.message.hasPrefix(expected), "\(problem.message)")
+        #expect(!verification.isIntact)
+    }
+
+    @Test("the async face gives what the sync face gives", arguments: kinds)
+    func asyncEqualsSync(_ kind: Kind) async throws {
+        let opened = try kind.open()
+        defer { opened.close() }
+        let store = opened.store
+        let viaAsync = try await store.append(Array(Self.records().prefix(6)))
+        let viaSync = try Self.syncAppend(store, Array(Self.records().dropFirst(6)))
+        #expect(viaAsync.map(\.record.sequence) == Array(1...6))
+        #expect(viaSync.first?.previousHash == viaAsync.last?.hash)
+        let refused = await #expect(throws: AuditError.self) {
+            try await store.append([AuditQueryTests.record(0)], waitLimit: nil) { false }
+        }
+        #expect(refused?.kind == .deadline)
+        for (name, query) in Self.queries() {
+            let async = try await store.entries(matching: query)
+            #expect(async == (try Self.syncEntries(store, query)), "\(name)")
+        }
+        #expect(try await store.head() == (try Self.syncHead(store)))
+        #expect(try await store.entry(sequence: 4) == (try Self.syncEntry(store, 4)))
+        #expect(try await store.approvals(of: "h10") == (try Self.syncApprovals(store, "h10")))
+        #expect(try await store.verify() == (try Self.syncVerify(store)))
+        try opened.tamper(.editBody, 2)  // an `allow`: record 3 is a `deny`, which the edit leaves as is
+        #expect(try await store.verify() == (try Self.syncVerify(store)))
+        #expect(try await store.verify().problem?.sequence == 2)
+    }
+
+    // Called from an async test, a store's methods are its async ones: these sync functions call
+    // the sync face.
+    static func syncAppend(_ store: any AuditStore, _ records: [AuditRecord]) throws -> [AuditEntry] {
+        try store.append(records)
+    }
+    static func syncEntries(_ store: any AuditStore, _ query: AuditQuery) throws -> [AuditEntry] {
+        try store.entries(matching: query)
+    }
+    static func syncHead(_ store: any AuditStore) throws -> AuditHead? { try store.head() }
+    static func syncEntry(_ store: any AuditStore, _ sequence: Int) throws -> AuditEntry? {
+        try store.entry(sequence: sequence)
+    }
+    static func syncApprovals(_ store: any AuditStore, _ commit: String) throws -> [AuditRecord] {
+        try store.approvals(of: commit)
+    }
+    static func syncVerify(_ store: any AuditStore) throws -> AuditVerification { try store.verify() }
+}
+
+/// Appends through one store and reads through another: the hook's connection writing, a server's
+/// pool reading the same file.
+struct SplitStore: AuditStore {
+    var writer: SQLiteAuditStore
+    var reader: SQLiteAuditStore
+
+    func append(_ records: [AuditRecord]) throws(AuditError) -> [AuditEntry] { try writer.append(records) }
+    func append(_ records: [AuditRecord], waitLimit: Duration?, commitIf: () -> Bool) throws(AuditError)
+        -> [AuditEntry]
+    {
+        try writer.append(records, waitLimit: waitLimit, commitIf: commitIf)
+    }
+    func entries(matching query: AuditQuery) throws(AuditError) -> [AuditEntry] {
+        try reader.entries(matching: query)
+    }
+    func entry(sequence: Int) throws(AuditError) -> AuditEntry? { try reader.entry(sequence: sequence) }
+    func head() throws(AuditError) -> AuditHead? { try reader.head() }
+    func verify() throws(AuditError) -> AuditVerification { try reader.verify() }
+    func approvals(of commit: String) throws(AuditError) -> [AuditRecord] { try reader.approvals(of: commit) }
+}
