@@ -37,7 +37,8 @@ public enum ConfigSystem: String, Sendable, Hashable, CaseIterable, CustomString
             guard case .map(let map) = document.value else { continue }
             if isPatroni(map) { found.insert(.patroni) }
             if isCloudNativePGCluster(map) { found.insert(.cnpg) }
-            if config.format == .json, map.entries.contains(where: { orchestratorKeys.contains($0.key.lowercased()) }) {
+            if config.format == .json, map.entries.contains(where: { orchestratorKeys.contains(KeyFolding.go($0.key)) })
+            {
                 found.insert(.orchestrator)
             }
             if config.format == .redis, case .map(let sentinel)? = map["sentinel"]?.value,
@@ -90,13 +91,20 @@ public enum ConfigSystem: String, Sendable, Hashable, CaseIterable, CustomString
     private static func isCloudNativePGCluster(_ map: ConfigMap) -> Bool {
         guard case .string(let api)? = map["apiVersion"]?.value, case .string(let kind)? = map["kind"]?.value
         else { return false }
+        // `kind: List` (what `kubectl get -o yaml` writes, and kubectl applies) holds resources in `items`.
+        if kind == "List", case .list(let items)? = map["items"]?.value {
+            return items.contains { item in
+                if case .map(let resource) = item.value { return isCloudNativePGCluster(resource) }
+                return false
+            }
+        }
         return api.hasPrefix("postgresql.cnpg.io/") && kind == "Cluster"
     }
 
     /// Keys only Orchestrator's configuration has (its `go/config/config.go`): one is enough, so
     /// that a small file with only its recovery filters counts.
     /// (Lower-cased: Go's encoding/json matches them in any case.)
-    static let orchestratorKeys: Set<String> = Set(orchestratorKeyNames.map { $0.lowercased() })
+    static let orchestratorKeys: Set<String> = Set(orchestratorKeyNames.map { KeyFolding.go($0) })
 
     static let orchestratorKeyNames: [String] = [
         "MySQLTopologyUser", "MySQLTopologyCredentialsConfigFile", "MySQLOrchestratorHost",

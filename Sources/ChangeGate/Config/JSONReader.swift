@@ -138,16 +138,16 @@ private struct JSONParser {
                         .duplicateKey, path: path, position: keyPosition, earlier: previous.keyPosition, key: key,
                         message: "duplicate key `\(key)` (also at line \(previous.keyPosition.line)); the last one wins"
                     ))
-            } else if let other = folded[key.lowercased()], other.key != key {
+            } else if let other = folded[KeyFolding.go(key)], other.key != key {
                 warnings.append(
                     ConfigDiagnostic(
                         .duplicateKey, path: path, position: keyPosition, earlier: other.position,
-                        key: key.lowercased(),
+                        key: KeyFolding.go(key),
                         message:
-                            "keys `\(other.key)` (line \(other.position.line)) and `\(key)` differ only in letter case: "
+                            "keys `\(other.key)` (line \(other.position.line)) and `\(key)` differ only in letter case (Unicode-wide, `ſ` is `s`): "
                             + "Go's encoding/json (Orchestrator's reader) takes them as one setting, the last wins"))
             } else {
-                folded[key.lowercased()] = (key, keyPosition)
+                folded[KeyFolding.go(key)] = (key, keyPosition)
             }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in an object") }

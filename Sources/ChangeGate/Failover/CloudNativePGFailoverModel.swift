@@ -20,6 +20,16 @@ enum CloudNativePGFailoverModel {
                 documents["", default: [:]][key] = value
             }
         }
+        // A `kind: List` document's items are documents of their own: `items[0].spec.instances`.
+        for (name, document) in documents where document["kind"] == .string("List") {
+            for (key, value) in document {
+                guard key.hasPrefix("items["), let close = key.firstIndex(of: "]") else { continue }
+                let item = String(key[...close])
+                let rest = key[key.index(after: close)...]
+                guard rest.hasPrefix(".") else { continue }
+                documents[(name.isEmpty ? "" : name + ".") + item, default: [:]][String(rest.dropFirst())] = value
+            }
+        }
         return documents.keys.sorted().compactMap { name in
             let cluster = documents[name]!
             guard case .string(let api)? = cluster["apiVersion"], api.hasPrefix("postgresql.cnpg.io/"),
@@ -73,7 +83,7 @@ enum CloudNativePGFailoverModel {
     {
         var result = FailoverAssessment(system: .cnpg, file: file)
         func number(_ key: String, default value: Int) -> Int {
-            result.input([(prefix + key, cluster[key])], default: value, reported: prefix + key)
+            result.input([(prefix + key, cluster[key])], default: value, reported: prefix + key, semantics: .integer)
         }
         let instances = number("spec.instances", default: 1)
         let failoverDelay = number("spec.failoverDelay", default: 0)
@@ -103,13 +113,21 @@ enum CloudNativePGFailoverModel {
                 "the annotation cnpg.io/reconciliationLoop is \"disabled\": no self-healing and no failover "
                     + "(failure_modes.md)")
         }
-        if case .string(let fenced)? = cluster[annotations + KeyPath.segment("cnpg.io/fencedInstances")],
-            fenced.contains("\"*\"")
-        {
-            result.impossibleBecause.append("the annotation cnpg.io/fencedInstances fences every instance (fencing.md)")
+        if case .string(let fenced)? = cluster[annotations + KeyPath.segment("cnpg.io/fencedInstances")] {
+            let trimmed = fenced.filter { !$0.isWhitespace }
+            if trimmed.contains("\"*\"") {
+                result.impossibleBecause.append(
+                    "the annotation cnpg.io/fencedInstances fences every instance (fencing.md)")
+            } else if trimmed != "[]", !trimmed.isEmpty {
+                // Which instance is the primary is not in the file, and a fenced primary is shut down
+                // with no failover: fencing any instance may stop writes for good.
+                result.impossibleBecause.append(
+                    "the annotation cnpg.io/fencedInstances fences \(fenced): a fenced primary is shut down and no "
+                        + "failover happens (fencing.md), and which instance is the primary is not in the file")
+            }
         }
-        let renew = FailoverModel.seconds(cluster["spec.primaryLease.renewDeadlineSeconds"]) ?? 10
-        let retry = FailoverModel.seconds(cluster["spec.primaryLease.retryPeriodSeconds"]) ?? 2
+        let renew = FailoverModel.boundedSeconds(cluster["spec.primaryLease.renewDeadlineSeconds"]) ?? 10
+        let retry = FailoverModel.boundedSeconds(cluster["spec.primaryLease.retryPeriodSeconds"]) ?? 2
         if !(lease > renew && Double(renew) > 1.2 * Double(retry)) {
             result.violations.append(
                 "the primary lease needs leaseDuration \(lease) > renewDeadline \(renew) > 1.2 × retryPeriod \(retry) "

@@ -45,21 +45,6 @@ public struct FailoverAssessment: Sendable, Hashable {
     /// What the model cannot conclude from this file alone.
     public var limits: [String] = []
 
-    /// The number of seconds the first of `candidates` (key as reported, value) that is set holds,
-    /// recorded as an input; else `fallback`, recorded as assumed under `reported`.
-    mutating func input(_ candidates: [(key: String, value: ConfigValue?)], default fallback: Int, reported: String)
-        -> Int
-    {
-        for candidate in candidates {
-            if let set = FailoverModel.seconds(candidate.value) {
-                inputs.append(Input(key: candidate.key, value: String(set), assumed: false))
-                return set
-            }
-        }
-        inputs.append(Input(key: reported, value: String(fallback), assumed: true))
-        return fallback
-    }
-
     /// "patroni", "cnpg", "orchestrator", "sentinel" or "generic": how a policy names the system.
     public var systemName: String { system?.rawValue ?? "generic" }
 

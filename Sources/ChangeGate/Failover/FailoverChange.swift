@@ -63,18 +63,26 @@ public struct FailoverChange: Sendable, Hashable {
         }
     }
 
+    /// Two clusters of one name in a file (a decoy beside the real one) are paired by their order
+    /// among that name's, so neither drops out of the report.
     public var pairs: [Pair] {
-        func key(_ a: FailoverAssessment) -> String { a.systemName + "\u{0}" + (a.cluster ?? "") }
+        func keyed(_ side: [FailoverAssessment]) -> [(String, FailoverAssessment)] {
+            var seen: [String: Int] = [:]
+            return side.map { a in
+                let name = a.systemName + "\u{0}" + (a.cluster ?? "")
+                let n = seen[name, default: 0]
+                seen[name] = n + 1
+                return (name + "\u{0}\(n)", a)
+            }
+        }
+        let before = keyed(base)
         var out: [Pair] = []
         var seen = Set<String>()
-        for assessment in head {
-            let k = key(assessment)
-            guard seen.insert(k).inserted else { continue }
-            out.append(Pair(base: base.first { key($0) == k }, head: assessment))
+        for (k, assessment) in keyed(head) {
+            seen.insert(k)
+            out.append(Pair(base: before.first { $0.0 == k }?.1, head: assessment))
         }
-        for assessment in base where seen.insert(key(assessment)).inserted {
-            out.append(Pair(base: assessment, head: nil))
-        }
+        for (k, assessment) in before where !seen.contains(k) { out.append(Pair(base: assessment, head: nil)) }
         return out
     }
 

@@ -40,7 +40,7 @@ public enum FailoverModel {
             let inner = KeyPath.documentKey(key).map { String($0.key) } ?? key
             if inner.hasPrefix("bootstrap.dcs.") || inner == "postgresql.data_dir" { found.insert(.patroni) }
             if inner.hasPrefix("sentinel."), inner.hasSuffix(".monitor.quorum") { found.insert(.sentinel) }
-            if ConfigSystem.orchestratorKeys.contains(inner.prefix { $0 != "." && $0 != "[" }.lowercased()) {
+            if ConfigSystem.orchestratorKeys.contains(KeyFolding.go(inner.prefix { $0 != "." && $0 != "[" })) {
                 found.insert(.orchestrator)
             }
             if inner == "apiVersion", case .string(let api)? = settings[key], api.hasPrefix("postgresql.cnpg.io/") {
@@ -70,6 +70,11 @@ public enum FailoverModel {
         case .string(let s)?: Int(s)
         default: nil
         }
+    }
+
+    /// ``seconds(_:)`` held within ±``largestTimer``, for the values that are not reported inputs.
+    static func boundedSeconds(_ value: ConfigValue?) -> Int? {
+        seconds(value).map { min(max($0, -largestTimer), largestTimer) }
     }
 
     static func truthy(_ value: ConfigValue?) -> Bool {

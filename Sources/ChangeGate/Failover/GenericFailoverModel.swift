@@ -33,9 +33,9 @@ enum GenericFailoverModel {
                     "no member but the primary may be promoted (" + blocked.joined(separator: ", ") + ")")
             }
         }
-        let interval = FailoverModel.seconds(settings["failover.health_checks.interval"])
-        let threshold = FailoverModel.seconds(settings["failover.health_checks.failure_threshold"])
-        let promotion = FailoverModel.seconds(settings["failover.promotion_timeout"])
+        let interval = FailoverModel.boundedSeconds(settings["failover.health_checks.interval"])
+        let threshold = FailoverModel.boundedSeconds(settings["failover.health_checks.failure_threshold"])
+        let promotion = FailoverModel.boundedSeconds(settings["failover.promotion_timeout"])
         if let interval, let threshold, let promotion {
             for (key, value) in [
                 ("failover.health_checks.interval", interval), ("failover.health_checks.failure_threshold", threshold),

@@ -19,14 +19,18 @@ enum HelmRedisFailoverModel {
         else { return nil }
         var result = FailoverAssessment(system: .sentinel, file: file)
         result.cluster = "(Helm values, bitnami/redis)"
+        // The chart renders each value into sentinel.conf, which Sentinel reads with atoi.
         func read(_ key: String, default value: Int) -> Int {
-            if let set = FailoverModel.seconds(values[key]) {
-                result.inputs.append(.init(key: key, value: String(set), assumed: false))
-                return set
+            if values[key] != nil {
+                return result.input([(key, values[key])], default: value, reported: key, semantics: .atoi)
             }
-            if let defaults, let set = FailoverModel.seconds(defaults.settings[key]) {
-                result.inputs.append(.init(key: key, value: "\(set) (\(defaults.path))", assumed: false))
-                return set
+            if let defaults, defaults.settings[key] != nil {
+                let read = result.input(
+                    [(key, defaults.settings[key])], default: value, reported: key, semantics: .atoi)
+                if let last = result.inputs.indices.last {
+                    result.inputs[last].value += " (\(defaults.path))"
+                }
+                return read
             }
             result.inputs.append(.init(key: key, value: String(value), assumed: true))
             return value
@@ -85,22 +89,26 @@ public struct ValuesDefaults: Sendable, Hashable {
         self.settings = settings
     }
 
-    /// `deploy/redis/values.yaml` for `deploy/redis/values-prod.yaml`, `values.prod.yaml`,
-    /// `prod.values.yaml` or `prod-values.yaml` (Helm's `-f values.yaml -f values-prod.yaml`); nil
-    /// for any other name, `values.yaml` itself included.
-    public static func defaultsPath(for path: String) -> String? {
+    /// The `values.yaml` (or `values.yml`) beside `path` that Helm would layer it over
+    /// (`helm -f values.yaml -f values-prod.yaml`), in the order to try: for the usual override
+    /// names (`values-prod.yaml`, `values.prod.yml`, `values_prod.yaml`, `prod.values.yaml`,
+    /// `prod-values.yaml`), and for any other YAML file whose own `settings` are the chart's
+    /// (`sentinel.…`, `replica.…`, `master.…`, `architecture`, `auth.…`), as `prod.yaml`. Empty for
+    /// `values.yaml` itself and for files that are neither.
+    public static func defaultsCandidates(for path: String, settings: [String: ConfigValue] = [:]) -> [String] {
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        for ext in [".yaml", ".yml"] where name.hasSuffix(ext) {
-            let stem = name.dropLast(ext.count)
-            guard stem != "values" else { return nil }
-            if stem.hasPrefix("values-") || stem.hasPrefix("values.") || stem.hasSuffix(".values")
-                || stem.hasSuffix("-values")
-            {
-                return folder + "values" + ext
-            }
+        guard let ext = [".yaml", ".yml"].first(where: { name.hasSuffix($0) }) else { return [] }
+        let stem = name.dropLast(ext.count)
+        guard stem != "values", stem != "Chart" else { return [] }
+        let conventional =
+            ["values-", "values.", "values_"].contains { stem.hasPrefix($0) }
+            || [".values", "-values", "_values"].contains { stem.hasSuffix($0) }
+        let chartValues = settings.keys.contains { key in
+            ["sentinel.", "replica.", "master.", "auth."].contains { key.hasPrefix($0) } || key == "architecture"
         }
-        return nil
+        guard conventional || chartValues else { return [] }
+        return [folder + "values.yaml", folder + "values.yml"]
     }
 }

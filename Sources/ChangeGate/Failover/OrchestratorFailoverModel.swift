@@ -11,12 +11,13 @@ enum OrchestratorFailoverModel {
 
     static func assess(_ settings: [String: ConfigValue], file: String) -> FailoverAssessment {
         var result = FailoverAssessment(system: .orchestrator, file: file)
-        // Go's encoding/json matches keys in any case.
+        // Go's encoding/json matches keys in any case, Unicode-wide (``KeyFolding``).
         var byName: [String: (key: String, value: ConfigValue)] = [:]
-        for (key, value) in settings where !key.contains("[") { byName[key.lowercased()] = (key, value) }
+        for (key, value) in settings where !key.contains("[") { byName[KeyFolding.go(key)] = (key, value) }
         func number(_ name: String, default value: Int) -> Int {
-            let found = byName[name.lowercased()]
-            return result.input([(found?.key ?? name, found?.value)], default: value, reported: name)
+            let found = byName[KeyFolding.go(name)]
+            return result.input(
+                [(found?.key ?? name, found?.value)], default: value, reported: name, semantics: .integer)
         }
         let poll = number("InstancePollSeconds", default: 5)
         let block = number("RecoveryPeriodBlockSeconds", default: 3600)
@@ -28,7 +29,7 @@ enum OrchestratorFailoverModel {
                     + "\(block) s is not recovered",
                 source: source))
         // Recovery is opt-in: the default filter list is empty.
-        let filters = settings.keys.filter { $0.lowercased().hasPrefix("recovermasterclusterfilters[") }
+        let filters = settings.keys.filter { KeyFolding.go($0).hasPrefix("recovermasterclusterfilters[") }
         if filters.isEmpty {
             result.impossibleBecause.append(
                 "RecoverMasterClusterFilters is empty or unset: no cluster's master is recovered automatically "
@@ -41,7 +42,7 @@ enum OrchestratorFailoverModel {
                 "RecoveryPeriodBlockSeconds is 0: no anti-flapping, a recovered cluster can fail over again at once")
         }
         for name in ["PreventCrossDataCenterMasterFailover", "PreventCrossRegionMasterFailover"]
-        where FailoverModel.truthy(byName[name.lowercased()]?.value) {
+        where FailoverModel.truthy(byName[KeyFolding.go(name)]?.value) {
             result.limits.append(
                 "\(name) is on: without a candidate in the same data center or region, recovery aborts")
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Patroni's failover, from its documentation (docs/dynamic_configuration.rst, yaml_configuration.rst,
 /// replication_modes.rst, pause.rst, watchdog.rst; ../shared/reference/failover-timers.md § 1).
 enum PatroniFailoverModel {
@@ -17,7 +19,8 @@ enum PatroniFailoverModel {
         let prefix = settings.keys.contains { $0.hasPrefix("bootstrap.dcs.") } ? "bootstrap.dcs." : ""
         func number(_ key: String, default value: Int, aliases: [String] = []) -> Int {
             result.input(
-                ([key] + aliases).map { (prefix + $0, settings[prefix + $0]) }, default: value, reported: prefix + key)
+                ([key] + aliases).map { (prefix + $0, settings[prefix + $0]) }, default: value, reported: prefix + key,
+                semantics: .python)
         }
         let ttl = number("ttl", default: 30)
         let loopWait = number("loop_wait", default: 10)
@@ -69,7 +72,8 @@ enum PatroniFailoverModel {
                 result.impossibleBecause.append(lead + " (" + blocked.joined(separator: "; ") + ")")
             }
         }
-        if FailoverModel.truthy(settings[prefix + "pause"]) {
+        // Patroni tests the DCS's `pause` with Python's truthiness: "false", a string, pauses too.
+        if FailoverModel.pythonTruthy(prefix + "pause", in: settings) {
             result.impossibleBecause.append("\(prefix)pause is true: Patroni promotes no replica in maintenance mode")
         }
         if maximumLag <= 0 {
@@ -98,7 +102,7 @@ enum PatroniFailoverModel {
         if FailoverModel.truthy(settings["watchdog.mode"]) || settings["watchdog.mode"] == .string("required")
             || settings["watchdog.mode"] == .string("automatic")
         {
-            let margin = FailoverModel.seconds(settings["watchdog.safety_margin"]) ?? 5
+            let margin = FailoverModel.boundedSeconds(settings["watchdog.safety_margin"]) ?? 5
             if ttl - margin - loopWait - retryTimeout < 0 {
                 result.violations.append(
                     "ttl − safety_margin − loop_wait − retry_timeout = \(ttl - margin - loopWait - retryTimeout) < 0: "
@@ -121,21 +125,54 @@ public struct PatroniMember: Sendable, Hashable {
     public init(file: String, settings: [String: ConfigValue]) {
         self.file = file
         if case .string(let name)? = settings["name"] { self.name = name } else { self.name = file }
-        if FailoverModel.truthy(settings["tags.nofailover"]) {
-            ineligibleBecause = "tags.nofailover is true"
-        } else if let priority = FailoverModel.seconds(settings["tags.failover_priority"]), priority <= 0 {
-            ineligibleBecause = "tags.failover_priority is \(priority)"
+        // As Patroni reads them (patroni/tags.py): `bool(nofailover)`, so "false", [false] and
+        // {x: 0} keep a member out too; `parse_int(failover_priority)`, so 0.4 is 0.
+        if FailoverModel.pythonTruthy("tags.nofailover", in: settings) {
+            switch settings["tags.nofailover"] {
+            case .bool(true)?: ineligibleBecause = "tags.nofailover is true"
+            case let value?: ineligibleBecause = "tags.nofailover is \(value.scalarText ?? "set") (true to Patroni)"
+            case nil: ineligibleBecause = "tags.nofailover is a non-empty list or map (true to Patroni)"
+            }
+        } else if let value = settings["tags.failover_priority"],
+            let priority = FailoverModel.number(value, as: .pythonRounded), priority <= 0
+        {
+            ineligibleBecause =
+                "tags.failover_priority is \(value.scalarText ?? String(priority))"
+                + (value == .integer(priority) ? "" : " (\(priority) to Patroni)")
         } else {
             ineligibleBecause = nil
         }
     }
 
-    /// The cluster a member's file joins: its `namespace` (Patroni's default `/service/`) and
-    /// `scope`; nil without a scope.
+    /// The cluster a member's file joins: its `namespace` (Patroni's default `/service/`), its
+    /// `scope`, and the DCS it keeps them in (the DCS section's kind and the endpoints it names,
+    /// order aside): a staging copy with the same scope on another etcd is another cluster, and
+    /// must not count as a member that could take over. Nil without a scope.
     public static func cluster(of settings: [String: ConfigValue]) -> String? {
-        guard case .string(let scope)? = settings["scope"] else { return nil }
+        guard let scope = settings["scope"]?.scalarText else { return nil }
         var namespace = "/service/"
-        if case .string(let set)? = settings["namespace"] { namespace = set }
-        return namespace + "\u{0}" + scope
+        if let set = settings["namespace"]?.scalarText { namespace = set }
+        return namespace + "\u{0}" + scope + "\u{0}" + dcs(of: settings)
+    }
+
+    /// Patroni's DCS sections (yaml_configuration.rst), the first present; `raft`'s addresses
+    /// differ from member to member by design, so only its kind counts.
+    static let dcsKinds = ["etcd3", "etcd", "consul", "zookeeper", "exhibitor", "kubernetes", "raft"]
+    static let endpointKeys: Set<String> = ["host", "hosts", "url", "urls", "proxy", "srv", "srv_suffix", "namespace"]
+
+    static func dcs(of settings: [String: ConfigValue]) -> String {
+        for kind in dcsKinds where settings.keys.contains(where: { $0.hasPrefix(kind + ".") }) {
+            guard kind != "raft" else { return kind }
+            var endpoints = Set<String>()
+            for (key, value) in settings where key.hasPrefix(kind + ".") {
+                let name = key.dropFirst(kind.count + 1).prefix { $0 != "[" && $0 != "." }
+                guard endpointKeys.contains(String(name)), let text = value.scalarText else { continue }
+                for part in text.split(separator: ",") {
+                    endpoints.insert(String(name) + "=" + part.trimmingCharacters(in: .whitespaces).lowercased())
+                }
+            }
+            return kind + ":" + endpoints.sorted().joined(separator: ",")
+        }
+        return "no DCS section"
     }
 }

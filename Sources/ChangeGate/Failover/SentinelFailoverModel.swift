@@ -5,6 +5,18 @@ enum SentinelFailoverModel {
     /// Up to 1 s of random desync before the failover starts, ~1 s of election, then promotion.
     static let electAndPromote = 2
 
+    /// Several `known-sentinel` lines are flattened to `known-sentinel[0]`, `[1]`, …: the Sentinels
+    /// they name and this one; nil when there is none.
+    static func knownSentinels(_ settings: [String: ConfigValue], base: String) -> Int? {
+        let prefix = base + "known-sentinel["
+        let lines = Set(
+            settings.keys.compactMap { key -> Substring? in
+                guard key.hasPrefix(prefix) else { return nil }
+                return key.dropFirst(prefix.count).prefix { $0 != "]" }
+            })
+        return lines.isEmpty ? nil : lines.count + 1
+    }
+
     /// One assessment per monitored master.
     static func assess(_ settings: [String: ConfigValue], file: String) -> [FailoverAssessment] {
         let masters = Set(
@@ -18,7 +30,8 @@ enum SentinelFailoverModel {
             result.cluster = master
             let base = "sentinel.\(master)."
             func number(_ name: String, default value: Int) -> Int {
-                result.input([(base + name, settings[base + name])], default: value, reported: base + name)
+                result.input(
+                    [(base + name, settings[base + name])], default: value, reported: base + name, semantics: .atoi)
             }
             let quorum = number("monitor.quorum", default: 2)
             let downAfter = number("down-after-milliseconds", default: 30_000)
@@ -42,7 +55,7 @@ enum SentinelFailoverModel {
                 switch settings[base + "known-sentinel"] {
                 case .list(let items)?: items.count + 1
                 case .string?: 2
-                default: nil
+                default: Self.knownSentinels(settings, base: base)
                 }
             if let known {
                 result.inputs.append(.init(key: base + "known-sentinel", value: "\(known) Sentinels", assumed: false))

@@ -24,10 +24,12 @@ extension Gate {
             }
             // An override values file is what Helm layers over the `values.yaml` beside it.
             var defaults: ValuesDefaults? = nil
-            if let tree, let defaultsPath = ValuesDefaults.defaultsPath(for: path),
-                let values = try differ.values(of: defaultsPath, at: tree)
-            {
-                defaults = ValuesDefaults(path: defaultsPath, settings: values)
+            if let tree {
+                for candidate in ValuesDefaults.defaultsCandidates(for: path, settings: settings) {
+                    guard let values = try differ.values(of: candidate, at: tree) else { continue }
+                    defaults = ValuesDefaults(path: candidate, settings: values)
+                    break
+                }
             }
             return FailoverModel.assess(
                 settings, systems: systems, file: path, members: others, valuesDefaults: defaults)
@@ -49,18 +51,20 @@ extension Gate {
         let changedDefaults = Set(files.map(\.path).filter { ["values.yaml", "values.yml"].contains(fileName($0)) })
         if !changedDefaults.isEmpty {
             for delta in try differ.plan(from: nil, to: head).files {
-                guard let path = delta.newPath, !judged.contains(path),
-                    let defaultsPath = ValuesDefaults.defaultsPath(for: path), changedDefaults.contains(defaultsPath)
+                guard let path = delta.newPath, !judged.contains(path), let blob = delta.newBlob else { continue }
+                let settings = try differ.values(ofBlob: blob, path: path) ?? [:]
+                guard
+                    ValuesDefaults.defaultsCandidates(for: path, settings: settings).contains(
+                        where: changedDefaults.contains)
                 else { continue }
                 judged.insert(path)
-                let blob = try differ.repository.file(at: path, in: head)
                 let oldBlob = try base.flatMap { (base) throws(GitError) in
                     try differ.repository.file(at: path, in: base)
                 }
                 let after = try assess(blob, path: path, tree: head, members: &headMembers)
                 let before = try assess(oldBlob, path: path, tree: base, members: &baseMembers)
                 guard !after.isEmpty || !before.isEmpty else { continue }
-                out.append(FailoverChange(file: path, base: before, head: after, headExists: blob != nil))
+                out.append(FailoverChange(file: path, base: before, head: after))
             }
         }
         return out

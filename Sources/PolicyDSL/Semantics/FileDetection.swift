@@ -9,7 +9,9 @@ public enum FileDetection {
     /// formats the system writes its configuration in, anywhere in the tree.
     public static func defaultGlobs(for system: String) -> [String] {
         switch system {
-        case "patroni", "cnpg": ["**/*.yaml", "**/*.yml"]
+        case "patroni": ["**/*.yaml", "**/*.yml"]
+        // kubectl applies JSON manifests as well as YAML ones.
+        case "cnpg": ["**/*.yaml", "**/*.yml", "**/*.json"]
         case "orchestrator": ["**/*.json"]
         case "sentinel": ["**/*.conf"]
         default: []

@@ -275,21 +275,25 @@ extension FailoverModelTests {
     }
 
     @Test(
-        "which values.yaml an override file is layered on",
+        "which values.yaml an override file is layered on (values.yaml, then values.yml: either extension)",
         arguments: [
-            ("deploy/redis/values-prod.yaml", "deploy/redis/values.yaml"),
-            ("values.prod.yml", "values.yml"),
-            ("r/prod.values.yaml", "r/values.yaml"),
-            ("r/prod-values.yaml", "r/values.yaml"),
+            ("deploy/redis/values-prod.yaml", "deploy/redis/"), ("values.prod.yml", ""), ("r/prod.values.yaml", "r/"),
+            ("r/prod-values.yaml", "r/"), ("r/values_prod.yaml", "r/"), ("r/prod_values.yml", "r/"),
         ])
-    func valuesLayering(path: String, defaults: String) {
-        #expect(ValuesDefaults.defaultsPath(for: path) == defaults)
+    func valuesLayering(path: String, folder: String) {
+        #expect(ValuesDefaults.defaultsCandidates(for: path) == [folder + "values.yaml", folder + "values.yml"])
     }
 
-    @Test("values.yaml itself and other names have no defaults file")
+    @Test("any other YAML file is an override when its own keys are the chart's; values.yaml itself never is")
     func valuesNotLayered() {
-        for path in ["r/values.yaml", "r/patroni.yml", "r/myvalues.yaml", "values-prod.json"] {
-            #expect(ValuesDefaults.defaultsPath(for: path) == nil, "\(path)")
+        for path in [
+            "r/values.yaml", "r/values.yml", "r/patroni.yml", "r/prod.yaml", "values-prod.json", "r/Chart.yaml",
+        ] {
+            #expect(ValuesDefaults.defaultsCandidates(for: path).isEmpty, "\(path)")
         }
+        let chart: [String: ConfigValue] = ["replica.replicaCount": .integer(1)]
+        #expect(
+            ValuesDefaults.defaultsCandidates(for: "r/prod.yaml", settings: chart) == ["r/values.yaml", "r/values.yml"])
+        #expect(ValuesDefaults.defaultsCandidates(for: "r/values.yaml", settings: chart).isEmpty)
     }
 }
