@@ -14,25 +14,7 @@ extension Gate {
         func assess(_ blob: ObjectID?, path: String, tree: ObjectID?, members: inout [String: [PatroniMember]]?)
             throws(GitError) -> [FailoverAssessment]
         {
-            guard let blob, let systems = try differ.systems(ofBlob: blob, path: path),
-                let settings = try differ.values(ofBlob: blob, path: path)
-            else { return [] }
-            var others: [PatroniMember] = []
-            if systems.contains(.patroni), let cluster = PatroniMember.cluster(of: settings), let tree {
-                if members == nil { members = try patroniMembers(in: tree, differ: &differ) }
-                others = (members?[cluster] ?? []).filter { $0.file != path }
-            }
-            // An override values file is what Helm layers over the `values.yaml` beside it.
-            var defaults: ValuesDefaults? = nil
-            if let tree {
-                for candidate in ValuesDefaults.defaultsCandidates(for: path, settings: settings) {
-                    guard let values = try differ.values(of: candidate, at: tree) else { continue }
-                    defaults = ValuesDefaults(path: candidate, settings: values)
-                    break
-                }
-            }
-            return FailoverModel.assess(
-                settings, systems: systems, file: path, members: others, valuesDefaults: defaults)
+            try assessSide(blob, path: path, tree: tree, members: &members, differ: &differ)
         }
         var out: [FailoverChange] = []
         var judged = Set<String>()
@@ -72,6 +54,46 @@ extension Gate {
 
     private static func fileName(_ path: String) -> Substring {
         path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? Substring(path)
+    }
+
+    /// One side of a file as the gate assesses it: with its Patroni cluster's other members and the
+    /// `values.yaml` it overrides, read from `tree` (`members` caches the tree's members).
+    static func assessSide(
+        _ blob: ObjectID?, path: String, tree: ObjectID?, members: inout [String: [PatroniMember]]?,
+        differ: inout RepositorySettingsDiff
+    ) throws(GitError) -> [FailoverAssessment] {
+        guard let blob, let systems = try differ.systems(ofBlob: blob, path: path),
+            let settings = try differ.values(ofBlob: blob, path: path)
+        else { return [] }
+        var others: [PatroniMember] = []
+        if systems.contains(.patroni), let cluster = PatroniMember.cluster(of: settings), let tree {
+            if members == nil { members = try patroniMembers(in: tree, differ: &differ) }
+            others = (members?[cluster] ?? []).filter { $0.file != path }
+        }
+        // An override values file is what Helm layers over the `values.yaml` beside it.
+        var defaults: ValuesDefaults? = nil
+        if let tree {
+            for candidate in ValuesDefaults.defaultsCandidates(for: path, settings: settings) {
+                guard let values = try differ.values(of: candidate, at: tree) else { continue }
+                defaults = ValuesDefaults(path: candidate, settings: values)
+                break
+            }
+        }
+        return FailoverModel.assess(
+            settings, systems: systems, file: path, members: others, valuesDefaults: defaults)
+    }
+
+    /// What the gate's failover model makes of `path` at `commit` (`changegate failover explain
+    /// --rev`): the file with the other members of its Patroni cluster and the `values.yaml` it
+    /// overrides, found among the files the repository's policy at that commit selects (the usual
+    /// configuration files when it has none that compiles).
+    public func failoverAssessments(of path: String, at commit: ObjectID) throws(GitError) -> [FailoverAssessment] {
+        let program = (try? PolicyLoader.load(in: repository, at: commit))?.result.program
+        var differ = RepositorySettingsDiff(
+            repository: repository, selectors: program.map(Self.selectors(of:)) ?? FileSelector.likelyConfigFiles)
+        var members: [String: [PatroniMember]]? = nil
+        return try Self.assessSide(
+            try repository.file(at: path, in: commit), path: path, tree: commit, members: &members, differ: &differ)
     }
 
     /// The Patroni members among the selected files of `tree`, by cluster (``PatroniMember/cluster(of:)``).

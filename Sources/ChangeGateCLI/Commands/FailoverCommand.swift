@@ -26,13 +26,18 @@ struct FailoverCommand: ParsableCommand {
             completion: Completions.revisions)
         var rev: String?
 
-        @Argument(help: "The configuration file (a repository path with --rev).", completion: .file())
+        @Argument(
+            help: ArgumentHelp(
+                "The configuration file (a repository path with --rev, which reads it as the gate does: with the "
+                    + "other members of its Patroni cluster and the values.yaml it overrides)."),
+            completion: .file())
         var file: String
 
         func run() throws {
-            let assessments: [FailoverAssessment]
+            var assessments: [FailoverAssessment]
             do {
                 let bytes: [UInt8]
+                var atCommit: (Repository, ObjectID)? = nil
                 if let rev {
                     let repository = try Repository.open(path: repo, environment: ProcessInfo.processInfo.environment)
                     let commit = try repository.resolveCommit(rev)
@@ -43,10 +48,17 @@ struct FailoverCommand: ParsableCommand {
                         throw ExitCode(2)
                     }
                     bytes = content
+                    atCommit = (repository, commit)
                 } else {
                     bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
                 }
+                // The file alone first: a file that cannot be read says why.
                 assessments = try FailoverModel.assess(file: file, bytes: bytes)
+                // In a repository, as the gate sees it: with the cluster's other members and the
+                // values.yaml an override file is layered on.
+                if let (repository, commit) = atCommit, !assessments.isEmpty {
+                    assessments = try Gate(repository: repository).failoverAssessments(of: file, at: commit)
+                }
             } catch let exit as ExitCode {
                 throw exit
             } catch {

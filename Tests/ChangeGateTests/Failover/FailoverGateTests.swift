@@ -168,4 +168,25 @@ struct FailoverGateTests {
         let failing = rules.filter { ($0["satisfied"] as? Bool) == false }.compactMap { $0["name"] as? String }
         #expect(failing.contains("failover timers must keep the rules their system documents"), "\(failing)")
     }
+
+    @Test("failover explain --rev reads a member as the gate does: with the other members of its cluster")
+    func explainAsTheGate() throws {
+        var s = try setup()
+        defer { s.remove() }
+        try s.work.write("db/prod/batman/postgres1.yml", try tagged("postgres1.yml", "nofailover: true"))
+        try s.work.write("db/prod/batman/postgres2.yml", try tagged("postgres2.yml", "failover_priority: 0"))
+        let head = try s.work.commit("take 1 and 2 out of the race", author: "Frank <frank@example.com>")
+        let explained = try Shell.run(
+            [
+                Paths.changegate.path, "failover", "explain", "--repo", s.work.path, "--rev", head,
+                "db/prod/batman/postgres0.yml",
+            ],
+            environment: GitFixture.baseEnvironment)
+        // postgres0 itself is unchanged and may be promoted; its cluster can no longer fail over.
+        #expect(explained.status == 1, "\(explained.stdout)\(explained.stderr)")
+        #expect(explained.stdout.contains("only postgresql0 may be promoted"), "\(explained.stdout)")
+        #expect(
+            explained.stdout.contains("member postgresql2 (db/prod/batman/postgres2.yml) = tags.failover_priority is 0")
+        )
+    }
 }

@@ -127,6 +127,23 @@ struct FailoverModelTests {
         let reverted = try explain(demo.revertCommit)
         #expect(reverted.status == 0, "\(reverted.stdout)")
         #expect(!reverted.stdout.contains("IMPOSSIBLE"))
+        // The check's report says the same of each change, naming the settings.
+        func check(_ rev: String) throws -> String {
+            try Shell.run(
+                [
+                    Paths.changegate.path, "check", "--repo", demo.path, "--base", rev + "~1", "--head", rev, "--now",
+                    "2024-06-04T16:00:00Z", "--no-audit",
+                ], environment: GitFixture.baseEnvironment
+            ).stdout
+        }
+        let incident = try check(demo.badCommit)
+        #expect(
+            incident.contains(
+                "generic `failover:` block: automatic failover possible → impossible (failover.mode is \"manual\""),
+            "\(incident)")
+        #expect(incident.contains("failover.members[name=db-2].priority is 0"))
+        let revert = try check(demo.revertCommit)
+        #expect(revert.contains("generic `failover:` block: automatic failover impossible → possible"), "\(revert)")
     }
 }
 
