@@ -9,9 +9,9 @@ extension Gate {
         files: [(path: String, previous: String)], headBlobs: [String: ObjectID], baseBlobs: [String: ObjectID],
         head: ObjectID, base: ObjectID?, differ: inout RepositorySettingsDiff
     ) throws(GitError) -> [FailoverChange] {
-        var headMembers: [String: [PatroniMember]]? = nil
-        var baseMembers: [String: [PatroniMember]]? = nil
-        func assess(_ blob: ObjectID?, path: String, tree: ObjectID?, members: inout [String: [PatroniMember]]?)
+        var headMembers = PatroniMembersCache()
+        var baseMembers = PatroniMembersCache()
+        func assess(_ blob: ObjectID?, path: String, tree: ObjectID?, members: inout PatroniMembersCache)
             throws(GitError) -> [FailoverAssessment]
         {
             try assessSide(blob, path: path, tree: tree, members: &members, differ: &differ)
@@ -59,16 +59,20 @@ extension Gate {
     /// One side of a file as the gate assesses it: with its Patroni cluster's other members and the
     /// `values.yaml` it overrides, read from `tree` (`members` caches the tree's members).
     static func assessSide(
-        _ blob: ObjectID?, path: String, tree: ObjectID?, members: inout [String: [PatroniMember]]?,
+        _ blob: ObjectID?, path: String, tree: ObjectID?, members: inout PatroniMembersCache,
         differ: inout RepositorySettingsDiff
     ) throws(GitError) -> [FailoverAssessment] {
         guard let blob, let systems = try differ.systems(ofBlob: blob, path: path),
             let settings = try differ.values(ofBlob: blob, path: path)
         else { return [] }
         var others: [PatroniMember] = []
-        if systems.contains(.patroni), let cluster = PatroniMember.cluster(of: settings), let tree {
-            if members == nil { members = try patroniMembers(in: tree, differ: &differ) }
-            others = (members?[cluster] ?? []).filter { $0.file != path }
+        if systems.contains(.patroni), let cluster = PatroniMember.cluster(of: settings), let tree,
+            let scope = settings["scope"]?.scalarText
+        {
+            if !members.scanned.contains(scope) {
+                try patroniMembers(in: tree, scope: scope, into: &members, differ: &differ)
+            }
+            others = (members.byCluster[cluster] ?? []).filter { $0.file != path }
         }
         // An override values file is what Helm layers over the `values.yaml` beside it.
         var defaults: ValuesDefaults? = nil
@@ -91,24 +95,36 @@ extension Gate {
         let program = (try? PolicyLoader.load(in: repository, at: commit))?.result.program
         var differ = RepositorySettingsDiff(
             repository: repository, selectors: program.map(Self.selectors(of:)) ?? FileSelector.likelyConfigFiles)
-        var members: [String: [PatroniMember]]? = nil
+        var members = PatroniMembersCache()
         return try Self.assessSide(
             try repository.file(at: path, in: commit), path: path, tree: commit, members: &members, differ: &differ)
     }
 
-    /// The Patroni members among the selected files of `tree`, by cluster (``PatroniMember/cluster(of:)``).
-    private static func patroniMembers(in tree: ObjectID, differ: inout RepositorySettingsDiff) throws(GitError)
-        -> [String: [PatroniMember]]
-    {
-        var members: [String: [PatroniMember]] = [:]
+    /// The Patroni members among the selected files of `tree` whose bytes name `scope`, by
+    /// cluster (``PatroniMember/cluster(of:)``). Only files holding the scope's text are parsed: a
+    /// one-commit push to one member must not parse every file of a large tree. (A member whose
+    /// file spells its scope with escapes is missed, which can only make failover look less
+    /// possible, never more.)
+    private static func patroniMembers(
+        in tree: ObjectID, scope: String, into cache: inout PatroniMembersCache, differ: inout RepositorySettingsDiff
+    ) throws(GitError) {
+        cache.scanned.insert(scope)
+        let needle = Array(scope.utf8)
         for delta in try differ.plan(from: nil, to: tree).files {
             guard let path = delta.newPath, let blob = delta.newBlob,
+                case .text(let bytes) = try differ.repository.blob(blob, maxSize: ReaderLimits.default.maxFileSize),
+                bytes.firstRange(of: needle) != nil,
                 try differ.systems(ofBlob: blob, path: path)?.contains(.patroni) == true,
                 let settings = try differ.values(ofBlob: blob, path: path),
-                let cluster = PatroniMember.cluster(of: settings)
+                settings["scope"]?.scalarText == scope, let cluster = PatroniMember.cluster(of: settings)
             else { continue }
-            members[cluster, default: []].append(PatroniMember(file: path, settings: settings))
+            cache.byCluster[cluster, default: []].append(PatroniMember(file: path, settings: settings))
         }
-        return members
     }
+}
+
+/// The Patroni members of one side's tree found so far, for each scope looked for.
+struct PatroniMembersCache {
+    var scanned = Set<String>()
+    var byCluster: [String: [PatroniMember]] = [:]
 }
