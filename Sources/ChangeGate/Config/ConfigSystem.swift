@@ -58,7 +58,7 @@ public enum ConfigSystem: String, Sendable, Hashable, CaseIterable, CustomString
     /// error fails the check) rather than passed over as "not that system's".
     public static func suspected(in bytes: [UInt8]) -> Set<ConfigSystem> {
         let lower = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        func has(_ word: String) -> Bool { lower.firstRange(of: Array(word.utf8)) != nil }
+        func has(_ word: String) -> Bool { ByteSearch.contains(Array(word.utf8), in: lower) }
         var found = Set<ConfigSystem>()
         if (has("bootstrap") && has("dcs")) || has("data_dir") { found.insert(.patroni) }
         if has("postgresql.cnpg.io") { found.insert(.cnpg) }

@@ -420,7 +420,7 @@ public struct RepositorySettingsDiff {
         let leaveOut =
             "leave it out with `except \"GLOB\"` on the policy's `files` line or an `ignore \"GLOB\"` line "
             + "(`--exclude GLOB` for diff and history)"
-        if bytes.firstRange(of: Array("{{".utf8)) != nil, bytes.firstRange(of: Array("}}".utf8)) != nil {
+        if ByteSearch.contains(Array("{{".utf8), in: bytes), ByteSearch.contains(Array("}}".utf8), in: bytes) {
             return "; it looks like a template (`{{ … }}`, Helm or Go templating), which is not \(format) until "
                 + "rendered: render it first (`helm template`) and check the output, or \(leaveOut)"
         }
@@ -526,6 +526,9 @@ public struct RepositorySettingsDiff {
         /// The commit the side is in (for following a link).
         var commit: ObjectID? = nil
     }
+
+    /// True when the selection reads `path` (by its name, or when its content is a `detect`ed system's).
+    public mutating func selects(_ path: String) -> Bool { selection(for: path) != .none }
 
     private mutating func selection(for path: String) -> CompiledFileSelectors.Selection {
         if let known = selections[path] { return known }

@@ -11,10 +11,12 @@ extension Gate {
     ) throws(GitError) -> [FailoverChange] {
         var headMembers = PatroniMembersCache()
         var baseMembers = PatroniMembersCache()
+        // Blobs (with a scope) whose bytes do not name it, for both sides: they share most files.
+        var rejected = Set<String>()
         func assess(_ blob: ObjectID?, path: String, tree: ObjectID?, members: inout PatroniMembersCache)
             throws(GitError) -> [FailoverAssessment]
         {
-            try assessSide(blob, path: path, tree: tree, members: &members, differ: &differ)
+            try assessSide(blob, path: path, tree: tree, members: &members, rejected: &rejected, differ: &differ)
         }
         var out: [FailoverChange] = []
         var judged = Set<String>()
@@ -60,7 +62,7 @@ extension Gate {
     /// `values.yaml` it overrides, read from `tree` (`members` caches the tree's members).
     static func assessSide(
         _ blob: ObjectID?, path: String, tree: ObjectID?, members: inout PatroniMembersCache,
-        differ: inout RepositorySettingsDiff
+        rejected: inout Set<String>, differ: inout RepositorySettingsDiff
     ) throws(GitError) -> [FailoverAssessment] {
         guard let blob, let systems = try differ.systems(ofBlob: blob, path: path),
             let settings = try differ.values(ofBlob: blob, path: path)
@@ -69,9 +71,8 @@ extension Gate {
         if systems.contains(.patroni), let cluster = PatroniMember.cluster(of: settings), let tree,
             let scope = settings["scope"]?.scalarText
         {
-            if !members.scanned.contains(scope) {
-                try patroniMembers(in: tree, scope: scope, into: &members, differ: &differ)
-            }
+            try patroniMembers(
+                beside: path, in: tree, scope: scope, into: &members, rejected: &rejected, differ: &differ)
             others = (members.byCluster[cluster] ?? []).filter { $0.file != path }
         }
         // An override values file is what Helm layers over the `values.yaml` beside it.
@@ -96,35 +97,65 @@ extension Gate {
         var differ = RepositorySettingsDiff(
             repository: repository, selectors: program.map(Self.selectors(of:)) ?? FileSelector.likelyConfigFiles)
         var members = PatroniMembersCache()
+        var rejected = Set<String>()
         return try Self.assessSide(
-            try repository.file(at: path, in: commit), path: path, tree: commit, members: &members, differ: &differ)
+            try repository.file(at: path, in: commit), path: path, tree: commit, members: &members,
+            rejected: &rejected, differ: &differ)
     }
 
-    /// The Patroni members among the selected files of `tree` whose bytes name `scope`, by
-    /// cluster (``PatroniMember/cluster(of:)``). Only files holding the scope's text are parsed: a
-    /// one-commit push to one member must not parse every file of a large tree. (A member whose
-    /// file spells its scope with escapes is missed, which can only make failover look less
-    /// possible, never more.)
+    /// The Patroni members of `scope` beside `path` in `tree`: the selected files in its folder,
+    /// and the file of the same name in each folder beside that one (`db/pg/postgres0.yml` …
+    /// `postgres2.yml`; `hosts/db1/patroni.yml`, `hosts/db2/patroni.yml`). Only files whose bytes
+    /// hold the scope's text are parsed. Looking no further keeps a one-commit push cheap on a large
+    /// tree; a member elsewhere is not counted, which can only make failover look less possible,
+    /// never more (and a member's file with no other member found is judged by its own tags).
     private static func patroniMembers(
-        in tree: ObjectID, scope: String, into cache: inout PatroniMembersCache, differ: inout RepositorySettingsDiff
+        beside path: String, in tree: ObjectID, scope: String, into cache: inout PatroniMembersCache,
+        rejected: inout Set<String>, differ: inout RepositorySettingsDiff
     ) throws(GitError) {
-        cache.scanned.insert(scope)
+        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
+        let key = folder + "\u{0}" + scope
+        guard cache.scanned.insert(key).inserted else { return }
+        let name = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+        var candidates = try differ.repository.files(in: folder, at: tree).prefix(Self.memberCandidateLimit)
+            .map { ($0.path, $0.blob) }
+        if !folder.isEmpty {
+            let parent = folder.lastIndex(of: "/").map { String(folder[..<$0]) } ?? ""
+            for file in try differ.repository.files(
+                named: name, inFoldersOf: parent, at: tree, limit: Self.memberCandidateLimit)
+            where file.path != path {
+                candidates.append((file.path, file.blob))
+            }
+        }
         let needle = Array(scope.utf8)
-        for delta in try differ.plan(from: nil, to: tree).files {
-            guard let path = delta.newPath, let blob = delta.newBlob,
+        // Any file there may be a member, selected by the policy or not: it is only read as the
+        // model's input (and matching each path against the policy's globs costs more than the read).
+        for (candidate, blob) in candidates {
+            // Both sides mostly share these files: a blob known not to name the scope is not read again.
+            let probe = blob.hex + "\u{0}" + scope
+            guard cache.seen.insert(candidate + "\u{0}" + blob.hex).inserted, !rejected.contains(probe),
                 case .text(let bytes) = try differ.repository.blob(blob, maxSize: ReaderLimits.default.maxFileSize),
-                bytes.firstRange(of: needle) != nil,
-                try differ.systems(ofBlob: blob, path: path)?.contains(.patroni) == true,
-                let settings = try differ.values(ofBlob: blob, path: path),
+                ByteSearch.contains(needle, in: bytes)
+                    || {
+                        rejected.insert(probe); return false
+                    }(),
+                try differ.systems(ofBlob: blob, path: candidate)?.contains(.patroni) == true,
+                let settings = try differ.values(ofBlob: blob, path: candidate),
                 settings["scope"]?.scalarText == scope, let cluster = PatroniMember.cluster(of: settings)
             else { continue }
-            cache.byCluster[cluster, default: []].append(PatroniMember(file: path, settings: settings))
+            cache.byCluster[cluster, default: []].append(PatroniMember(file: candidate, settings: settings))
         }
     }
+
+    /// Files looked at for other members of one cluster: a folder of thousands of files is not a
+    /// cluster's, and bounds the work of one decision.
+    static let memberCandidateLimit = 256
 }
 
 /// The Patroni members of one side's tree found so far, for each scope looked for.
 struct PatroniMembersCache {
+    /// Folder and scope pairs looked in, and files (path and blob) already counted.
     var scanned = Set<String>()
+    var seen = Set<String>()
     var byCluster: [String: [PatroniMember]] = [:]
 }

@@ -344,6 +344,78 @@ extension Repository {
         }
     }
 
+    /// The file called `name` in each folder directly inside `directory` (`hosts/*/patroni.yml`),
+    /// at most `limit` of them, with the folder's tree read once rather than each path from the root.
+    public func files(named name: String, inFoldersOf directory: String, at commit: ObjectID, limit: Int)
+        throws(GitError) -> [TreeFile]
+    {
+        let root = try tree(ofCommit: commit)
+        var tree = root
+        var subtree: TreeHandle? = nil
+        if !directory.isEmpty {
+            var entry: OpaquePointer?
+            guard git_tree_entry_bypath(&entry, root.pointer, directory) == 0, let entry else { return [] }
+            defer { git_tree_entry_free(entry) }
+            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
+            var lookedUp: OpaquePointer?
+            try GitError.check(
+                git_tree_lookup(&lookedUp, pointer, git_tree_entry_id(entry)), "reading folder \(directory)")
+            subtree = TreeHandle(lookedUp!)
+            tree = subtree!
+        }
+        var out: [TreeFile] = []
+        try withExtendedLifetime((root, subtree)) { () throws(GitError) in
+            for index in 0..<git_tree_entrycount(tree.pointer) {
+                guard out.count < limit, let entry = git_tree_entry_byindex(tree.pointer, index),
+                    git_tree_entry_type(entry) == GIT_OBJECT_TREE
+                else { continue }
+                let folder = String(cString: git_tree_entry_name(entry))
+                var lookedUp: OpaquePointer?
+                try GitError.check(
+                    git_tree_lookup(&lookedUp, pointer, git_tree_entry_id(entry)), "reading folder \(folder)")
+                let child = TreeHandle(lookedUp!)
+                guard let file = git_tree_entry_byname(child.pointer, name),
+                    git_tree_entry_type(file) == GIT_OBJECT_BLOB
+                else { continue }
+                let prefix = directory.isEmpty ? folder : directory + "/" + folder
+                out.append(
+                    TreeFile(
+                        path: prefix + "/" + name, blob: ObjectID(git_tree_entry_id(file).pointee),
+                        mode: UInt32(git_tree_entry_filemode(file).rawValue)))
+                withExtendedLifetime(child) {}
+            }
+        }
+        return out
+    }
+
+    /// The folders directly inside `directory` in the tree of `commit`, as paths; empty when it
+    /// does not exist there.
+    public func folders(in directory: String, at commit: ObjectID) throws(GitError) -> [String] {
+        let root = try tree(ofCommit: commit)
+        var tree = root
+        var subtree: TreeHandle? = nil
+        if !directory.isEmpty {
+            var entry: OpaquePointer?
+            guard git_tree_entry_bypath(&entry, root.pointer, directory) == 0, let entry else { return [] }
+            defer { git_tree_entry_free(entry) }
+            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
+            var lookedUp: OpaquePointer?
+            try GitError.check(
+                git_tree_lookup(&lookedUp, pointer, git_tree_entry_id(entry)), "reading folder \(directory)")
+            subtree = TreeHandle(lookedUp!)
+            tree = subtree!
+        }
+        return withExtendedLifetime((root, subtree)) {
+            (0..<git_tree_entrycount(tree.pointer)).compactMap { index -> String? in
+                guard let entry = git_tree_entry_byindex(tree.pointer, index),
+                    git_tree_entry_type(entry) == GIT_OBJECT_TREE
+                else { return nil }
+                let name = String(cString: git_tree_entry_name(entry))
+                return directory.isEmpty ? name : directory + "/" + name
+            }
+        }
+    }
+
     /// The blob at `path` in the tree of `commit`, or nil when there is no file there.
     public func file(at path: String, in commit: ObjectID) throws(GitError) -> ObjectID? {
         let root = try tree(ofCommit: commit)
