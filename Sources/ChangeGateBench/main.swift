@@ -1,6 +1,12 @@
 import ChangeGate
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 // `changegate-bench`: ChangeGate's benchmark suite (`make bench`), and the generator of the
 // synthetic repositories it runs on.
 //
@@ -145,12 +151,12 @@ do {
     fail("\(error)")
 }
 
-var uname = utsname()
-_ = Glibc.uname(&uname)
+var system = utsname()
+_ = uname(&system)
 let machine =
     "\(ProcessInfo.processInfo.activeProcessorCount) cores, "
     + "\(ProcessInfo.processInfo.physicalMemory / (1 << 30)) GiB, "
-    + withUnsafeBytes(of: &uname.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    + withUnsafeBytes(of: &system.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     + ", git \((try? Shell.output("git", ["--version"]))?.replacingOccurrences(of: "git version ", with: "").trimmingCharacters(in: .whitespacesAndNewlines) ?? "?")"
 let epilogueFile = root + "/docs/benchmarks-notes.md"
 let report = Report(
