@@ -1,5 +1,6 @@
 import ChangeGate
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -49,7 +50,8 @@ if arguments.first == "generate" {
 
 // `changegate-bench audit-fill --records N [--batch B] [--seed S] [--end EPOCH] PATH`: appends synthetic records
 // to an audit trail, B per transaction (1 by default: every append contends for the lock, as
-// concurrent hooks do). The tests run several at once; the benchmark fills a million-record trail.
+// concurrent hooks do). The audit cases fill a million-record trail and run writers at once (the
+// tests have their own writer, ChangeGateAuditFill, over the same SyntheticAuditTrail).
 if arguments.first == "audit-fill" {
     guard let count = option("--records").flatMap(Int.init), let path = arguments.last, arguments.count > 2 else {
         fail("usage: changegate-bench audit-fill --records N [--batch B] [--seed S] [--end EPOCH] PATH")
@@ -62,12 +64,7 @@ if arguments.first == "audit-fill" {
         start: end.map { $0 - count * 465 } ?? 1_700_000_000)
     do {
         let store = try SQLiteAuditStore(path: path)
-        var written = 0
-        while written < count {
-            let records = (0..<min(batch, count - written)).map { _ in trail.next(label: "p\(getpid())-") }
-            try store.append(records)
-            written += records.count
-        }
+        try trail.fill(store, count: count, batch: batch, label: "p\(getpid())-")
         exit(0)
     } catch { fail("\(error)") }
 }
