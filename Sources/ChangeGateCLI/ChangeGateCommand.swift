@@ -40,9 +40,19 @@ enum Main {
             }
             // Usage errors exit 2, as every ChangeGate configuration error does (not sysexits' 64).
             Standard.error(message)
-            Standard.exit(WorkflowExit.failure.rawValue)
+            Standard.exit(WorkflowExit.error.rawValue)
         }
     }
+}
+
+/// ChangeGate's exits as the commands throw them: each is a ``WorkflowExit``, mapped to its code
+/// there and only there (ArgumentParser's own `ExitCode.failure` is 1, which ChangeGate calls refused).
+extension ExitCode {
+    init(_ exit: WorkflowExit) { self.init(exit.rawValue) }
+    /// 1: the answer is no (denied, refused, tampered, unformatted, a failing test).
+    static let refused = ExitCode(WorkflowExit.refused)
+    /// 2: not judged: a usage or configuration error, something that could not be read.
+    static let error = ExitCode(WorkflowExit.error)
 }
 
 /// Output helpers shared by the commands.

@@ -6,7 +6,7 @@ public struct WorkflowError: Error, Sendable, Hashable, CustomStringConvertible 
     public var message: String
     public var exit: WorkflowExit
 
-    public init(_ message: String, exit: WorkflowExit = .failure) {
+    public init(_ message: String, exit: WorkflowExit = .error) {
         self.message = message
         self.exit = exit
     }

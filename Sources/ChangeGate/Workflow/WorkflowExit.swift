@@ -3,11 +3,12 @@
 public enum WorkflowExit: Int32, Sendable, Hashable {
     /// Allowed (warnings may have been printed), accepted, or done.
     case success = 0
-    /// Denied; a push refused; a trail that is damaged or cannot say all it was asked.
+    /// The answer is no: denied, a push refused, a check that found what it looks for (a tampered
+    /// or damaged trail, an unformatted policy, a failing policy test, failover not possible).
     case refused = 1
     /// Not judged: a usage or configuration error, a repository, policy or trail that could not be
     /// read. A check that ends here denies too.
-    case failure = 2
+    case error = 2
 
     /// A check's exit: the decision's verdict, and 1 for warnings too under `failOnWarn`.
     public static func check(_ decision: GateDecision, failOnWarn: Bool) -> WorkflowExit {
@@ -15,7 +16,7 @@ public enum WorkflowExit: Int32, Sendable, Hashable {
         case .allow: .success
         case .warn: failOnWarn ? .refused : .success
         case .deny: .refused
-        case .error: .failure
+        case .error: .error
         }
     }
 

@@ -43,7 +43,7 @@ struct AuditCommand: ParsableCommand {
             return try step()
         } catch {
             Standard.error("changegate: error: \(error.message)")
-            throw ExitCode(error.exit.rawValue)
+            throw ExitCode(error.exit)
         }
     }
 
@@ -52,7 +52,7 @@ struct AuditCommand: ParsableCommand {
         let notes = AuditWorkflow.damageNotes(damaged, trail: trail)
         guard !notes.isEmpty else { return nil }
         for note in notes { Standard.error(note) }
-        return ExitCode(WorkflowExit.refused.rawValue)
+        return ExitCode.refused
     }
 
     /// The filters of `log` and `export`.
@@ -125,10 +125,10 @@ struct AuditCommand: ParsableCommand {
                 print(AuditRenderer.render(entries, as: format, landings: landings), terminator: "")
             } catch {
                 Standard.error("changegate: error: \(error)")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
             if let exit = AuditCommand.report(damaged, trail: store.path) { throw exit }
-            if unreadable { throw ExitCode(1) }
+            if unreadable { throw ExitCode.refused }
         }
     }
 
@@ -145,11 +145,11 @@ struct AuditCommand: ParsableCommand {
                 found = try store.entry(sequence: sequence)
             } catch {
                 Standard.error("changegate: error: \(error)")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
             guard let entry = found else {
                 Standard.error("changegate: error: there is no record \(sequence) (see changegate audit head)")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
             if format == "json" {
                 print(AuditRenderer.json(entry))
@@ -158,7 +158,7 @@ struct AuditCommand: ParsableCommand {
             var unreadable = false
             let landings = AuditCommand.landings(of: [entry], in: store, unreadable: &unreadable)
             print(AuditRenderer.show(entry, landing: landings.map { .some($0[sequence]) } ?? .none), terminator: "")
-            if unreadable { throw ExitCode(1) }
+            if unreadable { throw ExitCode.refused }
         }
     }
 
@@ -183,7 +183,7 @@ struct AuditCommand: ParsableCommand {
                 try AuditWorkflow.verify(store, expect: expect)
             }
             for line in verification.lines { print(line) }
-            if verification.exit != .success { throw ExitCode(verification.exit.rawValue) }
+            if verification.exit != .success { throw ExitCode(verification.exit) }
         }
     }
 
@@ -199,11 +199,11 @@ struct AuditCommand: ParsableCommand {
                 head = try store.head()
             } catch {
                 Standard.error("changegate: error: \(error)")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
             guard let head else {
                 Standard.error("changegate: the audit trail is empty")
-                throw ExitCode(1)
+                throw ExitCode.refused
             }
             print(head)
         }
@@ -221,7 +221,7 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             guard format != .table else {
                 Standard.error("changegate: error: export writes json, csv or ndjson")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
             let store = try location.open()
             let query = try filters.query(repository: location.repositoryName(), limit: nil)
@@ -237,7 +237,7 @@ struct AuditCommand: ParsableCommand {
                 }
             } catch {
                 Standard.error("changegate: error: \(error)")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
             if let exit = AuditCommand.report(damaged, trail: store.path) { throw exit }
         }

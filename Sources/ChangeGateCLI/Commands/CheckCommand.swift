@@ -144,7 +144,7 @@ struct CheckCommand: ParsableCommand {
             } catch {
                 Standard.error(
                     "changegate: error: cannot write the report to \(output): \(Self.whyUnwritable(output, error))")
-                throw ExitCode(WorkflowExit.failure.rawValue)
+                throw ExitCode.error
             }
             // The verdict still reaches the log of whoever runs the check.
             Standard.error(DecisionRenderer.summary(decision))

@@ -145,7 +145,7 @@ struct HistoryCommand: ParsableCommand {
             scanner.trail = trail
         } catch {
             Standard.error("changegate: error: \(error)")
-            throw ExitCode(2)
+            throw ExitCode.error
         }
 
         // The progress line only for someone watching a terminal; never in a log or a pipe.
@@ -187,7 +187,7 @@ struct HistoryCommand: ParsableCommand {
         } catch {
             clearProgress()
             Standard.error("changegate: error: \(error)")
-            throw ExitCode(2)
+            throw ExitCode.error
         }
     }
 

@@ -187,7 +187,7 @@ struct HookCommand: ParsableCommand {
                 repository = try Repository(path: repo)
             } catch {
                 Standard.error("changegate: error: \(error)")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
             var arguments: [String] = []
             for pattern in options.protected { arguments += ["--protect", pattern] }
@@ -214,7 +214,7 @@ struct HookCommand: ParsableCommand {
                 }
             } catch {
                 Standard.error("changegate: error: \(error)")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
         }
 
@@ -238,7 +238,7 @@ struct HookCommand: ParsableCommand {
                 for line in try HookInstaller(repository: try Repository(path: repo)).uninstall() { print(line) }
             } catch {
                 Standard.error("changegate: error: \(error)")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
         }
     }

@@ -22,7 +22,7 @@ struct AuditWorkflowTests {
         let error = try #require(throws: WorkflowError.self) {
             _ = try AuditWorkflow.query(filters, repository: nil, limit: nil, clock: 0)
         }
-        #expect(error.message == "--source cron: expected hook, ci, service or approval" && error.exit == .failure)
+        #expect(error.message == "--source cron: expected hook, ci, service or approval" && error.exit == .error)
     }
 
     @Test("verify: a whole chain is ok (exit 0), an edited record is TAMPERED (exit 1), a bad --expect an error")
