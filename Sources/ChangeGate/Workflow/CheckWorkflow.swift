@@ -75,8 +75,10 @@ public struct CheckOutcome: Sendable {
 
     public var decision: GateDecision
     public var recording: Recording
-    /// 0 allowed, 1 denied (or warned, under `failOnWarn`), 2 not judged (``WorkflowExit/check(_:failOnWarn:)``).
-    public var exitCode: Int32
+    /// Allowed, denied (or warned, under `failOnWarn`), or not judged (``WorkflowExit/check(_:failOnWarn:)``).
+    public var exit: WorkflowExit
+    /// `exit`'s code: 0, 1 or 2.
+    public var exitCode: Int32 { exit.rawValue }
     /// Lines for standard error (the dry run, a new trail's location), in order.
     public var notes: [String]
 }
@@ -101,7 +103,7 @@ public enum CheckWorkflow {
         }
         return CheckOutcome(
             decision: decision, recording: recording,
-            exitCode: WorkflowExit.check(decision, failOnWarn: request.failOnWarn).rawValue, notes: notes)
+            exit: WorkflowExit.check(decision, failOnWarn: request.failOnWarn), notes: notes)
     }
 
     /// A check that could not be judged: the problem, and the override asked for (the report shows it).

@@ -25,8 +25,10 @@ public struct HookRunOutcome: Sendable, Hashable {
     /// Why the run failed, one diagnostic line: it quotes errors that may carry control
     /// characters from paths and refs, so the caller escapes it as it escapes any error.
     public var error: String?
-    /// 0 accepted, 1 refused (``WorkflowExit/hook(accepted:)``).
-    public var exitCode: Int32
+    /// Accepted or refused (``WorkflowExit/hook(accepted:)``).
+    public var exit: WorkflowExit
+    /// `exit`'s code: 0 or 1.
+    public var exitCode: Int32 { exit.rawValue }
 }
 
 /// The git server's hooks as one workflow each: open the repository git's environment names and
@@ -66,16 +68,16 @@ public enum HookWorkflow {
             guard !outcome.pastDeadline else {
                 return HookRunOutcome(
                     error: deadlineMessage(request.configuration.deadline),
-                    exitCode: WorkflowExit.hook(accepted: false).rawValue)
+                    exit: WorkflowExit.hook(accepted: false))
             }
             return HookRunOutcome(
-                message: outcome.message, exitCode: WorkflowExit.hook(accepted: outcome.accepted).rawValue)
+                message: outcome.message, exit: WorkflowExit.hook(accepted: outcome.accepted))
         } catch {
             // Past this point nothing may cut the refusal short: claim the deadline first.
             _ = deadline.claim()
             return HookRunOutcome(
                 error: "changegate: REFUSED: \(error) (the push was refused; no ref moved)",
-                exitCode: WorkflowExit.hook(accepted: false).rawValue)
+                exit: WorkflowExit.hook(accepted: false))
         }
     }
 
@@ -92,12 +94,12 @@ public enum HookWorkflow {
                 actor: HookActor.from(request.environment)?.identity, now: request.clock())
             let outcome = hook.run(updates, commit: .within(deadline))
             return HookRunOutcome(
-                message: outcome.message, exitCode: WorkflowExit.hook(accepted: !outcome.failed).rawValue)
+                message: outcome.message, exit: WorkflowExit.hook(accepted: !outcome.failed))
         } catch {
             return HookRunOutcome(
                 error: "changegate: ERROR: \(error); nothing was recorded, so the approvals of this push do not "
                     + "count: push them again under new names",
-                exitCode: WorkflowExit.hook(accepted: false).rawValue)
+                exit: WorkflowExit.hook(accepted: false))
         }
     }
 

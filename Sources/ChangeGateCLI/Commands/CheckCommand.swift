@@ -152,7 +152,7 @@ struct CheckCommand: ParsableCommand {
             let color = format == .text && colorOption.wanted(environment: request.environment)
             print(DecisionRenderer.render(decision, as: format, color: color), terminator: "")
         }
-        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+        if outcome.exit != .success { throw ExitCode(outcome.exit) }
     }
 
     /// Why a report cannot be written at `path`, naming the folder (Foundation says only "The file

@@ -92,7 +92,7 @@ struct HookCommand: ParsableCommand {
         let outcome = workflow(request, deadline)
         FileHandle.standardError.write(Data(outcome.message.utf8))
         if let error = outcome.error { Standard.error(error) }
-        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+        if outcome.exit != .success { throw ExitCode(outcome.exit) }
     }
 
     /// Judges the updates `readUpdates` gives (pre-receive, or update with one ref).
