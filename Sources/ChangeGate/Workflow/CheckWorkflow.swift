@@ -106,7 +106,7 @@ public enum CheckWorkflow {
             exit: WorkflowExit.check(decision, failOnWarn: request.failOnWarn), notes: notes)
     }
 
-    /// A check that could not be judged: the problem, and the override asked for (the report shows it).
+    /// Why a check could not be judged; it becomes the error decision's problem.
     private struct Unjudged: Error {
         var problem: String
     }
