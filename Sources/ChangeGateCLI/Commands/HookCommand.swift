@@ -83,7 +83,7 @@ struct HookCommand: ParsableCommand {
         let deadline = HookDeadline(seconds: options.deadline) { seconds in
             Standard.error(expiredMessage(seconds))
             // _exit, not exit: the main thread may be inside SQLite; no atexit handler must run under it.
-            _exit(1)
+            _exit(WorkflowExit.refused.rawValue)
         }
         var request = HookRequest(
             configuration: options.configuration, environment: ProcessInfo.processInfo.environment)
