@@ -44,9 +44,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "ChangeGateBench", dependencies: ["ChangeGate", "PolicyDSL"]),
-        .testTarget(name: "ChangeGateTests", dependencies: ["ChangeGate"]),
-        .testTarget(name: "PolicyDSLTests", dependencies: ["PolicyDSL"]),
+        .executableTarget(name: "ChangeGateBench", dependencies: ["ChangeGate", "PolicyDSL", "TestSupport"]),
+        // What the tests and the bench share: the seeded generator and the synthetic audit trail.
+        .target(name: "TestSupport", dependencies: ["ChangeGate"], path: "Tests/TestSupport"),
+        // The audit tests' writer processes (many at once, one killed mid-append).
+        .executableTarget(
+            name: "ChangeGateAuditFill", dependencies: ["ChangeGate", "TestSupport"], path: "Tests/AuditFill"),
+        .testTarget(name: "ChangeGateTests", dependencies: ["ChangeGate", "TestSupport"]),
+        .testTarget(name: "PolicyDSLTests", dependencies: ["PolicyDSL", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

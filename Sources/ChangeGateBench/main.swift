@@ -1,5 +1,12 @@
 import ChangeGate
 import Foundation
+import TestSupport
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 // `changegate-bench`: ChangeGate's benchmark suite (`make bench`), and the generator of the
 // synthetic repositories it runs on.
@@ -43,7 +50,8 @@ if arguments.first == "generate" {
 
 // `changegate-bench audit-fill --records N [--batch B] [--seed S] [--end EPOCH] PATH`: appends synthetic records
 // to an audit trail, B per transaction (1 by default: every append contends for the lock, as
-// concurrent hooks do). The tests run several at once; the benchmark fills a million-record trail.
+// concurrent hooks do). The audit cases fill a million-record trail and run writers at once (the
+// tests have their own writer, ChangeGateAuditFill, over the same SyntheticAuditTrail).
 if arguments.first == "audit-fill" {
     guard let count = option("--records").flatMap(Int.init), let path = arguments.last, arguments.count > 2 else {
         fail("usage: changegate-bench audit-fill --records N [--batch B] [--seed S] [--end EPOCH] PATH")
@@ -56,12 +64,7 @@ if arguments.first == "audit-fill" {
         start: end.map { $0 - count * 465 } ?? 1_700_000_000)
     do {
         let store = try SQLiteAuditStore(path: path)
-        var written = 0
-        while written < count {
-            let records = (0..<min(batch, count - written)).map { _ in trail.next(label: "p\(getpid())-") }
-            try store.append(records)
-            written += records.count
-        }
+        try trail.fill(store, count: count, batch: batch, label: "p\(getpid())-")
         exit(0)
     } catch { fail("\(error)") }
 }
@@ -145,12 +148,12 @@ do {
     fail("\(error)")
 }
 
-var uname = utsname()
-_ = Glibc.uname(&uname)
+var system = utsname()
+_ = uname(&system)
 let machine =
     "\(ProcessInfo.processInfo.activeProcessorCount) cores, "
     + "\(ProcessInfo.processInfo.physicalMemory / (1 << 30)) GiB, "
-    + withUnsafeBytes(of: &uname.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    + withUnsafeBytes(of: &system.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     + ", git \((try? Shell.output("git", ["--version"]))?.replacingOccurrences(of: "git version ", with: "").trimmingCharacters(in: .whitespacesAndNewlines) ?? "?")"
 let epilogueFile = root + "/docs/benchmarks-notes.md"
 let report = Report(

@@ -29,24 +29,44 @@ enum Main {
         do {
             var command = try ChangeGateCommand.parseAsRoot()
             try command.run()
-        } catch let exit as ExitCode {
-            Glibc.exit(exit.rawValue)
+        } catch let code as ExitCode {
+            Standard.exit(code.rawValue)
         } catch {
             let code = ChangeGateCommand.exitCode(for: error)
             let message = ChangeGateCommand.fullMessage(for: error)
             if code == .success {
                 print(message)
-                Glibc.exit(0)
+                Standard.exit(WorkflowExit.success.rawValue)
             }
             // Usage errors exit 2, as every ChangeGate configuration error does (not sysexits' 64).
             Standard.error(message)
-            Glibc.exit(2)
+            Standard.exit(WorkflowExit.error.rawValue)
         }
     }
 }
 
+/// ChangeGate's exits as the commands throw them: each is a ``WorkflowExit``, mapped to its code
+/// there and only there (ArgumentParser's own `ExitCode.failure` is 1, which ChangeGate calls refused).
+extension ExitCode {
+    init(_ exit: WorkflowExit) { self.init(exit.rawValue) }
+    /// 1: the answer is no (denied, refused, tampered, unformatted, a failing test).
+    static let refused = ExitCode(WorkflowExit.refused)
+    /// 2: not judged: a usage or configuration error, something that could not be read.
+    static let error = ExitCode(WorkflowExit.error)
+}
+
 /// Output helpers shared by the commands.
 enum Standard {
+    /// Ends the process with `code`, running atexit handlers (stdout is flushed). Named so that a
+    /// command's own `exit` (ArgumentParser's) does not shadow the C library's, on Linux or Darwin.
+    static func exit(_ code: Int32) -> Never {
+        #if canImport(Glibc)
+            Glibc.exit(code)
+        #elseif canImport(Darwin)
+            Darwin.exit(code)
+        #endif
+    }
+
     static func error(_ message: String) {
         // Messages carry paths, refs and names from the repository: no control character reaches
         // the terminal. The message's own line breaks stay, and tabs (a policy diagnostic quotes

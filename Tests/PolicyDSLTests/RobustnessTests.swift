@@ -1,4 +1,5 @@
 import PolicyDSL
+import TestSupport
 import Testing
 
 /// Mutated policies must never crash or hang the lexer, parser, checker or formatter: each one
@@ -38,7 +39,7 @@ struct RobustnessTests {
 
     /// A string token with a 75,000-character run spliced into it: a glob segment, a key-path
     /// segment or a name far beyond every limit, made of letters or of wildcards.
-    static func lengthened(_ token: String, using rng: inout SplitMix) -> String {
+    static func lengthened(_ token: String, using rng: inout SeededGenerator) -> String {
         let runs = ["a", "*", "*a", "?", "[", "**/", "a.", "\\"]
         let run = String(repeating: runs.randomElement(using: &rng)!, count: 75_000 / 2)
         guard token.count >= 2 else { return "\"" + run + "\"" }
@@ -49,7 +50,7 @@ struct RobustnessTests {
 
     /// Nesting of every construct that recurses, past the parser's limits (but not by so much
     /// that 10,000 mutants get slow: `deepNesting` tries 100,000 levels).
-    static func deep(using rng: inout SplitMix) -> String {
+    static func deep(using rng: inout SeededGenerator) -> String {
         let openers = ["(", "not ", "[", "- ", "head(", "any change (", "count file (", "(true or "]
         let opener = openers.randomElement(using: &rng)!
         return String(repeating: opener, count: Int.random(in: 150...600, using: &rng))
@@ -59,7 +60,7 @@ struct RobustnessTests {
     func mutations() {
         var seeds = Corpus.shippedPolicies + [Corpus.everyConstruct]
         if let design = Corpus.designExample { seeds.append(design) }
-        var rng = SplitMix(seed: 42)
+        var rng = SeededGenerator(seed: 42)
         let extras = [
             "(", ")", "[", "]", "{", "}", ",", "\"", "==", "-", "when", "and", "not", "any", "change", "#", "\n", "1e",
             "2026-", "\\",
@@ -155,17 +156,5 @@ struct RobustnessTests {
         #expect(first?.location.path == "deep.policy" && first?.location.line == 2)
         _ = result.rendered
         _ = PolicyFormatter.format(SourceFile(path: "deep.policy", text: text))
-    }
-}
-
-struct SplitMix: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,6 @@
 import ChangeGate
 import Foundation
+import TestSupport
 
 /// The settings diff: `changegate diff` of two commits 1,000 commits apart against `git diff
 /// --stat` on the same pair, and the diff of one 1 MiB YAML file with 5,000 changed keys.
@@ -70,7 +71,7 @@ struct SettingsDiffing {
 
     /// About 1 MiB of YAML (sections of scalar keys), and the same with `changedKeys` values changed.
     static func largeYAMLPair(changedKeys: Int) -> (old: [UInt8], new: [UInt8]) {
-        var random = SplitMix64(seed: 5_000)
+        var random = SeededGenerator(seed: 5_000)
         let total = sections * keysPerSection
         var changed = Set<Int>()
         while changed.count < changedKeys { changed.insert(Int.random(in: 0..<total, using: &random)) }

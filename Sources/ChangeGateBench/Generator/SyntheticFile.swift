@@ -1,3 +1,5 @@
+import TestSupport
+
 /// One generated config file: a fixed body (drawn once from the seed) and a few settings that
 /// commits change, so that each version is rendered from the file's state in one pass.
 struct SyntheticFile {
@@ -54,7 +56,7 @@ struct SyntheticFile {
     }
 
     /// A file of `kind` number `index`, its body drawn from `random`.
-    static func make(_ kind: Kind, index: Int, random: inout SplitMix64) -> SyntheticFile {
+    static func make(_ kind: Kind, index: Int, random: inout SeededGenerator) -> SyntheticFile {
         let tuning = (0..<6).map { _ in Int.random(in: 1...4096, using: &random) }
         switch kind {
         case .patroni:
@@ -86,14 +88,14 @@ struct SyntheticFile {
         }
     }
 
-    private static func word(_ random: inout SplitMix64) -> String {
+    private static func word(_ random: inout SeededGenerator) -> String {
         let words = [
             "alpha", "bravo", "cache", "delta", "edge", "fleet", "gamma", "harbor", "index", "jade", "kilo", "lumen",
         ]
         return words[Int.random(in: 0..<words.count, using: &random)]
     }
 
-    private static func value(_ random: inout SplitMix64) -> String {
+    private static func value(_ random: inout SeededGenerator) -> String {
         switch Int.random(in: 0..<4, using: &random) {
         case 0: return "\(Int.random(in: 0...100_000, using: &random))"
         case 1: return Bool.random(using: &random) ? "true" : "false"
@@ -101,7 +103,7 @@ struct SyntheticFile {
         }
     }
 
-    private static func patroniBody(index: Int, random: inout SplitMix64) -> String {
+    private static func patroniBody(index: Int, random: inout SeededGenerator) -> String {
         var text = "restapi:\n  listen: 0.0.0.0:8008\n  connect_address: 10.\(index % 250).0.1:8008\n"
         text += "postgresql:\n  listen: 0.0.0.0:5432\n  data_dir: /var/lib/postgresql/data\n  parameters:\n"
         for parameter in 0..<60 { text += "    p\(parameter)_\(word(&random)): \(value(&random))\n" }
@@ -109,7 +111,7 @@ struct SyntheticFile {
         return text
     }
 
-    private static func yamlSections(sections: Int, keys: Int, random: inout SplitMix64) -> String {
+    private static func yamlSections(sections: Int, keys: Int, random: inout SeededGenerator) -> String {
         var text = ""
         for section in 0..<sections {
             text += "s\(section)_\(word(&random)):\n"
@@ -118,7 +120,7 @@ struct SyntheticFile {
         return text
     }
 
-    private static func tomlSections(sections: Int, keys: Int, random: inout SplitMix64) -> String {
+    private static func tomlSections(sections: Int, keys: Int, random: inout SeededGenerator) -> String {
         var text = ""
         for section in 0..<sections {
             text += "\n[s\(section)_\(word(&random))]\n"
@@ -128,7 +130,7 @@ struct SyntheticFile {
     }
 
     /// JSON members after the `"tuning"` member, and the closing brace.
-    private static func jsonMembers(members: Int, keys: Int, random: inout SplitMix64) -> String {
+    private static func jsonMembers(members: Int, keys: Int, random: inout SeededGenerator) -> String {
         var sections: [String] = []
         for member in 0..<members {
             let pairs = (0..<keys).map { "\"k\($0)_\(word(&random))\": \(value(&random))" }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Makes a reproducible config repository from a seed: a first commit with every file (and the
 /// policy catalogue under `policies/`), then commits that change one to three files each, a share
@@ -73,7 +74,7 @@ struct SyntheticRepository {
 private struct StreamWriter {
     let shape: SyntheticRepository.Shape
     let policies: [(String, String)]
-    var random: SplitMix64
+    var random: SeededGenerator
     var files: [SyntheticFile] = []
     /// Commits come 10 to 90 minutes apart, 50 on average.
     var time: Int
@@ -82,7 +83,7 @@ private struct StreamWriter {
     init(shape: SyntheticRepository.Shape, policies: [(String, String)]) {
         self.shape = shape
         self.policies = policies
-        random = SplitMix64(seed: shape.seed)
+        random = SeededGenerator(seed: shape.seed)
         time = shape.end - shape.commits * 3_000
     }
 

@@ -24,56 +24,35 @@ struct AuditCommand: ParsableCommand {
                 "The repository: finds its trail, and `log` and `export` keep only its records.", valueName: "path"))
         var repo: String?
 
-        /// The repository as records name it, when --repo opens as one.
-        func repositoryName() -> String? {
-            guard let repo else { return nil }
-            return (try? Repository(path: repo))?.displayPath ?? repo
+        var trail: AuditWorkflow.Trail {
+            AuditWorkflow.Trail(
+                location: audit, repositoryPath: repo, environment: ProcessInfo.processInfo.environment)
         }
 
-        /// The SQLite store, not any store: `log` and `export` go on past a damaged record
-        /// (`entries(matching:damaged:)`) and `verify` names the file and its integrity check, which
-        /// only the SQLite store has. A location of another kind (`postgres://`) gets
-        /// ``AuditStores``' message before any file is looked for.
+        /// The repository as records name it, when --repo opens as one.
+        func repositoryName() -> String? { trail.repositoryName }
+
         func open() throws -> SQLiteAuditStore {
-            let environment = ProcessInfo.processInfo.environment
-            var gitDirectory: String?
-            if audit == nil, environment[AuditLocation.environmentVariable] == nil {
-                do {
-                    gitDirectory = try Repository.open(path: repo, environment: environment).path
-                } catch {
-                    Standard.error("changegate: error: \(error); name the trail with --audit PATH")
-                    throw ExitCode(2)
-                }
-            }
-            let path = AuditLocation.path(explicit: audit, environment: environment, gitDirectory: gitDirectory ?? ".")
-            if let unsupported = AuditStores.unsupported(path) {
-                Standard.error("changegate: error: \(unsupported)")
-                throw ExitCode(2)
-            }
-            guard audit == nil || FileManager.default.fileExists(atPath: path) else {
-                Standard.error("changegate: error: there is no audit trail at \(path)")
-                throw ExitCode(2)
-            }
-            do {
-                // Readers write nothing: a read-only mount, a read-only user or a full disk can still read.
-                return try SQLiteAuditStore(path: path, access: .readOnly)
-            } catch {
-                Standard.error("changegate: error: \(error)")
-                throw ExitCode(2)
-            }
+            try AuditCommand.exiting { () throws(WorkflowError) in try AuditWorkflow.openForReading(trail) }
+        }
+    }
+
+    /// Runs a workflow step; its error is printed and becomes the exit it names.
+    static func exiting<T>(_ step: () throws(WorkflowError) -> T) throws -> T {
+        do {
+            return try step()
+        } catch {
+            Standard.error("changegate: error: \(error.message)")
+            throw ExitCode(error.exit)
         }
     }
 
     /// Names each record skipped as damaged on standard error; exit 1 once the rest is printed.
     static func report(_ damaged: [AuditDamage], trail: String) -> ExitCode? {
-        guard !damaged.isEmpty else { return nil }
-        for damage in damaged.prefix(50) { Standard.error("changegate: skipped: \(damage)") }
-        if damaged.count > 50 { Standard.error("changegate: skipped \(damaged.count - 50) more damaged records") }
-        Standard.error(
-            "changegate: error: \(damaged.count) damaged record\(damaged.count == 1 ? " was" : "s were") left out; "
-                + "run `changegate audit verify --audit \(trail)` and restore the trail from a copy checked against "
-                + "a witness")
-        return ExitCode(1)
+        let notes = AuditWorkflow.damageNotes(damaged, trail: trail)
+        guard !notes.isEmpty else { return nil }
+        for note in notes { Standard.error(note) }
+        return ExitCode.refused
     }
 
     /// The filters of `log` and `export`.
@@ -108,38 +87,22 @@ struct AuditCommand: ParsableCommand {
         var now: String?
 
         func query(repository: String?, limit: Int?) throws -> AuditQuery {
-            var query = AuditQuery()
-            var clock = Int64(Date().timeIntervalSince1970)
-            do {
-                if let now { clock = try RelativeTime.parseAbsolute(now) }
-                query.since = try since.map { Int(try RelativeTime.parse($0, now: clock)) }
-                query.until = try until.map { Int(try RelativeTime.parse($0, now: clock)) }
-            } catch {
-                Standard.error("changegate: error: \(error)")
-                throw ExitCode(2)
+            var filters = AuditWorkflow.Filters()
+            filters.since = since
+            filters.until = until
+            filters.ref = ref
+            filters.actor = actor
+            filters.author = author
+            filters.settings = setting
+            filters.tags = tag
+            filters.decision = decision
+            filters.source = source
+            filters.minimumRisk = minRisk
+            filters.now = now
+            return try AuditCommand.exiting { () throws(WorkflowError) in
+                try AuditWorkflow.query(
+                    filters, repository: repository, limit: limit, clock: Int64(Date().timeIntervalSince1970))
             }
-            if let source {
-                guard let parsed = AuditRecord.Source(rawValue: source) else {
-                    Standard.error("changegate: error: --source \(source): expected hook, ci, service or approval")
-                    throw ExitCode(2)
-                }
-                query.source = parsed
-            }
-            if let decision, !["allow", "warn", "deny", "error", "approved"].contains(decision) {
-                Standard.error(
-                    "changegate: error: --decision \(decision): expected allow, warn, deny, error or approved")
-                throw ExitCode(2)
-            }
-            query.repository = repository
-            query.ref = ref
-            query.actor = actor
-            query.author = author
-            query.settings = setting
-            query.tags = tag
-            query.decision = decision
-            query.minimumRisk = minRisk
-            query.limit = limit
-            return query
         }
     }
 
@@ -162,10 +125,10 @@ struct AuditCommand: ParsableCommand {
                 print(AuditRenderer.render(entries, as: format, landings: landings), terminator: "")
             } catch {
                 Standard.error("changegate: error: \(error)")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
             if let exit = AuditCommand.report(damaged, trail: store.path) { throw exit }
-            if unreadable { throw ExitCode(1) }
+            if unreadable { throw ExitCode.refused }
         }
     }
 
@@ -182,11 +145,11 @@ struct AuditCommand: ParsableCommand {
                 found = try store.entry(sequence: sequence)
             } catch {
                 Standard.error("changegate: error: \(error)")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
             guard let entry = found else {
                 Standard.error("changegate: error: there is no record \(sequence) (see changegate audit head)")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
             if format == "json" {
                 print(AuditRenderer.json(entry))
@@ -195,7 +158,7 @@ struct AuditCommand: ParsableCommand {
             var unreadable = false
             let landings = AuditCommand.landings(of: [entry], in: store, unreadable: &unreadable)
             print(AuditRenderer.show(entry, landing: landings.map { .some($0[sequence]) } ?? .none), terminator: "")
-            if unreadable { throw ExitCode(1) }
+            if unreadable { throw ExitCode.refused }
         }
     }
 
@@ -216,64 +179,11 @@ struct AuditCommand: ParsableCommand {
 
         func run() throws {
             let store = try location.open()
-            var witness: AuditHead?
-            if let expect {
-                guard let parsed = AuditHead(expect) else {
-                    Standard.error("changegate: error: --expect \(expect): expected SEQ:HASH as `audit head` prints it")
-                    throw ExitCode(2)
-                }
-                witness = parsed
+            let verification = try AuditCommand.exiting { () throws(WorkflowError) in
+                try AuditWorkflow.verify(store, expect: expect)
             }
-            do {
-                let verification = try store.verify()
-                var whole = true
-                if let problem = verification.problem {
-                    print("TAMPERED: \(problem)")
-                    whole = false
-                }
-                if !verification.damage.isEmpty {
-                    print(
-                        "DAMAGED: SQLite's integrity check of \(store.path) failed (a damaged page, or an index that "
-                            + "does not match its table; appends and queries would run over it):")
-                    for finding in verification.damage { print("  \(finding)") }
-                    print("restore the trail from a copy checked against a witness (`audit verify --expect`)")
-                    whole = false
-                }
-                if let problem = verification.localWitnessProblem {
-                    print("TAMPERED: \(problem); restore the trail from a copy that holds that head")
-                    whole = false
-                }
-                if !whole { throw ExitCode(1) }
-                if let witness, let problem = try verification.check(expected: witness, in: store) {
-                    print("TAMPERED: \(problem)")
-                    throw ExitCode(1)
-                }
-                // Say what was proven and what a chain cannot prove about itself (issue 14, item 17).
-                let head = verification.head.map { " (head \($0))" } ?? ""
-                print(
-                    "ok: \(verification.records) records, each chained to the one before: none was edited, deleted, "
-                        + "inserted or reordered after it was chained\(head)")
-                if let local = verification.localWitness {
-                    print(
-                        "record \(local.sequence) matches this machine's local witness (\(store.path).head): the trail "
-                            + "was not deleted, replaced or cut back since this machine last appended to it")
-                }
-                if let witness {
-                    print(
-                        "record \(witness.sequence) matches the witness \(witness): nothing up to it was cut off or "
-                            + "rewritten since the witness saw it; records after it are proven by the chain alone")
-                } else {
-                    print(
-                        "not proven without a witness: that no records were cut off the end, that the trail was not "
-                            + "rewritten and re-hashed as a whole, or deleted and started again; keep "
-                            + "`changegate audit head` elsewhere and verify with --expect SEQ:HASH (docs/audit.md)")
-                }
-            } catch let exit as ExitCode {
-                throw exit
-            } catch {
-                Standard.error("changegate: error: \(error)")
-                throw ExitCode(2)
-            }
+            for line in verification.lines { print(line) }
+            if verification.exit != .success { throw ExitCode(verification.exit) }
         }
     }
 
@@ -289,11 +199,11 @@ struct AuditCommand: ParsableCommand {
                 head = try store.head()
             } catch {
                 Standard.error("changegate: error: \(error)")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
             guard let head else {
                 Standard.error("changegate: the audit trail is empty")
-                throw ExitCode(1)
+                throw ExitCode.refused
             }
             print(head)
         }
@@ -311,7 +221,7 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             guard format != .table else {
                 Standard.error("changegate: error: export writes json, csv or ndjson")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
             let store = try location.open()
             let query = try filters.query(repository: location.repositoryName(), limit: nil)
@@ -327,7 +237,7 @@ struct AuditCommand: ParsableCommand {
                 }
             } catch {
                 Standard.error("changegate: error: \(error)")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
             if let exit = AuditCommand.report(damaged, trail: store.path) { throw exit }
         }
@@ -335,16 +245,15 @@ struct AuditCommand: ParsableCommand {
 }
 
 extension AuditCommand {
-    /// Which hook decisions landed; nil (shown as unknown, never as "not landed") when the trail
-    /// cannot say, which is reported and makes the command exit 1 at the end.
+    /// Which hook decisions landed; nil (shown as unknown) when the trail cannot say, which is
+    /// reported and makes the command exit 1 at the end.
     static func landings(of entries: [AuditEntry], in store: any AuditStore, unreadable: inout Bool) -> [Int: Int]? {
-        do {
-            return try store.landings(of: entries)
-        } catch {
-            Standard.error("changegate: error: cannot tell which hook decisions landed: \(error)")
+        let (landings, problem) = AuditWorkflow.landings(of: entries, in: store)
+        if let problem {
+            Standard.error(problem)
             unreadable = true
-            return nil
         }
+        return landings
     }
 }
 

@@ -1,7 +1,6 @@
 import ArgumentParser
 import ChangeGate
 import Foundation
-import PolicyDSL
 
 extension DecisionRenderer.Format: ExpressibleByArgument {}
 
@@ -119,15 +118,25 @@ struct CheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        let environment = ProcessInfo.processInfo.environment
-        var (decision, repository, seconds) = decide(environment: environment)
-        if noAudit {
-            Standard.error("changegate: --no-audit: this decision is not recorded in the audit trail (a dry run)")
-        } else if let problem = record(decision, repository: repository, time: seconds, environment: environment) {
-            // Fail closed: a decision that cannot be kept is no decision.
-            decision.verdict = .error
-            decision.problems.append(problem)
-        }
+        var request = CheckRequest(repositoryPath: repo, base: base, head: head)
+        request.policyPath = policy
+        request.policyRevision = policyRev
+        request.evidenceFile = evidence
+        request.junitPatterns = junit
+        request.actor = actor
+        request.overrideReason = override
+        request.now = now
+        request.ref = ref
+        request.auditLocation = audit
+        request.dryRun = noAudit
+        request.auditRepository = auditRepository
+        request.auditWait = .milliseconds(Int64(max(0, auditWait) * 1000))
+        request.maxReadBytes = maxReadBytes
+        request.failOnWarn = failOnWarn
+        request.environment = ProcessInfo.processInfo.environment
+        let outcome = CheckWorkflow.run(request)
+        for note in outcome.notes { Standard.error(note) }
+        let decision = outcome.decision
         if let output {
             let report = DecisionRenderer.render(decision, as: format, color: false)
             do {
@@ -135,20 +144,15 @@ struct CheckCommand: ParsableCommand {
             } catch {
                 Standard.error(
                     "changegate: error: cannot write the report to \(output): \(Self.whyUnwritable(output, error))")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
             // The verdict still reaches the log of whoever runs the check.
             Standard.error(DecisionRenderer.summary(decision))
         } else {
-            let color = format == .text && colorOption.wanted(environment: environment)
+            let color = format == .text && colorOption.wanted(environment: request.environment)
             print(DecisionRenderer.render(decision, as: format, color: color), terminator: "")
         }
-        if exitCode(of: decision) != 0 { throw ExitCode(exitCode(of: decision)) }
-    }
-
-    /// The decision's exit code; 1 for warnings too under --fail-on-warn.
-    private func exitCode(of decision: GateDecision) -> Int32 {
-        failOnWarn && decision.verdict == .warn ? 1 : decision.exitCode
+        if outcome.exit != .success { throw ExitCode(outcome.exit) }
     }
 
     /// Why a report cannot be written at `path`, naming the folder (Foundation says only "The file
@@ -165,114 +169,5 @@ struct CheckCommand: ParsableCommand {
             return "\(path) is a folder; name a file"
         }
         return error.localizedDescription
-    }
-
-    /// The decision; a bad --now, repository or evidence file is a decision too (an error, which
-    /// denies), so that CI still gets a report in the format it asked for.
-    private func decide(environment: [String: String]) -> (GateDecision, Repository?, Int) {
-        var seconds = Int(Date().timeIntervalSince1970)
-        var repository: Repository?
-        func failure(_ problem: String) -> (GateDecision, Repository?, Int) {
-            var decision = GateDecision(verdict: .error, problems: [problem])
-            decision.override = override.map { OverrideRequest(actor: actor ?? "", reason: $0) }
-            return (decision, repository, seconds)
-        }
-        if let now {
-            guard let date = ISO8601DateFormatter().date(from: now) else {
-                return failure("--now \(now) is not an ISO 8601 time like 2024-06-04T13:55:00Z")
-            }
-            seconds = Int(date.timeIntervalSince1970)
-        }
-        let opened: Repository
-        do {
-            opened = try Repository.open(path: repo, environment: environment)
-            repository = opened
-        } catch {
-            return failure("\(error)")
-        }
-        var requested = override.map { OverrideRequest(actor: actor ?? "", reason: $0) }
-        var reviewers: [ReviewerEvidence] = []
-        var tests: [TestEvidence] = []
-        do {
-            if let evidence {
-                let file = try EvidenceFile.read(path: evidence)
-                reviewers += file.reviewers
-                tests += file.tests
-                if override == nil { requested = file.override }
-            }
-            if !junit.isEmpty {
-                let headCommit = try opened.resolveCommit(head)
-                for pattern in junit {
-                    tests += try JUnitReport.read(matching: pattern, notCommittedIn: opened, at: headCommit)
-                }
-            }
-        } catch {
-            return failure("\(error)")
-        }
-        // `reverts` restores only known-good tips: the hook's accepted tips of --ref when the trail
-        // has them, else the base's first-parent history at its committer dates (docs/security.md).
-        var tips = KnownGoodTips.firstParentHistory
-        let trail = AuditLocation.path(explicit: audit, environment: environment, gitDirectory: opened.path)
-        if !ref.isEmpty, FileManager.default.fileExists(atPath: trail) {
-            do {
-                let store = try AuditStores.open(trail, access: .readOnly, waitLimit: auditWaitLimit)
-                let since = seconds - 366 * 86_400
-                // A shared trail holds other repositories' tips of the same ref name: a sandbox's
-                // would make its values known good here. Use this repository's, named or alone.
-                var own = auditRepository
-                if own == nil {
-                    let names = try store.hookRepositories(ref: ref, since: since)
-                    if names.count > 1 {
-                        return failure(
-                            "the audit trail \(trail) holds decisions on \(ref) from several repositories ("
-                                + names.sorted().joined(separator: ", ")
-                                + "): name this one with --audit-repository, as the hook's records name it")
-                    }
-                    own = names.first
-                }
-                if let own {
-                    let accepted = try store.acceptedTips(ref: ref, repository: own, since: since)
-                    if !accepted.isEmpty { tips = .accepted(accepted) }
-                }
-            } catch {
-                return failure("cannot read the accepted tips of \(ref) from the audit trail \(trail): \(error)")
-            }
-        }
-        var request = GateRequest(
-            base: base, head: head, policyPath: policy, ref: ref, actor: actor, now: seconds, reviewers: reviewers,
-            tests: tests, override: requested, knownGoodTips: tips, policyRevision: policyRev)
-        request.maxBytesRead = max(0, maxReadBytes)
-        return (Gate(repository: opened).decide(request), opened, seconds)
-    }
-
-    var auditWaitLimit: Duration { .milliseconds(Int64(max(0, auditWait) * 1000)) }
-
-    /// Appends the decision to the audit trail; returns why it could not, if it could not.
-    private func record(_ decision: GateDecision, repository: Repository?, time: Int, environment: [String: String])
-        -> String?
-    {
-        guard repository != nil || audit != nil || environment[AuditLocation.environmentVariable] != nil else {
-            return nil  // No repository and no trail named: nothing to record next to.
-        }
-        let path = AuditLocation.path(
-            explicit: audit, environment: environment, gitDirectory: repository?.path ?? ".")
-        // The record's time is this machine's clock, never --now: a caller cannot backdate it.
-        let record = AuditRecord(
-            decision, time: Int(Date().timeIntervalSince1970), evaluatedAt: time, source: .ci,
-            repository: repository.map(\.displayPath) ?? (repo ?? "."),
-            ref: ref.isEmpty ? nil : ref, actor: actor, accepted: exitCode(of: decision) == 0)
-        let created = !FileManager.default.fileExists(atPath: path)
-        do {
-            try AuditStores.open(path, waitLimit: auditWaitLimit).append([record])
-            if created {
-                // A developer's clone gains a file under .git/: say where, and how not to.
-                Standard.error(
-                    "changegate: recorded the decision in a new audit trail, \(path) (--audit PATH for another, "
-                        + "--no-audit for a dry run)")
-            }
-            return nil
-        } catch {
-            return "cannot record the decision in the audit trail: \(error) (use --no-audit for a dry run)"
-        }
     }
 }

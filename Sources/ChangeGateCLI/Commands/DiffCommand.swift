@@ -76,7 +76,7 @@ struct DiffCommand: ParsableCommand {
             report = try differ.diff(revisions: baseID, headID, fromMergeBase: mergeBase)
         } catch {
             Standard.error("changegate: error: \(error)")
-            throw ExitCode(2)
+            throw ExitCode.error
         }
         switch format {
         case .json:
@@ -93,6 +93,6 @@ struct DiffCommand: ParsableCommand {
                         + files.joined(separator: ", "))
             }
         }
-        if report.hasErrors { throw ExitCode(2) }
+        if report.hasErrors { throw ExitCode.error }
     }
 }

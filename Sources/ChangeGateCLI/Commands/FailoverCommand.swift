@@ -45,7 +45,7 @@ struct FailoverCommand: ParsableCommand {
                         case .text(let content) = try repository.blob(blob, maxSize: ReaderLimits.default.maxFileSize)
                     else {
                         Standard.error("changegate: error: \(file) is not a text file at \(rev)")
-                        throw ExitCode(2)
+                        throw ExitCode.error
                     }
                     bytes = content
                     atCommit = (repository, commit)
@@ -63,10 +63,10 @@ struct FailoverCommand: ParsableCommand {
                 throw exit
             } catch {
                 Standard.error("changegate: error: \(error)")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
             print(FailoverRenderer.text(assessments, file: file), terminator: "")
-            if assessments.contains(where: { !$0.possible }) { throw ExitCode(1) }
+            if assessments.contains(where: { !$0.possible }) { throw ExitCode.refused }
         }
     }
 }

@@ -145,7 +145,7 @@ struct HistoryCommand: ParsableCommand {
             scanner.trail = trail
         } catch {
             Standard.error("changegate: error: \(error)")
-            throw ExitCode(2)
+            throw ExitCode.error
         }
 
         // The progress line only for someone watching a terminal; never in a log or a pipe.
@@ -187,7 +187,7 @@ struct HistoryCommand: ParsableCommand {
         } catch {
             clearProgress()
             Standard.error("changegate: error: \(error)")
-            throw ExitCode(2)
+            throw ExitCode.error
         }
     }
 
@@ -203,7 +203,7 @@ struct HistoryCommand: ParsableCommand {
             let written = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
             if written < 0, errno == EINTR { continue }
             // A closed pipe (`| head`): stop quietly, as git does.
-            guard written > 0 else { Glibc.exit(0) }
+            guard written > 0 else { Standard.exit(0) }
             bytes = bytes.dropFirst(written)
         }
     }

@@ -4,6 +4,8 @@ import Foundation
 
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
 /// `changegate hook pre-receive|update|install|uninstall`: the gate on a git server.
@@ -72,56 +74,31 @@ struct HookCommand: ParsableCommand {
         }
     }
 
-    /// What the pusher reads when the hook ran out of time.
-    static func deadlineMessage(_ seconds: Double) -> String {
-        "changegate: REFUSED: the check took longer than its \(seconds) s deadline, so the push was refused (no ref "
-            + "moved, nothing recorded). Push again; if it keeps happening, ask an admin to raise --deadline."
-    }
-
-    /// What post-receive says when it ran out of time (the refs have moved; it records nothing).
-    static func postReceiveDeadlineMessage(_ seconds: Double) -> String {
-        "changegate: ERROR: recording took longer than the \(seconds) s deadline; nothing was recorded, so the "
-            + "approvals of this push do not count (push them again under new names) and the landing of its refs "
-            + "is not in the audit trail"
-    }
-
-    /// Runs the hook over `updates`-to-be-read; every failure rejects (exit 1), never a crash. The
-    /// deadline covers all of it, the waits on the audit trail included.
-    static func judge(options: JudgeOptions, readUpdates: () throws -> [RefUpdate]) throws {
+    /// Runs a hook workflow under the deadline's watchdog, prints what it says, and exits with
+    /// its code. The watchdog ends the process: only the CLI may do that, not the library.
+    static func run(
+        options: JudgeOptions, expiredMessage: @escaping @Sendable (Double) -> String,
+        _ workflow: (HookRequest, HookDeadline) -> HookRunOutcome
+    ) throws {
         let deadline = HookDeadline(seconds: options.deadline) { seconds in
-            Standard.error(deadlineMessage(seconds))
+            Standard.error(expiredMessage(seconds))
             // _exit, not exit: the main thread may be inside SQLite; no atexit handler must run under it.
-            Glibc._exit(1)
+            _exit(WorkflowExit.refused.rawValue)
         }
-        let environment = ProcessInfo.processInfo.environment
-        do {
-            let updates = try readUpdates()
-            let repository = try Repository.openFromEnvironment()
-            let gitDirectory = repository.path.hasSuffix("/") ? String(repository.path.dropLast()) : repository.path
-            // Fail closed: a trail that cannot be opened refuses the push (the catch below says why).
-            let store = try AuditStores.open(
-                AuditLocation.path(explicit: options.audit, environment: environment, gitDirectory: gitDirectory),
-                waitLimit: .milliseconds(Int64(deadline.remaining * 1000)))
-            let hook = PreReceiveHook(
-                repository: repository, configuration: options.configuration,
-                journal: AuditHookJournal(store: store, repository: repository.displayPath),
-                actor: HookActor.from(environment)?.identity, pushOptions: PushOptions.from(environment),
-                now: Int(Date().timeIntervalSince1970),
-                evidenceDirectory: options.evidenceDir ?? gitDirectory + "/changegate/evidence")
-            // The commit claims the deadline: once made, the verdict it records is the one given.
-            let outcome = hook.record(hook.judge(updates), commit: .within(deadline))
-            guard !outcome.pastDeadline else {
-                Standard.error(deadlineMessage(options.deadline))
-                throw ExitCode(1)
-            }
-            FileHandle.standardError.write(Data(outcome.message.utf8))
-            if !outcome.accepted { throw ExitCode(1) }
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            _ = deadline.claim()
-            Standard.error("changegate: REFUSED: \(error) (the push was refused; no ref moved)")
-            throw ExitCode(1)
+        var request = HookRequest(
+            configuration: options.configuration, environment: ProcessInfo.processInfo.environment)
+        request.auditLocation = options.audit
+        request.evidenceDirectory = options.evidenceDir
+        let outcome = workflow(request, deadline)
+        FileHandle.standardError.write(Data(outcome.message.utf8))
+        if let error = outcome.error { Standard.error(error) }
+        if outcome.exit != .success { throw ExitCode(outcome.exit) }
+    }
+
+    /// Judges the updates `readUpdates` gives (pre-receive, or update with one ref).
+    static func judge(options: JudgeOptions, readUpdates: () throws -> [RefUpdate]) throws {
+        try run(options: options, expiredMessage: HookWorkflow.deadlineMessage) { request, deadline in
+            HookWorkflow.preReceive(request, deadline: deadline, readUpdates: readUpdates)
         }
     }
 
@@ -151,34 +128,13 @@ struct HookCommand: ParsableCommand {
         @OptionGroup var options: JudgeOptions
 
         func run() throws {
-            // The refs have moved; this bounds how long the push waits on the recording (the hosting's
-            // limit holds here too). Past it nothing is recorded, and the pusher is told what that means.
-            let deadline = HookDeadline(seconds: options.deadline) { seconds in
-                Standard.error(HookCommand.postReceiveDeadlineMessage(seconds))
-                Glibc._exit(1)
-            }
-            let environment = ProcessInfo.processInfo.environment
-            do {
-                let updates = try RefUpdate.parse(bytes: Array(FileHandle.standardInput.readDataToEndOfFile()))
-                let repository = try Repository.openFromEnvironment()
-                let gitDirectory = repository.path.hasSuffix("/") ? String(repository.path.dropLast()) : repository.path
-                let store = try AuditStores.open(
-                    AuditLocation.path(
-                        explicit: options.audit, environment: environment, gitDirectory: gitDirectory),
-                    waitLimit: .milliseconds(Int64(deadline.remaining * 1000)))
-                let hook = PostReceiveHook(
-                    repository: repository, journal: AuditHookJournal(store: store, repository: repository.displayPath),
-                    actor: HookActor.from(environment)?.identity, now: Int(Date().timeIntervalSince1970))
-                let outcome = hook.run(updates, commit: .within(deadline))
-                FileHandle.standardError.write(Data(outcome.message.utf8))
-                if outcome.failed { throw ExitCode(1) }
-            } catch let exit as ExitCode {
-                throw exit
-            } catch {
-                Standard.error(
-                    "changegate: ERROR: \(error); nothing was recorded, so the approvals of this push do not count: "
-                        + "push them again under new names")
-                throw ExitCode(1)
+            // The refs have moved; the deadline bounds how long the push waits on the recording (the
+            // hosting's limit holds here too). Past it nothing is recorded, and the pusher is told so.
+            try HookCommand.run(options: options, expiredMessage: HookWorkflow.postReceiveDeadlineMessage) {
+                request, deadline in
+                HookWorkflow.postReceive(request, deadline: deadline) {
+                    try RefUpdate.parse(bytes: Array(FileHandle.standardInput.readDataToEndOfFile()))
+                }
             }
         }
     }
@@ -231,7 +187,7 @@ struct HookCommand: ParsableCommand {
                 repository = try Repository(path: repo)
             } catch {
                 Standard.error("changegate: error: \(error)")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
             var arguments: [String] = []
             for pattern in options.protected { arguments += ["--protect", pattern] }
@@ -258,7 +214,7 @@ struct HookCommand: ParsableCommand {
                 }
             } catch {
                 Standard.error("changegate: error: \(error)")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
         }
 
@@ -282,7 +238,7 @@ struct HookCommand: ParsableCommand {
                 for line in try HookInstaller(repository: try Repository(path: repo)).uninstall() { print(line) }
             } catch {
                 Standard.error("changegate: error: \(error)")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
         }
     }

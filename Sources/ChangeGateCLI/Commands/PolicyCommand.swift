@@ -42,8 +42,8 @@ struct PolicyCommand: ParsableCommand {
                     errors += 1
                 }
             }
-            if errors > 0 { throw ExitCode(2) }
-            if strict, warnings > 0 { throw ExitCode(1) }
+            if errors > 0 { throw ExitCode.error }
+            if strict, warnings > 0 { throw ExitCode.refused }
         }
     }
 
@@ -94,8 +94,8 @@ struct PolicyCommand: ParsableCommand {
                     }
                 }
             }
-            if failed { throw ExitCode(2) }
-            if check, unformatted > 0 { throw ExitCode(1) }
+            if failed { throw ExitCode.error }
+            if check, unformatted > 0 { throw ExitCode.refused }
         }
     }
 
@@ -113,13 +113,13 @@ struct PolicyCommand: ParsableCommand {
                 let result = try PolicyLoader.compile(at: path)
                 guard let program = result.program else {
                     Standard.error(result.rendered)
-                    throw ExitCode(2)
+                    throw ExitCode.error
                 }
                 if !result.warnings.isEmpty { Standard.error(result.rendered) }
                 print(PolicyExplainer.explain(program), terminator: "")
             } catch let error as PolicyLoader.LoadError {
                 Standard.error("\(error)")
-                throw ExitCode(2)
+                throw ExitCode.error
             }
         }
     }

@@ -34,16 +34,16 @@ struct PolicyTestCommand: ParsableCommand {
             loaded = try PolicyLoader.load(at: policy ?? directory)
         } catch {
             Standard.error("\(error)")
-            throw ExitCode(2)
+            throw ExitCode.error
         }
         guard let program = loaded.result.program else {
             Standard.error(loaded.result.rendered)
-            throw ExitCode(2)
+            throw ExitCode.error
         }
         let files = Self.testFiles(under: directory)
         guard !files.isEmpty else {
             Standard.error("changegate: error: no *.test.yaml file under \(directory)")
-            throw ExitCode(2)
+            throw ExitCode.error
         }
         let runner = PolicyTestRunner(program: program)
         var results: [PolicyTestRunner.Result] = []
@@ -89,8 +89,8 @@ struct PolicyTestCommand: ParsableCommand {
             for name in coverage.rulesNeverApplied { print("Not covered: rule \"\(name)\" never applies") }
             for reason in coverage.riskLinesNeverScored { print("Not covered: risk line \"\(reason)\" never scores") }
         }
-        if broken > 0 { throw ExitCode(2) }
-        if failed > 0 || (strict && !coverage.isComplete) { throw ExitCode(1) }
+        if broken > 0 { throw ExitCode.error }
+        if failed > 0 || (strict && !coverage.isComplete) { throw ExitCode.refused }
     }
 
     /// Every `*.test.yaml` / `*.test.yml` under `directory`, sorted.

@@ -4,18 +4,22 @@ import Testing
 
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
 /// The audit trail as an auditor attacks it: real SQLite files, many writer processes at once, a
 /// writer killed mid-append, rows edited, deleted and swapped with the `sqlite3` command line.
 @Suite("Audit trail: chain, concurrency, tampering")
 struct AuditChainTests {
-    /// `changegate-bench`, built beside `changegate`: its `audit-fill` appends synthetic records.
-    static var filler: URL { Paths.changegate.deletingLastPathComponent().appendingPathComponent("changegate-bench") }
+    /// `ChangeGateAuditFill`, built beside `changegate`: appends synthetic records, in a process of its own.
+    static var filler: URL {
+        Paths.changegate.deletingLastPathComponent().appendingPathComponent("ChangeGateAuditFill")
+    }
 
     static func fill(_ path: String, records: Int, batch: Int = 1, seed: Int = 1) throws {
         let result = try Shell.run([
-            filler.path, "audit-fill", "--records", "\(records)", "--batch", "\(batch)", "--seed", "\(seed)", path,
+            filler.path, "--records", "\(records)", "--batch", "\(batch)", "--seed", "\(seed)", path,
         ])
         #expect(result.status == 0, "\(result.stderr)")
     }
@@ -39,7 +43,7 @@ struct AuditChainTests {
         for seed in 1...16 {
             let process = Process()
             process.executableURL = Self.filler
-            process.arguments = ["audit-fill", "--records", "100", "--seed", "\(seed)", path]
+            process.arguments = ["--records", "100", "--seed", "\(seed)", path]
             process.standardOutput = FileHandle.nullDevice
             try process.run()
             processes.append(process)
@@ -72,7 +76,7 @@ struct AuditChainTests {
             let process = Process()
             process.executableURL = Self.filler
             // Batches of 50 in one transaction: the kill lands inside one.
-            process.arguments = ["audit-fill", "--records", "1000000", "--batch", "50", "--seed", "\(attempt)", path]
+            process.arguments = ["--records", "1000000", "--batch", "50", "--seed", "\(attempt)", path]
             try process.run()
             usleep(useconds_t(150_000 + attempt * 100_000))
             kill(process.processIdentifier, SIGKILL)

@@ -4,6 +4,8 @@ import Testing
 
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
 /// Issue 15 ("fail closed, on time, within bounds"), the trail's side: bounded waits, a trail
@@ -22,7 +24,7 @@ struct AuditFailClosedTests {
 
     static func fill(_ path: String, records: Int, batch: Int = 1, seed: Int = 1) throws -> Shell.Result {
         try Shell.run([
-            AuditChainTests.filler.path, "audit-fill", "--records", "\(records)", "--batch", "\(batch)", "--seed",
+            AuditChainTests.filler.path, "--records", "\(records)", "--batch", "\(batch)", "--seed",
             "\(seed)", path,
         ])
     }
@@ -120,7 +122,7 @@ struct AuditFailClosedTests {
         #expect(Self.seconds(since: start) < 3)
     }
 
-    @Test("A: a writer with the default limit (changegate-bench, like check) gives up on a held lock file in ~10 s")
+    @Test("A: a writer with the default limit (ChangeGateAuditFill, like check) gives up on a held lock file in ~10 s")
     func defaultLimitCommandLine() throws {
         let (folder, path) = try Self.trail("lockfile-cli")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -184,13 +186,13 @@ struct AuditFailClosedTests {
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
-    @Test("B: a writer (changegate-bench) whose trail is deleted under it stops, saying so, instead of writing on")
+    @Test("B: a writer (ChangeGateAuditFill) whose trail is deleted under it stops, saying so, instead of writing on")
     func deletedUnderRunningWriter() throws {
         let (folder, path) = try Self.trail("deleted-running")
         defer { try? FileManager.default.removeItem(at: folder) }
         let process = Process()
         process.executableURL = AuditChainTests.filler
-        process.arguments = ["audit-fill", "--records", "1000000", path]
+        process.arguments = ["--records", "1000000", path]
         let err = Pipe()
         process.standardError = err
         try process.run()
@@ -281,7 +283,7 @@ struct AuditFailClosedTests {
         for seed in 1...8 {
             let process = Process()
             process.executableURL = AuditChainTests.filler
-            process.arguments = ["audit-fill", "--records", "40", "--seed", "\(seed)", path]
+            process.arguments = ["--records", "40", "--seed", "\(seed)", path]
             try process.run()
             processes.append(process)
         }
@@ -325,7 +327,7 @@ struct AuditFailClosedTests {
             try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
             try? FileManager.default.removeItem(at: folder)
         }
-        // changegate-bench exits without closing: its -wal and -shm stay, as after a crash.
+        // ChangeGateAuditFill exits without closing: its -wal and -shm stay, as after a crash.
         #expect(try Self.fill(path, records: 12, batch: 4).status == 0)
         if state == "checkpointed" {
             try Self.checkpoint(path)

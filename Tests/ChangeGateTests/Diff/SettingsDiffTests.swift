@@ -1,4 +1,5 @@
 import ChangeGate
+import TestSupport
 import Testing
 
 /// ``SettingsDiff`` compares settings pairwise while the keys of both sides line up and by key

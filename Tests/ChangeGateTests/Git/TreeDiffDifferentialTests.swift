@@ -1,5 +1,6 @@
 import ChangeGate
 import Foundation
+import TestSupport
 import Testing
 
 /// Randomized histories, checked against `git diff --name-status -M` on the same pairs of commits.

@@ -2,22 +2,36 @@ import ChangeGate
 
 /// Audit records shaped like a busy config repository's: hook and CI decisions over Patroni,
 /// Kubernetes and service settings, a tenth of them on failover keys, some denied, some approvals.
-struct SyntheticAuditTrail {
-    var random: SplitMix64
-    var time: Int
+/// The bench fills its trails with them, and the tests' writer processes (`ChangeGateAuditFill`).
+public struct SyntheticAuditTrail: Sendable {
+    public var random: SeededGenerator
+    public var time: Int
 
-    init(seed: UInt64, start: Int = 1_700_000_000) {
-        random = SplitMix64(seed: seed)
+    public init(seed: UInt64, start: Int = 1_700_000_000) {
+        random = SeededGenerator(seed: seed)
         time = start
     }
 
-    static let keys = [
+    /// Appends `count` records to `store`, `batch` per transaction (1: every append contends for
+    /// the lock, as concurrent hooks do); each commit's subject names `label`. The caller keeps the
+    /// store: a writer that exits with it open leaves its write-ahead log, as after a crash.
+    public mutating func fill(_ store: some AuditStore, count: Int, batch: Int, label: String) throws(AuditError) {
+        var written = 0
+        while written < count {
+            var records: [AuditRecord] = []
+            for _ in 0..<min(max(1, batch), count - written) { records.append(next(label: label)) }
+            try store.append(records)
+            written += records.count
+        }
+    }
+
+    public static let keys = [
         "bootstrap.dcs.ttl", "bootstrap.dcs.loop_wait", "bootstrap.dcs.retry_timeout",
         "bootstrap.dcs.maximum_lag_on_failover", "postgresql.parameters.work_mem", "spec.instances",
         "resources.limits.cpu", "replicaCount", "image.tag", "tuning.k3",
     ]
 
-    mutating func next(label: String = "") -> AuditRecord {
+    public mutating func next(label: String = "") -> AuditRecord {
         time += Int.random(in: 30...900, using: &random)
         let person = "dev\(Int.random(in: 0..<40, using: &random))@example.com"
         if Int.random(in: 0..<20, using: &random) == 0 {

@@ -1,0 +1,214 @@
+import Foundation
+
+/// A workflow step that could not go on: what to say (one line, without the `changegate: error:`
+/// prefix a CLI adds) and the exit it means.
+public struct WorkflowError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public var exit: WorkflowExit
+
+    public init(_ message: String, exit: WorkflowExit = .error) {
+        self.message = message
+        self.exit = exit
+    }
+
+    public var description: String { message }
+}
+
+/// The auditor's reads of the trail (`changegate audit`), for every client: which trail, which
+/// records, which of them landed, and what was left out as damaged.
+public enum AuditWorkflow {
+    /// Where the trail is: `location` (`--audit`), else `$CHANGEGATE_AUDIT`, else
+    /// `changegate/audit.sqlite` in the git directory of the repository at `repositoryPath` (nil:
+    /// the one containing the working directory).
+    public struct Trail: Sendable, Hashable {
+        public var location: String?
+        public var repositoryPath: String?
+        public var environment: [String: String]
+
+        public init(location: String?, repositoryPath: String?, environment: [String: String]) {
+            self.location = location
+            self.repositoryPath = repositoryPath
+            self.environment = environment
+        }
+
+        /// The repository as records name it, when `repositoryPath` opens as one.
+        public var repositoryName: String? {
+            guard let repositoryPath else { return nil }
+            return (try? Repository(path: repositoryPath))?.displayPath ?? repositoryPath
+        }
+    }
+
+    /// The SQLite store, read-only, not any store: `log` and `export` go on past a damaged record
+    /// (`entries(matching:damaged:)`) and `verify` names the file and its integrity check, which
+    /// only the SQLite store has. A location of another kind (`postgres://`) gets
+    /// ``AuditStores``' message before any file is looked for.
+    public static func openForReading(_ trail: Trail) throws(WorkflowError) -> SQLiteAuditStore {
+        var gitDirectory: String?
+        if trail.location == nil, trail.environment[AuditLocation.environmentVariable] == nil {
+            do {
+                gitDirectory = try Repository.open(path: trail.repositoryPath, environment: trail.environment).path
+            } catch {
+                throw WorkflowError("\(error); name the trail with --audit PATH")
+            }
+        }
+        let path = AuditLocation.path(
+            explicit: trail.location, environment: trail.environment, gitDirectory: gitDirectory ?? ".")
+        if let unsupported = AuditStores.unsupported(path) { throw WorkflowError("\(unsupported)") }
+        guard trail.location == nil || FileManager.default.fileExists(atPath: path) else {
+            throw WorkflowError("there is no audit trail at \(path)")
+        }
+        do {
+            // Readers write nothing: a read-only mount, a read-only user or a full disk can still read.
+            return try SQLiteAuditStore(path: path, access: .readOnly)
+        } catch {
+            throw WorkflowError("\(error)")
+        }
+    }
+
+    /// The filters of `log` and `export` as a user writes them.
+    public struct Filters: Sendable, Hashable {
+        /// ISO 8601, or relative to `now` (30m, 6h, 2d, 1w).
+        public var since: String?
+        public var until: String?
+        public var ref: String?
+        public var actor: String?
+        public var author: String?
+        public var settings: [String] = []
+        public var tags: [String] = []
+        /// allow, warn, deny, error or approved.
+        public var decision: String?
+        /// hook, ci, service or approval.
+        public var source: String?
+        public var minimumRisk: Int?
+        /// The time relative times count back from, ISO 8601; nil for the clock's.
+        public var now: String?
+
+        public init() {}
+    }
+
+    /// The query `filters` mean, for `repository`'s records (nil: all), at most `limit`.
+    public static func query(_ filters: Filters, repository: String?, limit: Int?, clock: Int64) throws(WorkflowError)
+        -> AuditQuery
+    {
+        var query = AuditQuery()
+        do {
+            let now =
+                try filters.now.map { text throws(RelativeTime.ParseError) in
+                    try RelativeTime.parseAbsolute(text)
+                } ?? clock
+            query.since = try filters.since.map { text throws(RelativeTime.ParseError) in
+                Int(try RelativeTime.parse(text, now: now))
+            }
+            query.until = try filters.until.map { text throws(RelativeTime.ParseError) in
+                Int(try RelativeTime.parse(text, now: now))
+            }
+        } catch {
+            throw WorkflowError("\(error)")
+        }
+        if let source = filters.source {
+            guard let parsed = AuditRecord.Source(rawValue: source) else {
+                throw WorkflowError("--source \(source): expected hook, ci, service or approval")
+            }
+            query.source = parsed
+        }
+        if let decision = filters.decision, !["allow", "warn", "deny", "error", "approved"].contains(decision) {
+            throw WorkflowError("--decision \(decision): expected allow, warn, deny, error or approved")
+        }
+        query.repository = repository
+        query.ref = filters.ref
+        query.actor = filters.actor
+        query.author = filters.author
+        query.settings = filters.settings
+        query.tags = filters.tags
+        query.decision = filters.decision
+        query.minimumRisk = filters.minimumRisk
+        query.limit = limit
+        return query
+    }
+
+    /// Which hook decisions landed; nil (shown as unknown, never as "not landed") when the trail
+    /// cannot say, with the line that says why.
+    public static func landings(of entries: [AuditEntry], in store: any AuditStore) -> (
+        landings: [Int: Int]?, problem: String?
+    ) {
+        do {
+            return (try store.landings(of: entries), nil)
+        } catch {
+            return (nil, "changegate: error: cannot tell which hook decisions landed: \(error)")
+        }
+    }
+
+    /// The lines that name each record skipped as damaged (at most 50, then a count) and what to
+    /// do; empty when nothing was skipped. A listing with any ends with exit 1.
+    public static func damageNotes(_ damaged: [AuditDamage], trail: String) -> [String] {
+        guard !damaged.isEmpty else { return [] }
+        var notes = damaged.prefix(50).map { "changegate: skipped: \($0)" }
+        if damaged.count > 50 { notes.append("changegate: skipped \(damaged.count - 50) more damaged records") }
+        notes.append(
+            "changegate: error: \(damaged.count) damaged record\(damaged.count == 1 ? " was" : "s were") left out; "
+                + "run `changegate audit verify --audit \(trail)` and restore the trail from a copy checked against "
+                + "a witness")
+        return notes
+    }
+
+    /// What `audit verify` found: the lines of its report (standard output) and the exit: 0 when
+    /// the chain is whole (and matches the witness, when one was given), 1 when it is not.
+    public struct Verification: Sendable, Hashable {
+        public var lines: [String]
+        public var exit: WorkflowExit
+    }
+
+    /// Walks the chain of `store`, checks its integrity and local witness, and, with `expect`
+    /// (SEQ:HASH as `audit head` prints it), that nothing up to that head was cut or rewritten.
+    public static func verify(_ store: SQLiteAuditStore, expect: String?) throws(WorkflowError) -> Verification {
+        var witness: AuditHead?
+        if let expect {
+            guard let parsed = AuditHead(expect) else {
+                throw WorkflowError("--expect \(expect): expected SEQ:HASH as `audit head` prints it")
+            }
+            witness = parsed
+        }
+        do {
+            let verification = try store.verify()
+            var lines: [String] = []
+            if let problem = verification.problem { lines.append("TAMPERED: \(problem)") }
+            if !verification.damage.isEmpty {
+                lines.append(
+                    "DAMAGED: SQLite's integrity check of \(store.path) failed (a damaged page, or an index that "
+                        + "does not match its table; appends and queries would run over it):")
+                lines += verification.damage.map { "  \($0)" }
+                lines.append("restore the trail from a copy checked against a witness (`audit verify --expect`)")
+            }
+            if let problem = verification.localWitnessProblem {
+                lines.append("TAMPERED: \(problem); restore the trail from a copy that holds that head")
+            }
+            if !lines.isEmpty { return Verification(lines: lines, exit: .refused) }
+            if let witness, let problem = try verification.check(expected: witness, in: store) {
+                return Verification(lines: ["TAMPERED: \(problem)"], exit: .refused)
+            }
+            // Say what was proven and what a chain cannot prove about itself (issue 14, item 17).
+            let head = verification.head.map { " (head \($0))" } ?? ""
+            lines.append(
+                "ok: \(verification.records) records, each chained to the one before: none was edited, deleted, "
+                    + "inserted or reordered after it was chained\(head)")
+            if let local = verification.localWitness {
+                lines.append(
+                    "record \(local.sequence) matches this machine's local witness (\(store.path).head): the trail "
+                        + "was not deleted, replaced or cut back since this machine last appended to it")
+            }
+            if let witness {
+                lines.append(
+                    "record \(witness.sequence) matches the witness \(witness): nothing up to it was cut off or "
+                        + "rewritten since the witness saw it; records after it are proven by the chain alone")
+            } else {
+                lines.append(
+                    "not proven without a witness: that no records were cut off the end, that the trail was not "
+                        + "rewritten and re-hashed as a whole, or deleted and started again; keep "
+                        + "`changegate audit head` elsewhere and verify with --expect SEQ:HASH (docs/audit.md)")
+            }
+            return Verification(lines: lines, exit: .success)
+        } catch {
+            throw WorkflowError("\(error)")
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// What a hook run needs besides the ref updates: how to judge, where the trail and CI's evidence
+/// are, and the process's environment (git's `GIT_DIR`, the pusher, the push options).
+public struct HookRequest: Sendable {
+    public var configuration: HookConfiguration
+    /// The trail; nil for `$CHANGEGATE_AUDIT`, else `GIT_DIR/changegate/audit.sqlite`.
+    public var auditLocation: String?
+    /// Where CI leaves test results per commit; nil for `GIT_DIR/changegate/evidence`.
+    public var evidenceDirectory: String?
+    public var environment: [String: String]
+    /// Seconds since the epoch: the time of the decisions and records.
+    public var clock: @Sendable () -> Int = { Int(Date().timeIntervalSince1970) }
+
+    public init(configuration: HookConfiguration, environment: [String: String]) {
+        self.configuration = configuration
+        self.environment = environment
+    }
+}
+
+/// What a hook run came to: the text for the pusher (standard error) and the exit code.
+public struct HookRunOutcome: Sendable, Hashable {
+    /// The hooks' own report, written as it is (its lines are built escaped).
+    public var message: String = ""
+    /// Why the run failed, one diagnostic line: it quotes errors that may carry control
+    /// characters from paths and refs, so the caller escapes it as it escapes any error.
+    public var error: String?
+    /// Accepted or refused (``WorkflowExit/hook(accepted:)``).
+    public var exit: WorkflowExit
+    /// `exit`'s code: 0 or 1.
+    public var exitCode: Int32 { exit.rawValue }
+}
+
+/// The git server's hooks as one workflow each: open the repository git's environment names and
+/// its trail, run ``PreReceiveHook`` or ``PostReceiveHook``, and say what happened. Every failure
+/// refuses (pre-receive) or is reported (post-receive); nothing throws. The deadline's watchdog is
+/// the caller's (it ends the process); the workflow bounds its waits by what is left of it.
+public enum HookWorkflow {
+    /// What the pusher reads when the hook ran out of time.
+    public static func deadlineMessage(_ seconds: Double) -> String {
+        "changegate: REFUSED: the check took longer than its \(seconds) s deadline, so the push was refused (no ref "
+            + "moved, nothing recorded). Push again; if it keeps happening, ask an admin to raise --deadline."
+    }
+
+    /// What post-receive says when it ran out of time (the refs have moved; it records nothing).
+    public static func postReceiveDeadlineMessage(_ seconds: Double) -> String {
+        "changegate: ERROR: recording took longer than the \(seconds) s deadline; nothing was recorded, so the "
+            + "approvals of this push do not count (push them again under new names) and the landing of its refs "
+            + "is not in the audit trail"
+    }
+
+    /// Judges the updates `readUpdates` gives and records the verdicts (pre-receive, or update with
+    /// one ref). The deadline covers all of it, the waits on the trail included.
+    public static func preReceive(
+        _ request: HookRequest, deadline: HookDeadline, readUpdates: () throws -> [RefUpdate]
+    ) -> HookRunOutcome {
+        do {
+            let updates = try readUpdates()
+            let (repository, store, gitDirectory) = try open(request, deadline: deadline)
+            let hook = PreReceiveHook(
+                repository: repository, configuration: request.configuration,
+                journal: AuditHookJournal(store: store, repository: repository.displayPath),
+                actor: HookActor.from(request.environment)?.identity,
+                pushOptions: PushOptions.from(request.environment), now: request.clock(),
+                evidenceDirectory: request.evidenceDirectory ?? gitDirectory + "/changegate/evidence")
+            // The commit claims the deadline: once made, the verdict it records is the one given.
+            let outcome = hook.record(hook.judge(updates), commit: .within(deadline))
+            guard !outcome.pastDeadline else {
+                return HookRunOutcome(
+                    error: deadlineMessage(request.configuration.deadline),
+                    exit: WorkflowExit.hook(accepted: false))
+            }
+            return HookRunOutcome(
+                message: outcome.message, exit: WorkflowExit.hook(accepted: outcome.accepted))
+        } catch {
+            // Past this point nothing may cut the refusal short: claim the deadline first.
+            _ = deadline.claim()
+            return HookRunOutcome(
+                error: "changegate: REFUSED: \(error) (the push was refused; no ref moved)",
+                exit: WorkflowExit.hook(accepted: false))
+        }
+    }
+
+    /// Records what landed (post-receive): approvals, who first pushed each commit, the landings.
+    /// The refs have moved, so it refuses nothing; an approval it cannot record does not count.
+    public static func postReceive(
+        _ request: HookRequest, deadline: HookDeadline, readUpdates: () throws -> [RefUpdate]
+    ) -> HookRunOutcome {
+        do {
+            let updates = try readUpdates()
+            let (repository, store, _) = try open(request, deadline: deadline)
+            let hook = PostReceiveHook(
+                repository: repository, journal: AuditHookJournal(store: store, repository: repository.displayPath),
+                actor: HookActor.from(request.environment)?.identity, now: request.clock())
+            let outcome = hook.run(updates, commit: .within(deadline))
+            return HookRunOutcome(
+                message: outcome.message, exit: WorkflowExit.hook(accepted: !outcome.failed))
+        } catch {
+            return HookRunOutcome(
+                error: "changegate: ERROR: \(error); nothing was recorded, so the approvals of this push do not "
+                    + "count: push them again under new names",
+                exit: WorkflowExit.hook(accepted: false))
+        }
+    }
+
+    /// The repository git's environment names (quarantined objects readable), its trail, and its
+    /// git directory without a trailing slash. Fail closed: a trail that cannot be opened refuses.
+    private static func open(_ request: HookRequest, deadline: HookDeadline) throws -> (
+        Repository, any AuditStore, String
+    ) {
+        let repository = try Repository.openFromEnvironment()
+        let gitDirectory = repository.path.hasSuffix("/") ? String(repository.path.dropLast()) : repository.path
+        let store = try AuditStores.open(
+            AuditLocation.path(
+                explicit: request.auditLocation, environment: request.environment, gitDirectory: gitDirectory),
+            waitLimit: .milliseconds(Int64(deadline.remaining * 1000)))
+        return (repository, store, gitDirectory)
+    }
+}
