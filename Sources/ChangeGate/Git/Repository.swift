@@ -316,21 +316,8 @@ extension Repository {
     /// The files directly inside `directory` (not its subfolders) in the tree of `commit`; empty
     /// when the directory does not exist there.
     public func files(in directory: String, at commit: ObjectID) throws(GitError) -> [TreeFile] {
-        let root = try tree(ofCommit: commit)
-        var tree = root
-        var subtree: TreeHandle? = nil
-        if !directory.isEmpty {
-            var entry: OpaquePointer?
-            guard git_tree_entry_bypath(&entry, root.pointer, directory) == 0, let entry else { return [] }
-            defer { git_tree_entry_free(entry) }
-            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
-            var lookedUp: OpaquePointer?
-            try GitError.check(
-                git_tree_lookup(&lookedUp, pointer, git_tree_entry_id(entry)), "reading folder \(directory)")
-            subtree = TreeHandle(lookedUp!)
-            tree = subtree!
-        }
-        return withExtendedLifetime((root, subtree)) {
+        guard let tree = try folderTree(directory, at: commit) else { return [] }
+        return withExtendedLifetime(tree) {
             (0..<git_tree_entrycount(tree.pointer)).compactMap { index -> TreeFile? in
                 guard let entry = git_tree_entry_byindex(tree.pointer, index),
                     git_tree_entry_type(entry) == GIT_OBJECT_BLOB
@@ -349,22 +336,9 @@ extension Repository {
     public func files(named name: String, inFoldersOf directory: String, at commit: ObjectID, limit: Int)
         throws(GitError) -> [TreeFile]
     {
-        let root = try tree(ofCommit: commit)
-        var tree = root
-        var subtree: TreeHandle? = nil
-        if !directory.isEmpty {
-            var entry: OpaquePointer?
-            guard git_tree_entry_bypath(&entry, root.pointer, directory) == 0, let entry else { return [] }
-            defer { git_tree_entry_free(entry) }
-            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
-            var lookedUp: OpaquePointer?
-            try GitError.check(
-                git_tree_lookup(&lookedUp, pointer, git_tree_entry_id(entry)), "reading folder \(directory)")
-            subtree = TreeHandle(lookedUp!)
-            tree = subtree!
-        }
+        guard let tree = try folderTree(directory, at: commit) else { return [] }
         var out: [TreeFile] = []
-        try withExtendedLifetime((root, subtree)) { () throws(GitError) in
+        try withExtendedLifetime(tree) { () throws(GitError) in
             for index in 0..<git_tree_entrycount(tree.pointer) {
                 guard out.count < limit, let entry = git_tree_entry_byindex(tree.pointer, index),
                     git_tree_entry_type(entry) == GIT_OBJECT_TREE
@@ -388,32 +362,19 @@ extension Repository {
         return out
     }
 
-    /// The folders directly inside `directory` in the tree of `commit`, as paths; empty when it
-    /// does not exist there.
-    public func folders(in directory: String, at commit: ObjectID) throws(GitError) -> [String] {
+    /// The tree of `directory` in `commit` (the root tree for ""), or nil when there is no such
+    /// folder. A subtree is an object of its own: the root may go once it is looked up.
+    private func folderTree(_ directory: String, at commit: ObjectID) throws(GitError) -> TreeHandle? {
         let root = try tree(ofCommit: commit)
-        var tree = root
-        var subtree: TreeHandle? = nil
-        if !directory.isEmpty {
-            var entry: OpaquePointer?
-            guard git_tree_entry_bypath(&entry, root.pointer, directory) == 0, let entry else { return [] }
-            defer { git_tree_entry_free(entry) }
-            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
-            var lookedUp: OpaquePointer?
-            try GitError.check(
-                git_tree_lookup(&lookedUp, pointer, git_tree_entry_id(entry)), "reading folder \(directory)")
-            subtree = TreeHandle(lookedUp!)
-            tree = subtree!
-        }
-        return withExtendedLifetime((root, subtree)) {
-            (0..<git_tree_entrycount(tree.pointer)).compactMap { index -> String? in
-                guard let entry = git_tree_entry_byindex(tree.pointer, index),
-                    git_tree_entry_type(entry) == GIT_OBJECT_TREE
-                else { return nil }
-                let name = String(cString: git_tree_entry_name(entry))
-                return directory.isEmpty ? name : directory + "/" + name
-            }
-        }
+        if directory.isEmpty { return root }
+        var entry: OpaquePointer?
+        guard git_tree_entry_bypath(&entry, root.pointer, directory) == 0, let entry else { return nil }
+        defer { git_tree_entry_free(entry) }
+        guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return nil }
+        var lookedUp: OpaquePointer?
+        try GitError.check(
+            git_tree_lookup(&lookedUp, pointer, git_tree_entry_id(entry)), "reading folder \(directory)")
+        return TreeHandle(lookedUp!)
     }
 
     /// The blob at `path` in the tree of `commit`, or nil when there is no file there.
