@@ -251,7 +251,7 @@ struct RedisConfigReader {
             var found: [ConfigDiagnostic] = []
             for path in order where !Self.repeats(path) {
                 let written = values[path]!
-                let key = path.map(KeyPath.segment).joined(separator: ".")
+                let key = path.map(SettingPath.segment).joined(separator: ".")
                 for later in written.dropFirst() {
                     found.append(
                         ConfigDiagnostic(

@@ -334,8 +334,8 @@ public struct RepositorySettingsDiff {
     /// True when the settings come from one document: all with the same `[doc=…]` prefix, or none.
     static func holdsOneDocument(_ settings: [Setting]) -> Bool {
         guard let first = settings.first else { return true }
-        let document = KeyPath.documentKey(first.key)?.document
-        return settings.allSatisfy { KeyPath.documentKey($0.key)?.document == document }
+        let document = SettingPath.documentKey(first.key)?.document
+        return settings.allSatisfy { SettingPath.documentKey($0.key)?.document == document }
     }
 
     /// `head("spec.maxSyncReplicas")` on a file whose Cluster is `[doc=Cluster/db]`: a key the file
@@ -348,7 +348,7 @@ public struct RepositorySettingsDiff {
         var found: [Substring: (document: Substring, value: ConfigValue)] = [:]
         var ambiguous = Set<Substring>()
         for setting in settings {
-            guard let split = KeyPath.documentKey(setting.key), values[String(split.key)] == nil,
+            guard let split = SettingPath.documentKey(setting.key), values[String(split.key)] == nil,
                 wanted.map({ $0.contains(String(split.key)) }) ?? true
             else { continue }
             if let earlier = found[split.key] {

@@ -1,4 +1,4 @@
-/// Flattens parsed files into settings keyed by ``KeyPath``.
+/// Flattens parsed files into settings keyed by ``SettingPath``.
 public enum SettingsFlattener {
     /// Every setting of `config`, in document order.
     ///
@@ -32,9 +32,9 @@ public enum SettingsFlattener {
             let prefix: String
             switch (identity, rank) {
             case (nil, 0): prefix = ""
-            case (nil, _): prefix = KeyPath.appending(field: "doc", value: String(rank), to: "")
-            case (let id?, 0): prefix = KeyPath.appending(field: "doc", value: id, to: "")
-            case (let id?, _): prefix = KeyPath.appending(field: "doc", value: "\(id)#\(rank)", to: "")
+            case (nil, _): prefix = SettingPath.appending(field: "doc", value: String(rank), to: "")
+            case (let id?, 0): prefix = SettingPath.appending(field: "doc", value: id, to: "")
+            case (let id?, _): prefix = SettingPath.appending(field: "doc", value: "\(id)#\(rank)", to: "")
             }
             try flatten(document, path: prefix, overridden: [], into: &out)
         }
@@ -88,7 +88,7 @@ public enum SettingsFlattener {
         case .map(let map) where !map.isEmpty:
             for entry in map.entries {
                 try flatten(
-                    entry.node, path: KeyPath.appending(key: entry.key, to: path),
+                    entry.node, path: SettingPath.appending(key: entry.key, to: path),
                     overridden: entry.overriddenPositions, into: &out)
             }
         case .list(let items) where !items.isEmpty:
@@ -96,11 +96,12 @@ public enum SettingsFlattener {
                 for item in items {
                     guard case .map(let map) = item.value, let id = map[field]?.value.scalarText else { continue }
                     try flatten(
-                        item, path: KeyPath.appending(field: field, value: id, to: path), overridden: [], into: &out)
+                        item, path: SettingPath.appending(field: field, value: id, to: path), overridden: [], into: &out
+                    )
                 }
             } else {
                 for (index, item) in items.enumerated() {
-                    try flatten(item, path: KeyPath.appending(index: index, to: path), overridden: [], into: &out)
+                    try flatten(item, path: SettingPath.appending(index: index, to: path), overridden: [], into: &out)
                 }
             }
         default:
@@ -118,7 +119,7 @@ public enum SettingsFlattener {
             guard case .map(let map) = item.value else { return nil }
             maps.append(map)
         }
-        fields: for field in KeyPath.listIdentityFields {
+        fields: for field in SettingPath.listIdentityFields {
             var seen = Set<String>()
             for map in maps {
                 guard let value = map[field]?.value else { continue fields }

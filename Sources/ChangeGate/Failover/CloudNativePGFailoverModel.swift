@@ -14,7 +14,7 @@ enum CloudNativePGFailoverModel {
         // Each document's settings by their key within it.
         var documents: [String: [String: ConfigValue]] = [:]
         for (key, value) in settings {
-            if let split = KeyPath.documentKey(key) {
+            if let split = SettingPath.documentKey(key) {
                 documents[String(split.document), default: [:]][String(split.key)] = value
             } else {
                 documents["", default: [:]][key] = value
@@ -48,7 +48,7 @@ enum CloudNativePGFailoverModel {
     private static func quorum(
         _ cluster: [String: ConfigValue], prefix: String, instances: Int, into result: inout FailoverAssessment
     ) {
-        let annotation = cluster["metadata.annotations." + KeyPath.segment("alpha.cnpg.io/failoverQuorum")]
+        let annotation = cluster["metadata.annotations." + SettingPath.segment("alpha.cnpg.io/failoverQuorum")]
         // The deprecated annotation takes precedence over the field (failover.md).
         let enabled: Bool
         if case .string(let text)? = annotation {
@@ -106,14 +106,14 @@ enum CloudNativePGFailoverModel {
                 "\(prefix)spec.instances is \(instances): there is no standby to promote")
         }
         let annotations = "metadata.annotations."
-        if case .string(let loop)? = cluster[annotations + KeyPath.segment("cnpg.io/reconciliationLoop")],
+        if case .string(let loop)? = cluster[annotations + SettingPath.segment("cnpg.io/reconciliationLoop")],
             loop.lowercased() == "disabled"
         {
             result.impossibleBecause.append(
                 "the annotation cnpg.io/reconciliationLoop is \"disabled\": no self-healing and no failover "
                     + "(failure_modes.md)")
         }
-        if case .string(let fenced)? = cluster[annotations + KeyPath.segment("cnpg.io/fencedInstances")] {
+        if case .string(let fenced)? = cluster[annotations + SettingPath.segment("cnpg.io/fencedInstances")] {
             let trimmed = fenced.filter { !$0.isWhitespace }
             if trimmed.contains("\"*\"") {
                 result.impossibleBecause.append(

@@ -37,7 +37,7 @@ public enum FailoverModel {
     public static func systems(ofSettings settings: [String: ConfigValue]) -> Set<ConfigSystem> {
         var found = Set<ConfigSystem>()
         for key in settings.keys {
-            let inner = KeyPath.documentKey(key).map { String($0.key) } ?? key
+            let inner = SettingPath.documentKey(key).map { String($0.key) } ?? key
             if inner.hasPrefix("bootstrap.dcs.") || inner == "postgresql.data_dir" { found.insert(.patroni) }
             if inner.hasPrefix("sentinel."), inner.hasSuffix(".monitor.quorum") { found.insert(.sentinel) }
             if ConfigSystem.orchestratorKeys.contains(KeyFolding.go(inner.prefix { $0 != "." && $0 != "[" })) {

@@ -132,7 +132,7 @@ public struct Gate {
                         kind: change.kind.rawValue,
                         old: change.old.map(PolicyValue.init) ?? .null, new: change.new.map(PolicyValue.init) ?? .null,
                         keyWithinDocument: report.singleDocumentFiles.contains(change.file)
-                            ? KeyPath.documentKey(change.key).map { String($0.key) } : nil))
+                            ? SettingPath.documentKey(change.key).map { String($0.key) } : nil))
             }
             var files: [FileInput] = []
             // Only the settings `head(…)` and `base(…)` can read: a large file has thousands.

@@ -281,7 +281,7 @@ public struct HistoryScanner {
     /// The change as a row, or nil when the query does not select it.
     private func row(_ change: SettingChange, soleDocument: Bool) -> HistoryRow? {
         // As the gate matches it: a sole document's key with or without its `[doc=…]` prefix.
-        let within = soleDocument ? KeyPath.documentKey(change.key).map { String($0.key) } : nil
+        let within = soleDocument ? SettingPath.documentKey(change.key).map { String($0.key) } : nil
         let watch = program?.watch(for: change.key) ?? within.flatMap { program?.watch(for: $0) }
         guard query.selects(key: change.key, watch: watch) else { return nil }
         return HistoryRow(

@@ -23,20 +23,20 @@ indirect enum CompiledCondition: Sendable {
     case and(CompiledCondition, CompiledCondition)
     case or(CompiledCondition, CompiledCondition)
     /// A comparison, `in`, `has` or arithmetic; `identities` compares without regard to case.
-    case binary(Expression.BinaryOperator, CompiledCondition, CompiledCondition, identities: Bool)
+    case binary(PolicyExpression.BinaryOperator, CompiledCondition, CompiledCondition, identities: Bool)
     /// `key matches PATTERNS`, against the current change's key split once.
     case keyMatches([KeyPathPattern])
     /// `file matches GLOBS`: answered once per file before evaluation; `id` indexes those answers.
     case fileMatches(id: Int)
     /// `EXPR matches GLOBS` for other strings.
     case pathMatches(CompiledCondition, [Glob])
-    case quantifier(Expression.Quantifier, Expression.Domain, CompiledCondition)
+    case quantifier(PolicyExpression.Quantifier, PolicyExpression.Domain, CompiledCondition)
 
     /// Compiles `expression`; the globs of each `file matches` are appended to `fileGlobs`.
-    static func compile(_ expression: Expression, groups: [String: Group], fileGlobs: inout [[Glob]])
+    static func compile(_ expression: PolicyExpression, groups: [String: Group], fileGlobs: inout [[Glob]])
         -> CompiledCondition
     {
-        func compile(_ e: Expression) -> CompiledCondition {
+        func compile(_ e: PolicyExpression) -> CompiledCondition {
             CompiledCondition.compile(e, groups: groups, fileGlobs: &fileGlobs)
         }
         switch expression.kind {
@@ -84,7 +84,7 @@ indirect enum CompiledCondition: Sendable {
         }
     }
 
-    private static func isIdentity(_ expression: Expression, _ groups: [String: Group]) -> Bool {
+    private static func isIdentity(_ expression: PolicyExpression, _ groups: [String: Group]) -> Bool {
         guard case .name(let name) = expression.kind else { return false }
         return name == "actor" || name == "author" || name == "committer" || groups[name] != nil
     }

@@ -595,7 +595,7 @@ public struct Evaluator {
         }
     }
 
-    static func binary(_ op: Expression.BinaryOperator, _ l: PolicyValue, _ r: PolicyValue) -> PolicyValue {
+    static func binary(_ op: PolicyExpression.BinaryOperator, _ l: PolicyValue, _ r: PolicyValue) -> PolicyValue {
         switch op {
         case .equal, .notEqual:
             // A comparison that involves null is false, `!=` included.
@@ -661,7 +661,7 @@ public struct Evaluator {
         }
     }
 
-    static func arithmetic(_ op: Expression.BinaryOperator, _ l: PolicyValue, _ r: PolicyValue) -> PolicyValue {
+    static func arithmetic(_ op: PolicyExpression.BinaryOperator, _ l: PolicyValue, _ r: PolicyValue) -> PolicyValue {
         switch (l, r) {
         case (.integer(let x), .integer(let y)):
             switch op {

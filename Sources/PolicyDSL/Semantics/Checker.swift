@@ -514,13 +514,13 @@ struct Checker {
         var quantified = false
     }
 
-    private mutating func checkSetCondition(_ condition: Expression) {
+    private mutating func checkSetCondition(_ condition: PolicyExpression) {
         var readsChange = false
         let type = checkExpression(condition, Scope(change: false, file: false, inRisk: false), &readsChange)
         checkCondition(condition, type)
     }
 
-    private mutating func checkCondition(_ condition: Expression, _ type: ValueType) {
+    private mutating func checkCondition(_ condition: PolicyExpression, _ type: ValueType) {
         if type != .bool, type != .any, type != .null {
             error(condition.range, "a condition must be true or false; this is \(type)")
         }
@@ -530,7 +530,7 @@ struct Checker {
     }
 
     /// The type of `expression`; sets `readsChange` when a change field is read outside a quantifier.
-    private mutating func checkExpression(_ expression: Expression, _ scope: Scope, _ readsChange: inout Bool)
+    private mutating func checkExpression(_ expression: PolicyExpression, _ scope: Scope, _ readsChange: inout Bool)
         -> ValueType
     {
         switch expression.kind {
@@ -624,7 +624,7 @@ struct Checker {
     }
 
     private mutating func checkCall(
-        _ name: String, _ arguments: [Expression], _ range: SourceRange, _ scope: Scope, _ readsChange: inout Bool
+        _ name: String, _ arguments: [PolicyExpression], _ range: SourceRange, _ scope: Scope, _ readsChange: inout Bool
     ) -> ValueType {
         let types = arguments.map { checkExpression($0, scope, &readsChange) }
         guard let function = Fields.functions[name] else {
@@ -692,7 +692,8 @@ struct Checker {
     }
 
     private mutating func checkBinary(
-        _ op: Expression.BinaryOperator, _ left: Expression, _ right: Expression, _ whole: Expression, _ scope: Scope,
+        _ op: PolicyExpression.BinaryOperator, _ left: PolicyExpression, _ right: PolicyExpression,
+        _ whole: PolicyExpression, _ scope: Scope,
         _ readsChange: inout Bool
     ) -> ValueType {
         let l = checkExpression(left, scope, &readsChange)
@@ -779,7 +780,7 @@ struct Checker {
     }
 
     /// Key patterns must parse; a path pattern that no `files` glob can share a path with never matches.
-    private mutating func checkPattern(_ pattern: String, _ range: SourceRange, _ left: Expression) {
+    private mutating func checkPattern(_ pattern: String, _ range: SourceRange, _ left: PolicyExpression) {
         if case .name("key") = left.kind {
             guard checkSize(ofKeyPattern: pattern, range) else { return }
             if case .failure(let problem) = KeyPathPattern.parse(pattern) {
@@ -841,14 +842,15 @@ struct Checker {
         return false
     }
 
-    private mutating func nullWarning(_ whole: Expression) {
+    private mutating func nullWarning(_ whole: PolicyExpression) {
         warning(
             whole.range, "a comparison with null is always false (a missing value is null)",
             notes: ["test for absence with `missing(x)` or presence with `present(x)`"])
     }
 
     private mutating func checkDomain(
-        _ left: Expression, _ right: Expression, _ whole: Expression, _ op: Expression.BinaryOperator
+        _ left: PolicyExpression, _ right: PolicyExpression, _ whole: PolicyExpression,
+        _ op: PolicyExpression.BinaryOperator
     ) {
         for (field, value) in [(left, right), (right, left)] {
             guard case .name(let name) = field.kind, let domain = Fields.domains[name],
@@ -862,8 +864,9 @@ struct Checker {
     }
 
     private mutating func arithmetic(
-        _ op: Expression.BinaryOperator, _ l: ValueType, _ r: ValueType, _ left: Expression, _ right: Expression,
-        _ whole: Expression
+        _ op: PolicyExpression.BinaryOperator, _ l: ValueType, _ r: ValueType, _ left: PolicyExpression,
+        _ right: PolicyExpression,
+        _ whole: PolicyExpression
     ) -> ValueType {
         if l == .any || r == .any || l == .null || r == .null { return .any }
         switch (op, l, r) {

@@ -227,7 +227,7 @@ public enum RiskScope: String, Sendable, Hashable {
 public struct RiskLine: Sendable, Hashable {
     public var points: Int
     public var reason: String
-    public var condition: Expression
+    public var condition: PolicyExpression
     /// Decided by the checker: per change when the condition reads a field of a change.
     public var scope: RiskScope
     public var range: SourceRange
@@ -242,7 +242,7 @@ public struct Rule: Sendable, Hashable {
     public var kind: Kind
     public var name: String
     /// When the rule applies; nil for a `require` without `when` (always) and for `freeze`.
-    public var condition: Expression?
+    public var condition: PolicyExpression?
     public var requirements: [Requirement]
     /// The group whose member may override with a reason (`override by GROUP`).
     public var overrideGroup: String?

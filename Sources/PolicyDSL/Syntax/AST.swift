@@ -27,11 +27,12 @@ public struct Declaration: Sendable, Hashable {
         case secret(patterns: [Located<String>])
         case group(name: Located<String>, members: GroupMembers)
         case watch(patterns: [Located<String>], weight: Located<Int>, tags: [Located<String>])
-        case risk(points: Located<Int>, reason: Located<String>, condition: Expression)
-        case deny(name: Located<String>, condition: Expression)
-        case warn(name: Located<String>, condition: Expression)
+        case risk(points: Located<Int>, reason: Located<String>, condition: PolicyExpression)
+        case deny(name: Located<String>, condition: PolicyExpression)
+        case warn(name: Located<String>, condition: PolicyExpression)
         case require(
-            name: Located<String>, condition: Expression?, requirements: [Requirement], override: Located<String>?)
+            name: Located<String>, condition: PolicyExpression?, requirements: [Requirement], override: Located<String>?
+        )
         case freeze(name: Located<String>, from: Located<Int>, to: Located<Int>, override: Located<String>?)
         /// `trust trailers ["NAME", …] [committed by GROUP] [signed with "FILE"]`: which commit-message
         /// trailers count as evidence, only in commits signed with a key of FILE (an SSH
@@ -123,7 +124,7 @@ public struct Requirement: Sendable, Hashable {
 }
 
 /// An expression of a condition.
-public struct Expression: Sendable, Hashable {
+public struct PolicyExpression: Sendable, Hashable {
     public indirect enum Kind: Sendable, Hashable {
         case null
         case bool(Bool)
@@ -132,14 +133,14 @@ public struct Expression: Sendable, Hashable {
         case string(String)
         case duration(Int)
         case timestamp(Int)
-        case list([Expression])
+        case list([PolicyExpression])
         /// A field (`key`, `risk`) or a group name.
         case name(String)
-        case call(name: String, arguments: [Expression])
-        case unary(UnaryOperator, Expression)
-        case binary(BinaryOperator, Expression, Expression)
+        case call(name: String, arguments: [PolicyExpression])
+        case unary(UnaryOperator, PolicyExpression)
+        case binary(BinaryOperator, PolicyExpression, PolicyExpression)
         /// `any change (…)`, `count file (…)`.
-        case quantifier(Quantifier, Domain, Expression)
+        case quantifier(Quantifier, Domain, PolicyExpression)
     }
 
     public enum UnaryOperator: String, Sendable, Hashable {

@@ -281,7 +281,7 @@ struct Parser {
             kind = keyword == "deny" ? .deny(name: name, condition: condition) : .warn(name: name, condition: condition)
         case "require":
             let name = try expectString("the requirement's name in double quotes")
-            var condition: Expression? = nil
+            var condition: PolicyExpression? = nil
             if atKeyword("when") {
                 advance()
                 condition = try parseExpression()
@@ -442,7 +442,7 @@ struct Parser {
 
     // MARK: - Expressions
 
-    private mutating func parseExpression(minimumPrecedence: Int = 1) throws(Failure) -> Expression {
+    private mutating func parseExpression(minimumPrecedence: Int = 1) throws(Failure) -> PolicyExpression {
         depth += 1
         defer { depth -= 1 }
         guard depth < Self.maxDepth else { throw failure("expression nested too deeply") }
@@ -467,14 +467,14 @@ struct Parser {
                     "comparisons cannot be chained; join them with `and`", at: current,
                     notes: ["after `\(operatorToken.text)` on line \(operatorToken.range.start.line)"])
             }
-            left = Expression(.binary(op, left, right), range: range(from: start))
+            left = PolicyExpression(.binary(op, left, right), range: range(from: start))
             try checkHeight(left)
         }
         try checkHeight(left)
         return left
     }
 
-    private func checkHeight(_ expression: Expression) throws(Failure) {
+    private func checkHeight(_ expression: PolicyExpression) throws(Failure) {
         guard expression.height > Self.maxHeight else { return }
         throw failure(
             "expression nested too deeply",
@@ -484,7 +484,7 @@ struct Parser {
     }
 
     /// The binary operator at the current token, and how many tokens spell it (`not in` is two).
-    private func binaryOperator() -> (Expression.BinaryOperator, Int)? {
+    private func binaryOperator() -> (PolicyExpression.BinaryOperator, Int)? {
         switch current.kind {
         case .equal: return (.equal, 1)
         case .notEqual: return (.notEqual, 1)
@@ -510,25 +510,25 @@ struct Parser {
         }
     }
 
-    private mutating func parsePrefix() throws(Failure) -> Expression {
+    private mutating func parsePrefix() throws(Failure) -> PolicyExpression {
         let start = current
         if atKeyword("not") {
             advance()
             // `not` binds looser than comparisons: `not a == b` is `not (a == b)`.
             let operand = try parseExpression(minimumPrecedence: 3)
-            return Expression(.unary(.not, operand), range: range(from: start))
+            return PolicyExpression(.unary(.not, operand), range: range(from: start))
         }
         if current.kind == .minus {
             advance()
             let operand = try parseExpression(minimumPrecedence: 7)
-            return Expression(.unary(.negate, operand), range: range(from: start))
+            return PolicyExpression(.unary(.negate, operand), range: range(from: start))
         }
         return try parsePrimary()
     }
 
     private static let reservedInExpressions: Set<String> = ["and", "or", "not", "in", "matches", "has", "when"]
 
-    private mutating func parsePrimary() throws(Failure) -> Expression {
+    private mutating func parsePrimary() throws(Failure) -> PolicyExpression {
         let start = current
         if atDeclarationStart(current) {
             throw failure(
@@ -538,28 +538,28 @@ struct Parser {
         switch current.kind {
         case .integer(let value):
             advance()
-            return Expression(.integer(value), range: start.range, text: start.text)
+            return PolicyExpression(.integer(value), range: start.range, text: start.text)
         case .float(let value):
             advance()
-            return Expression(.float(value), range: start.range, text: start.text)
+            return PolicyExpression(.float(value), range: start.range, text: start.text)
         case .string(let value):
             advance()
-            return Expression(.string(value), range: start.range, text: start.text)
+            return PolicyExpression(.string(value), range: start.range, text: start.text)
         case .duration(let value):
             advance()
-            return Expression(.duration(value), range: start.range, text: start.text)
+            return PolicyExpression(.duration(value), range: start.range, text: start.text)
         case .timestamp(let value):
             advance()
-            return Expression(.timestamp(value), range: start.range, text: start.text)
+            return PolicyExpression(.timestamp(value), range: start.range, text: start.text)
         case .leftParen:
             advance()
             let inner = try parseExpression()
             guard current.kind == .rightParen else { throw unexpected("`)`") }
             advance()
-            return Expression(inner.kind, range: range(from: start), text: inner.text)
+            return PolicyExpression(inner.kind, range: range(from: start), text: inner.text)
         case .leftBracket:
             advance()
-            var items: [Expression] = []
+            var items: [PolicyExpression] = []
             while current.kind != .rightBracket {
                 items.append(try parseExpression())
                 if current.kind == .comma {
@@ -569,20 +569,20 @@ struct Parser {
                 }
             }
             advance()
-            return Expression(.list(items), range: range(from: start))
+            return PolicyExpression(.list(items), range: range(from: start))
         case .identifier(let word):
             switch word {
             case "true", "false":
                 advance()
-                return Expression(.bool(word == "true"), range: start.range, text: word)
+                return PolicyExpression(.bool(word == "true"), range: start.range, text: word)
             case "null":
                 advance()
-                return Expression(.null, range: start.range, text: word)
+                return PolicyExpression(.null, range: start.range, text: word)
             case _
             where ["any", "all", "count"].contains(word)
                 && (peek().isIdentifier("change") || peek().isIdentifier("file")):
                 advance()
-                let domain = Expression.Domain(rawValue: advance().identifier!)!
+                let domain = PolicyExpression.Domain(rawValue: advance().identifier!)!
                 guard current.kind == .leftParen else {
                     throw unexpected("`(` and a condition after `\(word) \(domain.rawValue)`")
                 }
@@ -590,8 +590,8 @@ struct Parser {
                 let body = try parseExpression()
                 guard current.kind == .rightParen else { throw unexpected("`)`") }
                 advance()
-                return Expression(
-                    .quantifier(Expression.Quantifier(rawValue: word)!, domain, body), range: range(from: start))
+                return PolicyExpression(
+                    .quantifier(PolicyExpression.Quantifier(rawValue: word)!, domain, body), range: range(from: start))
             case _
             where ["any", "all", "count"].contains(word) && peek().identifier != nil && peek(2).kind == .leftParen:
                 throw failure(
@@ -603,7 +603,7 @@ struct Parser {
                 advance()
                 if current.kind == .leftParen {
                     advance()
-                    var arguments: [Expression] = []
+                    var arguments: [PolicyExpression] = []
                     while current.kind != .rightParen {
                         arguments.append(try parseExpression())
                         if current.kind == .comma {
@@ -613,9 +613,9 @@ struct Parser {
                         }
                     }
                     advance()
-                    return Expression(.call(name: word, arguments: arguments), range: range(from: start))
+                    return PolicyExpression(.call(name: word, arguments: arguments), range: range(from: start))
                 }
-                return Expression(.name(word), range: start.range, text: word)
+                return PolicyExpression(.name(word), range: start.range, text: word)
             }
         default:
             throw unexpected("a value or a field")

@@ -157,7 +157,7 @@ public enum PolicyFormatter {
         }
     }
 
-    private static func withCondition(_ head: String, _ condition: Expression) -> [String] {
+    private static func withCondition(_ head: String, _ condition: PolicyExpression) -> [String] {
         let text = expression(condition)
         let oneLine = "\(head) when \(text)"
         if oneLine.count <= lineWidth { return [oneLine] }
@@ -178,11 +178,11 @@ public enum PolicyFormatter {
     }
 
     /// An expression with only the parentheses its structure needs.
-    public static func expression(_ expression: Expression) -> String {
+    public static func expression(_ expression: PolicyExpression) -> String {
         render(expression, parentPrecedence: 0)
     }
 
-    private static func precedence(of expression: Expression) -> Int {
+    private static func precedence(of expression: PolicyExpression) -> Int {
         switch expression.kind {
         case .binary(let op, _, _): op.precedence
         case .unary(.not, _): 3
@@ -191,7 +191,7 @@ public enum PolicyFormatter {
         }
     }
 
-    private static func render(_ expression: Expression, parentPrecedence: Int) -> String {
+    private static func render(_ expression: PolicyExpression, parentPrecedence: Int) -> String {
         let text: String
         switch expression.kind {
         case .null: text = "null"

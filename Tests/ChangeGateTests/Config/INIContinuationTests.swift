@@ -86,7 +86,7 @@ struct INIContinuationTests {
         var expectedKeys: Set<String> = []
         for (section, values) in reference {
             for (key, text) in values {
-                let path = KeyPath.appending(key: key, to: KeyPath.segment(section))
+                let path = SettingPath.appending(key: key, to: SettingPath.segment(section))
                 expectedKeys.insert(path)
                 let value = try #require(ours[path]?.value, "\(path) missing")
                 switch value {

@@ -4,7 +4,7 @@
 /// Segments join with `.`; list items are `[field=value]` (by a unique `name`, else `id`, else
 /// `key`) or `[index]`. A key is quoted when it is empty or holds `.`, `[`, `]`, `"`, `\`, `*`, `=`,
 /// whitespace or a control character, so that every path reads back to exactly one setting.
-public enum KeyPath {
+public enum SettingPath {
     /// The fields that identify the items of a list of maps, in order of preference.
     public static let listIdentityFields = ["name", "id", "key"]
 
