@@ -527,9 +527,6 @@ public struct RepositorySettingsDiff {
         var commit: ObjectID? = nil
     }
 
-    /// True when the selection reads `path` (by its name, or when its content is a `detect`ed system's).
-    public mutating func selects(_ path: String) -> Bool { selection(for: path) != .none }
-
     private mutating func selection(for path: String) -> CompiledFileSelectors.Selection {
         if let known = selections[path] { return known }
         let selection = compiled.selection(for: path)

@@ -2,9 +2,9 @@
 /// policy's `failover_*` fields and the report's failover lines.
 extension Gate {
     /// `files` are the changed files (path after, path before); the blobs come from the tree diff.
-    /// A Patroni member's cluster is read from the same side's tree: every selected file with the
-    /// same `namespace` and `scope` is another member, so that a priority set to 0 in one member's
-    /// file is judged against the tags of the others.
+    /// A Patroni member's cluster is read from the same side's tree: the files beside it with the
+    /// same `namespace`, `scope` and DCS are the other members (``patroniMembers(beside:in:scope:into:rejected:differ:)``),
+    /// so that a priority set to 0 in one member's file is judged against the tags of the others.
     static func failoverChanges(
         files: [(path: String, previous: String)], headBlobs: [String: ObjectID], baseBlobs: [String: ObjectID],
         head: ObjectID, base: ObjectID?, differ: inout RepositorySettingsDiff
@@ -90,7 +90,7 @@ extension Gate {
 
     /// What the gate's failover model makes of `path` at `commit` (`changegate failover explain
     /// --rev`): the file with the other members of its Patroni cluster and the `values.yaml` it
-    /// overrides, found among the files the repository's policy at that commit selects (the usual
+    /// overrides, each read as the repository's policy at that commit reads it (the usual
     /// configuration files when it has none that compiles).
     public func failoverAssessments(of path: String, at commit: ObjectID) throws(GitError) -> [FailoverAssessment] {
         let program = (try? PolicyLoader.load(in: repository, at: commit))?.result.program
