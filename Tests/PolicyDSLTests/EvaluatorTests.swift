@@ -123,10 +123,22 @@ struct EvaluatorTests {
         let verdict = evaluation.verdicts[2]
         #expect(verdict.applies && !verdict.satisfied)
         #expect(
-            verdict.missing == [
+            verdict.missing.map(\.message) == [
                 "needs 1 more reviewer from group dba (have: none; alice@example.com is an author or committer of the change and does not count; erin@example.com is not in group dba)",
                 "test failover-simulation-us was skipped (a skipped test is not a pass)",
             ])
+        // The same shortfalls as values: who counted, who did not, and which test was skipped.
+        guard case .reviewers(let reviewers) = verdict.missing.first?.kind else {
+            Issue.record("the first shortfall is not about reviewers: \(verdict.missing)")
+            return
+        }
+        #expect(reviewers.group == "dba" && reviewers.needed == 1 && reviewers.counted.isEmpty)
+        #expect(reviewers.notCounted.count == 2)
+        #expect(
+            verdict.missing.last?.kind
+                == .tests([
+                    TestShortfall(pattern: "failover-simulation*", test: "failover-simulation-us", problem: .skipped)
+                ]))
     }
 
     @Test("an author never counts as a reviewer, whatever the evidence says; test names may hold brackets")
@@ -145,7 +157,7 @@ struct EvaluatorTests {
             tests: [TestEvidence(name: "test_failover[pg15]", status: .passed, source: "junit")])
         let verdict = Evaluator.evaluate(program, input).verdicts[0]
         #expect(
-            verdict.missing == [
+            verdict.missing.map(\.message) == [
                 "needs 1 more reviewer (have: none; frank@example.com is an author or committer of the change and does not count)"
             ])
     }
@@ -185,8 +197,10 @@ struct EvaluatorTests {
         var evaluation = Evaluator.evaluate(Self.program, input)
         let highRisk = evaluation.verdicts[3]
         #expect(highRisk.applies && !highRisk.satisfied)
-        #expect(highRisk.missing.contains("the change must also touch \"tests/failover/**\""))
-        #expect(highRisk.missing.last == "or a member of group oncall overrides with a reason")
+        #expect(highRisk.missing.map(\.message).contains("the change must also touch \"tests/failover/**\""))
+        #expect(highRisk.missing.last?.message == "or a member of group oncall overrides with a reason")
+        #expect(highRisk.missing.contains { $0.kind == .changedFiles(patterns: ["tests/failover/**"]) })
+        #expect(highRisk.missing.last?.kind == .override(group: "oncall"))
         #expect(evaluation.outcome == .deny)
 
         input.override = OverrideRequest(actor: "erin@example.com", reason: "INC-1234")

@@ -45,7 +45,7 @@ extension AuditRecord {
                 Rule(
                     kind: verdict.kind.rawValue, name: verdict.name, applies: verdict.applies,
                     satisfied: verdict.satisfied, overridden: verdict.overridden, reason: verdict.reason,
-                    missing: verdict.missing)
+                    missing: verdict.missing.map(\.message))
             }
         }
         evidence = decision.evidence.map { use in
@@ -66,7 +66,7 @@ extension AuditRecord {
         if decision.policyName != nil || decision.policySource != nil || decision.policySHA256 != nil {
             policy = Policy(name: decision.policyName, source: decision.policySource, sha256: decision.policySHA256)
         }
-        problems = decision.problems
+        problems = decision.problems.map(\.message)
         bound(full)
     }
 

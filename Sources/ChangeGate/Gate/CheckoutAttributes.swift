@@ -18,7 +18,7 @@ enum CheckoutAttributes {
     static func problems(
         repository: Repository, differ: inout RepositorySettingsDiff, report: SettingsDiffReport, head: ObjectID,
         selectors: [FileSelector]
-    ) throws(GitError) -> [String] {
+    ) throws(GitError) -> [GateProblem] {
         let touched = report.touchedPaths
         let attributesChanged = touched.contains { $0 == ".gitattributes" || $0.hasSuffix("/.gitattributes") }
         var paths = Set(report.files.compactMap(\.newPath))
@@ -48,7 +48,7 @@ enum CheckoutAttributes {
             problems += try submodules(repository: repository, head: head, selectors: selectors)
         }
         problems += gitlinks(report.gitlinks, head: head, selectors: selectors)
-        return problems
+        return problems.map { GateProblem(.rewrittenBytes, $0) }
     }
 
     /// The glob a selector matching `path`, or a file under it, has; nil when none could.

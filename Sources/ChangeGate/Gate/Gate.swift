@@ -25,7 +25,7 @@ public struct Gate {
             head = try repository.resolveCommit(request.head)
             ancestry = try repository.ancestry(of: base, and: head)
         } catch {
-            decision.problems = ["\(error)"]
+            decision.problems = [.git(error)]
             return decision
         }
         decision.base = base
@@ -35,9 +35,11 @@ public struct Gate {
         // base. Without a fork point there is no change to judge, only two unrelated trees.
         guard ancestry.mergeBase != nil else {
             decision.problems = [
-                "--base \(request.base) (\(base.short)) and --head \(request.head) (\(head.short)) share no history "
-                    + "(no merge base), so there is no fork point to judge the change from: pass as --base the "
-                    + "branch the head was made from"
+                GateProblem(
+                    .unrelatedHistories,
+                    "--base \(request.base) (\(base.short)) and --head \(request.head) (\(head.short)) share no "
+                        + "history (no merge base), so there is no fork point to judge the change from: pass as "
+                        + "--base the branch the head was made from")
             ]
             return decision
         }
@@ -46,7 +48,7 @@ public struct Gate {
         do {
             if let path = request.policyPath {
                 if let problem = Self.insideWorkTree(path, of: repository) {
-                    decision.problems = [problem]
+                    decision.problems = [GateProblem(.invalidRequest, problem)]
                     return decision
                 }
                 loaded = try PolicyLoader.load(at: path)
@@ -58,7 +60,7 @@ public struct Gate {
                 loaded = try PolicyLoader.load(in: repository, at: base)
             }
         } catch {
-            decision.problems = ["\(error)"]
+            decision.problems = [.from(error)]
             return decision
         }
         // The last policy that compiled is searched on the history of the revision the policy came
@@ -98,7 +100,7 @@ public struct Gate {
         decision.policyFiles = loaded.files
         decision.policyInRepository = request.policyPath == nil
         guard let program = loaded.result.program else {
-            decision.problems = loaded.result.errors.map(\.description)
+            decision.problems = loaded.result.errors.map(GateProblem.policy)
             return decision
         }
         decision.policyName = program.name
@@ -113,14 +115,14 @@ public struct Gate {
             let report = try differ.diff(from: from, to: head)
             // Files that pass the bytes a decision reads are refused before any is read.
             if let refusal = differ.budgetRefusal {
-                decision.problems = [refusal.description]
+                decision.problems = [GateProblem(.readBudget, refusal.description)]
                 return decision
             }
             decision.changes = report.changes
             decision.touchedPaths = report.touchedPaths
             decision.fileWarnings = report.fileWarnings
             if !report.errors.isEmpty {
-                decision.problems = report.errors.map(\.description)
+                decision.problems = report.errors.map(GateProblem.file)
                 return decision
             }
 
@@ -196,7 +198,7 @@ public struct Gate {
             if policyChange {
                 let left = try? PolicyLoader.load(in: repository, at: head)
                 if let problem = Self.leftBroken(left) {
-                    decision.problems = [problem]
+                    decision.problems = [GateProblem(.policyLeftBroken, problem)]
                     return decision
                 }
             }
@@ -260,7 +262,7 @@ public struct Gate {
             if let lookBackError { throw lookBackError }
             // So does a look-back whose earlier versions would pass the bytes a decision reads.
             if let refusal = differ.budgetRefusal {
-                decision.problems = [refusal.description]
+                decision.problems = [GateProblem(.readBudget, refusal.description)]
                 return decision
             }
             decision.evaluation = evaluation
@@ -271,7 +273,7 @@ public struct Gate {
             case .deny: decision.verdict = .deny
             }
         } catch {
-            decision.problems.append("\(error)")
+            decision.problems.append(.from(error))
             decision.verdict = .error
         }
         return decision

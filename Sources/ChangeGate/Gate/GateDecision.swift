@@ -27,8 +27,8 @@ public struct GateDecision: Sendable {
     public var evidence: [EvidenceUse] = []
     /// The override asked for, if any; whether it was honoured is in the rules' verdicts.
     public var override: OverrideRequest?
-    /// Why the change could not be judged, each with file:line where there is one.
-    public var problems: [String]
+    /// Why the change could not be judged, each typed, with file:line where there is one.
+    public var problems: [GateProblem]
     /// Warnings about the changed files (a formatting-only change, a duplicate the base had).
     public var fileWarnings: [FileWarning] = []
     /// Every repository path the change touched: the files a report may point at.
@@ -42,7 +42,7 @@ public struct GateDecision: Sendable {
     public init(
         verdict: Verdict, base: ObjectID? = nil, head: ObjectID? = nil, policyName: String? = nil,
         policySource: String? = nil, evaluation: Evaluation? = nil, changes: [SettingChange] = [],
-        commits: [CommitInfo] = [], problems: [String] = []
+        commits: [CommitInfo] = [], problems: [GateProblem] = []
     ) {
         self.verdict = verdict
         self.base = base

@@ -99,13 +99,13 @@ public struct HistoryJudgement: Sendable, Hashable {
     public init(_ decision: GateDecision) {
         verdict = decision.verdict
         risk = decision.evaluation?.risk
-        problems = decision.problems
+        problems = decision.problems.map(\.message)
         let verdicts = decision.evaluation?.verdicts ?? []
         failing = verdicts.filter { !$0.satisfied }.map { verdict in
             let reasons: [String]
             switch verdict.kind {
             case .deny: reasons = verdict.witness.map { ["\($0.description)"] } ?? []
-            default: reasons = verdict.missing.isEmpty ? [verdict.reason] : verdict.missing
+            default: reasons = verdict.missing.isEmpty ? [verdict.reason] : verdict.missing.map(\.message)
             }
             return FailingRule(kind: verdict.kind, name: verdict.name, reasons: reasons)
         }

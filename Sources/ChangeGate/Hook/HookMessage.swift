@@ -2,12 +2,6 @@ import PolicyDSL
 
 /// What the pusher reads: the decision, what is missing, and how to supply it, in a few lines.
 enum HookMessage {
-    /// The hook's own risk items: a rewrite of the ref, or a new ref behind the default branch.
-    static func isForcePushRisk(_ item: RiskItem) -> Bool {
-        item.reason.hasPrefix(PreReceiveHook.rewritesHistory)
-            || item.reason.hasPrefix(PreReceiveHook.behindDefaultBranch)
-    }
-
     static func lines(
         for decision: GateDecision, update: RefUpdate, program: Program, evidenceDirectory: String,
         defaultBranch: String?
@@ -19,7 +13,7 @@ enum HookMessage {
         switch decision.verdict {
         case .allow:
             // A plain allow says nothing unless an override or a watched change makes it worth a line.
-            let forced = decision.evaluation?.riskItems.contains { isForcePushRisk($0) } ?? false
+            let forced = decision.evaluation?.riskItems.contains(where: \.isForcePush) ?? false
             if decision.changes.isEmpty, !decision.overridden, !forced { return [] }
             lines.append("changegate: \(update.ref) \(range): allowed (risk \(risk))\(policy)")
         case .warn:
@@ -28,7 +22,7 @@ enum HookMessage {
             lines.append("changegate: \(update.ref) \(range): DENIED (risk \(risk))\(policy)")
         case .error:
             lines.append("changegate: \(update.ref) \(range): REFUSED, the change cannot be judged:")
-            lines += decision.problems.map { "  " + $0 }
+            lines += decision.problems.map { "  " + $0.message }
             return lines
         }
         // What the change does to failover, unless nothing: the settings that decide it are named.
@@ -41,7 +35,7 @@ enum HookMessage {
         for verdict in evaluation.verdicts where verdict.overridden {
             lines.append("  !!! OVERRIDE \(verdict.kind.rawValue) \"\(verdict.name)\": \(verdict.reason)")
         }
-        for item in evaluation.riskItems where isForcePushRisk(item) {
+        for item in evaluation.riskItems where item.isForcePush {
             lines.append("  force push: +\(item.points) risk, \(item.reason)")
         }
         for verdict in evaluation.verdicts where verdict.kind == .warn && verdict.applies {
@@ -55,8 +49,8 @@ enum HookMessage {
             if verdict.kind == .deny { lines.append("      \(verdict.reason)") }
             for missing in verdict.missing { lines.append("      \(missing)") }
         }
-        let needsReview = failing.contains { $0.missing.contains { $0.contains("reviewer") } }
-        let needsTests = failing.contains { $0.missing.contains { $0.contains("test") } }
+        let needsReview = failing.contains { $0.missing.contains(where: \.needsReview) }
+        let needsTests = failing.contains { $0.missing.contains(where: \.needsTests) }
         let overridable = failing.filter { $0.kind != .deny }.allSatisfy { verdict in
             program.rules.first { $0.name == verdict.name }?.overrideGroup != nil
         }

@@ -81,7 +81,8 @@ public struct PreReceiveHook {
                 verdicts.append(judgeApproval(update))
             } else if update.new != nil, let why = configuration.refusalOfSpecialRef(update.ref) {
                 // Deleting one is fine: git then serves what ChangeGate judged.
-                let decision = GateDecision(verdict: .error, base: update.old, head: update.new, problems: [why])
+                let decision = GateDecision(
+                    verdict: .error, base: update.old, head: update.new, problems: [GateProblem(.refusedRef, why)])
                 verdicts.append(
                     RefVerdict(
                         update: update, accepted: false, decision: decision,
@@ -133,12 +134,15 @@ public struct PreReceiveHook {
 
     private func judgeProtected(_ update: RefUpdate) -> RefVerdict {
         let range = "\(update.old?.short ?? "(new)")..\(update.new?.short ?? "(deleted)")"
-        func refuse(_ lines: [String], decision: GateDecision? = nil) -> RefVerdict {
+        func refuse(_ kind: GateProblem.Kind, _ lines: [String], decision: GateDecision? = nil) -> RefVerdict {
             var message = ["changegate: \(update.ref) \(range): REFUSED"]
             message += lines.map { "  " + $0 }
             // A refusal before the gate could judge is still a decision, and the trail keeps it.
             let recorded =
-                decision ?? GateDecision(verdict: .error, base: update.old, head: update.new, problems: lines)
+                decision
+                ?? GateDecision(
+                    verdict: .error, base: update.old, head: update.new,
+                    problems: lines.map { GateProblem(kind, $0) })
             return RefVerdict(update: update, accepted: false, decision: recorded, message: message)
         }
 
@@ -150,7 +154,7 @@ public struct PreReceiveHook {
         do {
             old = try update.old.map(peeled)
         } catch {
-            return refuse(["\(update.ref) holds \(update.old?.short ?? "?"), which is \(error)"])
+            return refuse(.unknownRevision, ["\(update.ref) holds \(update.old?.short ?? "?"), which is \(error)"])
         }
         let policyCommit = old ?? defaultTip
         let loaded: LoadedPolicy
@@ -160,13 +164,15 @@ public struct PreReceiveHook {
             } else if let policyCommit {
                 loaded = try PolicyLoader.load(in: repository, at: policyCommit)
             } else {
-                return refuse([
-                    "there is no policy to judge it by: \(update.ref) does not exist yet and neither does the default branch.",
-                    "Install the hook with a server-side policy: changegate hook install --policy PATH",
-                ])
+                return refuse(
+                    .policyError,
+                    [
+                        "there is no policy to judge it by: \(update.ref) does not exist yet and neither does the default branch.",
+                        "Install the hook with a server-side policy: changegate hook install --policy PATH",
+                    ])
             }
         } catch {
-            return refuse(["the policy cannot be read: \(error)"])
+            return refuse(.policyError, ["the policy cannot be read: \(error)"])
         }
         // A broken policy on the branch: the last one that compiled judges, and only an override
         // lands a change (the fix included); with no such policy, nothing can land.
@@ -180,14 +186,17 @@ public struct PreReceiveHook {
         }
         guard let program = judging.result.program else {
             return refuse(
+                .policyError,
                 ["the policy has errors, so nothing can land until it is fixed:"]
                     + loaded.result.errors.map(\.description))
         }
         if actor == nil, !program.trustsUnauthenticatedPushes {
-            return refuse([
-                "no authenticated pusher: the hosting set none of \(HookActor.variables.joined(separator: ", ")).",
-                "Push through an authenticated remote, or let the policy say `trust unauthenticated pushes`.",
-            ])
+            return refuse(
+                .refusedRef,
+                [
+                    "no authenticated pusher: the hosting set none of \(HookActor.variables.joined(separator: ", ")).",
+                    "Push through an authenticated remote, or let the policy say `trust unauthenticated pushes`.",
+                ])
         }
         let reason = PushOptions.overrideReason(pushOptions)
         let override = reason.map { OverrideRequest(actor: actor ?? "", reason: $0) }
@@ -199,9 +208,11 @@ public struct PreReceiveHook {
         do {
             new = try peeled(pushed)
         } catch {
-            return refuse([
-                "\(pushed.short) is \(error): only a commit, or a tag of a commit, can land on \(update.ref)"
-            ])
+            return refuse(
+                .unknownRevision,
+                [
+                    "\(pushed.short) is \(error): only a commit, or a tag of a commit, can land on \(update.ref)"
+                ])
         }
 
         var base: ObjectID? = old
@@ -212,14 +223,15 @@ public struct PreReceiveHook {
             guard try repository.mergeBase(tip, new) != tip else { return nil }
             return try repository.commits(from: new, to: tip).count
         }
-        func scoreLikeForcePush(_ reason: String) {
+        func scoreLikeForcePush(_ kind: RiskItem.Kind, _ reason: String) {
             forced = true
-            extraRisk.append(RiskItem(points: configuration.forcePushRisk, reason: reason))
+            extraRisk.append(RiskItem(kind: kind, points: configuration.forcePushRisk, reason: reason))
         }
         do {
             if let old {
                 if let dropped = try missing(from: old) {
                     scoreLikeForcePush(
+                        .rewritesHistory,
                         "\(Self.rewritesHistory) (not a fast-forward): \(dropped) commit\(dropped == 1 ? "" : "s") of \(update.ref) dropped"
                     )
                 }
@@ -229,12 +241,13 @@ public struct PreReceiveHook {
                 base = defaultTip
                 if let behind = try missing(from: defaultTip) {
                     scoreLikeForcePush(
+                        .behindDefaultBranch,
                         "\(Self.behindDefaultBranch): \(behind) commit\(behind == 1 ? "" : "s") of it missing from \(update.ref)"
                     )
                 }
             }
         } catch {
-            return refuse(["cannot read the pushed history: \(error)"])
+            return refuse(.repository, ["cannot read the pushed history: \(error)"])
         }
 
         var reviewers: [ReviewerEvidence] = []
@@ -263,7 +276,7 @@ public struct PreReceiveHook {
             }
             reviewers = try excludingPushers(reviewers, base: base, head: new, identities: program.identities)
         } catch {
-            return refuse(["the evidence for \(new.short) cannot be read: \(error)"])
+            return refuse(.evidence, ["the evidence for \(new.short) cannot be read: \(error)"])
         }
 
         // `reverts` may restore only what this hook accepted as the ref's tip (never a commit seen
@@ -275,7 +288,7 @@ public struct PreReceiveHook {
             do {
                 tips = try journal.acceptedTips(ref: update.ref, since: now - lookBack.seconds)
             } catch {
-                return refuse(["\(error)"])
+                return refuse(.auditRead, ["\(error)"])
             }
         }
         var request = GateRequest(
@@ -356,7 +369,7 @@ public struct PreReceiveHook {
     /// Deleting a protected ref needs an authorized override, whatever the policy's rules say.
     private func judgeDeletion(
         _ update: RefUpdate, program: Program, override: OverrideRequest?,
-        refuse: ([String], GateDecision?) -> RefVerdict
+        refuse: (GateProblem.Kind, [String], GateDecision?) -> RefVerdict
     ) -> RefVerdict {
         let groups = Set(program.rules.compactMap(\.overrideGroup)).sorted()
         if let override, let actor,
@@ -376,6 +389,7 @@ public struct PreReceiveHook {
             groups.isEmpty
             ? "no one (the policy names no override group)" : "a member of group " + groups.joined(separator: " or ")
         return refuse(
+            .refusedRef,
             [
                 "deleting a protected ref needs an override by \(who):",
                 "git push -o changegate.override=\"INC-…: why\" origin :\(update.ref)",

@@ -108,7 +108,7 @@ public enum CheckWorkflow {
 
     /// Why a check could not be judged; it becomes the error decision's problem.
     private struct Unjudged: Error {
-        var problem: String
+        var problem: GateProblem
     }
 
     /// The decision, the repository it was made in (nil when none opened), and the time it was
@@ -119,7 +119,9 @@ public enum CheckWorkflow {
         do throws(Unjudged) {
             if let now = request.now {
                 guard let date = ISO8601DateFormatter().date(from: now) else {
-                    throw Unjudged(problem: "--now \(now) is not an ISO 8601 time like 2024-06-04T13:55:00Z")
+                    throw Unjudged(
+                        problem: GateProblem(
+                            .invalidRequest, "--now \(now) is not an ISO 8601 time like 2024-06-04T13:55:00Z"))
                 }
                 seconds = Int(date.timeIntervalSince1970)
             }
@@ -127,7 +129,7 @@ public enum CheckWorkflow {
             do {
                 opened = try Repository.open(path: request.repositoryPath, environment: request.environment)
             } catch {
-                throw Unjudged(problem: "\(error)")
+                throw Unjudged(problem: .git(error))
             }
             repository = opened
             var gateRequest = GateRequest(
@@ -171,7 +173,7 @@ public enum CheckWorkflow {
                 }
             }
         } catch {
-            throw Unjudged(problem: "\(error)")
+            throw Unjudged(problem: .from(error))
         }
     }
 
@@ -194,9 +196,11 @@ public enum CheckWorkflow {
                 let names = try store.hookRepositories(ref: ref, since: since)
                 if names.count > 1 {
                     throw Unjudged(
-                        problem: "the audit trail \(trail) holds decisions on \(ref) from several repositories ("
-                            + names.sorted().joined(separator: ", ")
-                            + "): name this one with --audit-repository, as the hook's records name it")
+                        problem: GateProblem(
+                            .invalidRequest,
+                            "the audit trail \(trail) holds decisions on \(ref) from several repositories ("
+                                + names.sorted().joined(separator: ", ")
+                                + "): name this one with --audit-repository, as the hook's records name it"))
                 }
                 own = names.first
             }
@@ -208,7 +212,9 @@ public enum CheckWorkflow {
         } catch let unjudged as Unjudged {
             throw unjudged
         } catch {
-            throw Unjudged(problem: "cannot read the accepted tips of \(ref) from the audit trail \(trail): \(error)")
+            throw Unjudged(
+                problem: GateProblem(
+                    .auditRead, "cannot read the accepted tips of \(ref) from the audit trail \(trail): \(error)"))
         }
     }
 
@@ -242,8 +248,7 @@ public enum CheckWorkflow {
             return .appended(location: path, sequence: entries.last?.record.sequence ?? 0, created: created)
         } catch {
             decision.verdict = .error
-            decision.problems.append(
-                "cannot record the decision in the audit trail: \(error) (use --no-audit for a dry run)")
+            decision.problems.append(.auditWrite(error, recovery: "use --no-audit for a dry run"))
             return .failed(location: path)
         }
     }

@@ -15,18 +15,35 @@ public enum Outcome: String, Sendable, Hashable, Comparable {
 
 /// One contribution to the risk total.
 public struct RiskItem: Sendable, Hashable {
+    /// Where the points come from, so a report can single some out without reading ``reason``.
+    public enum Kind: String, Sendable, Hashable {
+        /// A watched setting changed: the watch's weight.
+        case watchedSetting
+        /// A `risk` line of the policy held.
+        case policyLine
+        /// The push rewrites the ref's history (not a fast-forward): the gate's own points.
+        case rewritesHistory
+        /// A new ref starts behind the default branch, judged like a force push.
+        case behindDefaultBranch
+    }
+
+    public var kind: Kind
     public var points: Int
     public var reason: String
     /// The change it was counted for; nil for a per-change-set line.
     public var file: String?
     public var key: String?
 
-    public init(points: Int, reason: String, file: String? = nil, key: String? = nil) {
+    public init(kind: Kind = .policyLine, points: Int, reason: String, file: String? = nil, key: String? = nil) {
+        self.kind = kind
         self.points = points
         self.reason = reason
         self.file = file
         self.key = key
     }
+
+    /// True for the points a push earns by rewriting history or starting behind the default branch.
+    public var isForcePush: Bool { kind == .rewritesHistory || kind == .behindDefaultBranch }
 }
 
 /// What one rule decided, and why, in words.
@@ -41,8 +58,8 @@ public struct RuleVerdict: Sendable, Hashable {
     public var overridden: Bool
     /// The decision in plain words.
     public var reason: String
-    /// For an unmet requirement: each missing thing, as a sentence that says what to do.
-    public var missing: [String]
+    /// For an unmet rule: each thing it still needs, typed, with the sentence that says what to do.
+    public var missing: [Shortfall]
     public var range: SourceRange
     /// The change (or file) that made the rule's condition hold, for reports that point at a line.
     public var witness: RuleWitness? = nil

@@ -148,7 +148,9 @@ public struct Evaluator {
                     WatchedChange(file: change.file, key: change.key, weight: watch.weight, tags: watch.tags))
                 if watch.weight != 0 {
                     items.append(
-                        RiskItem(points: watch.weight, reason: "watched setting", file: change.file, key: change.key))
+                        RiskItem(
+                            kind: .watchedSetting, points: watch.weight, reason: "watched setting", file: change.file,
+                            key: change.key))
                 }
             }
         }
@@ -214,17 +216,17 @@ public struct Evaluator {
                 verdict.overridden = true
                 verdict.reason = "OVERRIDDEN by \(request.actor) (group \(overriders.name)): \(request.reason)"
             } else if !overriders.members.isEmpty {
-                verdict.missing.append("or a member of group \(overriders.name) overrides with a reason")
+                verdict.missing.append(.override(group: overriders.name))
             }
         }
         var verdicts: [RuleVerdict] = []
         if let broken = state.input.brokenPolicy {
             var verdict = RuleVerdict(
                 kind: .require, name: "the target branch's policy compiles", applies: true, satisfied: false,
-                overridden: false, reason: "", missing: [broken], range: range)
+                overridden: false, reason: "", missing: [.brokenPolicy(broken)], range: range)
             verdict.reason = "not met: " + broken
             if overriders.members.isEmpty {
-                verdict.missing.append("the last policy that compiled names no override group: fix it on the server")
+                verdict.missing.append(.noOverrideGroup)
             }
             overridden(&verdict)
             verdicts.append(verdict)
@@ -239,12 +241,13 @@ public struct Evaluator {
                 kind: .require, name: "changes to the policy are approved by its owners", applies: true,
                 satisfied: true, overridden: false, reason: "met", missing: [], range: range)
             if var missing = unmet(owners, state) {
-                if program.policyOwners.members.isEmpty {
-                    missing += "; the policy names no group, so no one can approve it: name owners with `owners GROUP`"
+                if program.policyOwners.members.isEmpty, case .reviewers(var reviewers) = missing.kind {
+                    reviewers.noOneCanApprove = true
+                    missing = .reviewers(reviewers)
                 }
                 verdict.missing = [missing]
                 verdict.satisfied = false
-                verdict.reason = "not met: " + missing
+                verdict.reason = "not met: " + missing.message
             }
             // No override lifts this one while the policy compiles: an override group could
             // otherwise delete a hard `deny` in one push and land what it denied in the next.
@@ -302,7 +305,8 @@ public struct Evaluator {
                 if let missing = unmet(requirement, state) { verdict.missing.append(missing) }
             }
             verdict.satisfied = verdict.missing.isEmpty
-            verdict.reason = verdict.satisfied ? "met" : "not met: " + verdict.missing.joined(separator: "; ")
+            verdict.reason =
+                verdict.satisfied ? "met" : "not met: " + verdict.missing.map(\.message).joined(separator: "; ")
         case .freeze:
             let window = rule.window!
             verdict.applies = window.contains(state.input.now) && !state.input.changes.isEmpty
@@ -310,7 +314,7 @@ public struct Evaluator {
             verdict.reason =
                 verdict.applies
                 ? "frozen: \(rule.name) until \(Timestamp.iso(window.upperBound + 1))" : "not in the freeze window"
-            if verdict.applies { verdict.missing = ["wait until \(Timestamp.iso(window.upperBound + 1)), or override"] }
+            if verdict.applies { verdict.missing = [.freeze(until: window.upperBound + 1)] }
         }
         if !verdict.satisfied, let group = rule.overrideGroup {
             if let request = state.input.override, !request.reason.trimmingWhitespace().isEmpty,
@@ -320,17 +324,14 @@ public struct Evaluator {
                 verdict.overridden = true
                 verdict.reason = "OVERRIDDEN by \(request.actor) (group \(group)): \(request.reason)"
             } else {
-                verdict.missing.append("or a member of group \(group) overrides with a reason")
+                verdict.missing.append(.override(group: group))
             }
         }
         return verdict
     }
 
-    /// The most reviewers that do not count a `reviewers` line names; the rest are counted.
-    static let maxNotCountedListed = 10
-
-    /// Why a requirement line is not met, or nil when it is.
-    private func unmet(_ requirement: Requirement, _ state: SetState) -> String? {
+    /// What a requirement line still needs, or nil when it is met.
+    private func unmet(_ requirement: Requirement, _ state: SetState) -> Shortfall? {
         switch requirement.kind {
         case .reviewers(let comparison, let count, let groupName):
             let group = groupName.flatMap { groupsByName[$0.value] }
@@ -356,28 +357,12 @@ public struct Evaluator {
             let needed = comparison == .moreThan ? count.value &+ 1 : count.value
             let met = comparison == .exactly ? counted.count == needed : counted.count >= needed
             if met { return nil }
-            let from = group.map { " from group \($0.name)" } ?? ""
-            var sentence: String
-            if comparison == .exactly, counted.count > needed {
-                sentence = "needs exactly \(needed) reviewer\(needed == 1 ? "" : "s")\(from), has \(counted.count)"
-            } else {
-                let more = needed - counted.count
-                sentence = "needs \(more) more reviewer\(more == 1 ? "" : "s")\(from)"
-            }
-            var have = "have: " + (counted.isEmpty ? "none" : counted.joined(separator: ", "))
-            if !notCounted.isEmpty {
-                // The first few by name, then how many more: the pusher writes the trailers, and the
-                // sentence is copied into the reason, the reports and the audit record.
-                let listed = Array(Set(notCounted)).sorted()
-                have += "; " + listed.prefix(Self.maxNotCountedListed).joined(separator: "; ")
-                if listed.count > Self.maxNotCountedListed {
-                    have += "; and \(listed.count - Self.maxNotCountedListed) more that do not count"
-                }
-            }
-            sentence += " (\(have))"
-            return sentence
+            return .reviewers(
+                ReviewerShortfall(
+                    group: group?.name, needed: needed, exactly: comparison == .exactly, counted: counted,
+                    notCounted: Array(Set(notCounted)).sorted()))
         case .tests(let patterns):
-            var problems: [String] = []
+            var problems: [TestShortfall] = []
             for pattern in patterns {
                 // Test names hold brackets (`test_failover[pg15]`): only `*` and `?` are wildcards here.
                 let glob = Glob(
@@ -385,28 +370,28 @@ public struct Evaluator {
                     separator: "\u{0}")
                 let matching = state.input.tests.filter { glob.matches($0.name) }
                 if matching.isEmpty {
-                    problems.append("no result for tests matching \"\(pattern.value)\"")
+                    problems.append(TestShortfall(pattern: pattern.value, test: nil, problem: .noResult))
                     continue
                 }
                 for test in matching where test.status != .passed {
-                    switch test.status {
-                    case .skipped: problems.append("test \(test.name) was skipped (a skipped test is not a pass)")
-                    case .error: problems.append("test \(test.name) ended in an error")
-                    default: problems.append("test \(test.name) failed")
-                    }
+                    let problem: TestShortfall.Problem =
+                        switch test.status {
+                        case .skipped: .skipped
+                        case .error: .error
+                        default: .failed
+                        }
+                    problems.append(TestShortfall(pattern: pattern.value, test: test.name, problem: problem))
                 }
             }
-            return problems.isEmpty ? nil : problems.joined(separator: "; ")
+            return problems.isEmpty ? nil : .tests(problems)
         case .changed(let patterns):
             let globs = patterns.map { Glob($0.value) }
             let paths = Set(state.input.changedPaths)
             if paths.contains(where: { path in globs.contains { $0.matches(path) } }) { return nil }
-            return "the change must also touch " + patterns.map { "\"\($0.value)\"" }.joined(separator: " or ")
+            return .changedFiles(patterns.map(\.value))
         case .risk(let comparison, let limit):
             let met = comparison == .lessThan ? state.risk < limit.value : state.risk <= limit.value
-            return met
-                ? nil
-                : "risk is \(state.risk); it must be \(comparison == .lessThan ? "below" : "at most") \(limit.value)"
+            return met ? nil : .risk(state.risk, limit: limit.value, inclusive: comparison != .lessThan)
         }
     }
 

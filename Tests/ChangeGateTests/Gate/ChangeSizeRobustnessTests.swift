@@ -39,7 +39,8 @@ struct ChangeSizeRobustnessTests {
         #expect(decision.exitCode == 2)
         // One problem, the bound: none of the files' own parse errors, so none was parsed.
         #expect(decision.problems.count == 1, "\(decision.problems)")
-        let problem = try #require(decision.problems.first)
+        let problem = try #require(decision.problems.first).message
+        #expect(decision.problems.first?.kind == .readBudget)
         #expect(problem.contains("over the bound of 33,554,432 bytes (32.0 MiB)"))
         #expect(problem.contains("db/big-0.yaml (head: 5.0 MiB)"))
         #expect(problem.contains("split it into pushes"))
@@ -127,7 +128,8 @@ struct ChangeSizeRobustnessTests {
                 new: .string(String(repeating: "\u{1}", count: 2_000)),
                 baseLine: index, headLine: index)
         }
-        decision.problems = Array(repeating: String(repeating: "p", count: 100_000), count: 50)
+        decision.problems = Array(
+            repeating: GateProblem(.repository, String(repeating: "p", count: 100_000)), count: 50)
         let record = AuditRecord(
             decision, time: 1, source: .hook, repository: "r", ref: nil, actor: nil, accepted: false)
         let body = try AuditEntry.canonicalBody(of: record)

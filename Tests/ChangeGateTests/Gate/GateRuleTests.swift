@@ -69,7 +69,9 @@ struct GateRuleTests {
         let decision = try decide(repo, base: base, policy: limit)
         #expect(decision.verdict == .deny)
         #expect(
-            decision.evaluation?.verdicts.first?.missing == ["risk is 40; it must be below 40"])
+            decision.evaluation?.verdicts.first?.missing.map(\.message) == ["risk is 40; it must be below 40"])
+        #expect(
+            decision.evaluation?.verdicts.first?.missing.first?.kind == .risk(risk: 40, limit: 40, inclusive: false))
     }
 
     @Test(
@@ -134,7 +136,7 @@ struct GateRuleTests {
         #expect(frozen.verdict == .deny)
         let rule = try #require(frozen.evaluation?.verdicts.first { $0.kind == .freeze })
         #expect(rule.reason == "frozen: year-end until 2025-01-02T00:00:00Z")
-        #expect(rule.missing.contains("wait until 2025-01-02T00:00:00Z, or override"))
+        #expect(rule.missing.map(\.message).contains("wait until 2025-01-02T00:00:00Z, or override"))
         #expect(try decide(repo, base: base, policy: policy, now: before).verdict == .allow)
         #expect(try decide(repo, base: base, policy: policy, now: atEnd).verdict == .allow)
         let overridden = try decide(
@@ -175,7 +177,7 @@ struct GateRuleTests {
         #expect(reviewer.reason?.contains("which the policy does not trust") == true)
         let test = try #require(untrusted.evidence.first { $0.kind == .test })
         #expect(test.subject == "failover-simulation" && !test.counted)
-        let missing = try #require(untrusted.evaluation?.verdicts.first?.missing.first)
+        let missing = try #require(untrusted.evaluation?.verdicts.first?.missing.first).message
         #expect(missing.contains("bob@example.com comes from a Reviewed-by: trailer, which the policy does not trust"))
 
         let trusted = try decide(repo, base: base, policy: Self.header + "trust trailers\n" + Self.review)
@@ -187,7 +189,9 @@ struct GateRuleTests {
             repo, base: base, policy: Self.header + "trust trailers \"Reviewed-by\"\n" + Self.review)
         #expect(reviewsOnly.verdict == .deny)
         #expect(
-            reviewsOnly.evaluation?.verdicts.first?.missing == ["no result for tests matching \"failover-simulation\""])
+            reviewsOnly.evaluation?.verdicts.first?.missing.map(\.message) == [
+                "no result for tests matching \"failover-simulation\""
+            ])
     }
 
     @Test(
@@ -240,7 +244,8 @@ struct GateRuleTests {
         #expect(uses.filter(\.counted).count == 1)
         #expect(uses[1].reason == "the same person already counted through evidence file")
         #expect(
-            decision.evaluation?.verdicts.first?.missing.first?.hasPrefix("needs 1 more reviewer from group dba")
+            decision.evaluation?.verdicts.first?.missing.first?.message.hasPrefix(
+                "needs 1 more reviewer from group dba")
                 == true)
     }
 

@@ -73,7 +73,7 @@ struct GateTests {
             repo, base: base, reviewers: [ReviewerEvidence(identity: "FRANK@example.com", source: "evidence file")])
         #expect(selfReview.verdict == .deny)
         let missing = try #require(
-            selfReview.evaluation?.verdicts.first { $0.name == "failover reviewed" }?.missing.first)
+            selfReview.evaluation?.verdicts.first { $0.name == "failover reviewed" }?.missing.first?.message)
         #expect(
             missing.contains("frank@example.com is an author or committer of the change and does not count")
                 || missing.contains("FRANK@example.com is an author or committer"))
@@ -173,11 +173,14 @@ struct GateTests {
         let broken = try decide(repo, base: base)
         #expect(broken.verdict == .error)
         #expect(broken.exitCode == 2)
-        #expect(broken.problems.first?.hasPrefix("db/prod/patroni.yaml:3:") == true)
+        #expect(broken.problems.first?.message.hasPrefix("db/prod/patroni.yaml:3:") == true)
+        #expect(broken.problems.first?.kind == .unparsableFile)
+        #expect(broken.problems.first?.file == "db/prod/patroni.yaml" && broken.problems.first?.line == 3)
 
         let unknown = try decide(repo, base: "no-such-branch")
         #expect(unknown.verdict == .error)
-        #expect(unknown.problems.first?.contains("unknown revision `no-such-branch`") == true)
+        #expect(unknown.problems.first?.message.contains("unknown revision `no-such-branch`") == true)
+        #expect(unknown.problems.first?.kind == .unknownRevision)
 
         let noPolicy = try decide(repo, base: "HEAD~2", head: "HEAD~1")
         #expect(noPolicy.verdict != .error)  // base HEAD~2 has the policy
@@ -190,7 +193,8 @@ struct GateTests {
         let missing = Gate(repository: try Repository(path: bare.path)).decide(
             GateRequest(base: first, head: "HEAD", now: 0))
         #expect(missing.verdict == .error)
-        #expect(missing.problems.first?.contains("no .policy file at the base revision") == true)
+        #expect(missing.problems.first?.message.contains("no .policy file at the base revision") == true)
+        #expect(missing.problems.first?.kind == .policyError)
     }
 
     @Test(

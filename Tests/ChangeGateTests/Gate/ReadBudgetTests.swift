@@ -52,7 +52,7 @@ struct ReadBudgetTests {
         request.maxBytesRead = 6
         let refused = gate.decide(request)
         #expect(refused.verdict == .error)
-        #expect(refused.problems.first?.contains("10 bytes to read") == true)
+        #expect(refused.problems.first?.message.contains("10 bytes to read") == true)
     }
 
     @Test("the revert look-back's earlier versions count: past the bound the decision fails closed")
@@ -82,7 +82,7 @@ struct ReadBudgetTests {
         request.maxBytesRead = 1_300
         let refused = gate.decide(request)
         #expect(refused.verdict == .error)
-        let problem = try #require(refused.problems.first)
+        let problem = try #require(refused.problems.first).message
         #expect(problem.contains("the revert look-back would read db/a.yaml"))
         #expect(problem.contains("over the bound of 1,300 bytes"))
     }

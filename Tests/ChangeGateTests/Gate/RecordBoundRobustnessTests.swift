@@ -34,14 +34,14 @@ struct RecordBoundRobustnessTests {
         decision.evaluation = Evaluation(
             outcome: .deny, risk: 25, riskItems: [RiskItem(points: 25, reason: "watched ttl", file: file, key: "ttl")],
             verdicts: rules, watched: [WatchedChange(file: file, key: "ttl", weight: 25, tags: ["failover"])])
-        decision.problems = problems
+        decision.problems = problems.map { GateProblem(.repository, $0) }
         return decision
     }
 
     static func rule(_ name: String, reason: String, missing: [String], overridden: Bool = false) -> RuleVerdict {
         RuleVerdict(
             kind: .require, name: name, applies: true, satisfied: overridden, overridden: overridden, reason: reason,
-            missing: missing, range: range)
+            missing: missing.map(Shortfall.brokenPolicy), range: range)
     }
 
     /// The canonical body of `decision`'s record, checked against the bound and for the ttl change.

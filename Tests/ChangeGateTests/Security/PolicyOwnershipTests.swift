@@ -130,7 +130,7 @@ struct PolicyOwnershipTests {
         #expect(byDBA.verdict == .deny)
         #expect(
             byDBA.evaluation?.verdicts.first { $0.name == "changes to the policy are approved by its owners" }?
-                .missing.first?.contains("bob@example.com is not in group policy owners") == true)
+                .missing.first?.message.contains("bob@example.com is not in group policy owners") == true)
         #expect(try decide("pat@example.com").verdict == .allow)
         // A server-side policy (outside the repository) is not the repository's to guard.
         let outside = try Paths.temporaryDirectory("owners-outside")

@@ -142,7 +142,8 @@ struct CheckWorkflowTests {
         broken.evidenceFile = evidence.path
         let bad = CheckWorkflow.run(broken)
         #expect(bad.exitCode == 2 && bad.decision.verdict == .error)
-        #expect(bad.decision.problems.first?.contains("evidence.json:1:2: error:") == true)
+        #expect(bad.decision.problems.first?.message.contains("evidence.json:1:2: error:") == true)
+        #expect(bad.decision.problems.first?.kind == .evidence && bad.decision.problems.first?.line == 1)
     }
 
     @Test("a trail that cannot be written makes the decision an error (exit 2); a dry run writes nothing and says so")
@@ -158,7 +159,9 @@ struct CheckWorkflowTests {
         let outcome = CheckWorkflow.run(request(repo, base: base, head: head, trail: trail))
         #expect(outcome.exitCode == 2 && outcome.decision.verdict == .error)
         #expect(outcome.recording == .failed(location: trail.path))
-        #expect(outcome.decision.problems.last?.hasPrefix("cannot record the decision in the audit trail") == true)
+        #expect(
+            outcome.decision.problems.last?.message.hasPrefix("cannot record the decision in the audit trail") == true)
+        #expect(outcome.decision.problems.last?.kind == .auditWrite)
 
         var dry = request(repo, base: base, head: head, trail: trail)
         dry.dryRun = true
@@ -171,7 +174,11 @@ struct CheckWorkflowTests {
         badTime.now = "yesterday"
         let unjudged = CheckWorkflow.run(badTime)
         #expect(unjudged.exitCode == 2)
-        #expect(unjudged.decision.problems == ["--now yesterday is not an ISO 8601 time like 2024-06-04T13:55:00Z"])
+        #expect(
+            unjudged.decision.problems.map(\.message) == [
+                "--now yesterday is not an ISO 8601 time like 2024-06-04T13:55:00Z"
+            ])
+        #expect(unjudged.decision.problems.first?.kind == .invalidRequest)
     }
 
     @Test("the policy at policyRevision (the target's tip) judges a change forked before it was tightened")

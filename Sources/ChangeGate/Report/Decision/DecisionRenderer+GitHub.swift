@@ -20,14 +20,14 @@ extension DecisionRenderer {
         for problem in decision.problems {
             command(
                 "error", inRepository(problemLocation(problem), decision),
-                title: "ChangeGate: the change could not be judged", problem)
+                title: "ChangeGate: the change could not be judged", problem.message)
         }
         for verdict in decision.evaluation?.verdicts ?? [] {
             let location = location(of: verdict, in: decision)
             if verdict.overridden {
                 command("warning", location, title: "ChangeGate OVERRIDE: \(verdict.name)", verdict.reason)
             } else if !verdict.satisfied {
-                let message = ([verdict.kind == .deny ? verdict.reason : "not met"] + verdict.missing)
+                let message = ([verdict.kind == .deny ? verdict.reason : "not met"] + verdict.missing.map(\.message))
                     .joined(separator: "\n")
                 command("error", location, title: "ChangeGate \(verdict.kind.rawValue): \(verdict.name)", message)
             } else if verdict.kind == .warn, verdict.applies {

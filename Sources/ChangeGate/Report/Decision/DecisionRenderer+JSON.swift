@@ -64,7 +64,7 @@ extension DecisionRenderer {
                             ("kind", .string(verdict.kind.rawValue)), ("name", .string(verdict.name)),
                             ("applies", .bool(verdict.applies)), ("satisfied", .bool(verdict.satisfied)),
                             ("overridden", .bool(verdict.overridden)), ("reason", .string(verdict.reason)),
-                            ("missing", .array(verdict.missing.map { .string($0) })),
+                            ("missing", .array(verdict.missing.map { .string($0.message) })),
                             ("policyLocation", .string(verdict.range.start.description)),
                         ])
                     })
@@ -104,7 +104,7 @@ extension DecisionRenderer {
                 ])
             ),
             ("failover", .array(decision.failover.map(failoverJSON))),
-            ("problems", .array(decision.problems.map { .string($0) })),
+            ("problems", .array(decision.problems.map { .string($0.message) })),
             ("fileWarnings", .array(decision.fileWarnings.map(SettingsDiffRenderer.json))),
             ("version", .string(ChangeGateVersion.current)),
         ])

@@ -22,7 +22,7 @@ extension DecisionRenderer {
             errors += 1
             summary +=
                 "      <error message=\"the change could not be judged\" type=\"error\">"
-                + xml(decision.problems.joined(separator: "\n")) + "</error>\n"
+                + xml(decision.problems.map(\.message).joined(separator: "\n")) + "</error>\n"
         }
         cases.append(summary + "    </testcase>\n")
 
@@ -40,7 +40,7 @@ extension DecisionRenderer {
                 failures += 1
                 // A requirement's reason already lists what is missing: say it once.
                 let details =
-                    verdict.missing.isEmpty ? verdict.reason : verdict.missing.joined(separator: "\n")
+                    verdict.missing.isEmpty ? verdict.reason : verdict.missing.map(\.message).joined(separator: "\n")
                 body =
                     "      <failure message=\"\(xml(verdict.reason))\" type=\"\(verdict.kind.rawValue)\">"
                     + xml(details) + "</failure>\n"

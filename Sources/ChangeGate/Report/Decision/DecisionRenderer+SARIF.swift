@@ -52,7 +52,9 @@ extension DecisionRenderer {
                     ruleID: id, index: index, level: "error", message: "\(verdict.name): \(verdict.reason)",
                     at: location, fingerprint: fingerprint, suppression: decision.override?.reason ?? verdict.reason)
             } else if !verdict.satisfied {
-                let missing = verdict.missing.isEmpty ? "" : " To do: " + verdict.missing.joined(separator: "; ") + "."
+                let missing =
+                    verdict.missing.isEmpty
+                    ? "" : " To do: " + verdict.missing.map(\.message).joined(separator: "; ") + "."
                 let reason =
                     verdict.kind == .deny ? verdict.reason : "\(verdict.kind.rawValue) \"\(verdict.name)\" is not met."
                 result(
@@ -94,9 +96,9 @@ extension DecisionRenderer {
             let index = declare(
                 "gate/error", name: "cannot-judge", description: "The change could not be judged", level: "error")
             result(
-                ruleID: "gate/error", index: index, level: "error", message: problem,
+                ruleID: "gate/error", index: index, level: "error", message: problem.message,
                 at: inRepository(problemLocation(problem), decision),
-                fingerprint: "gate/error:\(problem)")
+                fingerprint: "gate/error:\(problem.message)")
         }
 
         var properties: [(String, JSONValue)] = [
@@ -179,11 +181,8 @@ extension DecisionRenderer {
     }
 
     /// `path:line[:column]: …` at the start of a problem, when it has one.
-    static func problemLocation(_ problem: String) -> ReportLocation? {
-        let parts = problem.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, !parts[0].contains(" "), let line = Int(parts[1]) else {
-            return nil
-        }
-        return ReportLocation(file: String(parts[0]), line: line)
+    static func problemLocation(_ problem: GateProblem) -> ReportLocation? {
+        guard let file = problem.file, let line = problem.line else { return nil }
+        return ReportLocation(file: file, line: line)
     }
 }

@@ -29,7 +29,7 @@ extension DecisionRenderer {
         if let note = decision.ancestryNote { out += "\nNote: \(note).\n" }
         if !decision.problems.isEmpty {
             out += "\nProblems:\n"
-            for problem in decision.problems { out += "  - \(e(problem))\n" }
+            for problem in decision.problems { out += "  - \(e(problem.message))\n" }
         }
         if !decision.fileWarnings.isEmpty {
             out += "\nFile warnings:\n"
@@ -54,7 +54,7 @@ extension DecisionRenderer {
                 if verdict.kind == .deny {
                     out += "      \(e(verdict.reason))\n"
                 }
-                for missing in verdict.missing { out += "      \(e(missing))\n" }
+                for missing in verdict.missing { out += "      \(e(missing.message))\n" }
             }
         }
         let warnings = evaluation.verdicts.filter { $0.kind == .warn && $0.applies }

@@ -36,7 +36,8 @@ public enum DecisionRenderer {
             return "changegate: allowed with warnings (risk \(risk))" + (decision.overridden ? ", OVERRIDDEN" : "")
         case .deny: return "changegate: denied (risk \(risk), \(unmet) rule\(unmet == 1 ? "" : "s") not met)"
         case .error:
-            return "changegate: denied, the change could not be judged: " + decision.problems.joined(separator: "; ")
+            return "changegate: denied, the change could not be judged: "
+                + decision.problems.map(\.message).joined(separator: "; ")
         }
     }
 
