@@ -39,7 +39,7 @@ public struct SettingsDiffReport: Sendable, Hashable {
     /// Paths where the head has a gitlink the change added or repointed (``RepositorySettingsDiff/Plan/gitlinks``).
     public var gitlinks: [String] = []
     /// Files whose both sides hold one document (or none): a policy matches their keys with or
-    /// without the `[doc=Kind/name]` prefix (``ChangeInput/keyWithinDocument``).
+    /// without the `[doc=Kind/name]` prefix (PolicyDSL's `ChangeInput.keyWithinDocument`).
     public var singleDocumentFiles: Set<String> = []
     public var changes: [SettingChange]
     /// Files that failed to parse, were binary or too large: never silently skipped.

@@ -35,6 +35,12 @@ public struct Ancestry: Sendable, Hashable {
 
 extension Repository {
     /// How `base` relates to `head` (see ``Ancestry``).
+    ///
+    /// - Parameters:
+    ///   - base: The target branch's commit.
+    ///   - head: The change's tip.
+    /// - Returns: Their merge base and which is an ancestor of which.
+    /// - Throws: ``GitError`` when the history cannot be read.
     public func ancestry(of base: ObjectID, and head: ObjectID) throws(GitError) -> Ancestry {
         Ancestry(base: base, head: head, mergeBase: base == head ? base : try mergeBase(base, head))
     }
