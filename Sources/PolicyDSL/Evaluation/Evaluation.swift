@@ -21,6 +21,13 @@ public struct RiskItem: Sendable, Hashable {
     public var file: String?
     public var key: String?
 
+    /// A contribution.
+    ///
+    /// - Parameters:
+    ///   - points: The points it adds (negative to take away).
+    ///   - reason: The risk line's reason.
+    ///   - file: The file of the change it was counted for.
+    ///   - key: The key of that change.
     public init(points: Int, reason: String, file: String? = nil, key: String? = nil) {
         self.points = points
         self.reason = reason
