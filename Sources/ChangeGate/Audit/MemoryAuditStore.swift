@@ -27,6 +27,10 @@ public final class MemoryAuditStore: AuditStore, @unchecked Sendable {
     private let lock = NSLock()
     private var stored: [Stored] = []
 
+    /// An empty trail.
+    ///
+    /// - Parameter waitLimit: The longest an append waits for another, when its caller gives no
+    ///   limit.
     public init(waitLimit: Duration = SQLiteAuditStore.defaultWaitLimit) {
         self.waitLimit = waitLimit
     }

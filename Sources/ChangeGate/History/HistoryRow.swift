@@ -158,6 +158,12 @@ public struct HistoryApproval: Sendable, Hashable {
     }
 
     /// The approvals of `commit` recorded in `store`.
+    ///
+    /// - Parameters:
+    ///   - commit: The commit.
+    ///   - store: The audit trail.
+    /// - Returns: Each approver once, with the approval's time, source and record.
+    /// - Throws: ``AuditError`` when the trail cannot be read.
     public static func recorded(for commit: ObjectID, in store: any AuditStore) throws(AuditError) -> [HistoryApproval]
     {
         var seen = Set<String>()
