@@ -3,6 +3,11 @@ public struct SourcePosition: Sendable, Hashable, Comparable, CustomStringConver
     public var line: Int
     public var column: Int
 
+    /// A position.
+    ///
+    /// - Parameters:
+    ///   - line: The line, from 1.
+    ///   - column: The column in characters, from 1.
     public init(line: Int, column: Int) {
         self.line = line
         self.column = column
@@ -20,6 +25,11 @@ public struct ConfigNode: Sendable, Hashable {
     public var value: ConfigValue
     public var position: SourcePosition
 
+    /// A node.
+    ///
+    /// - Parameters:
+    ///   - value: Its value.
+    ///   - position: Where it starts in the file.
     public init(_ value: ConfigValue, at position: SourcePosition) {
         self.value = value
         self.position = position
@@ -72,6 +82,9 @@ public enum ConfigValue: Sendable, Hashable {
 
     /// Equality as a settings diff needs it: types must match, and NaN equals NaN
     /// (a file that keeps `.nan` has not changed).
+    ///
+    /// - Parameter other: The value on the other side.
+    /// - Returns: Whether the two are the same setting.
     public func isSameSetting(as other: ConfigValue) -> Bool {
         switch (self, other) {
         case (.float(let a), .float(let b)):

@@ -6,6 +6,12 @@ public struct Ancestry: Sendable, Hashable {
     /// The best common ancestor (`git merge-base BASE HEAD`); nil when the histories are unrelated.
     public var mergeBase: ObjectID?
 
+    /// An ancestry.
+    ///
+    /// - Parameters:
+    ///   - base: The target branch's commit.
+    ///   - head: The change's tip.
+    ///   - mergeBase: Their best common ancestor; nil when the histories are unrelated.
     public init(base: ObjectID, head: ObjectID, mergeBase: ObjectID?) {
         self.base = base
         self.head = head

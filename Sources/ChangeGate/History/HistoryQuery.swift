@@ -47,6 +47,7 @@ public struct HistoryQuery: Sendable {
     /// Path globs no file selector reads (`--exclude`), besides the policy's own exclusions.
     public var excludedPaths: [String] = []
 
+    /// The plain history of `HEAD`: watched settings, newest first.
     public init() {}
 
     /// The incident view whenever a start is given: "what changed since the alerts began, worst first".
@@ -93,6 +94,7 @@ public struct HistoryQuery: Sendable {
         /// `--now`: fixes the clock; nil for the real time.
         public var now: String?
 
+        /// No options given.
         public init() {}
     }
 

@@ -107,6 +107,7 @@ public enum AuditWorkflow {
         /// The time relative times count back from, ISO 8601; nil for the clock's.
         public var now: String?
 
+        /// No filter: every record.
         public init() {}
     }
 
