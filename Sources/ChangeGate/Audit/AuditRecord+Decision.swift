@@ -81,6 +81,14 @@ extension AuditRecord {
     }
 
     /// The record of an approval: `approver` pushed `commit` to the approval ref `ref`.
+    ///
+    /// - Parameters:
+    ///   - commit: The approved commit's full hex id.
+    ///   - approver: Who pushed the approval.
+    ///   - ref: The approval's ref.
+    ///   - time: When, in seconds since the Unix epoch.
+    ///   - repository: The repository, as records name it.
+    /// - Returns: The record.
     public static func approval(
         commit: String, approver: String, ref: String, time: Int, repository: String
     ) -> AuditRecord {

@@ -5,6 +5,13 @@ public struct FileProblem: Sendable, Hashable, CustomStringConvertible {
     public var column: Int?
     public var message: String
 
+    /// A problem.
+    ///
+    /// - Parameters:
+    ///   - file: The file.
+    ///   - line: The line, when at one place.
+    ///   - column: The column.
+    ///   - message: Why the file could not be compared.
     public init(file: String, line: Int? = nil, column: Int? = nil, message: String) {
         self.file = file
         self.line = line
@@ -75,6 +82,14 @@ public struct FileWarning: Sendable, Hashable, CustomStringConvertible {
     public var kind: String
     public var message: String
 
+    /// A warning.
+    ///
+    /// - Parameters:
+    ///   - file: The file.
+    ///   - line: The line, when at one place.
+    ///   - column: The column.
+    ///   - kind: `formatting-only`, `duplicate-key` or `other`.
+    ///   - message: What to say.
     public init(file: String, line: Int? = nil, column: Int? = nil, kind: String, message: String) {
         self.file = file
         self.line = line

@@ -119,6 +119,9 @@ public enum HookActor {
     public static let variables = ["CHANGEGATE_USER", "GL_USERNAME", "GL_USER", "GITHUB_USER_LOGIN", "REMOTE_USER"]
 
     /// The first non-empty variable of ``variables``, with the variable's name.
+    ///
+    /// - Parameter environment: The hook's environment.
+    /// - Returns: The pusher's identity and the variable it came from; nil when none is set.
     public static func from(_ environment: [String: String]) -> (identity: String, variable: String)? {
         for name in variables {
             if let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty {
@@ -132,12 +135,18 @@ public enum HookActor {
 /// Push options (`git push -o KEY=VALUE`), as git hands them to hooks.
 public enum PushOptions {
     /// `GIT_PUSH_OPTION_0` … `GIT_PUSH_OPTION_{COUNT-1}`.
+    ///
+    /// - Parameter environment: The hook's environment.
+    /// - Returns: The options, in order (at most 1,000).
     public static func from(_ environment: [String: String]) -> [String] {
         guard let count = environment["GIT_PUSH_OPTION_COUNT"].flatMap(Int.init), count > 0 else { return [] }
         return (0..<min(count, 1000)).compactMap { environment["GIT_PUSH_OPTION_\($0)"] }
     }
 
     /// The reason given with `-o changegate.override=REASON`, if any.
+    ///
+    /// - Parameter options: The push options.
+    /// - Returns: The reason, trimmed; nil when none is given.
     public static func overrideReason(_ options: [String]) -> String? {
         for option in options where option.hasPrefix("changegate.override=") {
             let reason = option.dropFirst("changegate.override=".count).trimmingCharacters(in: .whitespaces)

@@ -66,6 +66,13 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
     public var column: Int
     public var offset: Int
 
+    /// A location.
+    ///
+    /// - Parameters:
+    ///   - path: The file.
+    ///   - line: The line, from 1.
+    ///   - column: The column in characters, from 1.
+    ///   - offset: The byte offset.
     public init(path: String, line: Int, column: Int, offset: Int) {
         self.path = path
         self.line = line
@@ -85,6 +92,11 @@ public struct SourceRange: Sendable, Hashable {
     public var start: SourceLocation
     public var length: Int
 
+    /// A range.
+    ///
+    /// - Parameters:
+    ///   - start: Where it starts.
+    ///   - length: Its length in bytes.
     public init(start: SourceLocation, length: Int) {
         self.start = start
         self.length = length
