@@ -127,10 +127,8 @@ public struct GateDecision: Sendable {
 public struct EvidenceUse: Sendable, Hashable {
     /// What the evidence is.
     public enum Kind: String, Sendable, Hashable {
-        /// An approval.
-        case reviewer
-        /// A test result.
-        case test
+        /// `reviewer`: an approval; `test`: a test result.
+        case reviewer, test
     }
 
     /// What the evidence is.
