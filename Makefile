@@ -4,7 +4,7 @@ DEMO_REPO ?= .build/demo/shop-config
 DEMO_SERVER ?= .build/demo/shop-server.git
 CHANGEGATE = .build/debug/changegate
 
-.PHONY: bootstrap build release test demo lint format bench clean
+.PHONY: bootstrap build release test demo lint format bench docs-api clean
 
 # The binary for servers (the hook) and benchmarks: optimized, the Swift runtime linked in so that
 # each hook process starts without loading it (~10 ms of a 1-commit push).
@@ -82,6 +82,17 @@ bench: bootstrap
 	$(SWIFT) build $(RELEASE_FLAGS) --product changegate
 	$(SWIFT) build $(RELEASE_FLAGS) --product changegate-bench
 	.build/release/changegate-bench --root . --scale $(BENCH_SCALE) --output docs/benchmarks.md --json bench-results.json
+
+# The API documentation: a DocC archive per library, built by swift-docc-plugin with DocC's warnings
+# (a link that does not resolve, a documented parameter that does not exist) as errors. The user
+# manual is docs/. To browse: `swift package --disable-sandbox preview-documentation --target ChangeGate`.
+DOCS_OUTPUT ?= .build/docs
+docs-api: bootstrap
+	@mkdir -p $(DOCS_OUTPUT)
+	$(SWIFT) package --disable-sandbox generate-documentation --target ChangeGate --warnings-as-errors \
+	  --output-path $(DOCS_OUTPUT)/ChangeGate.doccarchive
+	$(SWIFT) package --disable-sandbox generate-documentation --target PolicyDSL --warnings-as-errors \
+	  --output-path $(DOCS_OUTPUT)/PolicyDSL.doccarchive
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift

@@ -19,6 +19,11 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         case characterClass(negated: Bool, ranges: [ClosedRange<Character>])
     }
 
+    /// A glob.
+    ///
+    /// - Parameters:
+    ///   - pattern: `**` any number of segments, `*` within one, `?`, `[…]`.
+    ///   - separator: The segment separator: `/` for paths.
     public init(_ pattern: String, separator: Character = "/") {
         self.pattern = pattern
         self.separator = separator
@@ -30,6 +35,9 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
     public var description: String { pattern }
 
     /// True when the glob matches all of `text`.
+    ///
+    /// - Parameter text: The text.
+    /// - Returns: Whether the glob matches all of it.
     public func matches(_ text: String) -> Bool {
         Self.match(segments[...], split(text)[...])
     }
@@ -43,12 +51,20 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
     public struct Parts: Sendable {
         fileprivate let segments: [[Character]]
 
+        /// Text split at `separator`.
+        ///
+        /// - Parameters:
+        ///   - text: The text.
+        ///   - separator: The globs' separator.
         public init(_ text: String, separator: Character = "/") {
             segments = text.split(separator: separator, omittingEmptySubsequences: false).map { Array($0) }
         }
     }
 
     /// True when the glob matches all of the text `parts` was split from (at the same separator).
+    ///
+    /// - Parameter parts: The split text.
+    /// - Returns: Whether the glob matches all of it.
     public func matches(_ parts: Parts) -> Bool {
         Self.match(segments[...], parts.segments[...])
     }
@@ -247,6 +263,9 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
     /// dynamic program over both patterns at once, with `**` absorbing whole segments and `*` runs
     /// of characters. The work is bounded: past ``defaultOverlapBudget`` cells it answers true
     /// ("may overlap"), the safe side for a caller that only warns when nothing overlaps.
+    ///
+    /// - Parameter other: Another glob.
+    /// - Returns: Whether some text matches both (true when the budget runs out).
     public func overlaps(_ other: Glob) -> Bool {
         var budget = Self.defaultOverlapBudget
         return overlaps(other, budget: &budget) ?? true
@@ -258,6 +277,11 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
     public static let defaultOverlapBudget = 1 << 22
 
     /// ``overlaps(_:)`` drawing on a shared `budget` of cells; nil once it is spent.
+    ///
+    /// - Parameters:
+    ///   - other: Another glob.
+    ///   - budget: Cells left; decreased by the work done.
+    /// - Returns: Whether some text matches both; nil when the budget ran out.
     public func overlaps(_ other: Glob, budget: inout Int) -> Bool? {
         let a = segments
         let b = other.segments

@@ -8,6 +8,7 @@ public enum PolicyCompiler {
     /// The version of the language this module implements.
     public static let languageVersion = 1
 
+    /// What compiling gave: the program when nothing was wrong, and every diagnostic either way.
     public struct Result: Sendable {
         /// The checked program; nil when any error was found.
         public var program: Program?
@@ -16,7 +17,9 @@ public enum PolicyCompiler {
         /// Errors and warnings, in source order.
         public var diagnostics: [Diagnostic]
 
+        /// The errors among ``diagnostics``.
         public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+        /// The warnings among ``diagnostics``.
         public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
 
         /// Every diagnostic rendered with its source line and caret.
@@ -24,6 +27,9 @@ public enum PolicyCompiler {
     }
 
     /// Parses `sources` (files of one policy, in the order given) without checking them.
+    ///
+    /// - Parameter sources: The policy's files.
+    /// - Returns: The declarations and comments of all of them, and the syntax errors.
     public static func parse(_ sources: [SourceFile]) -> (syntax: PolicySyntax, diagnostics: [Diagnostic]) {
         var declarations: [Declaration] = []
         var comments: [Comment] = []
@@ -39,6 +45,12 @@ public enum PolicyCompiler {
 
     /// Parses and checks. `readFile` supplies group files (`group NAME from "FILE"`), given a path
     /// relative to the directory of the file that names it.
+    ///
+    /// - Parameters:
+    ///   - sources: The policy's files, in the order given (a directory's sorted by name).
+    ///   - readFile: Returns a group file's text, or nil when it cannot be read (an error of the
+    ///     policy's); by default every group file is missing.
+    /// - Returns: The program (nil when any error was found), the syntax and the diagnostics.
     public static func compile(_ sources: [SourceFile], readFile: @escaping (String) -> String? = { _ in nil })
         -> Result
     {

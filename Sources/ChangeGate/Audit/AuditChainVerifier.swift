@@ -12,9 +12,18 @@ public struct AuditChainVerifier: Sendable {
     private var expected = 1
     private var previousHash = AuditEntry.genesis
 
+    /// A verifier at the start of a chain: the next record must be number 1, after
+    /// ``AuditEntry/genesis``.
     public init() {}
 
     /// Checks the next record with the chain's checks alone.
+    ///
+    /// - Parameters:
+    ///   - sequence: The stored sequence number; nil when it is not a number.
+    ///   - body: The stored body; nil when it is not text.
+    ///   - previousHash: The stored previous hash; nil when it is not text.
+    ///   - hash: The stored hash; nil when it is not text.
+    /// - Returns: The first problem (stop there); nil when the record is chained.
     public mutating func next(sequence: Int?, body: String?, previousHash: String?, hash: String?)
         -> AuditVerification.Problem?
     {
@@ -23,6 +32,16 @@ public struct AuditChainVerifier: Sendable {
 
     /// Checks the next record; returns the first problem (stop there), nil when it is chained.
     /// `alsoChecking` runs on a record the chain accepts, before it counts as verified.
+    ///
+    /// - Parameters:
+    ///   - sequence: The stored sequence number; nil when it is not a number.
+    ///   - body: The stored body; nil when it is not text.
+    ///   - storedPrevious: The stored previous hash; nil when it is not text.
+    ///   - hash: The stored hash; nil when it is not text.
+    ///   - storeChecks: The store's own checks of a record the chain accepts, given its sequence
+    ///     number and decoded record; returns a problem, or nil.
+    /// - Returns: The first problem (stop there); nil when the record is chained.
+    /// - Throws: What `storeChecks` throws.
     public mutating func next(
         sequence: Int?, body: String?, previousHash storedPrevious: String?, hash: String?,
         alsoChecking storeChecks: (_ sequence: Int, _ record: AuditRecord) throws -> AuditVerification.Problem?

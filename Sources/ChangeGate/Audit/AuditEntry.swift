@@ -7,16 +7,24 @@ import Foundation
 /// canonical JSON, its sequence number included). Editing a record changes its hash; deleting or
 /// reordering records breaks the link from each to the one before; see ``AuditVerification``.
 public struct AuditEntry: Sendable, Hashable {
+    /// The record, decoded from ``body``.
     public var record: AuditRecord
     /// The canonical JSON the hash covers, exactly as stored.
     public var body: String
+    /// The hash of the entry before (``genesis`` for the first), 64 lowercase hex digits.
     public var previousHash: String
+    /// This entry's hash, ``hash(body:previousHash:)``.
     public var hash: String
 
     /// The hash before the first record.
     public static let genesis = String(repeating: "0", count: 64)
 
     /// Chains `record` (its sequence already set) after the entry whose hash is `previousHash`.
+    ///
+    /// - Parameters:
+    ///   - record: The record, its sequence number set.
+    ///   - previousHash: The hash of the entry before it; ``genesis`` for the first.
+    /// - Throws: ``AuditError/Kind/encoding`` when the record cannot be encoded.
     public init(chaining record: AuditRecord, after previousHash: String) throws(AuditError) {
         self.record = record
         self.body = try Self.canonicalBody(of: record)
@@ -25,6 +33,12 @@ public struct AuditEntry: Sendable, Hashable {
     }
 
     /// An entry read back from a store, as it is there (``AuditVerification`` checks it).
+    ///
+    /// - Parameters:
+    ///   - record: The record decoded from `body`.
+    ///   - body: The stored body.
+    ///   - previousHash: The stored previous hash.
+    ///   - hash: The stored hash.
     public init(record: AuditRecord, body: String, previousHash: String, hash: String) {
         self.record = record
         self.body = body
@@ -34,6 +48,10 @@ public struct AuditEntry: Sendable, Hashable {
 
     /// Sorted keys, no insignificant whitespace, slashes unescaped: the same record always gives
     /// the same bytes.
+    ///
+    /// - Parameter record: The record.
+    /// - Returns: Its canonical JSON.
+    /// - Throws: ``AuditError/Kind/encoding`` when it cannot be encoded.
     public static func canonicalBody(of record: AuditRecord) throws(AuditError) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -44,6 +62,12 @@ public struct AuditEntry: Sendable, Hashable {
         }
     }
 
+    /// The SHA-256 of `previousHash`, a newline and `body`, in lowercase hex.
+    ///
+    /// - Parameters:
+    ///   - body: An entry's canonical body.
+    ///   - previousHash: The hash of the entry before it.
+    /// - Returns: The entry's hash.
     public static func hash(body: String, previousHash: String) -> String {
         var hasher = SHA256()
         hasher.update(data: Array(previousHash.utf8))
@@ -60,6 +84,10 @@ public struct AuditEntry: Sendable, Hashable {
     }
 
     /// Decodes a stored body.
+    ///
+    /// - Parameter body: A stored body.
+    /// - Returns: The record.
+    /// - Throws: ``AuditError/Kind/corrupt`` when the body is not a record.
     public static func decode(body: String) throws(AuditError) -> AuditRecord {
         do {
             return try JSONDecoder().decode(AuditRecord.self, from: Data(body.utf8))

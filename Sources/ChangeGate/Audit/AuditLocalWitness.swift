@@ -22,9 +22,15 @@ public struct AuditLocalWitness: Sendable, Hashable {
     /// `<trail>.head`.
     public let path: String
 
+    /// The witness beside a trail.
+    ///
+    /// - Parameter trail: The trail's path.
     public init(trail: String) { path = trail + ".head" }
 
     /// The recorded head; nil when there is none yet.
+    ///
+    /// - Returns: The head, or nil.
+    /// - Throws: ``AuditError`` when the file is there but cannot be read or parsed.
     public func read() throws(AuditError) -> AuditHead? {
         guard let data = FileManager.default.contents(atPath: path) else {
             guard FileManager.default.fileExists(atPath: path) else { return nil }

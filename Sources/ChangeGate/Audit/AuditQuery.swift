@@ -6,9 +6,11 @@ public struct AuditQuery: Sendable, Hashable {
     public var since: Int?
     /// Seconds since the Unix epoch, exclusive.
     public var until: Int?
+    /// The repository, as records name it.
     public var repository: String?
     /// A glob over the ref (`refs/heads/release/*`); `*` does not cross `/`, `**` does.
     public var ref: String?
+    /// Who asked for the decision (the pusher, CI's user).
     public var actor: String?
     /// The head commit (full hex id).
     public var head: String?
@@ -18,12 +20,16 @@ public struct AuditQuery: Sendable, Hashable {
     public var settings: [String] = []
     /// Tags of the changed settings: any of them.
     public var tags: [String] = []
+    /// The decision: allow, warn, deny, error, or a record's own (approved, landed).
     public var decision: String?
+    /// Who recorded it: the hook, CI, a service, an approval.
     public var source: AuditRecord.Source?
+    /// The least risk score.
     public var minimumRisk: Int?
     /// Newest first, at most this many; nil for all.
     public var limit: Int?
 
+    /// A query that selects every record.
     public init() {}
 }
 
@@ -37,6 +43,9 @@ extension AuditQuery {
     /// Texts compare as bytes (an audit names exactly what was recorded; no Unicode folding or
     /// normalization), except `actor` and `tags`, which ignore the case of ASCII letters, and
     /// `author`, compared lowercased as ``AuditRecord/people`` keeps it.
+    ///
+    /// - Parameter record: A record of the trail.
+    /// - Returns: Whether every field set selects it (``limit`` aside, which is the store's).
     public func matches(_ record: AuditRecord) -> Bool { Matcher(self).matches(record) }
 
     /// The query with its patterns parsed once, for a store that tests many records against it.
@@ -96,6 +105,8 @@ extension AuditQuery {
 
     /// Throws ``AuditError/Kind/query`` for a query no store can answer: a setting that is not a key
     /// pattern. Every store checks this before it reads.
+    ///
+    /// - Throws: ``AuditError/Kind/query`` naming the first setting that is not a key pattern.
     public func validate() throws(AuditError) {
         for pattern in settings where KeyPathPattern(pattern) == nil {
             throw AuditError(.query, "--setting \(pattern) is not a key pattern")

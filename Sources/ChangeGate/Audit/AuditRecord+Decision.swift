@@ -6,6 +6,16 @@ extension AuditRecord {
     /// The record of a gate decision: `accepted` is whether the change went through (for CI, the
     /// exit code was 0; for the hook, the whole push was accepted). `time` is the wall clock at
     /// recording; `evaluatedAt` the time the decision was judged as of, kept when it differs.
+    ///
+    /// - Parameters:
+    ///   - decision: The gate's decision.
+    ///   - time: The machine's clock when recording, in seconds since the Unix epoch.
+    ///   - evaluatedAt: The time the decision was judged as of; kept only when it differs.
+    ///   - source: Who records it.
+    ///   - repository: The repository, as records name it.
+    ///   - ref: The ref updated; nil for none.
+    ///   - actor: Who asked.
+    ///   - accepted: Whether the change went through.
     public init(
         _ decision: GateDecision, time: Int, evaluatedAt: Int? = nil, source: Source, repository: String,
         ref: String?, actor: String?, accepted: Bool
@@ -71,6 +81,14 @@ extension AuditRecord {
     }
 
     /// The record of an approval: `approver` pushed `commit` to the approval ref `ref`.
+    ///
+    /// - Parameters:
+    ///   - commit: The approved commit's full hex id.
+    ///   - approver: Who pushed the approval.
+    ///   - ref: The approval's ref.
+    ///   - time: When, in seconds since the Unix epoch.
+    ///   - repository: The repository, as records name it.
+    /// - Returns: The record.
     public static func approval(
         commit: String, approver: String, ref: String, time: Int, repository: String
     ) -> AuditRecord {

@@ -63,6 +63,20 @@ public struct AuditRecord: Sendable, Hashable, Codable {
     /// records written before it existed, whose bodies stay byte-identical).
     public var truncation: Truncation?
 
+    /// A record with its commits, changes, rules and evidence still empty (a decision's record is
+    /// made by ``init(_:time:evaluatedAt:source:repository:ref:actor:accepted:)``).
+    ///
+    /// - Parameters:
+    ///   - time: When it is recorded, in seconds since the Unix epoch.
+    ///   - source: Who records it.
+    ///   - repository: The repository, as records name it.
+    ///   - ref: The ref updated.
+    ///   - base: The base commit's full hex id.
+    ///   - head: The head commit's full hex id.
+    ///   - actor: Who asked.
+    ///   - decision: allow, warn, deny, error, or a record's own (approved, landed).
+    ///   - accepted: Whether the change went through.
+    ///   - version: The ChangeGate version that decided.
     public init(
         time: Int, source: Source, repository: String, ref: String? = nil, base: String? = nil, head: String? = nil,
         actor: String? = nil, decision: String, accepted: Bool, version: String = ChangeGateVersion.current
@@ -86,6 +100,14 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         public var time: Int
         public var subject: String
 
+        /// A commit of the change.
+        ///
+        /// - Parameters:
+        ///   - id: Its full hex id.
+        ///   - author: Its author's email.
+        ///   - committer: Its committer's email.
+        ///   - time: Its committer time, in seconds since the Unix epoch.
+        ///   - subject: Its subject line.
         public init(id: String, author: String, committer: String, time: Int, subject: String) {
             self.id = id
             self.author = author
@@ -113,6 +135,16 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         public var oldSHA256: String?
         public var newSHA256: String?
 
+        /// A changed setting.
+        ///
+        /// - Parameters:
+        ///   - file: The file's path.
+        ///   - key: The setting's key path.
+        ///   - kind: added, removed, modified or renamed.
+        ///   - old: The old value as JSON text; nil where absent.
+        ///   - new: The new value as JSON text; nil where absent.
+        ///   - weight: The weight of the watch it matched; 0 for none.
+        ///   - tags: The tags of that watch.
         public init(file: String, key: String, kind: String, old: String?, new: String?, weight: Int, tags: [String]) {
             self.file = file
             self.key = key
@@ -147,6 +179,9 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         public var omittedRules: Int?
         public var omittedMissing: Int?
 
+        /// Nothing left out yet.
+        ///
+        /// - Parameter maxBytes: The bound on the record's canonical JSON, in bytes.
         public init(maxBytes: Int) {
             self.maxBytes = maxBytes
             omittedChanges = 0
@@ -202,6 +237,15 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         public var counted: Bool
         public var reason: String?
 
+        /// A piece of evidence as the decision saw it (``EvidenceUse``).
+        ///
+        /// - Parameters:
+        ///   - kind: reviewer or test.
+        ///   - subject: The reviewer's identity or the test's name.
+        ///   - status: A test's result; nil for a reviewer.
+        ///   - source: Where it came from.
+        ///   - counted: Whether it counted.
+        ///   - reason: Why not, when it did not.
         public init(kind: String, subject: String, status: String?, source: String, counted: Bool, reason: String?) {
             self.kind = kind
             self.subject = subject
@@ -219,6 +263,11 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         /// ``AuditRecord/maxOverrideReasonBytes``; absent otherwise.
         public var reasonSHA256: String? = nil
 
+        /// An override asked for.
+        ///
+        /// - Parameters:
+        ///   - actor: Who asked.
+        ///   - reason: Why.
         public init(actor: String, reason: String) {
             self.actor = actor
             self.reason = reason

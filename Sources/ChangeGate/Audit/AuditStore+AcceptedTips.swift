@@ -7,6 +7,13 @@ extension AuditStore {
     /// or a lost ref lock can still refuse the push), and the hook allowed it on its merits (`allow`
     /// or `warn`, not lifted by an override: a value an emergency forced in is never known good).
     /// `repository` nil: any repository's records; a check that reads a shared trail names its own.
+    ///
+    /// - Parameters:
+    ///   - ref: The ref (`refs/heads/main`).
+    ///   - repository: The repository, as the hook's records name it; nil for any.
+    ///   - since: The earliest record time read, in seconds since the Unix epoch.
+    /// - Returns: Each accepted tip with the earliest time it landed.
+    /// - Throws: ``AuditError`` when the trail cannot be read.
     public func acceptedTips(ref: String, repository: String?, since: Int) throws(AuditError) -> [ObjectID: Int] {
         var landedQuery = AuditQuery()
         landedQuery.source = .push
@@ -37,6 +44,12 @@ extension AuditStore {
 
     /// The repositories whose hook decisions about `ref` the trail holds since `since`: a check
     /// reading a shared trail must say which is its own.
+    ///
+    /// - Parameters:
+    ///   - ref: The ref.
+    ///   - since: The earliest record time read, in seconds since the Unix epoch.
+    /// - Returns: The repositories, as the records name them.
+    /// - Throws: ``AuditError`` when the trail cannot be read.
     public func hookRepositories(ref: String, since: Int) throws(AuditError) -> Set<String> {
         var query = AuditQuery()
         query.source = .hook

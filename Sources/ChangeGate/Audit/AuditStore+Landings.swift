@@ -3,6 +3,11 @@ extension AuditStore {
     /// through, the sequence number of the `landed` record (post-receive) that says git then moved
     /// the ref as judged. A decision with no such record did not land: a chained hook, the update
     /// hook, a lost ref lock or a kill refused the push after ChangeGate let it through.
+    ///
+    /// - Parameter entries: Records read from this trail.
+    /// - Returns: For each hook decision among them that landed, its sequence number and the
+    ///   `landed` record's.
+    /// - Throws: ``AuditError`` when the trail cannot be read.
     public func landings(of entries: [AuditEntry]) throws(AuditError) -> [Int: Int] {
         let decisions = entries.filter { Self.awaitsLanding($0.record) }
         guard !decisions.isEmpty else { return [:] }

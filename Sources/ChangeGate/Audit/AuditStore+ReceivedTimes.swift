@@ -6,6 +6,12 @@ extension AuditStore {
     /// claim; this is the server's clock. Records before `since` are not read (nil: all).
     /// `repository` nil: any repository's records (commit ids name content, so a clone's commits
     /// match the server's).
+    ///
+    /// - Parameters:
+    ///   - repository: The repository, as the hook's records name it; nil for any.
+    ///   - since: The earliest record time read, in seconds since the Unix epoch; nil for all.
+    /// - Returns: Each commit's time on the server, in seconds since the Unix epoch.
+    /// - Throws: ``AuditError`` when the trail cannot be read.
     public func receivedTimes(repository: String?, since: Int?) throws(AuditError) -> [ObjectID: Int64] {
         var landedOn: [String: Int] = [:]
         do {

@@ -8,28 +8,63 @@
 /// deadlock on the cooperative pool), while an async face made from a synchronous store costs only
 /// the call, and SQLite's calls are short and bounded by their wait limit.
 public protocol AsyncAuditStore: Sendable {
-    /// ``AuditStore/append(_:)``.
+    /// Appends the records in order, in one transaction, giving each the next sequence number and
+    /// chaining it (``AuditStore/append(_:)``).
+    ///
+    /// - Parameter records: The records to append; their sequence numbers are the store's to give.
+    /// - Returns: The records as stored, with their sequence numbers and hashes.
+    /// - Throws: ``AuditError`` (``AuditError/Kind/write``, ``AuditError/Kind/locked``, …) when
+    ///   nothing was appended.
     @discardableResult
     func append(_ records: [AuditRecord]) async throws(AuditError) -> [AuditEntry]
 
-    /// ``AuditStore/append(_:waitLimit:commitIf:)``.
+    /// Appends, waiting at most `waitLimit`, and commits only if `commitIf` says so at the last
+    /// moment (``AuditStore/append(_:waitLimit:commitIf:)``).
+    ///
+    /// - Parameters:
+    ///   - records: The records to append.
+    ///   - waitLimit: The longest wait for other writers; nil for the store's own limit.
+    ///   - commitIf: Called inside the write transaction right before it commits; false rolls it
+    ///     back.
+    /// - Returns: The records as stored.
+    /// - Throws: ``AuditError``: ``AuditError/Kind/deadline`` when `commitIf` said no,
+    ///   ``AuditError/Kind/locked`` when the wait ran out; nothing is recorded either way.
     @discardableResult
     func append(_ records: [AuditRecord], waitLimit: Duration?, commitIf: () -> Bool) async throws(AuditError)
         -> [AuditEntry]
 
-    /// ``AuditStore/entries(matching:)``.
+    /// The records that ``AuditQuery/matches(_:)``, newest first (``AuditStore/entries(matching:)``).
+    ///
+    /// - Parameter query: What to select, and at most how many.
+    /// - Returns: The entries, newest first.
+    /// - Throws: ``AuditError`` when the trail cannot be read.
     func entries(matching query: AuditQuery) async throws(AuditError) -> [AuditEntry]
 
-    /// ``AuditStore/entry(sequence:)``.
+    /// One record by its sequence number (``AuditStore/entry(sequence:)``).
+    ///
+    /// - Parameter sequence: The record's sequence number, from 1.
+    /// - Returns: The entry; nil when the trail has no such record.
+    /// - Throws: ``AuditError`` when the trail cannot be read or the record is damaged.
     func entry(sequence: Int) async throws(AuditError) -> AuditEntry?
 
-    /// ``AuditStore/head()``.
+    /// The latest record's sequence number and hash (``AuditStore/head()``).
+    ///
+    /// - Returns: The head; nil when the trail is empty.
+    /// - Throws: ``AuditError`` when the trail cannot be read.
     func head() async throws(AuditError) -> AuditHead?
 
-    /// ``AuditStore/verify()``.
+    /// Walks the whole chain and reports the first problem (``AuditStore/verify()``).
+    ///
+    /// - Returns: What was checked and what was found; a broken chain is a finding, not a throw.
+    /// - Throws: ``AuditError`` when the trail cannot be read at all.
     func verify() async throws(AuditError) -> AuditVerification
 
-    /// ``AuditStore/approvals(of:)``.
+    /// The approvals recorded for a commit, counted only on a chain that verifies
+    /// (``AuditStore/approvals(of:)``).
+    ///
+    /// - Parameter commit: The commit's full hex id.
+    /// - Returns: The approval records, oldest first.
+    /// - Throws: ``AuditError`` when the trail cannot be read.
     func approvals(of commit: String) async throws(AuditError) -> [AuditRecord]
 }
 
@@ -45,6 +80,11 @@ public protocol AsyncAuditStore: Sendable {
 public protocol AuditStore: AsyncAuditStore {
     /// Appends the records in order, in one transaction, giving each the next sequence number and
     /// chaining it; returns them as stored.
+    ///
+    /// - Parameter records: The records to append; their sequence numbers are the store's to give.
+    /// - Returns: The records as stored, with their sequence numbers and hashes.
+    /// - Throws: ``AuditError`` when nothing was appended: ``AuditError/Kind/write`` for a failed
+    ///   write, ``AuditError/Kind/locked`` when another writer held the trail past the wait limit.
     @discardableResult
     func append(_ records: [AuditRecord]) throws(AuditError) -> [AuditEntry]
 
@@ -52,24 +92,54 @@ public protocol AuditStore: AsyncAuditStore {
     /// other writers, and commits only if `commitIf`, called inside the write transaction right
     /// before COMMIT, returns true; otherwise rolls back (nothing recorded) and throws
     /// ``AuditError/Kind/deadline``. The hook ties both to its deadline.
+    ///
+    /// - Parameters:
+    ///   - records: The records to append.
+    ///   - waitLimit: The longest wait for other writers; nil for the store's own limit.
+    ///   - commitIf: Called inside the write transaction right before it commits; false rolls it
+    ///     back.
+    /// - Returns: The records as stored.
+    /// - Throws: ``AuditError``: ``AuditError/Kind/deadline`` when `commitIf` said no,
+    ///   ``AuditError/Kind/locked`` when the wait ran out, ``AuditError/Kind/write`` for a failed
+    ///   write; nothing is recorded in any case.
     @discardableResult
     func append(_ records: [AuditRecord], waitLimit: Duration?, commitIf: () -> Bool) throws(AuditError)
         -> [AuditEntry]
 
     /// The records that ``AuditQuery/matches(_:)``, newest first, at most `query.limit`.
+    ///
+    /// - Parameter query: What to select, and at most how many.
+    /// - Returns: The entries, newest first.
+    /// - Throws: ``AuditError`` when the trail cannot be read, or a record it would return is
+    ///   damaged.
     func entries(matching query: AuditQuery) throws(AuditError) -> [AuditEntry]
 
     /// One record by its sequence number.
+    ///
+    /// - Parameter sequence: The record's sequence number, from 1.
+    /// - Returns: The entry; nil when the trail has no such record.
+    /// - Throws: ``AuditError`` when the trail cannot be read or the record is damaged.
     func entry(sequence: Int) throws(AuditError) -> AuditEntry?
 
     /// The latest record's sequence number and hash; nil when the trail is empty.
+    ///
+    /// - Returns: The head; nil when the trail is empty.
+    /// - Throws: ``AuditError`` when the trail cannot be read.
     func head() throws(AuditError) -> AuditHead?
 
     /// Walks the whole chain (and the store's own indexes of it) and reports the first problem.
+    ///
+    /// - Returns: How many records were checked, the head, and the first problem, if any: a broken
+    ///   chain is a finding, not a throw.
+    /// - Throws: ``AuditError`` when the trail cannot be read at all.
     func verify() throws(AuditError) -> AuditVerification
 
     /// The approvals recorded for a commit (full hex id), oldest first, counted only when the chain
     /// verifies from the first of them to its end.
+    ///
+    /// - Parameter commit: The commit's full hex id.
+    /// - Returns: The approval records, oldest first; empty when none counts.
+    /// - Throws: ``AuditError`` when the trail cannot be read.
     func approvals(of commit: String) throws(AuditError) -> [AuditRecord]
 }
 
@@ -117,21 +187,33 @@ extension AuditStore {
 /// migration and no journal-mode change, so a read-only mount, a user with read access only or a
 /// full disk can still read it.
 public enum AuditAccess: Sendable, Hashable {
+    /// Appends and reads; a SQLite trail is created when missing.
     case readWrite
+    /// Reads only.
     case readOnly
 }
 
 /// The end of the trail, to be kept elsewhere as a witness: `SEQ:HASH`.
 public struct AuditHead: Sendable, Hashable, CustomStringConvertible {
+    /// The latest record's sequence number.
     public var sequence: Int
+    /// The latest record's hash, 64 lowercase hex digits.
     public var hash: String
 
+    /// A head.
+    ///
+    /// - Parameters:
+    ///   - sequence: The record's sequence number.
+    ///   - hash: The record's hash.
     public init(sequence: Int, hash: String) {
         self.sequence = sequence
         self.hash = hash
     }
 
     /// Parses `SEQ:HASH`.
+    ///
+    /// - Parameter text: A sequence number above 0, a colon and 64 hex digits, as `audit head`
+    ///   prints it; nil for anything else.
     public init?(_ text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let sequence = Int(parts[0]), sequence > 0, parts[1].count == 64,
@@ -168,6 +250,13 @@ public struct AuditVerification: Sendable, Hashable {
     public var isIntact: Bool { problem == nil && damage.isEmpty && localWitnessProblem == nil }
 
     /// Checks that a witness's head is still in the chain: nothing was cut off the end since.
+    ///
+    /// - Parameters:
+    ///   - witness: The head a witness kept (`audit head` at an earlier time).
+    ///   - store: The trail this verification is of.
+    /// - Returns: The problem (records cut off the end, or the witnessed record rewritten); nil
+    ///   when the trail still holds the witness's head.
+    /// - Throws: ``AuditError`` when the record cannot be read.
     public func check(expected witness: AuditHead, in store: any AuditStore) throws(AuditError) -> Problem? {
         guard let entry = try store.entry(sequence: witness.sequence) else {
             return Problem(
@@ -215,9 +304,16 @@ public struct AuditError: Error, Sendable, Hashable, CustomStringConvertible {
         case unsupported
     }
 
+    /// What failed.
     public var kind: Kind
+    /// What to say, one line.
     public var message: String
 
+    /// An error.
+    ///
+    /// - Parameters:
+    ///   - kind: What failed.
+    ///   - message: What to say.
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message

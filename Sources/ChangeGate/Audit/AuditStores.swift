@@ -7,6 +7,14 @@ public enum AuditStores {
     ///
     /// There is no location for ``MemoryAuditStore``: a decision recorded where nothing is kept
     /// would pass for recorded (the gate fails closed only on a write that fails).
+    ///
+    /// - Parameters:
+    ///   - location: A path, or a `scheme://` URL.
+    ///   - access: Whether the store may write.
+    ///   - waitLimit: The longest wait for another process's lock.
+    /// - Returns: The store.
+    /// - Throws: ``AuditError``: ``AuditError/Kind/unsupported`` for a location of a kind this binary
+    ///   does not have, or the store's own error when it cannot be opened.
     public static func open(
         _ location: String, access: AuditAccess = .readWrite,
         waitLimit: Duration = SQLiteAuditStore.defaultWaitLimit
@@ -17,6 +25,10 @@ public enum AuditStores {
 
     /// Why `location` names no store this binary can open; nil for a path (a SQLite trail). For
     /// callers that need the SQLite store itself (`audit verify` reads its integrity check).
+    ///
+    /// - Parameter location: A path, or a `scheme://` URL.
+    /// - Returns: The error that opening `location` would throw, without the URL itself (it may
+    ///   carry a password); nil for a path.
     public static func unsupported(_ location: String) -> AuditError? {
         guard let scheme = scheme(of: location) else { return nil }
         if scheme == "postgres" || scheme == "postgresql" {

@@ -7,7 +7,7 @@ import Foundation
 /// Shaped after Hummingbird's `MemoryPersistDriver`: a class that keeps its state behind a lock, so
 /// that it is `Sendable` and its synchronous face works from any thread (an actor would make every
 /// call async). It keeps what SQLite keeps, each record's body and hashes, and decodes the record
-/// from the body, so that a test that edits a body (``tamper(_:)``) sees what a reader of an edited
+/// from the body, so that a test that edits a body (`tamper(_:)`) sees what a reader of an edited
 /// file would. Everything is lost with the process: it is never what a location names
 /// (``AuditStores/open(_:access:waitLimit:)``), since a decision recorded there would not be kept.
 public final class MemoryAuditStore: AuditStore, @unchecked Sendable {
@@ -27,6 +27,10 @@ public final class MemoryAuditStore: AuditStore, @unchecked Sendable {
     private let lock = NSLock()
     private var stored: [Stored] = []
 
+    /// An empty trail.
+    ///
+    /// - Parameter waitLimit: The longest an append waits for another, when its caller gives no
+    ///   limit.
     public init(waitLimit: Duration = SQLiteAuditStore.defaultWaitLimit) {
         self.waitLimit = waitLimit
     }

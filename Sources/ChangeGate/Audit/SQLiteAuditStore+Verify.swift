@@ -5,6 +5,10 @@ extension SQLiteAuditStore {
     /// Walks the chain and the indexed copies of each record's settings together, both in sequence
     /// order (a merge join: memory stays flat however long the trail), runs SQLite's integrity check
     /// over the whole file, and compares the trail with the local witness.
+    ///
+    /// - Returns: The records checked, the head, the first problem of the chain, the integrity
+    ///   check's findings and the local witness's; a broken chain is a finding, not a throw.
+    /// - Throws: ``AuditError`` when the trail cannot be read at all.
     public func verify() throws(AuditError) -> AuditVerification {
         // The witness first, then the trail: a head read this way was committed before it was read.
         let witness = AuditLocalWitness(trail: path)

@@ -27,7 +27,9 @@ public struct SQLiteAuditStore: AuditStore {
     /// `DatabasePool`: one writer, and readers that run beside it and each other on WAL snapshots).
     /// Writes take the same path either way: the lock file, then `BEGIN IMMEDIATE`.
     public enum Connections: Sendable, Hashable {
+        /// One connection (GRDB's `DatabaseQueue`).
         case queue
+        /// One writer and concurrent readers (GRDB's `DatabasePool`).
         case pool
     }
 
@@ -50,6 +52,17 @@ public struct SQLiteAuditStore: AuditStore {
     /// No wait lasts longer than `waitLimit`. A `pool` reads only a trail in WAL mode (every trail a
     /// writer created is), and never as immutable: its readers need the `-shm` file; they wait for
     /// a lock (WAL makes that rare: a recovery, a checkpoint's end) GRDB's 10 s, not `waitLimit`.
+    ///
+    /// - Parameters:
+    ///   - path: The trail's file.
+    ///   - access: Whether to open it for writing (creating and migrating it when needed) or for
+    ///     reading only.
+    ///   - waitLimit: The longest wait for another process's lock.
+    ///   - connections: One connection, or a pool for concurrent readers.
+    /// - Throws: ``AuditError``: ``AuditError/Kind/open`` when the file cannot be opened, created
+    ///   or migrated, ``AuditError/Kind/schema`` for a schema this version does not know,
+    ///   ``AuditError/Kind/witness`` when a trail opened for writing does not hold this machine's
+    ///   local witness's head, ``AuditError/Kind/locked`` when the wait ran out.
     public init(
         path: String, access: Access = .readWrite, waitLimit: Duration = Self.defaultWaitLimit,
         connections: Connections = .queue
@@ -246,6 +259,17 @@ public struct SQLiteAuditStore: AuditStore {
     /// recorded, and ``AuditError/Kind/deadline`` is thrown. The hook passes its remaining budget
     /// and whether its deadline is still ahead.
     @discardableResult
+    ///
+    /// - Parameters:
+    ///   - records: The records to append.
+    ///   - waitLimit: The longest wait for the trail's locks; nil for the store's.
+    ///   - commitIf: Called inside the write transaction right before it commits; false rolls it
+    ///     back.
+    /// - Returns: The records as stored.
+    /// - Throws: ``AuditError``: ``AuditError/Kind/write`` on a store opened read-only or a failed
+    ///   write, ``AuditError/Kind/locked``, ``AuditError/Kind/deadline``,
+    ///   ``AuditError/Kind/replaced`` when the file at the path is no longer the one opened;
+    ///   nothing is recorded in any case.
     public func append(_ records: [AuditRecord], waitLimit: Duration? = nil, commitIf: () -> Bool)
         throws(AuditError) -> [AuditEntry]
     {
@@ -375,6 +399,12 @@ public struct SQLiteAuditStore: AuditStore {
 
     /// The records that match, newest first, skipping each damaged one (a body that is not a record,
     /// a page SQLite cannot read) and naming it in `damaged`, so that one bad record hides only itself.
+    ///
+    /// - Parameters:
+    ///   - query: What to select, and at most how many.
+    ///   - damaged: Gets each record skipped as damaged.
+    /// - Returns: The entries that could be read, newest first.
+    /// - Throws: ``AuditError`` when the query is invalid or the trail cannot be read at all.
     public func entries(matching query: AuditQuery, damaged: inout [AuditDamage]) throws(AuditError)
         -> [AuditEntry]
     {
@@ -539,6 +569,10 @@ public struct SQLiteAuditStore: AuditStore {
     /// columns say: an approval edited in place, or one inserted without re-hashing everything after
     /// it, is refused rather than counted. O(records since the first approval), not O(trail). A trail
     /// re-hashed as a whole still passes: only a witness (`audit verify --expect`) catches that.
+    ///
+    /// - Parameter commit: The commit's full hex id.
+    /// - Returns: The approval records, oldest first; empty when none counts.
+    /// - Throws: ``AuditError`` when the trail cannot be read.
     public func approvals(of commit: String) throws(AuditError) -> [AuditRecord] {
         try read { db in
             let rows = try Row.fetchAll(

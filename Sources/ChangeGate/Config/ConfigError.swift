@@ -16,6 +16,13 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
     public var position: SourcePosition?
     public var message: String
 
+    /// An error.
+    ///
+    /// - Parameters:
+    ///   - kind: What went wrong.
+    ///   - path: The file.
+    ///   - position: Where in it; nil when it concerns the whole file.
+    ///   - message: What to say.
     public init(_ kind: Kind, path: String, at position: SourcePosition?, _ message: String) {
         self.kind = kind
         self.path = path

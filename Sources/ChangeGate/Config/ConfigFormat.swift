@@ -11,6 +11,8 @@ public enum ConfigFormat: String, Sendable, CaseIterable, CustomStringConvertibl
     public var description: String { rawValue }
 
     /// The format a path's extension implies (`.conf.json` is JSON: the last extension counts).
+    ///
+    /// - Parameter path: A file's path; nil when its extension implies no format.
     public init?(path: String) {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
@@ -24,6 +26,8 @@ public enum ConfigFormat: String, Sendable, CaseIterable, CustomStringConvertibl
     }
 
     /// Accepts the names a user or a policy may write (`yml` for YAML).
+    ///
+    /// - Parameter name: A format's name, any case; nil for an unknown name.
     public init?(name: String) {
         switch name.lowercased() {
         case "yaml", "yml": self = .yaml

@@ -4,13 +4,26 @@
 /// skipped in YAML, as PyYAML skips it, and refused elsewhere, as the consumers refuse it) and error
 /// positions as `file:line:column`.
 public struct ConfigReader: Sendable {
+    /// The bounds every read keeps to.
     public var limits: ReaderLimits
 
+    /// A reader.
+    ///
+    /// - Parameter limits: The bounds every read keeps to.
     public init(limits: ReaderLimits = .default) {
         self.limits = limits
     }
 
     /// Parses `bytes` as the file at `path`. The format follows the extension unless given.
+    ///
+    /// - Parameters:
+    ///   - bytes: The file's content.
+    ///   - path: The file's path, named in errors and positions; its extension gives the format.
+    ///   - format: The format to read it as; nil to follow the extension.
+    /// - Returns: The file's documents as typed trees, with the non-fatal warnings.
+    /// - Throws: ``ConfigError`` with its kind, the file and (where there is one) the line and
+    ///   column: an unknown format, a file over ``ReaderLimits/maxFileSize``, an encoding the
+    ///   format's consumers do not read, invalid UTF-8, or the reader's own syntax errors.
     public func read(_ bytes: [UInt8], path: String, format: ConfigFormat? = nil) throws(ConfigError)
         -> ParsedConfig
     {

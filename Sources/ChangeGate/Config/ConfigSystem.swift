@@ -31,6 +31,9 @@ public enum ConfigSystem: String, Sendable, Hashable, CaseIterable, CustomString
     }
 
     /// The systems whose configuration `config` is. Pure: runs on the parsing threads.
+    ///
+    /// - Parameter config: A parsed file.
+    /// - Returns: The systems; empty for none.
     public static func detect(in config: ParsedConfig) -> Set<ConfigSystem> {
         var found = Set<ConfigSystem>()
         for document in config.documents {
@@ -56,6 +59,9 @@ public enum ConfigSystem: String, Sendable, Hashable, CaseIterable, CustomString
     /// The systems whose configuration bytes that could not be parsed look like, by the words
     /// their files cannot do without: a file that fails to parse is then still judged (and its
     /// error fails the check) rather than passed over as "not that system's".
+    ///
+    /// - Parameter bytes: A file's content.
+    /// - Returns: The systems it looks like; empty for none.
     public static func suspected(in bytes: [UInt8]) -> Set<ConfigSystem> {
         let lower = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
         func has(_ word: String) -> Bool { ByteSearch.contains(Array(word.utf8), in: lower) }
@@ -69,6 +75,9 @@ public enum ConfigSystem: String, Sendable, Hashable, CaseIterable, CustomString
 
     /// A line whose first word, as Redis reads it (quotes removed, any case), is `sentinel`: Redis
     /// Sentinel's configuration, never INI.
+    ///
+    /// - Parameter bytes: A file's content.
+    /// - Returns: Whether a line starts with `sentinel`.
     public static func looksLikeSentinel(_ bytes: [UInt8]) -> Bool {
         for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: true) {
             // Redis's leading `isspace`, then the word up to a space, tab or CR, quotes dropped.

@@ -1,6 +1,8 @@
 // Here rather than beside JSONValue: Support/ sits below the flow and knows no folder's types.
 extension JSONValue {
     /// A configuration value as native JSON.
+    ///
+    /// - Parameter value: The value; maps keep their keys' order.
     public init(_ value: ConfigValue) {
         switch value {
         case .null: self = .null
@@ -13,6 +15,9 @@ extension JSONValue {
         }
     }
 
+    /// A configuration value as native JSON, `null` when absent.
+    ///
+    /// - Parameter value: The value, or nil.
     public init(_ value: ConfigValue?) {
         self = value.map { JSONValue($0) } ?? .null
     }

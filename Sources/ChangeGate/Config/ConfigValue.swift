@@ -3,6 +3,11 @@ public struct SourcePosition: Sendable, Hashable, Comparable, CustomStringConver
     public var line: Int
     public var column: Int
 
+    /// A position.
+    ///
+    /// - Parameters:
+    ///   - line: The line, from 1.
+    ///   - column: The column in characters, from 1.
     public init(line: Int, column: Int) {
         self.line = line
         self.column = column
@@ -20,6 +25,11 @@ public struct ConfigNode: Sendable, Hashable {
     public var value: ConfigValue
     public var position: SourcePosition
 
+    /// A node.
+    ///
+    /// - Parameters:
+    ///   - value: Its value.
+    ///   - position: Where it starts in the file.
     public init(_ value: ConfigValue, at position: SourcePosition) {
         self.value = value
         self.position = position
@@ -72,6 +82,9 @@ public enum ConfigValue: Sendable, Hashable {
 
     /// Equality as a settings diff needs it: types must match, and NaN equals NaN
     /// (a file that keeps `.nan` has not changed).
+    ///
+    /// - Parameter other: The value on the other side.
+    /// - Returns: Whether the two are the same setting.
     public func isSameSetting(as other: ConfigValue) -> Bool {
         switch (self, other) {
         case (.float(let a), .float(let b)):
@@ -99,15 +112,23 @@ public struct ConfigMap: Sendable, Hashable {
     private var indexByKey: [String: Int]?
     private static let linearSearchLimit = 8
 
+    /// An empty map.
     public init() {}
 
+    /// The number of keys.
     public var count: Int { entries.count }
+    /// True when the map has no key.
     public var isEmpty: Bool { entries.isEmpty }
 
+    /// The node of `key`; nil when the map has none.
     public subscript(key: String) -> ConfigNode? {
         index(of: key).map { entries[$0].node }
     }
 
+    /// The entry of `key`, with its position and overridden definitions.
+    ///
+    /// - Parameter key: The key.
+    /// - Returns: The entry; nil when the map has none.
     public func entry(for key: String) -> Entry? {
         index(of: key).map { entries[$0] }
     }
@@ -118,6 +139,13 @@ public struct ConfigMap: Sendable, Hashable {
     }
 
     /// Sets `key`. Returns the previous entry when the key was already present.
+    ///
+    /// - Parameters:
+    ///   - key: The key.
+    ///   - node: Its value.
+    ///   - keyPosition: Where the key is written.
+    ///   - recordDuplicate: Whether a previous definition counts as overridden (a duplicate key).
+    /// - Returns: The previous entry; nil when the key is new.
     @discardableResult
     public mutating func set(
         _ key: String, _ node: ConfigNode, keyPosition: SourcePosition, recordDuplicate: Bool = true
@@ -143,6 +171,10 @@ public struct ConfigMap: Sendable, Hashable {
     }
 
     /// Records that `key` was also defined at `positions` before (used when merges rebuild a map).
+    ///
+    /// - Parameters:
+    ///   - key: The key; nothing happens when the map has none.
+    ///   - positions: The earlier definitions.
     public mutating func markOverridden(_ key: String, _ positions: [SourcePosition]) {
         guard let index = index(of: key) else { return }
         entries[index].overriddenPositions.append(contentsOf: positions)

@@ -7,6 +7,13 @@ public struct ParsedConfig: Sendable, Hashable {
     /// Non-fatal findings, such as a key defined twice in one map.
     public var warnings: [ConfigDiagnostic]
 
+    /// A parsed file.
+    ///
+    /// - Parameters:
+    ///   - path: The file's path.
+    ///   - format: The format it was read as.
+    ///   - documents: One tree per document.
+    ///   - warnings: Non-fatal findings.
     public init(path: String, format: ConfigFormat, documents: [ConfigNode], warnings: [ConfigDiagnostic] = []) {
         self.path = path
         self.format = format
@@ -33,6 +40,15 @@ public struct ConfigDiagnostic: Sendable, Hashable, CustomStringConvertible {
     public var key: String?
     public var message: String
 
+    /// A finding.
+    ///
+    /// - Parameters:
+    ///   - kind: What it is.
+    ///   - path: The file.
+    ///   - position: Where.
+    ///   - earlier: The other place it involves.
+    ///   - key: The key it is about.
+    ///   - message: What to say.
     public init(
         _ kind: Kind = .other, path: String, position: SourcePosition, earlier: SourcePosition? = nil,
         key: String? = nil, message: String

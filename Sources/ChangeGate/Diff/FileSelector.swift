@@ -4,13 +4,22 @@ import PolicyDSL
 /// read them as (the policy's `files "GLOB" except "GLOB" as FORMAT`) and the system whose
 /// configuration a file must be (`detect SYSTEM`). Without a format, the extension decides.
 public struct FileSelector: Sendable, Hashable {
+    /// The paths to read (`**` any depth, `*` within one folder).
     public var glob: String
+    /// The format to read them as; nil to follow the extension.
     public var format: ConfigFormat?
     /// Globs of paths this selector does not read (`except`, `ignore`, `--exclude`).
     public var excluded: [String]
     /// When set, a path is read only when one side's content is this system's configuration.
     public var detect: ConfigSystem?
 
+    /// A selector.
+    ///
+    /// - Parameters:
+    ///   - glob: The paths to read.
+    ///   - format: The format to read them as; nil to follow the extension.
+    ///   - excluded: Globs of paths left out.
+    ///   - detect: The system a file's content must be; nil for any file.
     public init(_ glob: String, format: ConfigFormat? = nil, excluded: [String] = [], detect: ConfigSystem? = nil) {
         self.glob = glob
         self.format = format
@@ -38,6 +47,11 @@ public struct FileSelector: Sendable, Hashable {
     }
 
     /// `selectors` with `excluded` left out of each as well.
+    ///
+    /// - Parameters:
+    ///   - excluded: Globs of paths to leave out.
+    ///   - selectors: The selectors.
+    /// - Returns: The selectors, each with `excluded` added to its exclusions.
     public static func excluding(_ excluded: [String], from selectors: [FileSelector]) -> [FileSelector] {
         guard !excluded.isEmpty else { return selectors }
         return selectors.map { selector in
@@ -49,6 +63,11 @@ public struct FileSelector: Sendable, Hashable {
 
     /// The format for `path` under the first selector that reads it by path (its `as FORMAT`, else
     /// the extension); nil when none does or the format cannot be told.
+    ///
+    /// - Parameters:
+    ///   - path: A path in the repository.
+    ///   - selectors: The selectors, in order.
+    /// - Returns: The format; nil when no selector reads `path` by path or the format cannot be told.
     public static func format(for path: String, in selectors: [FileSelector]) -> ConfigFormat? {
         if case .path(let format) = CompiledFileSelectors(selectors).selection(for: path) { return format }
         return nil

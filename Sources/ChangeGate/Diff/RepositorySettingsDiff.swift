@@ -4,6 +4,17 @@ import PolicyDSL
 
 /// Computes the settings diff between two commits of a repository: tree diff (rename-aware,
 /// limited to the selected files), blobs read once each, parsed, flattened and compared.
+///
+/// The usual call is ``diff(from:to:)`` (or ``diff(revisions:_:fromMergeBase:)`` for `changegate
+/// diff`), which returns a ``SettingsDiffReport`` whose `errors` name every file that could not be
+/// compared, and throws only ``GitError``. The other methods are the pipeline's steps for callers
+/// that schedule it themselves (``HistoryScanner``, ``Gate``): ``plan(from:to:)`` lists the files
+/// and blobs, ``weigh(_:)`` checks them against ``maxBytesRead`` before anything is read,
+/// ``unparsed(_:)`` and ``UnparsedBlobs/parse()`` parse blobs off the calling thread, ``store(_:)``
+/// keeps the results, and ``report(for:)`` compares. Each blob's settings are kept once read (a
+/// cache by blob id, ``clearCache()`` and ``keepCache(onlyFor:)`` bound it); the lookups
+/// (``values(of:at:keys:)``, ``settings(ofBlob:path:)``, ``setting(_:ofBlob:path:)``) read through
+/// it. Not thread-safe: it holds a ``Repository``.
 public struct RepositorySettingsDiff {
     public let repository: Repository
     public let selectors: [FileSelector]
@@ -122,7 +133,7 @@ public struct RepositorySettingsDiff {
         /// The blobs to read, with the path each is read as: both sides of every selected file.
         public var blobs: [(blob: ObjectID, path: String)]
         /// Paths where the head has a gitlink (a submodule entry) the change added or repointed,
-        /// in the selection or not: files inside one are never read (``CheckoutAttributes``).
+        /// in the selection or not: files inside one are never read (`CheckoutAttributes`).
         public var gitlinks: [String] = []
     }
 

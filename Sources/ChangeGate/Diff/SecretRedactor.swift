@@ -20,11 +20,21 @@ public struct SecretRedactor: Sendable {
     /// The HMAC key's bytes (SymmetricKey is not Sendable; one is made per value redacted).
     private let key: [UInt8]
 
+    /// A redactor.
+    ///
+    /// - Parameters:
+    ///   - patterns: The policy's `secret` patterns.
+    ///   - key: The HMAC key (``loadKey(at:)``).
     public init(patterns: [KeyPathPattern], key: [UInt8]) {
         self.patterns = patterns
         self.key = key
     }
 
+    /// A redactor from patterns as text; one that does not parse is left out.
+    ///
+    /// - Parameters:
+    ///   - patterns: The `secret` patterns.
+    ///   - key: The HMAC key.
     public init(patterns: [String], key: [UInt8]) {
         self.init(patterns: patterns.compactMap(KeyPathPattern.init), key: key)
     }
@@ -33,12 +43,19 @@ public struct SecretRedactor: Sendable {
     /// segment: `password`, `passwd`, `secret`, `token`, `credentials`, or one ending in `_password`,
     /// `_passwd`, `_secret`, `_token`, `_key`, `_credentials` (`-`, camelCase and case do not matter:
     /// `apiKey`, `client-secret`, `DB_PASSWORD`).
+    ///
+    /// - Parameter keyPath: A setting's key path.
+    /// - Returns: Whether its values are redacted.
     public func isSecret(_ keyPath: String) -> Bool {
         if Self.hasSecretSegment(keyPath) { return true }
         return patterns.contains { $0.matches(keyPath) }
     }
 
     /// The redacted stand-in for a value.
+    ///
+    /// - Parameter value: A secret setting's value.
+    /// - Returns: `[redacted hmac-sha256:…]`, a keyed hash of the type and value: a change still
+    ///   shows, the value does not.
     public func redact(_ value: ConfigValue) -> ConfigValue {
         var message = Array(value.typeName.utf8)
         message.append(0)
@@ -170,6 +187,11 @@ public struct SecretRedactor: Sendable {
     public static let environmentVariable = "CHANGEGATE_REDACTION_KEY"
 
     /// `$CHANGEGATE_REDACTION_KEY`, else `GIT_DIR/changegate/redaction.key`.
+    ///
+    /// - Parameters:
+    ///   - gitDirectory: The repository's git directory.
+    ///   - environment: The process environment.
+    /// - Returns: The key file's path.
     public static func keyPath(gitDirectory: String, environment: [String: String]) -> String {
         if let path = environment[environmentVariable], !path.isEmpty { return path }
         return (gitDirectory as NSString).appendingPathComponent("changegate/redaction.key")
@@ -178,6 +200,9 @@ public struct SecretRedactor: Sendable {
     /// The 32-byte key at `path`, created (mode 0600, random) when there is none. When it can be
     /// neither read nor created, a key for this process only: values stay redacted, but their
     /// hashes then match only within this run.
+    ///
+    /// - Parameter path: The key file.
+    /// - Returns: 32 bytes.
     public static func loadKey(at path: String) -> [UInt8] {
         if let data = FileManager.default.contents(atPath: path), data.count >= 32 { return Array(data.prefix(32)) }
         var generator = SystemRandomNumberGenerator()

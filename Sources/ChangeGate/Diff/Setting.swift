@@ -7,6 +7,13 @@ public struct Setting: Sendable, Hashable {
     /// Earlier definitions of the same key that the last one overrode (a duplicate key).
     public var overriddenPositions: [SourcePosition]
 
+    /// A setting.
+    ///
+    /// - Parameters:
+    ///   - key: Its key path.
+    ///   - value: Its value.
+    ///   - position: Where the value is.
+    ///   - overriddenPositions: Earlier definitions of the same key.
     public init(key: String, value: ConfigValue, position: SourcePosition, overriddenPositions: [SourcePosition] = []) {
         self.key = key
         self.value = value

@@ -1,7 +1,10 @@
 /// How a setting changed between two sides.
 public enum ChangeKind: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The setting is on the head side only.
     case added
+    /// The setting is on the base side only.
     case removed
+    /// The setting's value (or its type) differs.
     case modified
     /// The file was renamed and the setting moved with it unchanged: a change of where it applies
     /// (`db/prod-next/x.yml` → `db/prod/x.yml` puts every setting in production), so the policy sees it.
@@ -14,15 +17,30 @@ public struct SettingChange: Sendable, Hashable {
     public var file: String
     /// The path on the base side when the file was renamed.
     public var previousFile: String?
+    /// The setting's key path (``SettingPath``), as `diff` prints it: `bootstrap.dcs.ttl`.
     public var key: String
+    /// How it changed.
     public var kind: ChangeKind
     /// The value on the base side; `nil` when the setting was added.
     public var old: ConfigValue?
     /// The value on the head side; `nil` when the setting was removed.
     public var new: ConfigValue?
+    /// The setting's line on the base side; nil when it was added.
     public var baseLine: Int?
+    /// The setting's line on the head side; nil when it was removed.
     public var headLine: Int?
 
+    /// A change.
+    ///
+    /// - Parameters:
+    ///   - file: The file's path on the head side (the base side for a deleted file).
+    ///   - previousFile: Its path on the base side when it was renamed.
+    ///   - key: The setting's key path.
+    ///   - kind: How it changed.
+    ///   - old: The value on the base side.
+    ///   - new: The value on the head side.
+    ///   - baseLine: The line on the base side.
+    ///   - headLine: The line on the head side.
     public init(
         file: String, previousFile: String? = nil, key: String, kind: ChangeKind, old: ConfigValue?, new: ConfigValue?,
         baseLine: Int?, headLine: Int?

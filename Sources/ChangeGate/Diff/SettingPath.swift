@@ -9,11 +9,19 @@ public enum SettingPath {
     public static let listIdentityFields = ["name", "id", "key"]
 
     /// A map key as a path segment, quoted when needed.
+    ///
+    /// - Parameter key: The key as the file writes it.
+    /// - Returns: The segment.
     public static func segment(_ key: String) -> String {
         needsQuoting(key) ? quoted(key) : key
     }
 
     /// `parent.key`, or `key` at the root.
+    ///
+    /// - Parameters:
+    ///   - key: A map key.
+    ///   - parent: The path of the map; "" for the root.
+    /// - Returns: The key's path.
     public static func appending(key: String, to parent: String) -> String {
         guard !parent.isEmpty else { return segment(key) }
         // Appended in place: `a + "." + b` would build the intermediate string too.
@@ -26,11 +34,22 @@ public enum SettingPath {
     }
 
     /// `parent[index]`.
+    ///
+    /// - Parameters:
+    ///   - index: A list index.
+    ///   - parent: The path of the list.
+    /// - Returns: The item's path.
     public static func appending(index: Int, to parent: String) -> String {
         parent + "[" + String(index) + "]"
     }
 
     /// `parent[field=value]`.
+    ///
+    /// - Parameters:
+    ///   - field: The identity field (``listIdentityFields``).
+    ///   - value: The item's value of it.
+    ///   - parent: The path of the list.
+    /// - Returns: The item's path.
     public static func appending(field: String, value: String, to parent: String) -> String {
         parent + "[" + field + "=" + segment(value) + "]"
     }
@@ -38,6 +57,9 @@ public enum SettingPath {
     /// A key of a multi-document file split into its `[doc=ID]` prefix and the key within the
     /// document (`[doc=Cluster/db].spec.instances` → `[doc=Cluster/db]`, `spec.instances`); nil for
     /// a key without one.
+    ///
+    /// - Parameter key: A key path.
+    /// - Returns: The prefix and the key within the document, or nil.
     public static func documentKey(_ key: String) -> (document: Substring, key: Substring)? {
         guard key.hasPrefix("[doc=") else { return nil }
         let utf8 = key.utf8

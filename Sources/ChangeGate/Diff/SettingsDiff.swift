@@ -3,6 +3,15 @@ public enum SettingsDiff {
     /// The changes from `base` to `head` (either may be absent: an added or deleted file), ordered
     /// by key path. Reordered keys, comments, whitespace and quoting style are no change; a type
     /// change (`30` → `"30"`) is a modification.
+    ///
+    /// - Parameters:
+    ///   - file: The file's path on the head side.
+    ///   - previousFile: Its path on the base side when it was renamed.
+    ///   - base: The file on the base side; nil when it was added.
+    ///   - head: The file on the head side; nil when it was deleted.
+    ///   - limits: The bounds on flattening either side.
+    /// - Returns: The changed settings, ordered by key path.
+    /// - Throws: ``ConfigError`` when either side's key paths pass the flattening limits.
     public static func changes(
         file: String, previousFile: String? = nil, base: ParsedConfig?, head: ParsedConfig?,
         limits: ReaderLimits = .default
@@ -28,6 +37,14 @@ public enum SettingsDiff {
     ///
     /// With `movedWithRename` and a `previousFile`, every setting that is the same on both sides is a
     /// ``ChangeKind/renamed`` change (a rename moves the settings into another path's scope).
+    ///
+    /// - Parameters:
+    ///   - file: The file's path on the head side.
+    ///   - previousFile: Its path on the base side when it was renamed.
+    ///   - base: The base side's settings, in document order.
+    ///   - head: The head side's settings, in document order.
+    ///   - movedWithRename: Whether an unchanged setting of a renamed file is a change.
+    /// - Returns: The changed settings, ordered by key path.
     public static func changes(
         file: String, previousFile: String? = nil, base: [Setting], head: [Setting], movedWithRename: Bool = false
     ) -> [SettingChange] {

@@ -5,6 +5,13 @@ public struct FileProblem: Sendable, Hashable, CustomStringConvertible {
     public var column: Int?
     public var message: String
 
+    /// A problem.
+    ///
+    /// - Parameters:
+    ///   - file: The file.
+    ///   - line: The line, when at one place.
+    ///   - column: The column.
+    ///   - message: Why the file could not be compared.
     public init(file: String, line: Int? = nil, column: Int? = nil, message: String) {
         self.file = file
         self.line = line
@@ -39,7 +46,7 @@ public struct SettingsDiffReport: Sendable, Hashable {
     /// Paths where the head has a gitlink the change added or repointed (``RepositorySettingsDiff/Plan/gitlinks``).
     public var gitlinks: [String] = []
     /// Files whose both sides hold one document (or none): a policy matches their keys with or
-    /// without the `[doc=Kind/name]` prefix (``ChangeInput/keyWithinDocument``).
+    /// without the `[doc=Kind/name]` prefix (PolicyDSL's `ChangeInput.keyWithinDocument`).
     public var singleDocumentFiles: Set<String> = []
     public var changes: [SettingChange]
     /// Files that failed to parse, were binary or too large: never silently skipped.
@@ -75,6 +82,14 @@ public struct FileWarning: Sendable, Hashable, CustomStringConvertible {
     public var kind: String
     public var message: String
 
+    /// A warning.
+    ///
+    /// - Parameters:
+    ///   - file: The file.
+    ///   - line: The line, when at one place.
+    ///   - column: The column.
+    ///   - kind: `formatting-only`, `duplicate-key` or `other`.
+    ///   - message: What to say.
     public init(file: String, line: Int? = nil, column: Int? = nil, kind: String, message: String) {
         self.file = file
         self.line = line

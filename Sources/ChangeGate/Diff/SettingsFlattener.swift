@@ -12,6 +12,12 @@ public enum SettingsFlattener {
     /// - an empty document (`---` alone, `~`) holds no setting and takes no rank.
     /// Other formats have one document, keyed from its root.
     /// Throws when the paths would exceed `limits.maxFlattenedBytes`.
+    ///
+    /// - Parameters:
+    ///   - config: The parsed file.
+    ///   - limits: The bounds; ``ReaderLimits/maxFlattenedBytes`` applies.
+    /// - Returns: The settings, in document order.
+    /// - Throws: ``ConfigError`` when the paths would exceed `limits.maxFlattenedBytes`.
     public static func settings(of config: ParsedConfig, limits: ReaderLimits = .default) throws(ConfigError)
         -> [Setting]
     {
@@ -42,6 +48,12 @@ public enum SettingsFlattener {
     }
 
     /// The settings as a dictionary by key path (the last wins should two paths collide).
+    ///
+    /// - Parameters:
+    ///   - config: The parsed file.
+    ///   - limits: The bounds; ``ReaderLimits/maxFlattenedBytes`` applies.
+    /// - Returns: The settings by key path.
+    /// - Throws: ``ConfigError`` when the paths would exceed `limits.maxFlattenedBytes`.
     public static func settingsByKey(of config: ParsedConfig, limits: ReaderLimits = .default) throws(ConfigError)
         -> [String: Setting]
     {

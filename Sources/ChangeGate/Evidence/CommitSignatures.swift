@@ -14,6 +14,13 @@ public enum SignatureStatus: Sendable, Hashable {
 /// vouch for a commit. git runs with the caller's environment, so a hook's quarantined objects are
 /// visible to it.
 public enum CommitSignatures {
+    /// Each commit's signature, verified against the allowed signers.
+    ///
+    /// - Parameters:
+    ///   - commits: The commits.
+    ///   - gitDirectory: The repository's git directory, for `git`.
+    ///   - allowedSigners: The policy's allowed-signers file.
+    /// - Returns: Each commit's status.
     public static func verify(_ commits: [ObjectID], gitDirectory: String, allowedSigners: String) -> [ObjectID:
         SignatureStatus]
     {

@@ -11,12 +11,18 @@ import PolicyDSL
 /// }
 /// ```
 public struct EvidenceFile: Sendable, Hashable {
+    /// The approvals the file lists.
     public var reviewers: [ReviewerEvidence]
+    /// The test results it lists.
     public var tests: [TestEvidence]
     /// An emergency override asked for through CI (e.g. a label applied by `actor`).
     public var override: OverrideRequest?
 
     /// Reads and checks an evidence file; every mistake is an error with its line and column.
+    ///
+    /// - Parameter path: The evidence JSON file (docs/ci.md).
+    /// - Returns: Its reviewers, tests and override.
+    /// - Throws: ``InputFileError`` naming the file, line and column of the first mistake.
     public static func read(path: String) throws(EvidenceError) -> EvidenceFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw EvidenceError(path: path, "cannot read the evidence file")

@@ -8,6 +8,11 @@ import PolicyDSL
 /// Test results from JUnit XML reports (`--junit GLOB`): `testsuites/testsuite/testcase` with
 /// `failure`, `error` and `skipped` children. A skipped test is not a pass.
 public enum JUnitReport {
+    /// The test results of one report.
+    ///
+    /// - Parameter path: A JUnit XML file.
+    /// - Returns: One result per `testcase`.
+    /// - Throws: ``InputFileError`` when the file cannot be read or is not a JUnit report.
     public static func read(path: String) throws(EvidenceError) -> [TestEvidence] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw EvidenceError(path: path, "cannot read the JUnit report")
@@ -33,6 +38,10 @@ public enum JUnitReport {
     /// Every report matching `pattern` (a path glob relative to the working directory, `**` allowed),
     /// in path order. A pattern that matches nothing is an error: a CI that lost its reports must not
     /// pass as one that ran no tests.
+    ///
+    /// - Parameter pattern: A path or a glob.
+    /// - Returns: Every matching report's results, in path order.
+    /// - Throws: ``InputFileError`` when nothing matches or a report cannot be read.
     public static func read(matching pattern: String) throws(EvidenceError) -> [TestEvidence] {
         let paths = expand(pattern)
         guard !paths.isEmpty else { throw EvidenceError(path: pattern, "no JUnit report matches this path") }
@@ -44,6 +53,14 @@ public enum JUnitReport {
     /// The reports matching `pattern`, refusing any that the change itself carries: a file inside
     /// `repository`'s work tree that is tracked at `head` is the change's claim about its own tests,
     /// not a result CI produced (`--junit 'reports/**/*.xml'` would read a committed fake).
+    ///
+    /// - Parameters:
+    ///   - pattern: A path or a glob.
+    ///   - repository: The repository judged.
+    ///   - head: The change's tip.
+    /// - Returns: Every matching report's results, in path order.
+    /// - Throws: ``InputFileError`` when nothing matches, a report is tracked at `head`, or a
+    ///   report cannot be read.
     public static func read(
         matching pattern: String, notCommittedIn repository: Repository, at head: ObjectID
     ) throws(EvidenceError) -> [TestEvidence] {

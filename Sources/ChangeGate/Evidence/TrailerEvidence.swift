@@ -21,6 +21,13 @@ public struct TrailerEvidence: Sendable, Hashable {
 
     /// `signatures` holds the verified signature of each commit (``CommitSignatures``); a commit
     /// missing from it counts as unsigned.
+    ///
+    /// - Parameters:
+    ///   - commits: The change's commits, whose trailers are read.
+    ///   - trust: The policy's `trust trailers` line; nil trusts none.
+    ///   - groups: The policy's groups, for `committed by GROUP`.
+    ///   - identities: The policy's identity map.
+    ///   - signatures: Each commit's verified signature.
     public init(
         commits: [CommitInfo], trust: TrailerTrust?, groups: [Group], identities: IdentityMap = IdentityMap(),
         signatures: [ObjectID: SignatureStatus] = [:]
@@ -59,6 +66,9 @@ public struct TrailerEvidence: Sendable, Hashable {
 
     /// True when `source` names a trailer (``init(commits:trust:groups:identities:signatures:)``):
     /// evidence a re-judgement reads from the commits again, not from a record of it.
+    ///
+    /// - Parameter source: An evidence source.
+    /// - Returns: Whether it names a trailer.
     public static func isTrailerSource(_ source: String) -> Bool {
         TrailerTrust.known.contains { source.hasPrefix($0 + sourceInfix) }
     }

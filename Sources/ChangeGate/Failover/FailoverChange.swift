@@ -14,6 +14,14 @@ public struct FailoverChange: Sendable, Hashable {
     /// recognisable, so the head then counts as unable to fail over.
     public var modelLost: Bool
 
+    /// A file's assessments before and after.
+    ///
+    /// - Parameters:
+    ///   - file: The file's path on the head side.
+    ///   - previousFile: Its path on the base side when renamed.
+    ///   - base: The assessments before.
+    ///   - head: The assessments after.
+    ///   - headExists: Whether the file is still there after.
     public init(
         file: String, previousFile: String? = nil, base: [FailoverAssessment], head: [FailoverAssessment],
         headExists: Bool = true

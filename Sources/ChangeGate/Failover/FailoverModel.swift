@@ -1,8 +1,15 @@
 /// Computes ``FailoverAssessment``s from a configuration file's settings: the models of each
-/// system (``PatroniFailoverModel``, ``SentinelFailoverModel``, ``CloudNativePGFailoverModel``, ``OrchestratorFailoverModel``) and of the generic `failover.*`
-/// block (``GenericFailoverModel``).
+/// system (`PatroniFailoverModel`, `SentinelFailoverModel`, `CloudNativePGFailoverModel`,
+/// `OrchestratorFailoverModel`, `HelmRedisFailoverModel`) and of the generic `failover.*` block
+/// (`GenericFailoverModel`).
 public enum FailoverModel {
     /// Every assessment `config` supports: one per system it is, and one for a `failover.*` block.
+    ///
+    /// - Parameters:
+    ///   - config: The parsed file.
+    ///   - limits: The bounds on flattening it.
+    /// - Returns: The assessments; empty when no model applies.
+    /// - Throws: ``ConfigError`` when the file's key paths pass the flattening limits.
     public static func assess(_ config: ParsedConfig, limits: ReaderLimits = .default) throws(ConfigError)
         -> [FailoverAssessment]
     {
@@ -12,6 +19,14 @@ public enum FailoverModel {
 
     /// Every assessment of a file's flattened settings, read as `systems` say it is. `members`
     /// are the other members of a Patroni cluster (their files in the same tree), when known.
+    ///
+    /// - Parameters:
+    ///   - settings: The file's flattened settings by key path.
+    ///   - systems: The systems the file is (``ConfigSystem/detect(in:)``).
+    ///   - file: The file's path, named in the assessments.
+    ///   - members: The other members of its Patroni cluster.
+    ///   - valuesDefaults: The `values.yaml` a Helm override file overrides, when there is one.
+    /// - Returns: The assessments; empty when no model applies.
     public static func assess(
         _ settings: [String: ConfigValue], systems: Set<ConfigSystem>, file: String,
         members: [PatroniMember] = [], valuesDefaults: ValuesDefaults? = nil
@@ -34,6 +49,9 @@ public enum FailoverModel {
 
     /// The systems a flattened file is, by the keys each system's files cannot do without: for
     /// settings that come without their parse tree (a policy test's `files:`).
+    ///
+    /// - Parameter settings: The file's flattened settings by key path.
+    /// - Returns: The systems whose telltale keys are there.
     public static func systems(ofSettings settings: [String: ConfigValue]) -> Set<ConfigSystem> {
         var found = Set<ConfigSystem>()
         for key in settings.keys {
@@ -52,6 +70,14 @@ public enum FailoverModel {
 
     /// The file's bytes read as its extension says (a `.conf` with `sentinel` lines as Redis's
     /// syntax), then assessed.
+    ///
+    /// - Parameters:
+    ///   - file: The file's path; its extension decides the format.
+    ///   - bytes: The file's content.
+    ///   - reader: The reader, with its limits.
+    /// - Returns: The assessments; empty when no model applies.
+    /// - Throws: ``ConfigError`` when the format cannot be told from the name or the file does not
+    ///   parse.
     public static func assess(file: String, bytes: [UInt8], reader: ConfigReader = ConfigReader()) throws(ConfigError)
         -> [FailoverAssessment]
     {

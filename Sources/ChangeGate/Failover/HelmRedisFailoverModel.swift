@@ -81,9 +81,16 @@ enum HelmRedisFailoverModel {
 
 /// The `values.yaml` an override values file (`values-prod.yaml`) is layered on, flattened.
 public struct ValuesDefaults: Sendable, Hashable {
+    /// The `values.yaml` file's path.
     public var path: String
+    /// Its flattened settings.
     public var settings: [String: ConfigValue]
 
+    /// A chart's defaults.
+    ///
+    /// - Parameters:
+    ///   - path: The file's path.
+    ///   - settings: Its flattened settings.
     public init(path: String, settings: [String: ConfigValue]) {
         self.path = path
         self.settings = settings
@@ -95,6 +102,11 @@ public struct ValuesDefaults: Sendable, Hashable {
     /// `prod-values.yaml`), and for any other YAML file whose own `settings` are the chart's
     /// (`sentinel.…`, `replica.…`, `master.…`, `architecture`, `auth.…`), as `prod.yaml`. Empty for
     /// `values.yaml` itself and for files that are neither.
+    ///
+    /// - Parameters:
+    ///   - path: An override file's path.
+    ///   - settings: Its flattened settings.
+    /// - Returns: The paths to try, nearest first.
     public static func defaultsCandidates(for path: String, settings: [String: ConfigValue] = [:]) -> [String] {
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { String(path[...$0]) } ?? ""

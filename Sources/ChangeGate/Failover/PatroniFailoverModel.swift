@@ -122,6 +122,11 @@ public struct PatroniMember: Sendable, Hashable {
     /// `tags.nofailover is true`, `tags.failover_priority is 0`; nil when the member may be promoted.
     public var ineligibleBecause: String?
 
+    /// A member from its file's settings.
+    ///
+    /// - Parameters:
+    ///   - file: The member's file.
+    ///   - settings: Its flattened settings.
     public init(file: String, settings: [String: ConfigValue]) {
         self.file = file
         if case .string(let name)? = settings["name"] { self.name = name } else { self.name = file }
@@ -148,6 +153,9 @@ public struct PatroniMember: Sendable, Hashable {
     /// `scope`, and the DCS it keeps them in (the DCS section's kind and the endpoints it names,
     /// order aside): a staging copy with the same scope on another etcd is another cluster, and
     /// must not count as a member that could take over. Nil without a scope.
+    ///
+    /// - Parameter settings: A member's flattened settings.
+    /// - Returns: The cluster's identity, or nil.
     public static func cluster(of settings: [String: ConfigValue]) -> String? {
         guard let scope = settings["scope"]?.scalarText else { return nil }
         var namespace = "/service/"

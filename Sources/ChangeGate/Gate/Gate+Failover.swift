@@ -92,6 +92,13 @@ extension Gate {
     /// --rev`): the file with the other members of its Patroni cluster and the `values.yaml` it
     /// overrides, each read as the repository's policy at that commit reads it (the usual
     /// configuration files when it has none that compiles).
+    ///
+    /// - Parameters:
+    ///   - path: The file's path in the repository.
+    ///   - commit: The commit to read it at.
+    /// - Returns: One assessment per failover model that applies; empty when none does or the file
+    ///   is not at `commit`.
+    /// - Throws: ``GitError`` when the commit's tree or a blob cannot be read.
     public func failoverAssessments(of path: String, at commit: ObjectID) throws(GitError) -> [FailoverAssessment] {
         let program = (try? PolicyLoader.load(in: repository, at: commit))?.result.program
         var differ = RepositorySettingsDiff(

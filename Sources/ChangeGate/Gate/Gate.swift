@@ -8,12 +8,25 @@ import PolicyDSL
 /// from judging — an unknown revision, a broken policy, an unparsable file — is a decision of its own
 /// (``GateDecision/Verdict/error``), which denies.
 public struct Gate {
+    /// The repository whose changes the gate judges; not shared with another thread while the
+    /// gate uses it (``Repository`` is not thread-safe).
     public let repository: Repository
 
+    /// A gate over `repository`.
+    ///
+    /// - Parameter repository: The repository whose changes the gate judges.
     public init(repository: Repository) {
         self.repository = repository
     }
 
+    /// Judges the change `request` names, as `changegate check` does: the revisions resolved, the
+    /// change taken from their merge base, the policy from ``GateRequest/policyPath``, else
+    /// ``GateRequest/policyRevision``, else the base (with the last policy that compiled when the
+    /// branch's own is broken).
+    ///
+    /// - Parameter request: The revisions, the policy, the evidence, who and when.
+    /// - Returns: The decision. Never throws: anything that keeps the gate from judging is a
+    ///   decision with ``GateDecision/Verdict/error``, whose problems say why.
     public func decide(_ request: GateRequest) -> GateDecision {
         var decision = GateDecision(verdict: .error)
         decision.override = request.override
@@ -81,12 +94,26 @@ public struct Gate {
     /// `request.head` are not read here.
     ///
     /// `brokenPolicy` is set when the target branch's own policy does not compile and `loaded` is the
-    /// last one that did: only an override then lands the change (``Self/brokenPolicyText(_:lastCompiled:)``).
+    /// last one that did: only an override then lands the change (``brokenPolicyText(_:lastCompiled:)``).
     ///
     /// `ancestry` (from `check`) compares the settings from the merge base when `base` is not an
     /// ancestor of `head`, as a pull request does; the commits are still `base..head`. Without it
     /// (the hook) the settings are compared from `base` itself: the ref's old tip, whatever a
     /// rewrite dropped.
+    ///
+    /// - Parameters:
+    ///   - base: The commit the change starts from; nil for the empty tree.
+    ///   - head: The change's tip.
+    ///   - loaded: The policy to judge with.
+    ///   - request: The evidence, the actor, the time, the override and the bounds; its `base`,
+    ///     `head` and policy fields are not read.
+    ///   - forced: Whether the push rewrites history (the policy's `forced` field).
+    ///   - extraRisk: The gate's own risk contributions, counted with the policy's.
+    ///   - brokenPolicy: Why the target branch's own policy cannot judge, when `loaded` is the last
+    ///     one that compiled; nil otherwise.
+    ///   - ancestry: How `base` relates to `head`, to compare from their merge base; nil to compare
+    ///     from `base` itself.
+    /// - Returns: The decision; an error decision (never a throw) when the change cannot be judged.
     public func decide(
         base: ObjectID?, head: ObjectID, policy loaded: LoadedPolicy, request: GateRequest, forced: Bool = false,
         extraRisk: [RiskItem] = [], brokenPolicy: String? = nil, ancestry: Ancestry? = nil
@@ -296,6 +323,11 @@ public struct Gate {
     }
 
     /// What a decision says when the branch's own policy is broken and an older one judges.
+    ///
+    /// - Parameters:
+    ///   - broken: The branch's own policy, which does not compile.
+    ///   - commit: The commit whose policy judges instead.
+    /// - Returns: The sentence, with the broken policy's errors.
     public static func brokenPolicyText(_ broken: LoadedPolicy, lastCompiled commit: ObjectID) -> String {
         let errors = broken.result.errors.map(\.description).joined(separator: "; ")
         return "the policy at \(broken.source) does not compile (\(errors)); judged by the last policy that "
@@ -315,6 +347,10 @@ public struct Gate {
     /// The policy's `files` lines as file selectors; every known config file (less its `ignore`
     /// globs) when it has none.
     /// Public for the commands that read settings the way the gate does (`changegate history`).
+    ///
+    /// - Parameter program: The checked policy.
+    /// - Returns: One selector per glob of each `files` line, with its format, exclusions and
+    ///   detection; ``FileSelector/knownConfigFiles`` less the `ignore` globs when there is none.
     public static func selectors(of program: Program) -> [FileSelector] {
         let declared = program.fileSelectors.flatMap { rule in
             rule.patterns.map {

@@ -1,27 +1,43 @@
 import PolicyDSL
 
 /// What the gate decided, with everything a report needs to explain it.
+///
+/// A decision the gate could not reach has the verdict ``Verdict/error`` and no evaluation: its
+/// `problems` say what kept the gate from judging (an unknown revision, a policy that does not
+/// compile, a file that does not parse, a trail that could not be written), each with its
+/// `file:line` where there is one. Every report renders them, and an error denies.
 public struct GateDecision: Sendable {
+    /// What the gate decided.
     public enum Verdict: String, Sendable, Hashable {
+        /// `allow`: the change may go through; `warn`: it may, and a `warn` rule applies (a
+        /// failure under `--fail-on-warn`); `deny`: a rule is not met, it may not.
         case allow, warn, deny
         /// The change could not be judged (unknown revision, broken policy, unparsable file): denied.
         case error
     }
 
+    /// What the gate decided.
     public var verdict: Verdict
+    /// The base commit; nil when it did not resolve, or for a new ref's first push.
     public var base: ObjectID?
+    /// The head commit; nil when it did not resolve.
     public var head: ObjectID?
     /// How `base` relates to `head`, for `check` (which judges from their merge base); nil for the
     /// hook, which compares the ref's old tip with the new.
     public var ancestry: Ancestry?
+    /// The policy's name (`policy "…"`); nil when none compiled.
     public var policyName: String?
     /// Where the policy came from: `abc1234:policies/` or a path given with --policy.
     public var policySource: String?
     /// The fingerprint of the policy and group files (see ``LoadedPolicy/sha256``).
     public var policySHA256: String?
+    /// Every file the policy was built from, with its digest.
     public var policyFiles: [LoadedPolicy.File] = []
+    /// The policy's evaluation; nil when the change could not be judged.
     public var evaluation: Evaluation?
+    /// The changed settings.
     public var changes: [SettingChange]
+    /// The commits of the change, newest first.
     public var commits: [CommitInfo]
     /// Every piece of evidence offered, where it came from and whether it counted.
     public var evidence: [EvidenceUse] = []
@@ -39,6 +55,18 @@ public struct GateDecision: Sendable {
     /// The failover model's view of each changed file it reads, before and after.
     public var failover: [FailoverChange] = []
 
+    /// A decision; the gate fills in the rest as it goes.
+    ///
+    /// - Parameters:
+    ///   - verdict: What was decided.
+    ///   - base: The base commit.
+    ///   - head: The head commit.
+    ///   - policyName: The policy's name.
+    ///   - policySource: Where the policy came from.
+    ///   - evaluation: The policy's evaluation.
+    ///   - changes: The changed settings.
+    ///   - commits: The commits of the change.
+    ///   - problems: Why the change could not be judged.
     public init(
         verdict: Verdict, base: ObjectID? = nil, head: ObjectID? = nil, policyName: String? = nil,
         policySource: String? = nil, evaluation: Evaluation? = nil, changes: [SettingChange] = [],
@@ -84,6 +112,11 @@ public struct GateDecision: Sendable {
     public var overridden: Bool { evaluation?.verdicts.contains(where: \.overridden) ?? false }
 
     /// The line of a changed setting in its file (the head side, or the base side for a removal).
+    ///
+    /// - Parameters:
+    ///   - file: The file's path in the repository.
+    ///   - key: The setting's key path.
+    /// - Returns: The line; nil when the decision has no such change, or it has no line.
     public func line(file: String, key: String) -> Int? {
         guard let change = changes.first(where: { $0.file == file && $0.key == key }) else { return nil }
         return change.headLine ?? change.baseLine
@@ -92,10 +125,13 @@ public struct GateDecision: Sendable {
 
 /// One piece of evidence as the decision saw it.
 public struct EvidenceUse: Sendable, Hashable {
+    /// What the evidence is.
     public enum Kind: String, Sendable, Hashable {
+        /// `reviewer`: an approval; `test`: a test result.
         case reviewer, test
     }
 
+    /// What the evidence is.
     public var kind: Kind
     /// The reviewer's identity or the test's name.
     public var subject: String
@@ -105,5 +141,6 @@ public struct EvidenceUse: Sendable, Hashable {
     public var source: String
     /// False when the gate set it aside; `reason` says why.
     public var counted: Bool
+    /// Why it was set aside; nil when it counted.
     public var reason: String?
 }

@@ -3,6 +3,8 @@ import PolicyDSL
 extension PolicyValue {
     /// A configuration value as the policy language sees it. Lists keep their items; a map (only an
     /// empty one reaches here as a setting) has no counterpart and reads as an empty list.
+    ///
+    /// - Parameter value: A setting's value.
     public init(_ value: ConfigValue) {
         switch value {
         case .null: self = .null

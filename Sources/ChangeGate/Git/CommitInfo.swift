@@ -7,6 +7,13 @@ public struct Signature: Sendable, Hashable {
     /// The signer's offset from UTC, in minutes.
     public var utcOffsetMinutes: Int
 
+    /// A signature.
+    ///
+    /// - Parameters:
+    ///   - name: The name.
+    ///   - email: The e-mail address.
+    ///   - time: Seconds since the Unix epoch.
+    ///   - utcOffsetMinutes: The offset from UTC, in minutes.
     public init(name: String, email: String, time: Int64, utcOffsetMinutes: Int) {
         self.name = name
         self.email = email
@@ -20,6 +27,11 @@ public struct Trailer: Sendable, Hashable {
     public var key: String
     public var value: String
 
+    /// A trailer.
+    ///
+    /// - Parameters:
+    ///   - key: Its name (`Reviewed-by`).
+    ///   - value: Its value, continuation lines joined.
     public init(key: String, value: String) {
         self.key = key
         self.value = value

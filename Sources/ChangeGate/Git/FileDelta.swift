@@ -32,6 +32,9 @@ public struct FileDelta: Sendable, Hashable {
     public var path: String { newPath ?? oldPath ?? "" }
 
     /// True when the side is a regular file (not a symlink or submodule), whose content can be parsed.
+    ///
+    /// - Parameter mode: A git file mode.
+    /// - Returns: Whether it is 0o100644 or 0o100755.
     public static func isRegularFile(mode: UInt32) -> Bool {
         mode == 0o100644 || mode == 0o100755
     }

@@ -24,6 +24,13 @@ public enum GitConfigText {
     /// libgit2 1.5 parses only files, so the bytes go to a file in a private folder (mode 0700) that
     /// is removed before this returns. An `[include]` or `[includeIf …]` section is refused: git
     /// ignores them in `.gitmodules`, while libgit2 would read the file they name on this machine.
+    ///
+    /// - Parameters:
+    ///   - bytes: Text in git's config format (a `.gitmodules` blob).
+    ///   - label: What errors call the text.
+    /// - Returns: Every variable, in file order.
+    /// - Throws: ``GitConfigTextError`` for an include section, a temporary copy that cannot be
+    ///   written, or text libgit2 cannot parse.
     public static func entries(_ bytes: [UInt8], label: String) throws(GitConfigTextError) -> [GitConfigEntry] {
         if let line = includeLine(bytes) {
             throw GitConfigTextError(

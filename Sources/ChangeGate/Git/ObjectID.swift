@@ -18,6 +18,10 @@ public struct ObjectID: Sendable, Hashable, Comparable, CustomStringConvertible 
         return out
     }
 
+    /// Parses a full id.
+    ///
+    /// - Parameter hex: 40 hex digits; nil for anything else (a short id needs
+    ///   ``Repository/resolveCommit(_:)``).
     public init?(hex: String) {
         let utf8 = Array(hex.utf8)
         guard utf8.count == 40 else { return nil }

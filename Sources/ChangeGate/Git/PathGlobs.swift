@@ -7,6 +7,8 @@ public struct PathGlobs: Sendable, Hashable {
     private let globs: [Glob]
 
     /// `nil` or an empty list means every path.
+    ///
+    /// - Parameter patterns: Path globs (`**` any depth, `*` within one folder).
     public init(_ patterns: [String]?) {
         self.patterns = patterns ?? []
         self.globs = self.patterns.map { Glob($0) }
@@ -16,6 +18,10 @@ public struct PathGlobs: Sendable, Hashable {
 
     public var matchesEverything: Bool { patterns.isEmpty }
 
+    /// Whether a path is selected.
+    ///
+    /// - Parameter path: A path from the repository's root.
+    /// - Returns: True when any pattern matches it, or there are none.
     public func matches(_ path: String) -> Bool {
         guard !globs.isEmpty else { return true }
         // Split once for every glob.

@@ -6,6 +6,12 @@ public struct Ancestry: Sendable, Hashable {
     /// The best common ancestor (`git merge-base BASE HEAD`); nil when the histories are unrelated.
     public var mergeBase: ObjectID?
 
+    /// An ancestry.
+    ///
+    /// - Parameters:
+    ///   - base: The target branch's commit.
+    ///   - head: The change's tip.
+    ///   - mergeBase: Their best common ancestor; nil when the histories are unrelated.
     public init(base: ObjectID, head: ObjectID, mergeBase: ObjectID?) {
         self.base = base
         self.head = head
@@ -35,6 +41,12 @@ public struct Ancestry: Sendable, Hashable {
 
 extension Repository {
     /// How `base` relates to `head` (see ``Ancestry``).
+    ///
+    /// - Parameters:
+    ///   - base: The target branch's commit.
+    ///   - head: The change's tip.
+    /// - Returns: Their merge base and which is an ancestor of which.
+    /// - Throws: ``GitError`` when the history cannot be read.
     public func ancestry(of base: ObjectID, and head: ObjectID) throws(GitError) -> Ancestry {
         Ancestry(base: base, head: head, mergeBase: base == head ? base : try mergeBase(base, head))
     }

@@ -6,6 +6,13 @@ extension Repository {
     /// `.gitattributes` files (from the root down to the path's folder), plus the server's
     /// `info/attributes` and system attributes, which git on the server applies too. A work tree's
     /// files are not read: only what is committed, and the index (empty in a bare repository).
+    ///
+    /// - Parameters:
+    ///   - names: The attributes to look up (`filter`, `diff`, …).
+    ///   - path: The file's path from the root.
+    ///   - commit: The commit whose `.gitattributes` files count.
+    /// - Returns: Each name's value for the path.
+    /// - Throws: ``GitError`` when libgit2 cannot read the attributes.
     public func attributes(_ names: [String], of path: String, at commit: ObjectID) throws(GitError) -> [String:
         AttributeValue]
     {

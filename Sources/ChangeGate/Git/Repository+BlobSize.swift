@@ -3,6 +3,10 @@ internal import CGit2
 extension Repository {
     /// A blob's size in bytes, from the object's header alone: nothing of its content is inflated,
     /// so a decision can weigh what it would read before reading any of it.
+    ///
+    /// - Parameter id: The blob's id.
+    /// - Returns: Its size in bytes.
+    /// - Throws: ``GitError`` when the object cannot be found or read.
     public func blobSize(_ id: ObjectID) throws(GitError) -> Int {
         var odbPointer: OpaquePointer?
         try GitError.check(git_repository_odb(&odbPointer, pointer), "opening the object database")
@@ -17,6 +21,12 @@ extension Repository {
 
     /// A blob's bytes whatever they hold, or nil when it is larger than `maxSize` (then not read):
     /// for content git calls binary that a reader may still decode (UTF-16 with a byte-order mark).
+    ///
+    /// - Parameters:
+    ///   - id: The blob's id.
+    ///   - maxSize: The most bytes to read.
+    /// - Returns: The bytes; nil when the blob is larger than `maxSize`.
+    /// - Throws: ``GitError`` when the blob cannot be found or read.
     public func rawBlob(_ id: ObjectID, maxSize: Int) throws(GitError) -> [UInt8]? {
         guard try blobSize(id) <= maxSize else { return nil }
         var oid = id.oid

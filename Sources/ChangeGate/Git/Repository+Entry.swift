@@ -3,6 +3,12 @@ internal import CGit2
 extension Repository {
     /// The blob and file mode at `path` in `commit`'s tree; nil when there is no such path or it
     /// is a folder (a symbolic link's mode is 0o120000, its blob the target path).
+    ///
+    /// - Parameters:
+    ///   - path: The path from the root.
+    ///   - commit: The commit whose tree is read.
+    /// - Returns: The blob and its mode; nil when there is no file at `path`.
+    /// - Throws: ``GitError`` when the tree cannot be read.
     public func entry(at path: String, in commit: ObjectID) throws(GitError) -> (blob: ObjectID, mode: UInt32)? {
         let root = try tree(ofCommit: commit)
         var entry: OpaquePointer?

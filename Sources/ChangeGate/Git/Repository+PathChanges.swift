@@ -6,6 +6,13 @@ extension Repository {
     /// Much cheaper than a tree diff when the paths are few and the history is long: it looks only
     /// at the folders on the way to those paths, skips any whose tree id did not change, and sets
     /// up nothing per call (no diff options, no config snapshot).
+    ///
+    /// - Parameters:
+    ///   - paths: The paths to look at.
+    ///   - old: The commit on the old side.
+    ///   - new: The commit on the new side.
+    /// - Returns: Each path whose blob differs, with both sides.
+    /// - Throws: ``GitError`` when a tree cannot be read.
     public func changes(in paths: PathSet, from old: ObjectID, to new: ObjectID) throws(GitError) -> [PathChange] {
         let oldTree = try tree(ofCommit: old)
         let newTree = try tree(ofCommit: new)

@@ -3,6 +3,8 @@ internal import CGit2
 extension Repository {
     /// The branch `HEAD` names (`refs/heads/main`), or nil when HEAD is detached, missing, or names a
     /// branch that does not exist (`git init --bare` names `master` whatever is pushed).
+    ///
+    /// - Returns: The full ref name, or nil.
     public func defaultBranch() -> String? {
         var reference: OpaquePointer?
         guard git_reference_lookup(&reference, pointer, "HEAD") == 0, let reference else { return nil }
@@ -14,6 +16,9 @@ extension Repository {
 
     /// Every ref's name and the commit it holds (annotated tags peeled); refs to trees or blobs,
     /// and symbolic refs, are left out.
+    ///
+    /// - Returns: Each ref's full name and its commit.
+    /// - Throws: ``GitError`` when the refs cannot be listed or read.
     public func referenceCommits() throws(GitError) -> [(name: String, commit: ObjectID)] {
         var names = git_strarray()
         try GitError.check(git_reference_list(&names, pointer), "listing refs")
@@ -30,6 +35,13 @@ extension Repository {
 
     /// The commits reachable from `head` but from none of `hidden` (`git rev-list head --not …`).
     /// `limit`: stop after that many (nil: all).
+    ///
+    /// - Parameters:
+    ///   - head: The commit to walk from.
+    ///   - hidden: Commits whose history is left out.
+    ///   - limit: The most commits to return; nil for all.
+    /// - Returns: The commit ids, in libgit2's default walk order.
+    /// - Throws: ``GitError`` when the walk fails.
     public func commits(to head: ObjectID, hiding hidden: [ObjectID], limit: Int? = nil) throws(GitError)
         -> [ObjectID]
     {

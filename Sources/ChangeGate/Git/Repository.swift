@@ -30,6 +30,9 @@ public final class Repository {
 
     /// Opens the repository at `path` (a work tree, its `.git`, or a bare repository). Does not search
     /// parent directories, so a typo fails instead of finding an unrelated repository.
+    ///
+    /// - Parameter path: A work tree, its `.git` directory, or a bare repository.
+    /// - Throws: ``GitError/notARepository(path:reason:)`` when `path` is none of them.
     public convenience init(path: String) throws(GitError) {
         Libgit2Runtime.ensureInitialized()
         var repository: OpaquePointer?
@@ -43,6 +46,9 @@ public final class Repository {
     /// Opens the repository the way git's own programs do inside a hook: from `GIT_DIR`,
     /// `GIT_OBJECT_DIRECTORY` and `GIT_ALTERNATE_OBJECT_DIRECTORIES`, so that objects still in the
     /// push's quarantine area (`GIT_QUARANTINE_PATH`) are visible.
+    ///
+    /// - Returns: The repository the environment names.
+    /// - Throws: ``GitError/notARepository(path:reason:)`` when it names none.
     public static func openFromEnvironment() throws(GitError) -> Repository {
         Libgit2Runtime.ensureInitialized()
         var repository: OpaquePointer?
@@ -54,6 +60,10 @@ public final class Repository {
     }
 
     /// Finds the repository containing `directory`, searching parent directories as git does.
+    ///
+    /// - Parameter directory: Where to start looking.
+    /// - Returns: The repository found.
+    /// - Throws: ``GitError/notARepository(path:reason:)`` when no parent directory is one.
     public static func discover(from directory: String) throws(GitError) -> Repository {
         Libgit2Runtime.ensureInitialized()
         var repository: OpaquePointer?
@@ -66,6 +76,13 @@ public final class Repository {
 
     /// The repository a command means: `path` exactly when given; otherwise the one git's
     /// environment names (inside a hook, `GIT_DIR` is set), else the one containing the working directory.
+    ///
+    /// - Parameters:
+    ///   - path: The repository's path, opened exactly; nil to look for one.
+    ///   - environment: The process environment: `GIT_DIR` or `GIT_QUARANTINE_PATH` set means a
+    ///     hook's repository, opened as ``openFromEnvironment()`` opens it.
+    /// - Returns: The repository.
+    /// - Throws: ``GitError/notARepository(path:reason:)`` when there is none.
     public static func open(path: String?, environment: [String: String]) throws(GitError) -> Repository {
         if let path { return try Repository(path: path) }
         if environment["GIT_DIR"] != nil || environment["GIT_QUARANTINE_PATH"] != nil {
@@ -74,12 +91,17 @@ public final class Repository {
         return try discover(from: ".")
     }
 
+    /// True for a repository without a work tree (a server's).
     public var isBare: Bool { git_repository_is_bare(pointer) == 1 }
 
     // MARK: - Revisions
 
     /// The commit a revision names: anything `git rev-parse REV^{commit}` accepts (`main`,
     /// `HEAD~2`, `v1.0`, short and full ids, `main@{1}`…). Tags are peeled to their commit.
+    ///
+    /// - Parameter revision: The revision, as a user writes it.
+    /// - Returns: The commit's id.
+    /// - Throws: ``GitError`` when the revision is unknown or ambiguous, or names no commit.
     public func resolveCommit(_ revision: String) throws(GitError) -> ObjectID {
         var object: OpaquePointer?
         let code = git_revparse_single(&object, pointer, revision)
@@ -93,6 +115,9 @@ public final class Repository {
     }
 
     /// True when the object exists in the object database (quarantine included when opened from the environment).
+    ///
+    /// - Parameter id: The object's id.
+    /// - Returns: Whether the object database has it.
     public func contains(_ id: ObjectID) -> Bool {
         var odb: OpaquePointer?
         guard git_repository_odb(&odb, pointer) == 0, let odb else { return false }
@@ -114,6 +139,10 @@ public final class Repository {
     }
 
     /// Reads a commit: parents, tree, author, committer, message and trailers.
+    ///
+    /// - Parameter id: The commit's id.
+    /// - Returns: The commit, as a value.
+    /// - Throws: ``GitError`` when there is no such commit or it cannot be read.
     public func commit(_ id: ObjectID) throws(GitError) -> CommitInfo {
         let handle = try lookupCommit(id)
         // Everything below borrows from the commit object: keep it alive to the end.
@@ -134,6 +163,10 @@ public final class Repository {
     }
 
     /// The trailers of a commit message, parsed by libgit2's port of git's `interpret-trailers`.
+    ///
+    /// - Parameter message: The whole commit message.
+    /// - Returns: The trailers in order, their continuation lines joined.
+    /// - Throws: ``GitError`` when libgit2 fails to parse them.
     public static func trailers(of message: String) throws(GitError) -> [Trailer] {
         Libgit2Runtime.ensureInitialized()
         var array = git_message_trailer_array()
@@ -153,6 +186,14 @@ public final class Repository {
     /// The commits reachable from `head` but not from `base` (`base..head`), newest first, children
     /// before parents. `firstParentOnly` follows only the first parent of merges, as
     /// `git log --first-parent`. A `nil` base walks all of head's history.
+    ///
+    /// - Parameters:
+    ///   - base: The commit whose history is left out; nil for none.
+    ///   - head: The commit to walk from.
+    ///   - firstParentOnly: Whether to follow only the first parent of merges.
+    ///   - limit: The most commits to read; nil for all.
+    /// - Returns: The commits, newest first.
+    /// - Throws: ``GitError`` when the walk or a commit cannot be read.
     public func commits(from base: ObjectID?, to head: ObjectID, firstParentOnly: Bool = false, limit: Int? = nil)
         throws(GitError) -> [CommitInfo]
     {
@@ -167,12 +208,23 @@ public final class Repository {
 
     /// Parses a range as git does — `A..B`, `..B` (from HEAD), `A..` (to HEAD) — and walks it;
     /// see ``commits(from:to:firstParentOnly:limit:)``. The symmetric `A...B` is refused.
+    ///
+    /// - Parameters:
+    ///   - range: `A..B`, `..B` or `A..`.
+    ///   - firstParentOnly: Whether to follow only the first parent of merges.
+    /// - Returns: The commits, newest first.
+    /// - Throws: ``GitError/invalidRange(_:)`` for anything but `A..B`, or the error of resolving
+    ///   either side or walking.
     public func commits(inRange range: String, firstParentOnly: Bool = false) throws(GitError) -> [CommitInfo] {
         let (base, head) = try resolveRange(range)
         return try commits(from: base, to: head, firstParentOnly: firstParentOnly)
     }
 
     /// The two ends of `A..B` (either side may be omitted and means HEAD).
+    ///
+    /// - Parameter range: `A..B`, `..B` or `A..`.
+    /// - Returns: The commits at both ends.
+    /// - Throws: ``GitError`` when the range does not parse or a side does not resolve to a commit.
     public func resolveRange(_ range: String) throws(GitError) -> (base: ObjectID, head: ObjectID) {
         guard range.contains(".."), !range.contains("...") else { throw .invalidRange(range) }
         var spec = git_revspec()
@@ -199,6 +251,13 @@ public final class Repository {
     }
 
     /// Calls `body` with each commit id of `base..head` in walk order until it returns false.
+    ///
+    /// - Parameters:
+    ///   - base: The commit whose history is left out; nil for none.
+    ///   - head: The commit to walk from.
+    ///   - firstParentOnly: Whether to follow only the first parent of merges.
+    ///   - body: Called with each commit id, newest first; returns false to stop.
+    /// - Throws: ``GitError`` when the walk fails, or what `body` throws.
     public func walk(
         from base: ObjectID?, to head: ObjectID, firstParentOnly: Bool = false,
         _ body: (ObjectID) throws(GitError) -> Bool
@@ -229,6 +288,12 @@ public final class Repository {
     }
 
     /// The merge base of two commits, or nil when they share no history.
+    ///
+    /// - Parameters:
+    ///   - a: One commit.
+    ///   - b: The other.
+    /// - Returns: Their best common ancestor; nil when they share no history.
+    /// - Throws: ``GitError`` when the history cannot be read.
     public func mergeBase(_ a: ObjectID, _ b: ObjectID) throws(GitError) -> ObjectID? {
         var result = git_oid()
         var one = a.oid
@@ -251,6 +316,14 @@ public final class Repository {
 
     /// The files that differ between the trees of two commits (`nil` stands for the empty tree),
     /// limited to `paths`, renames detected as `git diff -M` does.
+    ///
+    /// - Parameters:
+    ///   - base: The commit on the old side; nil for the empty tree.
+    ///   - head: The commit on the new side; nil for the empty tree.
+    ///   - paths: The path globs to compare; renames are paired among the files they match.
+    ///   - detectRenames: Whether to pair deletions with additions as renames.
+    /// - Returns: The changed files, in git's order.
+    /// - Throws: ``GitError`` when a tree or blob cannot be read.
     public func diff(from base: ObjectID?, to head: ObjectID?, paths: PathGlobs = .all, detectRenames: Bool = true)
         throws(GitError) -> [FileDelta]
     {
@@ -261,6 +334,13 @@ public final class Repository {
 
     /// The files a commit changed: against its first parent (merges included), or against the
     /// empty tree for a root commit.
+    ///
+    /// - Parameters:
+    ///   - id: The commit.
+    ///   - paths: The path globs to compare.
+    ///   - detectRenames: Whether to pair deletions with additions as renames.
+    /// - Returns: The changed files, in git's order.
+    /// - Throws: ``GitError`` when the commit, a tree or a blob cannot be read.
     public func diff(ofCommit id: ObjectID, paths: PathGlobs = .all, detectRenames: Bool = true) throws(GitError)
         -> [FileDelta]
     {
@@ -284,6 +364,13 @@ public final class Repository {
     // MARK: - Blobs
 
     /// A blob's content, unless it is binary or larger than `maxSize` (then only its size is read).
+    ///
+    /// - Parameters:
+    ///   - id: The blob's id.
+    ///   - maxSize: The most bytes to read.
+    /// - Returns: The text, or that it is binary (a NUL in its first 8,000 bytes) or too large,
+    ///   with its size.
+    /// - Throws: ``GitError`` when there is no such blob or it cannot be read.
     public func blob(_ id: ObjectID, maxSize: Int) throws(GitError) -> BlobContent {
         let size = try blobSize(id)
         if size > maxSize { return .tooLarge(size: size) }
@@ -307,14 +394,23 @@ public final class Repository {
 
 /// A file in a commit's tree.
 public struct TreeFile: Sendable, Hashable {
+    /// The file's path from the repository's root.
     public var path: String
+    /// Its blob's id.
     public var blob: ObjectID
+    /// Its git file mode (0o100644, 0o100755, 0o120000 for a symbolic link).
     public var mode: UInt32
 }
 
 extension Repository {
     /// The files directly inside `directory` (not its subfolders) in the tree of `commit`; empty
     /// when the directory does not exist there.
+    ///
+    /// - Parameters:
+    ///   - directory: The folder's path from the root; "" for the root.
+    ///   - commit: The commit whose tree is read.
+    /// - Returns: The files, in tree order.
+    /// - Throws: ``GitError`` when the tree cannot be read.
     public func files(in directory: String, at commit: ObjectID) throws(GitError) -> [TreeFile] {
         guard let tree = try folderTree(directory, at: commit) else { return [] }
         return withExtendedLifetime(tree) {
@@ -333,6 +429,14 @@ extension Repository {
 
     /// The file called `name` in each folder directly inside `directory` (`hosts/*/patroni.yml`),
     /// at most `limit` of them, with the folder's tree read once rather than each path from the root.
+    ///
+    /// - Parameters:
+    ///   - name: The file name to look for.
+    ///   - directory: The folder whose subfolders are searched.
+    ///   - commit: The commit whose tree is read.
+    ///   - limit: The most files to return.
+    /// - Returns: The files found, in tree order.
+    /// - Throws: ``GitError`` when a tree cannot be read.
     public func files(named name: String, inFoldersOf directory: String, at commit: ObjectID, limit: Int)
         throws(GitError) -> [TreeFile]
     {
@@ -378,6 +482,12 @@ extension Repository {
     }
 
     /// The blob at `path` in the tree of `commit`, or nil when there is no file there.
+    ///
+    /// - Parameters:
+    ///   - path: The file's path from the root.
+    ///   - commit: The commit whose tree is read.
+    /// - Returns: The blob's id; nil when there is no file at `path`.
+    /// - Throws: ``GitError`` when the tree cannot be read.
     public func file(at path: String, in commit: ObjectID) throws(GitError) -> ObjectID? {
         let root = try tree(ofCommit: commit)
         var entry: OpaquePointer?

@@ -13,6 +13,10 @@ extension Repository {
     }
 
     /// The value of `key` in the repository's own config, or nil when unset.
+    ///
+    /// - Parameter key: A config key (`core.hooksPath`).
+    /// - Returns: Its value, or nil.
+    /// - Throws: ``GitError`` when the config cannot be read.
     public func localConfigValue(_ key: String) throws(GitError) -> String? {
         let config = try localConfig()
         var buffer = git_buf()
@@ -24,6 +28,11 @@ extension Repository {
     }
 
     /// Sets `key` in the repository's own config; nil removes it.
+    ///
+    /// - Parameters:
+    ///   - key: A config key.
+    ///   - value: Its new value; nil to remove it.
+    /// - Throws: ``GitError`` when the config cannot be written.
     public func setLocalConfigValue(_ key: String, _ value: String?) throws(GitError) {
         let config = try localConfig()
         if let value {

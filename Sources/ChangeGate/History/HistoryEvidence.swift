@@ -18,6 +18,9 @@ public struct HistoryEvidence: Sendable, Hashable, CustomStringConvertible {
     public var override: OverrideRequest?
 
     /// No evidence, for `reason`.
+    ///
+    /// - Parameter reason: Why there is none.
+    /// - Returns: The empty evidence.
     public static func none(_ reason: String) -> HistoryEvidence {
         HistoryEvidence(sequence: nil, missing: reason)
     }
@@ -35,6 +38,12 @@ public struct HistoryEvidence: Sendable, Hashable, CustomStringConvertible {
     /// The evidence of the decision the trail recorded for `commit` as its head: the latest one
     /// that let it through, else the latest at all (a refusal's evidence is what the gate had then).
     /// Trailer evidence is left out: the replay reads the commits' trailers itself.
+    ///
+    /// - Parameters:
+    ///   - commit: The commit.
+    ///   - store: The audit trail.
+    /// - Returns: The evidence, or none with the reason.
+    /// - Throws: ``AuditError`` when the trail cannot be read.
     public static func recorded(for commit: ObjectID, in store: any AuditStore) throws(AuditError)
         -> HistoryEvidence
     {

@@ -47,12 +47,19 @@ public struct HistoryQuery: Sendable {
     /// Path globs no file selector reads (`--exclude`), besides the policy's own exclusions.
     public var excludedPaths: [String] = []
 
+    /// The plain history of `HEAD`: watched settings, newest first.
     public init() {}
 
     /// The incident view whenever a start is given: "what changed since the alerts began, worst first".
     public var order: Order { since != nil ? .highestRiskFirst : .newestFirst }
 
     /// True when `key` passes the setting filter, given its watch (if any).
+    ///
+    /// - Parameters:
+    ///   - key: A changed setting's key path.
+    ///   - watch: The watch it matched; nil for none.
+    /// - Returns: Whether the row is listed: a key a `--setting` pattern matches (without those, a
+    ///   watched key), and, when the query names tags, whose watch carries one of them.
     public func selects(key: String, watch: Watch?) -> Bool {
         if settings.isEmpty {
             guard watch != nil else { return false }
@@ -67,7 +74,9 @@ public struct HistoryQuery: Sendable {
 
     /// A mistake in the options, named after the option.
     public struct OptionError: Error, Sendable, Hashable, CustomStringConvertible {
+        /// The option, as the user typed it (`--since`).
         public var option: String
+        /// What is wrong with its value.
         public var message: String
         public var description: String { "\(option): \(message)" }
     }
@@ -85,6 +94,7 @@ public struct HistoryQuery: Sendable {
         /// `--now`: fixes the clock; nil for the real time.
         public var now: String?
 
+        /// No options given.
         public init() {}
     }
 
@@ -94,6 +104,12 @@ public struct HistoryQuery: Sendable {
     /// Reads the options. `clock` is the real time, used when `--now` is not given. With `--now`,
     /// the command runs as if at that moment: commits committed after it are left out too, unless
     /// `--until` says otherwise (an incident replayed later sees the history as it was).
+    ///
+    /// - Parameters:
+    ///   - words: The options as given.
+    ///   - clock: The real time in seconds since the epoch.
+    /// - Throws: ``OptionError`` naming the first option whose value does not parse, or options
+    ///   that cannot go together.
     public init(words: Words, clock: Int64) throws(OptionError) {
         if words.range != nil, words.ref != nil {
             throw OptionError(option: "--range", message: "give --range A..B or --ref REF, not both")

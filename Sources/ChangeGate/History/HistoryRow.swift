@@ -18,6 +18,19 @@ public struct HistoryRow: Sendable, Hashable {
     public var weight: Int
     public var tags: [String]
 
+    /// A row.
+    ///
+    /// - Parameters:
+    ///   - file: The file's path.
+    ///   - previousFile: Its path before a rename.
+    ///   - key: The setting's key path.
+    ///   - kind: How it changed.
+    ///   - old: The value before.
+    ///   - new: The value after.
+    ///   - line: The line to jump to.
+    ///   - watched: Whether a watch covers the key.
+    ///   - weight: The watch's weight.
+    ///   - tags: The watch's tags.
     public init(
         file: String, previousFile: String? = nil, key: String, kind: ChangeKind, old: ConfigValue?,
         new: ConfigValue?, line: Int? = nil, watched: Bool, weight: Int, tags: [String]
@@ -60,6 +73,15 @@ public struct HistoryCommit: Sendable, Hashable {
         return time - received
     }
 
+    /// A listed commit.
+    ///
+    /// - Parameters:
+    ///   - id: The commit.
+    ///   - time: Its committer time, in seconds since the Unix epoch.
+    ///   - author: Its author's e-mail address.
+    ///   - subject: Its subject line.
+    ///   - rows: Its listed changes.
+    ///   - judgement: The verdict `--evaluate` gave it.
     public init(
         id: ObjectID, time: Int64, author: String, subject: String, rows: [HistoryRow],
         judgement: HistoryJudgement? = nil
@@ -96,6 +118,9 @@ public struct HistoryJudgement: Sendable, Hashable {
     /// The evidence it was judged with: from the trail's record of the decision on it, or none.
     public var evidence: HistoryEvidence?
 
+    /// What `--evaluate` keeps of a decision.
+    ///
+    /// - Parameter decision: The gate's decision on the commit.
     public init(_ decision: GateDecision) {
         verdict = decision.verdict
         risk = decision.evaluation?.risk
@@ -137,6 +162,7 @@ public struct HistorySummary: Sendable, Hashable {
     public var matchingCommits = 0
     public var warnings = 0
 
+    /// Nothing read yet.
     public init() {}
 }
 
@@ -150,6 +176,13 @@ public struct HistoryApproval: Sendable, Hashable {
     /// The audit record it comes from.
     public var sequence: Int
 
+    /// An approval.
+    ///
+    /// - Parameters:
+    ///   - approver: Who approved.
+    ///   - time: When, in seconds since the Unix epoch.
+    ///   - source: Where the approval came from.
+    ///   - sequence: The audit record it comes from.
     public init(approver: String, time: Int, source: String, sequence: Int) {
         self.approver = approver
         self.time = time
@@ -158,6 +191,12 @@ public struct HistoryApproval: Sendable, Hashable {
     }
 
     /// The approvals of `commit` recorded in `store`.
+    ///
+    /// - Parameters:
+    ///   - commit: The commit.
+    ///   - store: The audit trail.
+    /// - Returns: Each approver once, with the approval's time, source and record.
+    /// - Throws: ``AuditError`` when the trail cannot be read.
     public static func recorded(for commit: ObjectID, in store: any AuditStore) throws(AuditError) -> [HistoryApproval]
     {
         var seen = Set<String>()

@@ -9,9 +9,11 @@ import PolicyDSL
 /// their changes are listed at the commits that made them. Nothing is kept from one commit to the
 /// next beyond a bounded cache of parsed files, so memory stays flat however long the history is.
 public struct HistoryScanner {
+    /// The repository scanned; the scanner's own while it runs (``Repository`` is not thread-safe).
     public let repository: Repository
     /// The policy whose watches pick, weigh and tag the settings; nil lists `--setting` keys only.
     public let policy: LoadedPolicy?
+    /// Which commits, which window, which settings.
     public let query: HistoryQuery
     /// Files read kept between batches of commits: the old sides of commits listed, which the walk
     /// meets again as the new sides of the commits that wrote them. The bound keeps memory flat.
@@ -27,6 +29,14 @@ public struct HistoryScanner {
     private let program: Program?
     private var differ: RepositorySettingsDiff
 
+    /// A scanner that reads files as the policy's `files` lines select them (the files likely to be
+    /// configuration without a policy), less the query's excluded paths.
+    ///
+    /// - Parameters:
+    ///   - repository: The repository to scan.
+    ///   - policy: The policy whose watches pick, weigh and tag the settings; nil to list the
+    ///     query's `--setting` keys only.
+    ///   - query: Which commits, which window, which settings.
     public init(repository: Repository, policy: LoadedPolicy?, query: HistoryQuery) {
         self.repository = repository
         self.policy = policy
@@ -41,6 +51,12 @@ public struct HistoryScanner {
     }
 
     /// The newest commit the query walks from: where the default policy is read.
+    ///
+    /// - Parameters:
+    ///   - revisions: The query's revisions.
+    ///   - repository: The repository they name commits of.
+    /// - Returns: The ref's commit, or the range's head.
+    /// - Throws: ``GitError`` when a revision does not resolve.
     public static func head(of revisions: HistoryQuery.Revisions, in repository: Repository) throws(GitError)
         -> ObjectID
     {
@@ -53,6 +69,15 @@ public struct HistoryScanner {
     /// The policy for a scan: `path` when given, else `policies/` at `head`. A policy that does not
     /// compile is an error. Without one at `head`, a query that names its settings (`--setting`)
     /// and does not evaluate runs without a policy; any other query needs one.
+    ///
+    /// - Parameters:
+    ///   - path: A policy file or directory given by the user; nil for `policies/` at `head`.
+    ///   - repository: The repository scanned.
+    ///   - head: The newest commit scanned (``head(of:in:)``).
+    ///   - query: The query, whose settings, `evaluate` and tags decide whether a policy is needed.
+    /// - Returns: The policy; nil when none is at `head` and the query needs none.
+    /// - Throws: ``PolicyLoader/LoadError`` when the policy cannot be read, does not compile, is
+    ///   needed and missing, or carries none of the query's tags.
     public static func loadPolicy(path: String?, repository: Repository, head: ObjectID, query: HistoryQuery)
         throws(PolicyLoader.LoadError) -> LoadedPolicy?
     {
@@ -88,6 +113,9 @@ public struct HistoryScanner {
 
     /// How many commits ``scan(progress:warning:commit:)`` will read, walking ids and commit times
     /// only: the denominator of the progress line, worth its cost only when someone watches.
+    ///
+    /// - Returns: The number of commits the walk will read.
+    /// - Throws: ``GitError`` when the revisions do not resolve or the walk fails.
     public func countCommits() throws(GitError) -> Int {
         var count = 0
         var olderInARow = 0
@@ -121,6 +149,13 @@ public struct HistoryScanner {
     /// other cores, this thread walks and diffs the trees of the next; then the first batch's rows
     /// are listed in order.
     @discardableResult
+    ///
+    /// - Parameters:
+    ///   - progress: Called with the number of commits read so far, after each one.
+    ///   - warning: Called with each file that could not be read at a commit.
+    ///   - emit: Called with each commit that has rows to list; returns false to stop the scan.
+    /// - Returns: What the scan read and found.
+    /// - Throws: ``GitError`` for a missing object or an unknown revision.
     public mutating func scan(
         progress: (Int) -> Void = { _ in }, warning: (HistoryWarning) -> Void,
         commit emit: (HistoryCommit) -> Bool

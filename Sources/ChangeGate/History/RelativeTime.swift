@@ -18,6 +18,12 @@ public enum RelativeTime {
     }
 
     /// The moment `text` names, in seconds since the Unix epoch; durations count back from `now`.
+    ///
+    /// - Parameters:
+    ///   - text: An ISO 8601 time with a zone, a plain date, or a duration (`30m`, `6h`, `2d`, `1w`).
+    ///   - now: The time durations count back from, in seconds since the Unix epoch.
+    /// - Returns: The moment, in seconds since the Unix epoch.
+    /// - Throws: ``ParseError`` saying what is accepted.
     public static func parse(_ text: String, now: Int64) throws(ParseError) -> Int64 {
         let trimmed = text.trimmingSpaces()
         if let duration = try duration(trimmed, original: text) { return now - duration }
@@ -25,11 +31,18 @@ public enum RelativeTime {
     }
 
     /// Seconds since the Unix epoch for an ISO 8601 time or plain date (no durations).
+    ///
+    /// - Parameter text: An ISO 8601 time with a zone, or a plain date.
+    /// - Returns: The moment, in seconds since the Unix epoch.
+    /// - Throws: ``ParseError`` saying what is accepted.
     public static func parseAbsolute(_ text: String) throws(ParseError) -> Int64 {
         try absolute(text.trimmingSpaces(), original: text)
     }
 
     /// `seconds` as ISO 8601 in UTC (`2024-06-04T13:55:00Z`), as reports write times.
+    ///
+    /// - Parameter seconds: Seconds since the Unix epoch.
+    /// - Returns: The time as text.
     public static func iso8601(_ seconds: Int64) -> String {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let rest = seconds - days * 86_400

@@ -17,6 +17,11 @@ public struct HookConfiguration: Sendable {
     /// branch, `approvals/heads/BRANCH/NAME` for `refs/heads/BRANCH` (`tags/TAG/NAME` likewise).
     /// Nil when the name says neither. An approval counts only for that ref, so that one given
     /// for a sandbox branch does not let the change onto production.
+    ///
+    /// - Parameters:
+    ///   - ref: The approval's ref (`refs/changegate/approvals/…`).
+    ///   - defaultBranch: The repository's default branch, for `approvals/NAME`.
+    /// - Returns: The full ref the approval is for, or nil.
     public static func approvalTarget(of ref: String, defaultBranch: String?) -> String? {
         guard ref.hasPrefix(approvalsNamespace) else { return nil }
         let rest = ref.dropFirst(approvalsNamespace.count)
@@ -30,6 +35,12 @@ public struct HookConfiguration: Sendable {
     }
 
     /// The ref to push an approval for `target` to, given the default branch.
+    ///
+    /// - Parameters:
+    ///   - target: The full ref the approval is for.
+    ///   - name: The approval's own name (`COMMIT-REVIEWER`).
+    ///   - defaultBranch: The repository's default branch.
+    /// - Returns: The approval's full ref.
     public static func approvalRef(for target: String, name: String, defaultBranch: String?) -> String {
         target == defaultBranch || !target.hasPrefix("refs/")
             ? approvalsNamespace + name : approvalsNamespace + target.dropFirst("refs/".count) + "/" + name
@@ -53,6 +64,16 @@ public struct HookConfiguration: Sendable {
     /// the push as a whole.
     public var maxBytesRead: Int = ReadBudget.defaultMaxBytes
 
+    /// A configuration.
+    ///
+    /// - Parameters:
+    ///   - protectedPatterns: The refs the hook judges.
+    ///   - policyPath: A policy on the server; nil for `policies/` at the protected ref's tip.
+    ///   - deadline: Seconds before the push is refused for time.
+    ///   - forcePushRisk: The risk a history rewrite adds.
+    ///   - revertLookBack: How far back `reverts` looks.
+    ///   - allowReplaceRefs: Whether pushes may create or move `refs/replace/*`.
+    ///   - allowNamespaceRefs: Whether pushes may create or move `refs/namespaces/*`.
     public init(
         protectedPatterns: [String] = HookConfiguration.defaultProtectedPatterns, policyPath: String? = nil,
         deadline: Double = 4, forcePushRisk: Int = 50, revertLookBack: RevertLookBack = RevertLookBack(),
@@ -68,6 +89,9 @@ public struct HookConfiguration: Sendable {
     }
 
     /// Why a push may not create or move `ref`, when it is a replace or namespace ref not allowed.
+    ///
+    /// - Parameter ref: A ref the push updates.
+    /// - Returns: The refusal; nil when the ref is allowed.
     public func refusalOfSpecialRef(_ ref: String) -> String? {
         if ref.hasPrefix("refs/replace/"), !allowReplaceRefs {
             return "a replace ref makes git serve other objects than the ones ChangeGate judges, so the hook "
@@ -81,6 +105,9 @@ public struct HookConfiguration: Sendable {
     }
 
     /// True when `ref` matches a protected pattern (`*` within a path segment, `**` across them).
+    ///
+    /// - Parameter ref: A full ref name.
+    /// - Returns: Whether the hook judges updates of it.
     public func isProtected(_ ref: String) -> Bool {
         protectedPatterns.contains { Glob($0).matches(ref) }
     }
@@ -92,6 +119,9 @@ public enum HookActor {
     public static let variables = ["CHANGEGATE_USER", "GL_USERNAME", "GL_USER", "GITHUB_USER_LOGIN", "REMOTE_USER"]
 
     /// The first non-empty variable of ``variables``, with the variable's name.
+    ///
+    /// - Parameter environment: The hook's environment.
+    /// - Returns: The pusher's identity and the variable it came from; nil when none is set.
     public static func from(_ environment: [String: String]) -> (identity: String, variable: String)? {
         for name in variables {
             if let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty {
@@ -105,12 +135,18 @@ public enum HookActor {
 /// Push options (`git push -o KEY=VALUE`), as git hands them to hooks.
 public enum PushOptions {
     /// `GIT_PUSH_OPTION_0` … `GIT_PUSH_OPTION_{COUNT-1}`.
+    ///
+    /// - Parameter environment: The hook's environment.
+    /// - Returns: The options, in order (at most 1,000).
     public static func from(_ environment: [String: String]) -> [String] {
         guard let count = environment["GIT_PUSH_OPTION_COUNT"].flatMap(Int.init), count > 0 else { return [] }
         return (0..<min(count, 1000)).compactMap { environment["GIT_PUSH_OPTION_\($0)"] }
     }
 
     /// The reason given with `-o changegate.override=REASON`, if any.
+    ///
+    /// - Parameter options: The push options.
+    /// - Returns: The reason, trimmed; nil when none is given.
     public static func overrideReason(_ options: [String]) -> String? {
         for option in options where option.hasPrefix("changegate.override=") {
             let reason = option.dropFirst("changegate.override=".count).trimmingCharacters(in: .whitespaces)

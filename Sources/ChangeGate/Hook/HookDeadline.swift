@@ -18,6 +18,10 @@ public final class HookDeadline: @unchecked Sendable {
     /// Starts the watchdog: at the deadline, unless ``claim()`` disarmed it, it calls `expire` with
     /// the budget, holding the lock so that no commit starts after it. `expire` ends the process;
     /// how (message, exit code) is the caller's to decide, not the library's.
+    ///
+    /// - Parameters:
+    ///   - seconds: The budget.
+    ///   - expire: Called with the budget at the deadline, unless claimed first; ends the process.
     public init(seconds: Double, expire: @escaping @Sendable (Double) -> Never) {
         self.seconds = seconds
         let thread = Thread { [self] in
@@ -41,6 +45,8 @@ public final class HookDeadline: @unchecked Sendable {
     /// Asked right before the records are committed: true (and the watchdog disarmed, so that the
     /// commit and the verdict it records are not cut apart) while time remains; false once it is
     /// spent, and then the caller must not commit and refuses with the deadline's message.
+    ///
+    /// - Returns: Whether the caller may commit.
     public func claim() -> Bool {
         lock.lock()
         defer { lock.unlock() }

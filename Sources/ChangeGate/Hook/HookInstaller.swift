@@ -28,8 +28,12 @@ public struct HookInstaller {
         case update
     }
 
+    /// The server's repository.
     public var repository: Repository
 
+    /// An installer for `repository`'s hooks.
+    ///
+    /// - Parameter repository: The server's repository (usually bare).
     public init(repository: Repository) {
         self.repository = repository
     }
@@ -48,6 +52,14 @@ public struct HookInstaller {
     }
 
     /// Installs the hooks; returns what was done, one line per step, for the admin to read.
+    ///
+    /// - Parameters:
+    ///   - executable: The `changegate` the hooks run.
+    ///   - arguments: The options the judging hook passes it (`--protect`, `--deadline`, …).
+    ///   - gate: Which git hook judges: pre-receive (atomic, with push options) or update.
+    /// - Returns: What was done, one line per step.
+    /// - Throws: ``InstallError`` when a hook cannot be written, or a hook and the copy an earlier
+    ///   install chained it to are both there; or the file system's or git config's error.
     public func install(executable: String, arguments: [String], gate: Gate = .preReceive) throws -> [String] {
         var done: [String] = []
         let directory = hooksDirectory
@@ -169,6 +181,10 @@ public struct HookInstaller {
     }
 
     /// Removes the hooks and restores what install changed.
+    ///
+    /// - Returns: What was done, one line per step.
+    /// - Throws: ``InstallError`` when the hooks there are not ChangeGate's, or the file system's or
+    ///   git config's error.
     public func uninstall() throws -> [String] {
         var done: [String] = []
         let directory = hooksDirectory

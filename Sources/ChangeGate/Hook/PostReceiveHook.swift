@@ -5,13 +5,22 @@
 /// It cannot refuse anything (the refs have moved); when the trail cannot be written it says that
 /// nothing was recorded, so an approval then does not count and must be pushed again.
 public struct PostReceiveHook {
+    /// The server's repository, opened from git's environment.
     public var repository: Repository
+    /// Where approvals, arrivals and landings are recorded.
     public var journal: any HookJournal
     /// The authenticated pusher; nil when the hosting says nothing.
     public var actor: String?
     /// Seconds since the Unix epoch.
     public var now: Int
 
+    /// A hook run.
+    ///
+    /// - Parameters:
+    ///   - repository: The server's repository.
+    ///   - journal: Where records go.
+    ///   - actor: The authenticated pusher; nil when the hosting says nothing.
+    ///   - now: The time, in seconds since the Unix epoch.
     public init(repository: Repository, journal: any HookJournal, actor: String?, now: Int) {
         self.repository = repository
         self.journal = journal
@@ -26,6 +35,12 @@ public struct PostReceiveHook {
         public var failed: Bool
     }
 
+    /// Records what the updates landed: approvals, arrivals of new commits, and each ref's landing.
+    ///
+    /// - Parameters:
+    ///   - updates: The ref updates that landed.
+    ///   - commit: The wait limit and the last-moment claim of the records' commit.
+    /// - Returns: What to tell the pusher, and whether anything failed to be recorded.
     public func run(_ updates: [RefUpdate], commit: HookCommit = .unbounded) -> Outcome {
         var lines: [String] = []
         var approvals: [Approval] = []

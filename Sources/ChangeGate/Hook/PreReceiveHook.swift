@@ -7,11 +7,15 @@ import PolicyDSL
 ///
 /// The push is accepted only when every update is, so that git refuses it atomically.
 public struct PreReceiveHook {
+    /// The server's repository, opened from git's environment.
     public var repository: Repository
+    /// How to judge.
     public var configuration: HookConfiguration
+    /// Where verdicts and approvals are recorded.
     public var journal: any HookJournal
     /// The authenticated pusher (see ``HookActor``); nil when the hosting says nothing.
     public var actor: String?
+    /// `git push -o` options (``PushOptions``).
     public var pushOptions: [String]
     /// Seconds since the Unix epoch.
     public var now: Int
@@ -19,6 +23,16 @@ public struct PreReceiveHook {
     /// `DIR/<commit>/*.xml` (JUnit).
     public var evidenceDirectory: String
 
+    /// A hook run.
+    ///
+    /// - Parameters:
+    ///   - repository: The server's repository.
+    ///   - configuration: How to judge.
+    ///   - journal: Where verdicts are recorded.
+    ///   - actor: The authenticated pusher; nil when the hosting says nothing.
+    ///   - pushOptions: The push options.
+    ///   - now: The time, in seconds since the Unix epoch.
+    ///   - evidenceDirectory: Where CI leaves test results per commit.
     public init(
         repository: Repository, configuration: HookConfiguration, journal: any HookJournal, actor: String?,
         pushOptions: [String], now: Int, evidenceDirectory: String
@@ -64,6 +78,11 @@ public struct PreReceiveHook {
     }
 
     /// Judges and records in one go (see ``judge(_:)`` and ``record(_:commit:)``).
+    ///
+    /// - Parameters:
+    ///   - updates: The push's ref updates.
+    ///   - commit: The wait limit and the last-moment claim of the records' commit.
+    /// - Returns: The verdicts, and whether the push is accepted.
     public func run(_ updates: [RefUpdate], commit: HookCommit = .unbounded) -> Outcome {
         record(judge(updates), commit: commit)
     }
@@ -74,6 +93,9 @@ public struct PreReceiveHook {
     }
 
     /// Judges every update; writes nothing.
+    ///
+    /// - Parameter updates: The push's ref updates.
+    /// - Returns: The verdict on each.
     public func judge(_ updates: [RefUpdate]) -> Judgement {
         var verdicts: [RefVerdict] = []
         for update in updates {
@@ -98,6 +120,11 @@ public struct PreReceiveHook {
 
     /// Records the decisions. A journal that cannot be written, or not before `commit` says time is
     /// up, refuses the push.
+    ///
+    /// - Parameters:
+    ///   - judgement: What ``judge(_:)`` gave.
+    ///   - commit: The wait limit and the last-moment claim of the records' commit.
+    /// - Returns: The verdicts, refused as a whole when they could not be recorded.
     public func record(_ judgement: Judgement, commit: HookCommit = .unbounded) -> Outcome {
         var outcome = Outcome(verdicts: judgement.verdicts, failure: nil)
         let records = judgement.verdicts.compactMap { verdict in

@@ -2,6 +2,9 @@
 /// git could never have written: such a name matches no `--protect` pattern, and would pass unjudged.
 public enum RefName {
     /// Why `name` is not a full ref name git accepts, or nil when it is.
+    ///
+    /// - Parameter name: A ref name (`refs/heads/main`).
+    /// - Returns: What is wrong with it, or nil.
     public static func problem(_ name: String) -> String? {
         guard name.hasPrefix("refs/") else { return "the ref name does not start with refs/" }
         for scalar in name.unicodeScalars {

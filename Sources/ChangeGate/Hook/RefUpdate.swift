@@ -6,6 +6,12 @@ public struct RefUpdate: Sendable, Hashable {
     public var new: ObjectID?
     public var ref: String
 
+    /// An update.
+    ///
+    /// - Parameters:
+    ///   - old: The ref's commit before; nil when the ref is created.
+    ///   - new: Its commit after; nil when it is deleted.
+    ///   - ref: The full ref name.
     public init(old: ObjectID?, new: ObjectID?, ref: String) {
         self.old = old
         self.new = new
@@ -23,6 +29,10 @@ public struct RefUpdate: Sendable, Hashable {
     }
 
     /// Parses `<old-oid> <new-oid> <refname>` lines, as git writes them to a pre-receive hook.
+    ///
+    /// - Parameter text: The hook's standard input.
+    /// - Returns: The updates, in order.
+    /// - Throws: ``HookError`` for anything git itself would never write.
     public static func parse(_ text: String) throws(HookError) -> [RefUpdate] {
         try parse(bytes: Array(text.utf8))
     }
@@ -31,6 +41,10 @@ public struct RefUpdate: Sendable, Hashable {
     /// write fails closed: a line that is not exactly `<old> <new> <ref>`, an empty line in the
     /// middle, bytes that are not UTF-8, and a ref name git refuses (``RefName/problem(_:)``);
     /// each would otherwise become a ref that no `--protect` pattern names, and pass unjudged.
+    ///
+    /// - Parameter bytes: The hook's standard input.
+    /// - Returns: The updates, in order.
+    /// - Throws: ``HookError`` for anything git itself would never write.
     public static func parse(bytes: [UInt8]) throws(HookError) -> [RefUpdate] {
         var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         // git ends every line, the last one too, with a newline.
@@ -64,6 +78,13 @@ public struct RefUpdate: Sendable, Hashable {
     }
 
     /// From the update hook's arguments `REF OLD NEW`.
+    ///
+    /// - Parameters:
+    ///   - ref: The ref name.
+    ///   - old: The old id (all zeros when created).
+    ///   - new: The new id (all zeros when deleted).
+    /// - Returns: The update.
+    /// - Throws: ``HookError`` for an id that is not 40 hex digits or a ref name git refuses.
     public static func fromArguments(ref: String, old: String, new: String) throws(HookError) -> RefUpdate {
         let text = "\(ref) \(old) \(new)"
         guard let oldID = ObjectID(hex: old), let newID = ObjectID(hex: new) else {

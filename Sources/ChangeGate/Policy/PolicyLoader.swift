@@ -6,8 +6,12 @@ import PolicyDSL
 /// files (sorted by name) together make one policy. Group files named by `group NAME from "FILE"`
 /// are read beside them.
 public enum PolicyLoader {
+    /// Why a policy could not be read (compile errors are not load errors: they are in the
+    /// `PolicyCompiler.Result`).
     public struct LoadError: Error, Sendable, CustomStringConvertible {
+        /// The file, directory or `commit:directory/` that could not be read.
         public var path: String
+        /// Why.
         public var reason: String
         /// Where in the file the problem is, when it is at one place (invalid UTF-8).
         public var location: SourceLocation? = nil
@@ -15,6 +19,11 @@ public enum PolicyLoader {
     }
 
     /// The source files of the policy at `path`.
+    ///
+    /// - Parameter path: A `.policy` file, or a directory of them.
+    /// - Returns: The file, or the directory's `.policy` files sorted by name.
+    /// - Throws: ``LoadError`` when nothing is at `path`, the directory has no `.policy` file, or a
+    ///   file cannot be read or is not UTF-8.
     public static func sources(at path: String) throws(LoadError) -> [SourceFile] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -49,16 +58,27 @@ public enum PolicyLoader {
     }
 
     /// Reads a group file relative to the working directory (paths arrive already resolved).
+    ///
+    /// - Parameter path: The group file's path.
+    /// - Returns: Its text; nil when it cannot be read as UTF-8.
     public static func readFile(_ path: String) -> String? {
         FileManager.default.contents(atPath: path).flatMap { String(data: $0, encoding: .utf8) }
     }
 
     /// Loads and compiles the policy at `path`.
+    ///
+    /// - Parameter path: A `.policy` file, or a directory of them.
+    /// - Returns: The compiler's result: the program, or the diagnostics.
+    /// - Throws: ``LoadError`` when the files cannot be read.
     public static func compile(at path: String) throws(LoadError) -> PolicyCompiler.Result {
         try load(at: path).result
     }
 
     /// Loads and compiles the policy at `path`, with the digest of every file it was built from.
+    ///
+    /// - Parameter path: A `.policy` file, or a directory of them.
+    /// - Returns: The compiled policy with its files' digests.
+    /// - Throws: ``LoadError`` when the files cannot be read.
     public static func load(at path: String) throws(LoadError) -> LoadedPolicy {
         let sources = try sources(at: path)
         var read = DigestRecorder()
@@ -90,6 +110,13 @@ extension PolicyLoader {
 
     /// The policy committed at `commit` under `directory` (the base side's `policies/`): every
     /// `.policy` file there is one policy; group files are read from the same commit.
+    ///
+    /// - Parameters:
+    ///   - repository: The repository.
+    ///   - commit: The commit whose tree holds the policy.
+    ///   - directory: The policy's folder in that tree.
+    /// - Returns: The compiler's result.
+    /// - Throws: ``LoadError`` when the folder holds no `.policy` file or a file cannot be read.
     public static func compile(in repository: Repository, at commit: ObjectID, directory: String = "policies")
         throws(LoadError) -> PolicyCompiler.Result
     {
@@ -97,6 +124,13 @@ extension PolicyLoader {
     }
 
     /// Like ``compile(in:at:directory:)``, with the digest of every file read.
+    ///
+    /// - Parameters:
+    ///   - repository: The repository.
+    ///   - commit: The commit whose tree holds the policy.
+    ///   - directory: The policy's folder in that tree.
+    /// - Returns: The compiled policy with its files' digests.
+    /// - Throws: ``LoadError`` when the folder holds no `.policy` file or a file cannot be read.
     public static func load(in repository: Repository, at commit: ObjectID, directory: String = "policies")
         throws(LoadError) -> LoadedPolicy
     {
@@ -170,6 +204,13 @@ extension PolicyLoader {
     /// The newest policy that compiles on `commit`'s first-parent history, `commit` itself excluded,
     /// within `limit` commits: what judges a change while the branch's own policy is broken (only an
     /// override then lands anything, the fix included).
+    ///
+    /// - Parameters:
+    ///   - repository: The repository.
+    ///   - commit: The commit whose own policy is broken.
+    ///   - limit: The most first-parent commits to look at.
+    ///   - directory: The policy's folder.
+    /// - Returns: The policy and the commit it was read at; nil when none compiles within `limit`.
     public static func lastCompiling(
         in repository: Repository, before commit: ObjectID, limit: Int = 200, directory: String = "policies"
     ) -> (policy: LoadedPolicy, commit: ObjectID)? {
@@ -189,12 +230,15 @@ extension PolicyLoader {
 /// A compiled policy and the fingerprint of what it was compiled from, for reports and the audit
 /// trail: anyone can later prove which rules decided.
 public struct LoadedPolicy: Sendable {
+    /// A file the policy was built from.
     public struct File: Sendable, Hashable {
         /// Relative to the policy directory (or the single policy file's folder).
         public var path: String
+        /// The SHA-256 of its bytes, in hex.
         public var sha256: String
     }
 
+    /// What the compiler made of the files: the program, or the diagnostics.
     public var result: PolicyCompiler.Result
     /// `abc1234:policies/` or the path given with --policy.
     public var source: String

@@ -1,6 +1,9 @@
 /// Renders a ``SettingsDiffReport`` for `changegate diff`.
 public enum SettingsDiffRenderer {
     /// The JSON object documented for `changegate diff --format json`.
+    ///
+    /// - Parameter report: The diff.
+    /// - Returns: The JSON object.
     public static func json(_ report: SettingsDiffReport) -> JSONValue {
         let value: JSONValue = .object([
             ("base", report.base.map { .string($0.hex) } ?? .null),
@@ -53,6 +56,9 @@ public enum SettingsDiffRenderer {
 
     /// What `diff` says when the base is not an ancestor of the head: which of git's two
     /// comparisons it made, and how to get the other; nil when the base is an ancestor.
+    ///
+    /// - Parameter report: The diff.
+    /// - Returns: The note, or nil.
     public static func note(_ report: SettingsDiffReport) -> String? {
         guard let ancestry = report.ancestry, let note = ancestry.note else { return nil }
         let (base, head) = (ancestry.base.short, ancestry.head.short)
@@ -66,6 +72,9 @@ public enum SettingsDiffRenderer {
 
     /// A file warning as `diff` and `check` write it in JSON (`line` and `column` null for a
     /// formatting-only change).
+    ///
+    /// - Parameter warning: The warning.
+    /// - Returns: The JSON object: file, line, column, kind and message.
     public static func json(_ warning: FileWarning) -> JSONValue {
         .object([
             ("file", .string(warning.file)),
@@ -77,6 +86,11 @@ public enum SettingsDiffRenderer {
     }
 
     /// Aligned text, one block per file; ANSI colours only when `color` is set (a terminal).
+    ///
+    /// - Parameters:
+    ///   - report: The diff.
+    ///   - color: Whether to use ANSI colours.
+    /// - Returns: The text; repository content in it goes through ``TerminalText``.
     public static func text(_ report: SettingsDiffReport, color: Bool) -> String {
         let paint = Painter(enabled: color)
         var out = ""
@@ -149,6 +163,9 @@ public enum SettingsDiffRenderer {
     }
 
     /// A value as reports write it: strings quoted, so that `30` and `"30"` read differently.
+    ///
+    /// - Parameter value: A setting's value.
+    /// - Returns: The value as text, on one line.
     public static func display(_ value: ConfigValue) -> String {
         switch value {
         case .string(let s):

@@ -9,6 +9,9 @@
 public enum TerminalText {
     /// `text` with every character a terminal would act on escaped; `text` itself when it has none
     /// (the common case costs one pass over its UTF-8 bytes, no allocation).
+    ///
+    /// - Parameter text: Text that may come from a pusher.
+    /// - Returns: The text with each such character as a visible escape.
     public static func escape(_ text: String) -> String {
         guard needsEscaping(text) else { return text }
         var out = ""
@@ -33,6 +36,9 @@ public enum TerminalText {
     }
 
     /// Escapes each line of `text` on its own, keeping the line breaks between them.
+    ///
+    /// - Parameter text: Text of several lines that may come from a pusher.
+    /// - Returns: The text with its lines escaped and its line breaks kept.
     public static func escapeLines(_ text: String) -> String {
         guard needsEscaping(text) else { return text }
         return text.split(separator: "\n", omittingEmptySubsequences: false).map { escape(String($0)) }.joined(

@@ -6,6 +6,13 @@ public struct InputFileError: Error, Sendable, Hashable, CustomStringConvertible
     public var column: Int?
     public var message: String
 
+    /// An error.
+    ///
+    /// - Parameters:
+    ///   - path: The file.
+    ///   - line: The line, when at one place.
+    ///   - column: The column.
+    ///   - message: What is wrong.
     public init(path: String, line: Int? = nil, column: Int? = nil, _ message: String) {
         self.path = path
         self.line = line

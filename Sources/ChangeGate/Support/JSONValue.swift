@@ -12,6 +12,8 @@ public indirect enum JSONValue: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) { hasher.combine(serialized()) }
 
     /// Compact JSON text.
+    ///
+    /// - Returns: The text, keys in the order given.
     public func serialized() -> String {
         var out = ""
         write(to: &out, indent: nil, level: 0)
@@ -19,6 +21,8 @@ public indirect enum JSONValue: Sendable, Hashable {
     }
 
     /// Indented JSON text (two spaces), for people.
+    ///
+    /// - Returns: The text, keys in the order given.
     public func pretty() -> String {
         var out = ""
         write(to: &out, indent: "  ", level: 0)
@@ -96,6 +100,9 @@ public indirect enum JSONValue: Sendable, Hashable {
 }
 
 extension JSONValue {
+    /// An integer, `null` when absent.
+    ///
+    /// - Parameter int: The number, or nil.
     public init(_ int: Int?) {
         self = int.map { .integer($0) } ?? .null
     }

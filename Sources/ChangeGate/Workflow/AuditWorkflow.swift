@@ -3,9 +3,16 @@ import Foundation
 /// A workflow step that could not go on: what to say (one line, without the `changegate: error:`
 /// prefix a CLI adds) and the exit it means.
 public struct WorkflowError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong, one line, as the user reads it.
     public var message: String
+    /// The exit the error means; ``WorkflowExit/error`` unless a step says otherwise.
     public var exit: WorkflowExit
 
+    /// Creates an error.
+    ///
+    /// - Parameters:
+    ///   - message: One line without the `changegate: error:` prefix a CLI adds.
+    ///   - exit: The exit it means; ``WorkflowExit/error`` (not judged) by default.
     public init(_ message: String, exit: WorkflowExit = .error) {
         self.message = message
         self.exit = exit
@@ -21,10 +28,21 @@ public enum AuditWorkflow {
     /// `changegate/audit.sqlite` in the git directory of the repository at `repositoryPath` (nil:
     /// the one containing the working directory).
     public struct Trail: Sendable, Hashable {
+        /// The trail named by the caller (`--audit`): a path, or a URL ``AuditStores`` knows.
         public var location: String?
+        /// The repository whose git directory holds the default trail; nil for the one containing
+        /// the working directory.
         public var repositoryPath: String?
+        /// The process environment: `$CHANGEGATE_AUDIT` and git's variables are read from it.
         public var environment: [String: String]
 
+        /// Names a trail.
+        ///
+        /// - Parameters:
+        ///   - location: The trail the caller named (`--audit`), or nil for the default.
+        ///   - repositoryPath: The repository whose git directory holds the default trail, or nil
+        ///     for the one containing the working directory.
+        ///   - environment: The process environment (`$CHANGEGATE_AUDIT`, `GIT_DIR`).
         public init(location: String?, repositoryPath: String?, environment: [String: String]) {
             self.location = location
             self.repositoryPath = repositoryPath
@@ -42,6 +60,12 @@ public enum AuditWorkflow {
     /// (`entries(matching:damaged:)`) and `verify` names the file and its integrity check, which
     /// only the SQLite store has. A location of another kind (`postgres://`) gets
     /// ``AuditStores``' message before any file is looked for.
+    ///
+    /// - Parameter trail: Which trail to open.
+    /// - Returns: The SQLite store, opened ``AuditAccess/readOnly``.
+    /// - Throws: ``WorkflowError`` when no repository opens to find the default trail in, when the
+    ///   location names another kind of store, when a trail named explicitly does not exist, or
+    ///   when the store cannot be opened.
     public static func openForReading(_ trail: Trail) throws(WorkflowError) -> SQLiteAuditStore {
         var gitDirectory: String?
         if trail.location == nil, trail.environment[AuditLocation.environmentVariable] == nil {
@@ -83,10 +107,21 @@ public enum AuditWorkflow {
         /// The time relative times count back from, ISO 8601; nil for the clock's.
         public var now: String?
 
+        /// No filter: every record.
         public init() {}
     }
 
     /// The query `filters` mean, for `repository`'s records (nil: all), at most `limit`.
+    ///
+    /// - Parameters:
+    ///   - filters: The filters as the user wrote them.
+    ///   - repository: The repository the records must name; nil for every repository's.
+    ///   - limit: The most records to return; nil for all.
+    ///   - clock: The machine's time in seconds since the epoch, which relative times count back
+    ///     from when ``Filters/now`` is nil.
+    /// - Returns: The query for ``AuditStore/entries(matching:)``.
+    /// - Throws: ``WorkflowError`` for a time that does not parse, or a source or decision that is
+    ///   not one of the known names.
     public static func query(_ filters: Filters, repository: String?, limit: Int?, clock: Int64) throws(WorkflowError)
         -> AuditQuery
     {
@@ -128,6 +163,12 @@ public enum AuditWorkflow {
 
     /// Which hook decisions landed; nil (shown as unknown, never as "not landed") when the trail
     /// cannot say, with the line that says why.
+    ///
+    /// - Parameters:
+    ///   - entries: The records listed.
+    ///   - store: The trail they were read from.
+    /// - Returns: ``AuditStore/landings(of:)`` of `entries` and no problem; or nil and the error
+    ///   line to print when the trail could not say.
     public static func landings(of entries: [AuditEntry], in store: any AuditStore) -> (
         landings: [Int: Int]?, problem: String?
     ) {
@@ -140,6 +181,11 @@ public enum AuditWorkflow {
 
     /// The lines that name each record skipped as damaged (at most 50, then a count) and what to
     /// do; empty when nothing was skipped. A listing with any ends with exit 1.
+    ///
+    /// - Parameters:
+    ///   - damaged: The records a listing skipped (``SQLiteAuditStore/entries(matching:damaged:)``).
+    ///   - trail: The trail's location, for the `audit verify` command the notes suggest.
+    /// - Returns: The lines for standard error.
     public static func damageNotes(_ damaged: [AuditDamage], trail: String) -> [String] {
         guard !damaged.isEmpty else { return [] }
         var notes = damaged.prefix(50).map { "changegate: skipped: \($0)" }
@@ -154,12 +200,22 @@ public enum AuditWorkflow {
     /// What `audit verify` found: the lines of its report (standard output) and the exit: 0 when
     /// the chain is whole (and matches the witness, when one was given), 1 when it is not.
     public struct Verification: Sendable, Hashable {
+        /// The report, one line each, for standard output.
         public var lines: [String]
+        /// ``WorkflowExit/success`` when the chain is whole, ``WorkflowExit/refused`` when it is not.
         public var exit: WorkflowExit
     }
 
     /// Walks the chain of `store`, checks its integrity and local witness, and, with `expect`
     /// (SEQ:HASH as `audit head` prints it), that nothing up to that head was cut or rewritten.
+    ///
+    /// - Parameters:
+    ///   - store: The trail to verify.
+    ///   - expect: A witness's head as `SEQ:HASH`; nil when there is none.
+    /// - Returns: The report's lines and the exit: a tampered or damaged trail is a report with
+    ///   ``WorkflowExit/refused``, not an error.
+    /// - Throws: ``WorkflowError`` when `expect` is not `SEQ:HASH`, or when the store cannot be
+    ///   read.
     public static func verify(_ store: SQLiteAuditStore, expect: String?) throws(WorkflowError) -> Verification {
         var witness: AuditHead?
         if let expect {

@@ -8,7 +8,10 @@ public struct CheckRequest: Sendable {
     /// The repository; nil for the one the environment names or the one containing the working
     /// directory (``Repository/open(path:environment:)``).
     public var repositoryPath: String?
+    /// The target branch before the change (any revision git accepts); the policy comes from here
+    /// unless ``policyPath`` or ``policyRevision`` says otherwise.
     public var base: String
+    /// The change's tip (any revision git accepts).
     public var head: String
     /// A policy file or directory outside the repository; nil for `policies/` at `policyRevision`.
     public var policyPath: String?
@@ -21,6 +24,7 @@ public struct CheckRequest: Sendable {
     /// Evidence the caller already holds (a server's, from its own store); merged before the
     /// evidence file's and the reports'.
     public var reviewers: [ReviewerEvidence] = []
+    /// Test results the caller already holds; merged before the evidence file's and the reports'.
     public var tests: [TestEvidence] = []
     /// Who runs the check.
     public var actor: String?
@@ -51,6 +55,14 @@ public struct CheckRequest: Sendable {
     /// any more than with `now`, since the CLI always passes the real clock.
     public var clock: @Sendable () -> Int = { Int(Date().timeIntervalSince1970) }
 
+    /// A request with the defaults: the policy from the base, no evidence, recorded in the default
+    /// trail, the real clock.
+    ///
+    /// - Parameters:
+    ///   - repositoryPath: The repository, or nil for the one the environment names or the one
+    ///     containing the working directory.
+    ///   - base: The target branch before the change.
+    ///   - head: The change's tip.
     public init(repositoryPath: String?, base: String, head: String) {
         self.repositoryPath = repositoryPath
         self.base = base
@@ -73,7 +85,9 @@ public struct CheckOutcome: Sendable {
         case failed(location: String)
     }
 
+    /// The gate's decision; an error when it could not be recorded.
     public var decision: GateDecision
+    /// Where the decision went.
     public var recording: Recording
     /// Allowed, denied (or warned, under `failOnWarn`), or not judged (``WorkflowExit/check(_:failOnWarn:)``).
     public var exit: WorkflowExit
@@ -88,6 +102,9 @@ public struct CheckOutcome: Sendable {
 /// which denies), so that CI still gets a report in the format it asked for.
 public enum CheckWorkflow {
     /// Runs `request` to its outcome; never throws: what went wrong is in the decision.
+    ///
+    /// - Parameter request: The change, the policy, the evidence and the trail.
+    /// - Returns: The decision, where it was recorded, the exit and the notes for standard error.
     public static func run(_ request: CheckRequest) -> CheckOutcome {
         let (decided, repository, evaluatedAt) = decide(request)
         var decision = decided

@@ -3,15 +3,22 @@ import Foundation
 /// What a hook run needs besides the ref updates: how to judge, where the trail and CI's evidence
 /// are, and the process's environment (git's `GIT_DIR`, the pusher, the push options).
 public struct HookRequest: Sendable {
+    /// How to judge: the protected refs, approvals, break-glass, the deadline.
     public var configuration: HookConfiguration
     /// The trail; nil for `$CHANGEGATE_AUDIT`, else `GIT_DIR/changegate/audit.sqlite`.
     public var auditLocation: String?
     /// Where CI leaves test results per commit; nil for `GIT_DIR/changegate/evidence`.
     public var evidenceDirectory: String?
+    /// The process environment: git's `GIT_DIR`, the pusher, the push options.
     public var environment: [String: String]
     /// Seconds since the epoch: the time of the decisions and records.
     public var clock: @Sendable () -> Int = { Int(Date().timeIntervalSince1970) }
 
+    /// A request with the default trail and evidence directory and the real clock.
+    ///
+    /// - Parameters:
+    ///   - configuration: How to judge.
+    ///   - environment: The hook process's environment.
     public init(configuration: HookConfiguration, environment: [String: String]) {
         self.configuration = configuration
         self.environment = environment
@@ -37,12 +44,18 @@ public struct HookRunOutcome: Sendable, Hashable {
 /// the caller's (it ends the process); the workflow bounds its waits by what is left of it.
 public enum HookWorkflow {
     /// What the pusher reads when the hook ran out of time.
+    ///
+    /// - Parameter seconds: The deadline, in seconds.
+    /// - Returns: The refusal, one line.
     public static func deadlineMessage(_ seconds: Double) -> String {
         "changegate: REFUSED: the check took longer than its \(seconds) s deadline, so the push was refused (no ref "
             + "moved, nothing recorded). Push again; if it keeps happening, ask an admin to raise --deadline."
     }
 
     /// What post-receive says when it ran out of time (the refs have moved; it records nothing).
+    ///
+    /// - Parameter seconds: The deadline, in seconds.
+    /// - Returns: The error, one line.
     public static func postReceiveDeadlineMessage(_ seconds: Double) -> String {
         "changegate: ERROR: recording took longer than the \(seconds) s deadline; nothing was recorded, so the "
             + "approvals of this push do not count (push them again under new names) and the landing of its refs "
@@ -51,6 +64,12 @@ public enum HookWorkflow {
 
     /// Judges the updates `readUpdates` gives and records the verdicts (pre-receive, or update with
     /// one ref). The deadline covers all of it, the waits on the trail included.
+    ///
+    /// - Parameters:
+    ///   - request: The configuration, the trail, the evidence directory and the environment.
+    ///   - deadline: The run's deadline; the commit of the verdicts claims it.
+    ///   - readUpdates: Reads the ref updates (git's standard input); an error it throws refuses.
+    /// - Returns: The message for the pusher, or the error, and the exit: accepted or refused.
     public static func preReceive(
         _ request: HookRequest, deadline: HookDeadline, readUpdates: () throws -> [RefUpdate]
     ) -> HookRunOutcome {
@@ -83,6 +102,12 @@ public enum HookWorkflow {
 
     /// Records what landed (post-receive): approvals, who first pushed each commit, the landings.
     /// The refs have moved, so it refuses nothing; an approval it cannot record does not count.
+    ///
+    /// - Parameters:
+    ///   - request: The configuration, the trail and the environment.
+    ///   - deadline: The run's deadline; recording commits only within it.
+    ///   - readUpdates: Reads the ref updates (git's standard input).
+    /// - Returns: The message, or the error, and the exit: 1 when anything failed to be recorded.
     public static func postReceive(
         _ request: HookRequest, deadline: HookDeadline, readUpdates: () throws -> [RefUpdate]
     ) -> HookRunOutcome {

@@ -11,6 +11,12 @@ public enum WorkflowExit: Int32, Sendable, Hashable {
     case error = 2
 
     /// A check's exit: the decision's verdict, and 1 for warnings too under `failOnWarn`.
+    ///
+    /// - Parameters:
+    ///   - decision: The gate's decision.
+    ///   - failOnWarn: Whether an allow with warnings fails (conftest's `--fail-on-warn`).
+    /// - Returns: ``success`` for an allow (and a warn, unless `failOnWarn`), ``refused`` for a
+    ///   deny, ``error`` for a change that could not be judged.
     public static func check(_ decision: GateDecision, failOnWarn: Bool) -> WorkflowExit {
         switch decision.verdict {
         case .allow: .success
@@ -21,5 +27,8 @@ public enum WorkflowExit: Int32, Sendable, Hashable {
     }
 
     /// A hook's exit: git reads only zero or not, and every failure refuses, so it is 0 or 1.
+    ///
+    /// - Parameter accepted: Whether the hook accepts the push (or recorded everything).
+    /// - Returns: ``success`` or ``refused``.
     public static func hook(accepted: Bool) -> WorkflowExit { accepted ? .success : .refused }
 }

@@ -13,6 +13,13 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     /// Extra lines: `note: …`, `did you mean …?`.
     public var notes: [String]
 
+    /// A diagnostic.
+    ///
+    /// - Parameters:
+    ///   - severity: Error or warning.
+    ///   - range: The source it is about.
+    ///   - message: What is wrong, one line.
+    ///   - notes: Extra lines.
     public init(_ severity: Severity, at range: SourceRange, _ message: String, notes: [String] = []) {
         self.severity = severity
         self.range = range
@@ -28,6 +35,13 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
 
 /// Renders diagnostics like a compiler: the headline, the source line, a caret under the spot, notes.
 public enum DiagnosticRenderer {
+    /// One diagnostic with its source line and a caret.
+    ///
+    /// - Parameters:
+    ///   - diagnostic: The diagnostic.
+    ///   - sources: The policy's files, to find its line in.
+    /// - Returns: The headline, the source line with the caret (when the file is among `sources`)
+    ///   and the notes, each line ending with a newline.
     public static func render(_ diagnostic: Diagnostic, sources: [SourceFile]) -> String {
         var out = diagnostic.description + "\n"
         if let file = sources.first(where: { $0.path == diagnostic.location.path }) {
@@ -47,6 +61,12 @@ public enum DiagnosticRenderer {
         return out
     }
 
+    /// Every diagnostic, rendered one after the other.
+    ///
+    /// - Parameters:
+    ///   - diagnostics: The diagnostics, in the order to print them.
+    ///   - sources: The policy's files.
+    /// - Returns: The rendered diagnostics.
     public static func render(_ diagnostics: [Diagnostic], sources: [SourceFile]) -> String {
         diagnostics.map { render($0, sources: sources) }.joined()
     }

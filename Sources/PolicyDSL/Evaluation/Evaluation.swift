@@ -34,6 +34,14 @@ public struct RiskItem: Sendable, Hashable {
     public var file: String?
     public var key: String?
 
+    /// A contribution.
+    ///
+    /// - Parameters:
+    ///   - kind: Where the points come from (a policy's `risk` line unless said otherwise).
+    ///   - points: The points it adds (negative to take away).
+    ///   - reason: The risk line's reason.
+    ///   - file: The file of the change it was counted for.
+    ///   - key: The key of that change.
     public init(kind: Kind = .policyLine, points: Int, reason: String, file: String? = nil, key: String? = nil) {
         self.kind = kind
         self.points = points

@@ -15,6 +15,18 @@ public struct ChangeInput: Sendable, Hashable {
     /// into a Patroni file do not take its settings out of the policy's reach.
     public var keyWithinDocument: String?
 
+    /// A changed setting.
+    ///
+    /// - Parameters:
+    ///   - file: The file's path on the head side.
+    ///   - previousFile: Its path on the base side when it was renamed.
+    ///   - key: The setting's key path.
+    ///   - kind: "added", "removed", "modified" or "renamed".
+    ///   - old: The value before; ``PolicyValue/null`` when added.
+    ///   - new: The value after; ``PolicyValue/null`` when removed.
+    ///   - reverts: Whether the new value restores a known-good one.
+    ///   - keyWithinDocument: The key without its `[doc=Kind/name]` prefix, for a file of one
+    ///     document.
     public init(
         file: String, previousFile: String? = nil, key: String, kind: String, old: PolicyValue, new: PolicyValue,
         reverts: Bool = false, keyWithinDocument: String? = nil
@@ -43,6 +55,15 @@ public struct FileInput: Sendable, Hashable {
     /// The same before the change (`base_failover_possible`, …).
     public var baseFailover: FailoverFacts?
 
+    /// A changed file's settings.
+    ///
+    /// - Parameters:
+    ///   - path: The file's path on the head side.
+    ///   - previousPath: Its path on the base side when it was renamed.
+    ///   - head: The settings `head("KEY")` reads, by key path.
+    ///   - base: The settings `base("KEY")` reads.
+    ///   - headFailover: The failover model's conclusions after the change.
+    ///   - baseFailover: The same before it.
     public init(
         path: String, previousPath: String? = nil, head: [String: PolicyValue], base: [String: PolicyValue],
         headFailover: FailoverFacts? = nil, baseFailover: FailoverFacts? = nil
@@ -69,6 +90,14 @@ public struct FailoverFacts: Sendable, Hashable {
     /// The rules the system documents that the configuration breaks (`failover_violations`).
     public var violations: [String]
 
+    /// A failover model's conclusions.
+    ///
+    /// - Parameters:
+    ///   - system: The system the model is of.
+    ///   - possible: Whether automatic failover is possible.
+    ///   - nodeLost: Seconds to a new primary when the primary's node is lost.
+    ///   - databaseCrashed: Seconds when the database crashes under a live agent.
+    ///   - violations: The documented rules the configuration breaks.
     public init(
         system: String, possible: Bool, nodeLost: Int? = nil, databaseCrashed: Int? = nil, violations: [String] = []
     ) {
@@ -95,6 +124,13 @@ public struct ReviewerEvidence: Sendable, Hashable {
     public var counts: Bool
     public var reason: String?
 
+    /// An approval.
+    ///
+    /// - Parameters:
+    ///   - identity: The reviewer's e-mail address.
+    ///   - source: Where the approval came from.
+    ///   - counts: Whether it counts.
+    ///   - reason: Why not, when it does not.
     public init(identity: String, source: String, counts: Bool = true, reason: String? = nil) {
         self.identity = identity
         self.source = source
@@ -113,6 +149,12 @@ public struct TestEvidence: Sendable, Hashable {
     public var status: Status
     public var source: String
 
+    /// A test result.
+    ///
+    /// - Parameters:
+    ///   - name: The test's name, as `tests "GLOB"` matches it.
+    ///   - status: Its result.
+    ///   - source: Where it came from (a JUnit report, the evidence file, a trailer).
     public init(name: String, status: Status, source: String) {
         self.name = name
         self.status = status
@@ -125,6 +167,11 @@ public struct OverrideRequest: Sendable, Hashable {
     public var actor: String
     public var reason: String
 
+    /// An override.
+    ///
+    /// - Parameters:
+    ///   - actor: Who asks; counts only when a member of the rule's `override by` group.
+    ///   - reason: Why.
     public init(actor: String, reason: String) {
         self.actor = actor
         self.reason = reason
@@ -159,6 +206,20 @@ public struct EvaluationInput: Sendable, Hashable {
     /// text says what is broken.
     public var brokenPolicy: String? = nil
 
+    /// An input; ``forced``, ``extraRisk``, ``policyChange`` and ``brokenPolicy`` are set after.
+    ///
+    /// - Parameters:
+    ///   - changes: The changed settings.
+    ///   - files: The changed files' settings on both sides.
+    ///   - ref: The ref being updated.
+    ///   - authors: The authors' e-mail addresses.
+    ///   - committers: The committers' e-mail addresses.
+    ///   - actor: Who asks for the change to go through.
+    ///   - now: The time, in seconds since the Unix epoch.
+    ///   - reviewers: The approvals.
+    ///   - tests: The test results.
+    ///   - changedPaths: Every path the change set touches.
+    ///   - override: An override asked for.
     public init(
         changes: [ChangeInput], files: [FileInput] = [], ref: String = "", authors: [String] = [],
         committers: [String] = [], actor: String? = nil, now: Int, reviewers: [ReviewerEvidence] = [],

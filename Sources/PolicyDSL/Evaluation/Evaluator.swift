@@ -1,6 +1,7 @@
 /// Evaluates a checked ``Program`` against an ``EvaluationInput``. Pure: the same input gives the
 /// same ``Evaluation``, and nothing here reads a clock, a file or the environment.
 public struct Evaluator {
+    /// The checked policy the evaluator judges with.
     public let program: Program
     private struct KeyInfo {
         var parts: [KeyPathSyntax.Part]?
@@ -19,6 +20,9 @@ public struct Evaluator {
     /// The `rto` lines' globs, compiled once.
     private let recoveryObjectiveGlobs: [(seconds: Int, globs: [Glob])]
 
+    /// An evaluator for `program`, its conditions compiled once: make one to evaluate many inputs.
+    ///
+    /// - Parameter program: The checked policy (``PolicyCompiler/Result/program``).
     public init(program: Program) {
         self.program = program
         let groups = Dictionary(program.groups.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -46,6 +50,14 @@ public struct Evaluator {
     public typealias RevertsLookup = (Int) -> Bool
 
     /// Evaluates the policy.
+    ///
+    /// - Parameters:
+    ///   - program: The checked policy.
+    ///   - input: The change and its evidence.
+    ///   - reverts: Answers `reverts` for a change by its index in ``EvaluationInput/changes``
+    ///     when a condition first reads it; nil to read ``ChangeInput/reverts``.
+    /// - Returns: The outcome, the risk with its items, each rule's verdict and the watched
+    ///   changes.
     public static func evaluate(_ program: Program, _ input: EvaluationInput, reverts: RevertsLookup? = nil)
         -> Evaluation
     {
@@ -98,6 +110,14 @@ public struct Evaluator {
         var recoveryObjectives: [PolicyValue] = []
     }
 
+    /// Evaluates the policy with the conditions compiled at ``init(program:)``.
+    ///
+    /// - Parameters:
+    ///   - input: The change and its evidence.
+    ///   - reverts: Answers `reverts` for a change by its index in ``EvaluationInput/changes``
+    ///     when a condition first reads it; nil to read ``ChangeInput/reverts``.
+    /// - Returns: The outcome, the risk with its items, each rule's verdict and the watched
+    ///   changes.
     public mutating func evaluate(_ input: EvaluationInput, reverts: RevertsLookup? = nil) -> Evaluation {
         let days = Int((Double(input.now) / 86_400).rounded(.down))
         let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday

@@ -7,6 +7,9 @@ public enum FileDetection {
 
     /// The globs a `files detect SYSTEM` line without globs of its own looks at: every file of the
     /// formats the system writes its configuration in, anywhere in the tree.
+    ///
+    /// - Parameter system: One of ``systems``.
+    /// - Returns: The globs.
     public static func defaultGlobs(for system: String) -> [String] {
         switch system {
         case "patroni": ["**/*.yaml", "**/*.yml"]
@@ -20,6 +23,9 @@ public enum FileDetection {
 
     /// The format a system's files are read as when the line names none (Sentinel's own syntax is
     /// not INI, whatever the extension says).
+    ///
+    /// - Parameter system: One of ``systems``.
+    /// - Returns: The format's name, or nil to follow the extension.
     public static func defaultFormat(for system: String) -> String? {
         system == "sentinel" ? "redis" : nil
     }

@@ -10,6 +10,7 @@ public struct IdentityMap: Sendable, Hashable {
     /// Each login's e-mails as declared, for `policy explain`.
     public private(set) var emails: [String: [String]] = [:]
 
+    /// A map that knows no login.
     public init() {}
 
     /// Adds a login's e-mails; the checker has made sure no e-mail belongs to two logins.
@@ -21,6 +22,9 @@ public struct IdentityMap: Sendable, Hashable {
 
     /// The person `identity` names, lower-cased: the login the map gives an e-mail, or that a
     /// forge's noreply address names; otherwise the identity itself.
+    ///
+    /// - Parameter identity: An e-mail address or login.
+    /// - Returns: The person, lower-cased.
     public func person(_ identity: String) -> String {
         let wanted = identity.lowercased()
         if let login = loginByEmail[wanted] { return login }
@@ -28,6 +32,11 @@ public struct IdentityMap: Sendable, Hashable {
     }
 
     /// True when the two identities name the same person.
+    ///
+    /// - Parameters:
+    ///   - a: One identity.
+    ///   - b: The other.
+    /// - Returns: Whether ``person(_:)`` gives both the same.
     public func same(_ a: String, _ b: String) -> Bool { person(a) == person(b) }
 
     /// The login in a forge's private commit address: GitHub's `ID+LOGIN@users.noreply.github.com`
@@ -57,6 +66,11 @@ extension Character {
 
 extension Group {
     /// True when `identity` is the same person as a member (see ``IdentityMap/person(_:)``).
+    ///
+    /// - Parameters:
+    ///   - identity: An e-mail address or login.
+    ///   - identities: The policy's identity map.
+    /// - Returns: Whether a member is the same person.
     public func contains(_ identity: String, identities: IdentityMap) -> Bool {
         let wanted = identities.person(identity)
         return members.contains { identities.person($0) == wanted }

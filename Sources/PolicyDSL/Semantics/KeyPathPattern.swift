@@ -42,6 +42,9 @@ public struct KeyPathPattern: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses `pattern`; returns nil with a reason when it is malformed.
+    ///
+    /// - Parameter pattern: A key pattern as a `watch` writes it.
+    /// - Returns: The pattern, or why it is malformed.
     public static func parse(_ pattern: String) -> Result<KeyPathPattern, PatternError> {
         switch KeyPathSyntax.split(pattern) {
         case .failure(let error): return .failure(error)
@@ -59,6 +62,9 @@ public struct KeyPathPattern: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Parses `pattern`.
+    ///
+    /// - Parameter pattern: A key pattern; nil when it is malformed.
     public init?(_ pattern: String) {
         guard case .success(let parsed) = Self.parse(pattern) else { return nil }
         self = parsed
@@ -72,6 +78,9 @@ public struct KeyPathPattern: Sendable, Hashable, CustomStringConvertible {
     public var description: String { pattern }
 
     /// True when the pattern matches the whole key path.
+    ///
+    /// - Parameter keyPath: A setting's key path.
+    /// - Returns: Whether the pattern matches all of it.
     public func matches(_ keyPath: String) -> Bool {
         guard case .success(let parts) = KeyPathSyntax.split(keyPath) else { return false }
         return matches(parts: parts)

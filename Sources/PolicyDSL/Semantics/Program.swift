@@ -36,6 +36,10 @@ public struct Program: Sendable {
     /// `rto` lines: the recovery time objectives the `rto` field reads.
     public var recoveryObjectives: [RecoveryObjective] = []
 
+    /// The group the policy declares under `name`.
+    ///
+    /// - Parameter name: The group's name.
+    /// - Returns: The group; nil when the policy declares none of that name.
     public func group(named name: String) -> Group? { groups.first { $0.name == name } }
 
     /// Who may approve a change to the policy itself: the members of the `owners` groups, or, when
@@ -66,6 +70,9 @@ public struct Program: Sendable {
     }
 
     /// The watch whose pattern matches `keyPath` most specifically, if any.
+    ///
+    /// - Parameter keyPath: A setting's key path.
+    /// - Returns: The watch; nil when none matches or the key path does not parse.
     public func watch(for keyPath: String) -> Watch? {
         guard case .success(let parts) = KeyPathSyntax.split(keyPath) else { return nil }
         return watch(forParts: parts)
@@ -162,6 +169,14 @@ public struct FileSelectorRule: Sendable, Hashable {
     /// configuration (``FileDetection/systems``).
     public var detect: String? = nil
 
+    /// A `files` line.
+    ///
+    /// - Parameters:
+    ///   - patterns: The globs of the paths to read.
+    ///   - format: The normalized format named with `as`; nil to follow the extension.
+    ///   - range: Where the line is.
+    ///   - excluded: Globs of paths left out.
+    ///   - detect: The system a file's content must be.
     public init(
         patterns: [String], format: String?, range: SourceRange, excluded: [String] = [], detect: String? = nil
     ) {
@@ -191,6 +206,9 @@ public struct TrailerTrust: Sendable, Hashable {
     public var range: SourceRange
 
     /// True when `trailer` (any letter case) is trusted.
+    ///
+    /// - Parameter trailer: A trailer's name as written.
+    /// - Returns: Whether it is among the trusted names.
     public func trusts(_ trailer: String) -> Bool {
         names.contains { $0.lowercased() == trailer.lowercased() }
     }
@@ -203,6 +221,9 @@ public struct Group: Sendable, Hashable {
     public var range: SourceRange
 
     /// Identities compare case-insensitively (e-mail addresses do).
+    ///
+    /// - Parameter identity: An e-mail address.
+    /// - Returns: Whether it is a member.
     public func contains(_ identity: String) -> Bool {
         let wanted = identity.lowercased()
         return members.contains { $0.lowercased() == wanted }
@@ -261,6 +282,12 @@ public struct RevertWindow: Sendable, Hashable {
     public var stable: Int?
     public var commits: Int?
 
+    /// A `reverts` line's bounds, each nil where the line leaves the default.
+    ///
+    /// - Parameters:
+    ///   - within: The look-back, in seconds.
+    ///   - stable: Seconds a value must have stood.
+    ///   - commits: The most first-parent commits looked at.
     public init(within: Int? = nil, stable: Int? = nil, commits: Int? = nil) {
         self.within = within
         self.stable = stable
@@ -278,6 +305,12 @@ public struct RecoveryObjective: Sendable, Hashable {
     public var patterns: [String]
     public var range: SourceRange
 
+    /// An `rto` line.
+    ///
+    /// - Parameters:
+    ///   - seconds: The objective, in seconds.
+    ///   - patterns: The globs of the files it covers; empty for every file.
+    ///   - range: Where the line is.
     public init(seconds: Int, patterns: [String], range: SourceRange) {
         self.seconds = seconds
         self.patterns = patterns

@@ -19,6 +19,11 @@ extension SourceFile {
     /// Decodes a policy file's bytes, strictly: a file with any invalid UTF-8 is refused with the
     /// position of the first bad sequence (a lenient decoding would replace it and lose where it
     /// was, or let the policy mean something its reviewers did not see).
+    ///
+    /// - Parameters:
+    ///   - path: The path diagnostics print.
+    ///   - bytes: The file's bytes.
+    /// - Throws: ``EncodingError`` at the first invalid UTF-8 sequence.
     public init(path: String, bytes: some Collection<UInt8>) throws(EncodingError) {
         let bytes = Array(bytes)
         if let (offset, length, problem) = Self.firstInvalidSequence(bytes) {

@@ -1,12 +1,19 @@
 /// One policy source file: its path (as diagnostics print it) and its text.
 public struct SourceFile: Sendable, Hashable {
+    /// The path diagnostics print.
     public let path: String
+    /// The file's text.
     public let text: String
     /// UTF-8 bytes of `text`, what the lexer reads.
     let bytes: [UInt8]
     /// Byte offset at which each line starts.
     private let lineStarts: [Int]
 
+    /// A source file.
+    ///
+    /// - Parameters:
+    ///   - path: The path diagnostics print.
+    ///   - text: The file's text.
     public init(path: String, text: String) {
         self.path = path
         self.text = text
@@ -19,6 +26,9 @@ public struct SourceFile: Sendable, Hashable {
     }
 
     /// Line and column (1-based, in characters) of a byte offset.
+    ///
+    /// - Parameter offset: A byte offset into the UTF-8 text.
+    /// - Returns: Its location.
     public func location(of offset: Int) -> SourceLocation {
         var low = 0
         var high = lineStarts.count - 1
@@ -37,6 +47,9 @@ public struct SourceFile: Sendable, Hashable {
     }
 
     /// The text of line `number` (1-based), without its newline.
+    ///
+    /// - Parameter number: The line number, from 1.
+    /// - Returns: The line without its newline (or carriage return); "" past the end.
     public func line(_ number: Int) -> String {
         guard number >= 1, number <= lineStarts.count else { return "" }
         let start = lineStarts[number - 1]
@@ -53,6 +66,13 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
     public var column: Int
     public var offset: Int
 
+    /// A location.
+    ///
+    /// - Parameters:
+    ///   - path: The file.
+    ///   - line: The line, from 1.
+    ///   - column: The column in characters, from 1.
+    ///   - offset: The byte offset.
     public init(path: String, line: Int, column: Int, offset: Int) {
         self.path = path
         self.line = line
@@ -72,6 +92,11 @@ public struct SourceRange: Sendable, Hashable {
     public var start: SourceLocation
     public var length: Int
 
+    /// A range.
+    ///
+    /// - Parameters:
+    ///   - start: Where it starts.
+    ///   - length: Its length in bytes.
     public init(start: SourceLocation, length: Int) {
         self.start = start
         self.length = length

@@ -5,6 +5,12 @@ public struct Located<Value: Sendable & Hashable>: Sendable, Hashable {
     /// The source text, for values whose spelling `fmt` keeps (numbers, times).
     public var text: String
 
+    /// A located value.
+    ///
+    /// - Parameters:
+    ///   - value: The value.
+    ///   - range: Where it is.
+    ///   - text: Its source text.
     public init(_ value: Value, range: SourceRange, text: String) {
         self.value = value
         self.range = range
@@ -186,6 +192,12 @@ public struct PolicyExpression: Sendable, Hashable {
     /// so the parser bounds it. Kept per node, so that computing it never recurses.
     public private(set) var height: Int
 
+    /// An expression node.
+    ///
+    /// - Parameters:
+    ///   - kind: What it is, with its children.
+    ///   - range: Where it is.
+    ///   - text: A literal's source text.
     public init(_ kind: Kind, range: SourceRange, text: String = "") {
         self.kind = kind
         self.range = range

@@ -1,5 +1,9 @@
 /// Describes a checked policy in plain words: what it reads, watches, scores, denies and requires.
 public enum PolicyExplainer {
+    /// The explanation `changegate policy explain` prints.
+    ///
+    /// - Parameter program: The checked policy.
+    /// - Returns: The policy in plain words, section by section.
     public static func explain(_ program: Program) -> String {
         var out = "Policy \"\(program.name)\"\n"
         let sources = program.syntax.files.map(\.path)
@@ -118,6 +122,9 @@ public enum PolicyExplainer {
     }
 
     /// A requirement line in plain words.
+    ///
+    /// - Parameter requirement: A line of a `require` block.
+    /// - Returns: The sentence.
     public static func sentence(_ requirement: Requirement) -> String {
         switch requirement.kind {
         case .reviewers(let comparison, let count, let group):

@@ -2,9 +2,13 @@
 /// moves to the line above its declaration); single blank lines between declarations are kept.
 /// Formatting formatted output changes nothing.
 public enum PolicyFormatter {
+    /// The width the formatter wraps lines at.
     public static let lineWidth = 100
 
     /// The canonical text of `file`, or nil with the syntax errors when it cannot be parsed.
+    ///
+    /// - Parameter file: A policy file.
+    /// - Returns: The canonical text (nil when the file does not parse) and the syntax errors.
     public static func format(_ file: SourceFile) -> (text: String?, diagnostics: [Diagnostic]) {
         let (syntax, diagnostics) = PolicyCompiler.parse([file])
         if diagnostics.contains(where: { $0.severity == .error }) { return (nil, diagnostics) }
@@ -178,6 +182,9 @@ public enum PolicyFormatter {
     }
 
     /// An expression with only the parentheses its structure needs.
+    ///
+    /// - Parameter expression: A parsed expression.
+    /// - Returns: Its canonical text.
     public static func expression(_ expression: PolicyExpression) -> String {
         render(expression, parentPrecedence: 0)
     }

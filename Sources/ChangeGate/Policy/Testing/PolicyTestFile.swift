@@ -26,6 +26,10 @@ public enum PolicyTestFile {
     ]
 
     /// The cases of the test file at `path`; any mistake is an error with its line and column.
+    ///
+    /// - Parameter path: The test file (YAML).
+    /// - Returns: Its cases, in order.
+    /// - Throws: ``InputFileError`` naming the file, line and column of the first mistake.
     public static func read(path: String) throws(PolicyTestError) -> [PolicyTestCase] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PolicyTestError(path: path, "cannot read the test file")

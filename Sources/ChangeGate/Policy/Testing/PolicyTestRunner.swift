@@ -3,8 +3,12 @@ import PolicyDSL
 /// Runs policy test cases against a compiled policy and reports, for each, what differed from the
 /// expectation; and which rules and risk lines no case exercised (coverage).
 public struct PolicyTestRunner: Sendable {
+    /// The policy under test.
     public var program: Program
 
+    /// A runner for `program`.
+    ///
+    /// - Parameter program: The checked policy.
     public init(program: Program) {
         self.program = program
     }
@@ -25,6 +29,10 @@ public struct PolicyTestRunner: Sendable {
         public var isComplete: Bool { rulesNeverApplied.isEmpty && riskLinesNeverScored.isEmpty }
     }
 
+    /// Evaluates the case's change and compares the evaluation with what the case expects.
+    ///
+    /// - Parameter testCase: The case.
+    /// - Returns: The evaluation and each difference from the expectation.
     public func run(_ testCase: PolicyTestCase) -> Result {
         let evaluation = Evaluator.evaluate(program, testCase.input)
         var differences: [String] = []
@@ -88,6 +96,9 @@ public struct PolicyTestRunner: Sendable {
     }
 
     /// What the results left untouched: rules that never applied and risk lines that never scored.
+    ///
+    /// - Parameter results: Every case's result.
+    /// - Returns: The rules and risk lines no case exercised.
     public func coverage(of results: [Result]) -> Coverage {
         var applied = Set<String>()
         var scored = Set<String>()

@@ -2,12 +2,21 @@ import Foundation
 
 /// The auditor's views of the trail: a table, JSON, JSON lines, CSV, and one record in full.
 public enum AuditRenderer {
+    /// The formats of `changegate audit log` and `export`: a table for people, a JSON array, JSON
+    /// lines, or CSV.
     public enum Format: String, Sendable, CaseIterable {
         case table, json, ndjson, csv
     }
 
     /// `landings`: ``AuditStore/landings(of:)`` of `entries`, so that the table never shows a hook's
     /// verdict as a ref that moved; nil when unknown (the machine formats give the records as they are).
+    ///
+    /// - Parameters:
+    ///   - entries: The records, in the order to list them.
+    ///   - format: The format.
+    ///   - landings: For each hook decision's sequence number, the record that says its ref
+    ///     landed; nil when unknown.
+    /// - Returns: The listing.
     public static func render(_ entries: [AuditEntry], as format: Format, landings: [Int: Int]?) -> String {
         switch format {
         case .table: table(entries, landings: landings)
@@ -18,6 +27,9 @@ public enum AuditRenderer {
     }
 
     /// The record's canonical JSON with its chain hashes: what an auditor's tools re-hash.
+    ///
+    /// - Parameter entry: The stored record.
+    /// - Returns: Its body with `previousHash` and `hash` added, on one line.
     public static func json(_ entry: AuditEntry) -> String {
         // The body is a JSON object: the hashes go in before its closing brace.
         var body = entry.body
@@ -92,6 +104,11 @@ public enum AuditRenderer {
     /// One record in full, for `audit show`.
     /// `landing`: the sequence number of the record that says the ref landed
     /// (``AuditStore/landings(of:)``), `.some(nil)` when none does, nil when that is unknown.
+    ///
+    /// - Parameters:
+    ///   - entry: The stored record.
+    ///   - landing: Whether and where its ref landed, as above.
+    /// - Returns: The record, one field a line.
     public static func show(_ entry: AuditEntry, landing: Int??) -> String {
         let r = entry.record
         var lines: [String] = []

@@ -3,6 +3,9 @@ import PolicyDSL
 extension DecisionRenderer {
     /// GitHub Actions workflow commands: `::error` for each unmet rule and each problem, `::warning`
     /// for warnings and overrides, `::notice` for each change that adds risk, then the decision.
+    ///
+    /// - Parameter decision: The decision to report.
+    /// - Returns: The workflow commands, one a line.
     public static func github(_ decision: GateDecision) -> String {
         var out = ""
         func command(_ name: String, _ location: ReportLocation?, title: String, _ message: String) {

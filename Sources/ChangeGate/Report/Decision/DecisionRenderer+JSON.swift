@@ -2,6 +2,9 @@ import PolicyDSL
 
 extension DecisionRenderer {
     /// The JSON report of `changegate check --format json` (fields documented in docs/ci.md).
+    ///
+    /// - Parameter decision: The decision to report.
+    /// - Returns: The report as a JSON value, keys in the documented order.
     public static func json(_ decision: GateDecision) -> JSONValue {
         let evaluation = decision.evaluation
         let watched = watches(in: decision)

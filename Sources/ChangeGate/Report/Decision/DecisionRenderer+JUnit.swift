@@ -4,6 +4,9 @@ extension DecisionRenderer {
     /// JUnit XML with one test case per rule (a rule that does not apply passes, saying so; an unmet one
     /// fails; an overridden one passes with the override in its output), and a first test case for
     /// the decision itself, so that any CI's test tab shows the gate.
+    ///
+    /// - Parameter decision: The decision to report.
+    /// - Returns: The XML document.
     public static func junit(_ decision: GateDecision) -> String {
         var cases: [String] = []
         var failures = 0

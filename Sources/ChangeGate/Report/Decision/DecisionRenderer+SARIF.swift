@@ -4,6 +4,9 @@ extension DecisionRenderer {
     /// SARIF 2.1.0: one result per failing rule (located at the setting that made it apply) and one
     /// per change that added risk, so that code-scanning UIs point at the line. An overridden rule is
     /// a result with an external suppression whose justification is the override's reason.
+    ///
+    /// - Parameter decision: The decision to report.
+    /// - Returns: The SARIF log as a JSON value.
     public static func sarif(_ decision: GateDecision) -> JSONValue {
         let verdicts = decision.evaluation?.verdicts ?? []
         var rules: [JSONValue] = []

@@ -3,6 +3,11 @@ import PolicyDSL
 extension DecisionRenderer {
     /// The decision first, then what is missing as a to-do list, then the risk and the changes, the
     /// evidence and the rules that passed. An override is shown at the top, loudly.
+    ///
+    /// - Parameters:
+    ///   - decision: The decision to report.
+    ///   - color: Whether to use ANSI colours (a terminal).
+    /// - Returns: The report; repository content in it goes through ``TerminalText``.
     public static func text(_ decision: GateDecision, color: Bool) -> String {
         let paint = Painter(enabled: color)
         var out = ""

@@ -2,6 +2,7 @@ import PolicyDSL
 
 /// Renders a ``GateDecision`` for `changegate check`, in every format a CI can show.
 public enum DecisionRenderer {
+    /// The formats of `changegate check --format`: each case's raw value is the name a user types.
     public enum Format: String, Sendable, CaseIterable {
         /// For people: the decision, a to-do list, the risk, the changes, the rules that passed.
         case text
@@ -16,6 +17,12 @@ public enum DecisionRenderer {
     }
 
     /// The report in `format`; `color` applies to text only.
+    ///
+    /// - Parameters:
+    ///   - decision: The decision to report.
+    ///   - format: The format.
+    ///   - color: Whether the text format may use ANSI colours (a terminal).
+    /// - Returns: The report, ending with a newline.
     public static func render(_ decision: GateDecision, as format: Format, color: Bool = false) -> String {
         switch format {
         case .text: text(decision, color: color)
@@ -27,6 +34,9 @@ public enum DecisionRenderer {
     }
 
     /// One line for a log: the verdict, the risk and the number of unmet rules.
+    ///
+    /// - Parameter decision: The decision.
+    /// - Returns: The line, without a newline; for an error decision, its problems.
     public static func summary(_ decision: GateDecision) -> String {
         let risk = decision.evaluation?.risk ?? 0
         let unmet = decision.evaluation?.verdicts.filter { !$0.satisfied }.count ?? 0

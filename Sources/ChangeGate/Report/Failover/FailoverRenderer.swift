@@ -1,6 +1,12 @@
 /// `changegate failover explain`: each assessment's verdict, bounds with their formulas and
 /// sources, the inputs (assumed defaults marked) and what the model cannot tell from the file.
 public enum FailoverRenderer {
+    /// The text `changegate failover explain` prints.
+    ///
+    /// - Parameters:
+    ///   - assessments: The file's assessments (``FailoverModel``).
+    ///   - file: The file's path.
+    /// - Returns: The explanation; that no model applies when `assessments` is empty.
     public static func text(_ assessments: [FailoverAssessment], file: String) -> String {
         guard !assessments.isEmpty else {
             return "\(TerminalText.escape(file)): no failover model applies (not a Patroni or Sentinel file, and no "

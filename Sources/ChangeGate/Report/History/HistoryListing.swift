@@ -12,6 +12,16 @@ public enum HistoryListing {
     /// as it is ready (the caller flushes). Warnings go to `warn`; `annotate` adds to each listed
     /// commit what the scan cannot know (its approvals from the audit trail).
     @discardableResult
+    ///
+    /// - Parameters:
+    ///   - scanner: The scanner, set up with the repository, the policy and the query.
+    ///   - format: The format.
+    ///   - write: Called with each piece of the report, in order.
+    ///   - warn: Called with each file that could not be read at a commit.
+    ///   - progress: Called with the number of commits read so far.
+    ///   - annotate: Adds to each listed commit what the scan cannot know.
+    /// - Returns: What the scan read and found.
+    /// - Throws: ``GitError`` for a missing object or an unknown revision.
     public static func run(
         _ scanner: inout HistoryScanner, format: HistoryRenderer.Format, write: (String) -> Void,
         warn: (HistoryWarning) -> Void, progress: (Int) -> Void = { _ in },
@@ -56,6 +66,9 @@ public enum HistoryListing {
 
     /// The incident order: the heaviest commits first (the sum of their listed weights), ties
     /// newest first. The walk order is newest first already and the sort is stable.
+    ///
+    /// - Parameter commits: The listed commits, in walk order.
+    /// - Returns: The same commits, heaviest first.
     public static func rank(_ commits: [HistoryCommit]) -> [HistoryCommit] {
         let walkOrder = commits.enumerated().map { ($0.offset, $0.element) }
         return walkOrder.sorted { a, b in

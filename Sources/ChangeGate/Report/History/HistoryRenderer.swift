@@ -4,30 +4,47 @@ import PolicyDSL
 /// history is written while it is read. The formats: an aligned table for people, one JSON
 /// document, or newline-delimited JSON (one object per change row) for tools.
 public struct HistoryRenderer {
+    /// The formats of `changegate history --format`.
     public enum Format: String, Sendable, CaseIterable {
         case table, json, ndjson
     }
 
     /// What the incident view knows before writing its first commit.
     public struct Totals: Sendable {
+        /// The commits to be listed, in order.
         public var listed: [HistoryCommit]
         /// How many commits matched before `--limit` kept the first few.
         public var matching: Int
 
+        /// Totals.
+        ///
+        /// - Parameters:
+        ///   - listed: The commits to be listed.
+        ///   - matching: How many matched before `--limit`.
         public init(listed: [HistoryCommit], matching: Int) {
             self.listed = listed
             self.matching = matching
         }
     }
 
+    /// The format written.
     public let format: Format
+    /// The query the listing answers, echoed in its header.
     public let query: HistoryQuery
+    /// The policy the scan used; nil without one.
     public let policy: LoadedPolicy?
     /// The newest commit walked (the ref or the range's end), resolved.
     public let head: ObjectID
     /// Commits written so far (JSON needs commas between them).
     private var written = 0
 
+    /// A renderer for one listing.
+    ///
+    /// - Parameters:
+    ///   - format: The format.
+    ///   - query: The query the listing answers.
+    ///   - policy: The policy the scan used.
+    ///   - head: The newest commit walked.
     public init(format: Format, query: HistoryQuery, policy: LoadedPolicy?, head: ObjectID) {
         self.format = format
         self.query = query
@@ -35,11 +52,14 @@ public struct HistoryRenderer {
         self.head = head
     }
 
-    /// What comes before the first commit: the table's header line (with the counts when they are
-    /// known, in the incident view), or the opening of the JSON document.
     /// The most warnings a JSON document lists (the summary counts them all).
     public static let maxWarningsListed = 1_000
 
+    /// What comes before the first commit: the table's header line (with the counts when they are
+    /// known, in the incident view), or the opening of the JSON document.
+    ///
+    /// - Parameter totals: What the incident view knows before its first commit; nil in walk order.
+    /// - Returns: The text to write first; empty for NDJSON.
     public func start(totals: Totals?) -> String {
         switch format {
         case .table: return tableStart(totals: totals)
@@ -48,6 +68,11 @@ public struct HistoryRenderer {
         }
     }
 
+    /// One commit: its table rows, its JSON object (after a comma from the second on), or a JSON
+    /// line per change row.
+    ///
+    /// - Parameter commit: The commit and its rows.
+    /// - Returns: The text to write.
     public mutating func commit(_ commit: HistoryCommit) -> String {
         defer { written += 1 }
         switch format {
@@ -64,6 +89,11 @@ public struct HistoryRenderer {
     /// What comes after the last commit: the table's closing count, the JSON document's end.
     /// `warnings` are the scan's (files of a commit that could not be read): JSON lists them (at
     /// most ``maxWarningsListed``), so that a consumer of the document alone sees them too.
+    ///
+    /// - Parameters:
+    ///   - summary: What the scan read and found.
+    ///   - warnings: The scan's warnings.
+    /// - Returns: The text to write last.
     public func end(summary: HistorySummary, warnings: [HistoryWarning] = []) -> String {
         switch format {
         case .table: return tableEnd(summary: summary)
@@ -286,6 +316,9 @@ public struct HistoryRenderer {
     }
 
     /// One commit of the JSON document: ids in full, times in UTC, values as native JSON.
+    ///
+    /// - Parameter commit: The commit and its rows.
+    /// - Returns: The commit's JSON object.
     public static func json(_ commit: HistoryCommit) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("id", .string(commit.id.hex)),
@@ -362,6 +395,11 @@ public struct HistoryRenderer {
     }
 
     /// One change row with its commit, for `--format ndjson`.
+    ///
+    /// - Parameters:
+    ///   - row: The change row.
+    ///   - commit: Its commit.
+    /// - Returns: The row's JSON object with its commit's fields.
     public static func ndjsonRow(_ row: HistoryRow, of commit: HistoryCommit) -> JSONValue {
         guard case .object(let rowMembers) = rowJSON(row) else { return .null }
         var members: [(String, JSONValue)] = [
