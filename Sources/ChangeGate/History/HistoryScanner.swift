@@ -8,6 +8,10 @@ import PolicyDSL
 /// `git log -p` shows it. Merge commits are passed over, as `git log -p` shows nothing for them:
 /// their changes are listed at the commits that made them. Nothing is kept from one commit to the
 /// next beyond a bounded cache of parsed files, so memory stays flat however long the history is.
+///
+/// Thread safety: a scanner holds its ``Repository`` and is used by one task at a time, as the
+/// repository is (take one from a ``RepositoryPool`` per scan). Parsed files may be shared with
+/// other scans and requests through a ``BlobSettingsCache``, which any number of tasks may use.
 public struct HistoryScanner {
     public let repository: Repository
     /// The policy whose watches pick, weigh and tag the settings; nil lists `--setting` keys only.
@@ -27,7 +31,14 @@ public struct HistoryScanner {
     private let program: Program?
     private var differ: RepositorySettingsDiff
 
-    public init(repository: Repository, policy: LoadedPolicy?, query: HistoryQuery) {
+    /// - Parameters:
+    ///   - repository: the repository to walk, used by this scan's task alone.
+    ///   - policy: the watches that pick the settings; nil lists the query's `--setting` keys.
+    ///   - query: what to walk and list.
+    ///   - sharedCache: parsed files shared with other scans and requests; nil keeps them to this scan.
+    public init(
+        repository: Repository, policy: LoadedPolicy?, query: HistoryQuery, sharedCache: BlobSettingsCache? = nil
+    ) {
         self.repository = repository
         self.policy = policy
         self.query = query
@@ -35,7 +46,8 @@ public struct HistoryScanner {
         // Without a policy, the files likely to be configuration (no Helm templates, no tox.ini).
         let selectors = program.map(Gate.selectors(of:)) ?? FileSelector.likelyConfigFiles
         self.differ = RepositorySettingsDiff(
-            repository: repository, selectors: FileSelector.excluding(query.excludedPaths, from: selectors))
+            repository: repository, selectors: FileSelector.excluding(query.excludedPaths, from: selectors),
+            sharedCache: sharedCache)
         self.differ.followsSymbolicLinks = true
         self.differ.secretPatterns = program?.secretPatterns ?? []
     }
