@@ -118,6 +118,51 @@ struct RepositoryPoolTests {
         #expect(pool.idleCount() == 0)
     }
 
+    @Test("gates on repositories from the pool, sharing parsed files, decide as gates on their own repositories")
+    func gatesThroughThePool() async throws {
+        var fixtures: [(GitFixture, String)] = []
+        for index in 0..<2 {
+            var repo = try GitFixture(label: "pool-gate-\(index)")
+            try repo.write(
+                "policies/p.policy",
+                "policy \"p\"\nfiles \"db/**/*.yaml\"\nwatch \"**.failover.enabled\" weight 40 tag failover\n"
+                    + "deny \"failover stays on\" when any change (key matches \"**.failover.enabled\" and new == false)\n"
+            )
+            try repo.write("db/a.yaml", "failover:\n  enabled: true\n")
+            let base = try repo.commit("base")
+            try repo.write("db/a.yaml", "failover:\n  enabled: \(index == 0 ? "false" : "true")\n  ttl: 30\n")
+            try repo.commit("head")
+            fixtures.append((repo, base))
+        }
+        defer { fixtures.forEach { $0.0.remove() } }
+        let expected = try fixtures.map { repo, base in
+            Gate(repository: try Repository(path: repo.path)).decide(GateRequest(base: base, head: "HEAD", now: 0))
+        }
+        #expect(expected.map(\.verdict) == [.deny, .allow])
+        let pool = RepositoryPool()
+        let cache = BlobSettingsCache()
+        let decided = try await withThrowingTaskGroup(of: (Int, GateDecision).self) { group in
+            for round in 0..<8 {
+                let (repo, base) = fixtures[round % 2]
+                group.addTask {
+                    let decision = try pool.withRepository(at: repo.path) { repository in
+                        Gate(repository: repository, sharedCache: cache).decide(
+                            GateRequest(base: base, head: "HEAD", now: 0))
+                    }
+                    return (round % 2, decision)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        for (index, decision) in decided {
+            #expect(decision.verdict == expected[index].verdict)
+            #expect(decision.changes == expected[index].changes)
+            #expect(decision.problems == expected[index].problems)
+        }
+        #expect(cache.hits > 0)
+        #expect(pool.openedCount <= 8)
+    }
+
     @Test("a path that is no repository is a typed error naming the path; nothing is kept for it")
     func notARepository() throws {
         let plain = try Paths.temporaryDirectory("pool-plain")
