@@ -41,6 +41,7 @@ public final class RepositoryPool: @unchecked Sendable {
     /// - Returns: what `body` returns.
     /// - Throws: ``GitError/notARepository(path:reason:)`` naming `path` when it cannot be
     ///   opened; whatever `body` throws.
+    @discardableResult
     public func withRepository<T>(at path: String, _ body: (Repository) throws -> T) throws -> T {
         let key = Self.key(path)
         let repository = try checkOut(key, path: path)
@@ -50,6 +51,7 @@ public final class RepositoryPool: @unchecked Sendable {
 
     /// The `async` form of ``withRepository(at:_:)``: `body` may suspend while it holds the
     /// repository (it stays lent to this task across the suspension).
+    @discardableResult
     public func withRepository<T>(at path: String, _ body: (Repository) async throws -> T) async throws -> T {
         let key = Self.key(path)
         let repository = try checkOut(key, path: path)

@@ -90,6 +90,28 @@ struct FetchTests {
         }
     }
 
+    @Test("a repository the pool kept idle sees what another task fetched into the mirror")
+    func pooledRepositorySeesFetch() throws {
+        var s = try Setup("fetch-pool")
+        defer { s.remove() }
+        let first = try s.commitAndPush("a: 1\n")
+        let pool = RepositoryPool()
+        try pool.withRepository(at: s.mirror.path) { try $0.fetch(s.remote.path, refspecs: Repository.mirrorRefspecs) }
+        let idle = try pool.withRepository(at: s.mirror.path) { (repository) throws -> ObjectIdentifier in
+            #expect(try repository.resolveCommit("main").hex == first)
+            return ObjectIdentifier(repository)
+        }
+        let second = try s.commitAndPush("a: 2\n")
+        // Another handle on the same mirror fetches, as another task of a server would.
+        try Repository(path: s.mirror.path).fetch(s.remote.path, refspecs: Repository.mirrorRefspecs)
+        try pool.withRepository(at: s.mirror.path) { (repository) throws in
+            #expect(ObjectIdentifier(repository) == idle)
+            let head = try repository.resolveCommit("main")
+            #expect(head.hex == second)
+            #expect(try repository.commit(head).parents.map(\.hex) == [first])
+        }
+    }
+
     @Test("a named remote of the mirror's config is fetched by its name")
     func namedRemote() throws {
         var s = try Setup("fetch-named")
