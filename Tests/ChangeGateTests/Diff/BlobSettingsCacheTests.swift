@@ -1,5 +1,6 @@
 import ChangeGate
 import Foundation
+import PolicyDSL
 import Testing
 
 /// The parsed files requests share (issue 18, item 5): a hit across repositories holding the same
@@ -175,5 +176,37 @@ struct BlobSettingsCacheTests {
         for (which, report) in reports { #expect(report == expected[which]) }
         #expect(cache.count <= 8)
         #expect(cache.hits > 0)
+    }
+}
+
+extension BlobSettingsCacheTests {
+    @Test("a history scan with the shared cache lists what it lists without it, and a second scan reads from it")
+    func historyScanShares() throws {
+        var repo = try GitFixture(label: "cache-history")
+        defer { repo.remove() }
+        for value in [1, 2, 3, 2] {
+            try repo.write("db/a.yaml", "failover:\n  ttl: \(value)\n")
+            try repo.write("db/b.yaml", "replication:\n  lag: \(value * 10)\n")
+            try repo.commit("set \(value)")
+        }
+        var query = HistoryQuery()
+        query.settings = [try #require(KeyPathPattern("**"))]
+        func scan(_ cache: BlobSettingsCache?) throws -> [HistoryCommit] {
+            var scanner = HistoryScanner(
+                repository: try Repository(path: repo.path), policy: nil, query: query, sharedCache: cache)
+            var commits: [HistoryCommit] = []
+            try scanner.scan(warning: { Issue.record("unexpected warning: \($0)") }) {
+                commits.append($0)
+                return true
+            }
+            return commits
+        }
+        let alone = try scan(nil)
+        #expect(alone.count == 4)
+        let cache = BlobSettingsCache()
+        #expect(try scan(cache) == alone)
+        let hitsBefore = cache.hits
+        #expect(try scan(cache) == alone)
+        #expect(cache.hits > hitsBefore)
     }
 }
