@@ -43,7 +43,7 @@ public struct SettingsDiffReport: Sendable, Hashable {
     /// Every path the change touched, in the selection or not (both sides of a rename), sorted:
     /// what a policy's `changed "GLOB"` reads.
     public var touchedPaths: [String] = []
-    /// Paths where the head has a gitlink the change added or repointed (``RepositorySettingsDiff/Plan/gitlinks``).
+    /// Paths where the head has a gitlink (a submodule entry) the change added or repointed.
     public var gitlinks: [String] = []
     /// Files whose both sides hold one document (or none): a policy matches their keys with or
     /// without the `[doc=Kind/name]` prefix (PolicyDSL's `ChangeInput.keyWithinDocument`).

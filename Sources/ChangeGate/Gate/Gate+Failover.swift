@@ -102,7 +102,8 @@ extension Gate {
     public func failoverAssessments(of path: String, at commit: ObjectID) throws(GitError) -> [FailoverAssessment] {
         let program = (try? PolicyLoader.load(in: repository, at: commit))?.result.program
         var differ = RepositorySettingsDiff(
-            repository: repository, selectors: program.map(Self.selectors(of:)) ?? FileSelector.likelyConfigFiles)
+            repository: repository, selectors: program.map(Self.selectors(of:)) ?? FileSelector.likelyConfigFiles,
+            sharedCache: sharedCache)
         var members = PatroniMembersCache()
         var rejected = Set<String>()
         return try Self.assessSide(

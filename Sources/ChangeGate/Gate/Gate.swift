@@ -7,16 +7,28 @@ import PolicyDSL
 /// never from the head: a change cannot relax the rules that judge it. Anything that keeps the gate
 /// from judging — an unknown revision, a broken policy, an unparsable file — is a decision of its own
 /// (``GateDecision/Verdict/error``), which denies.
+///
+/// Thread safety: a gate holds its ``Repository`` and decides on one task at a time, as the
+/// repository is used. A server takes a repository from a ``RepositoryPool`` for each request
+/// (`try pool.withRepository(at: path) { Gate(repository: $0, sharedCache: cache).decide(request) }`)
+/// and shares the parsed files of every request through one ``BlobSettingsCache``, which any
+/// number of tasks may use at once.
 public struct Gate {
     /// The repository whose changes the gate judges; not shared with another thread while the
     /// gate uses it (``Repository`` is not thread-safe).
     public let repository: Repository
+    /// Parsed files shared with other requests (other repositories too); nil keeps each decision's
+    /// own.
+    public var sharedCache: BlobSettingsCache?
 
     /// A gate over `repository`.
     ///
-    /// - Parameter repository: The repository whose changes the gate judges.
-    public init(repository: Repository) {
+    /// - Parameters:
+    ///   - repository: The repository the commits are in, used by this gate's task alone.
+    ///   - sharedCache: Parsed files shared with other requests (``sharedCache``).
+    public init(repository: Repository, sharedCache: BlobSettingsCache? = nil) {
         self.repository = repository
+        self.sharedCache = sharedCache
     }
 
     /// Judges the change `request` names, as `changegate check` does: the revisions resolved, the
@@ -134,7 +146,8 @@ public struct Gate {
         do {
             let commits = try repository.commits(from: base, to: head)
             decision.commits = commits
-            var differ = RepositorySettingsDiff(repository: repository, selectors: Self.selectors(of: program))
+            var differ = RepositorySettingsDiff(
+                repository: repository, selectors: Self.selectors(of: program), sharedCache: sharedCache)
             // A rename moves every setting of the file into the new path's scope: the policy sees each.
             differ.reportsMovedSettings = true
             differ.secretPatterns = program.secretPatterns

@@ -14,6 +14,9 @@ public enum GitError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidRange(String)
     /// Two commits that share no history, where a merge base was needed.
     case noMergeBase(base: String, head: String)
+    /// A fetch from `remote` (a remote's name, or its URL with any credentials redacted) failed:
+    /// unreachable, not a repository, or a refspec it refused; libgit2's code and message.
+    case fetchFailed(remote: String, code: Int32, message: String)
     /// Any other libgit2 failure: the operation we attempted, libgit2's code and message.
     case libgit2(operation: String, code: Int32, message: String)
 
@@ -31,6 +34,8 @@ public enum GitError: Error, Sendable, Hashable, CustomStringConvertible {
             "invalid range `\(range)`: expected BASE..HEAD"
         case .noMergeBase(let base, let head):
             "`\(base)` and `\(head)` share no history (no merge base): there is no fork point to compare from"
+        case .fetchFailed(let remote, let code, let message):
+            "cannot fetch from \(remote): \(message) (libgit2 error \(code))"
         case .libgit2(let operation, let code, let message):
             "\(operation) failed: \(message) (libgit2 error \(code))"
         }

@@ -8,6 +8,10 @@ import PolicyDSL
 /// `git log -p` shows it. Merge commits are passed over, as `git log -p` shows nothing for them:
 /// their changes are listed at the commits that made them. Nothing is kept from one commit to the
 /// next beyond a bounded cache of parsed files, so memory stays flat however long the history is.
+///
+/// Thread safety: a scanner holds its ``Repository`` and is used by one task at a time, as the
+/// repository is (take one from a ``RepositoryPool`` per scan). Parsed files may be shared with
+/// other scans and requests through a ``BlobSettingsCache``, which any number of tasks may use.
 public struct HistoryScanner {
     /// The repository scanned; the scanner's own while it runs (``Repository`` is not thread-safe).
     public let repository: Repository
@@ -33,11 +37,14 @@ public struct HistoryScanner {
     /// configuration without a policy), less the query's excluded paths.
     ///
     /// - Parameters:
-    ///   - repository: The repository to scan.
-    ///   - policy: The policy whose watches pick, weigh and tag the settings; nil to list the
-    ///     query's `--setting` keys only.
+    ///   - repository: The repository to walk, used by this scan's task alone.
+    ///   - policy: The watches that pick, weigh and tag the settings; nil lists the query's
+    ///     `--setting` keys only.
     ///   - query: Which commits, which window, which settings.
-    public init(repository: Repository, policy: LoadedPolicy?, query: HistoryQuery) {
+    ///   - sharedCache: Parsed files shared with other scans and requests; nil keeps them to this scan.
+    public init(
+        repository: Repository, policy: LoadedPolicy?, query: HistoryQuery, sharedCache: BlobSettingsCache? = nil
+    ) {
         self.repository = repository
         self.policy = policy
         self.query = query
@@ -45,7 +52,8 @@ public struct HistoryScanner {
         // Without a policy, the files likely to be configuration (no Helm templates, no tox.ini).
         let selectors = program.map(Gate.selectors(of:)) ?? FileSelector.likelyConfigFiles
         self.differ = RepositorySettingsDiff(
-            repository: repository, selectors: FileSelector.excluding(query.excludedPaths, from: selectors))
+            repository: repository, selectors: FileSelector.excluding(query.excludedPaths, from: selectors),
+            sharedCache: sharedCache)
         self.differ.followsSymbolicLinks = true
         self.differ.secretPatterns = program?.secretPatterns ?? []
     }

@@ -4,36 +4,52 @@ import Foundation
 /// its locks, judging, and writing the records. Past it the push is refused with a clear message
 /// instead of the hosting killing the hook mid-way (GitHub Enterprise Server kills at 5 s).
 ///
-/// Nothing is left half done. The watchdog ends the process at the deadline, wherever it is: a
-/// pre-receive that exits 1 moves no ref, git drops the quarantined objects, and an append that had
-/// not committed is rolled back with the process. The one step the watchdog must not cut is the
-/// commit of the records: the store asks ``claim()`` just before it commits, which disarms the
-/// watchdog while time remains and says no once it is spent (the store then rolls back).
+/// The deadline is a cancellation, and the library never ends the process: once the time is spent
+/// the deadline is cancelled (``isCancelled``), the workflow stops at its next check and refuses,
+/// and ``claim()`` says no. A caller that must not wait for that check (the hook process: judging
+/// can take longer than the budget) waits in ``waitForCancellation()`` on a thread of its own and
+/// ends the process there; nothing is left half done, as a pre-receive that exits 1 moves no ref,
+/// git drops the quarantined objects, and an append that had not committed is rolled back with the
+/// process.
+///
+/// The one step the deadline must not cut is the commit of the records: the store asks
+/// ``claim()`` just before it commits, which, while time remains, takes the deadline off (it is
+/// never cancelled after that, so the commit and the verdict it records are not cut apart), and
+/// once it is spent says no (the store then rolls back).
 public final class HookDeadline: @unchecked Sendable {
-    private let lock = NSLock()
-    private var disarmed = false
+    private enum State {
+        case running
+        /// ``claim()`` came in time: the deadline no longer applies.
+        case claimed
+        case cancelled
+    }
+
+    // Guarded by `condition`'s lock. The state moves from running once, to claimed or cancelled;
+    // the clock decides when it is read, so no timer thread is needed.
+    private let condition = NSCondition()
+    private var state = State.running
     private let start = Date()
     public let seconds: Double
 
-    /// Starts the watchdog: at the deadline, unless ``claim()`` disarmed it, it calls `expire` with
-    /// the budget, holding the lock so that no commit starts after it. `expire` ends the process;
-    /// how (message, exit code) is the caller's to decide, not the library's.
+    /// Starts the clock: the deadline is cancelled `seconds` from now unless ``claim()`` comes first.
+    ///
+    /// - Parameter seconds: The budget.
+    public init(seconds: Double) {
+        self.seconds = seconds
+    }
+
+    /// Starts the clock and a watchdog thread that calls `expire` with the budget once the deadline
+    /// is cancelled (``waitForCancellation()``); `expire` ends the process, as the caller decides
+    /// (message, exit code).
     ///
     /// - Parameters:
     ///   - seconds: The budget.
-    ///   - expire: Called with the budget at the deadline, unless claimed first; ends the process.
-    public init(seconds: Double, expire: @escaping @Sendable (Double) -> Never) {
-        self.seconds = seconds
-        let thread = Thread { [self] in
-            Thread.sleep(forTimeInterval: max(0, seconds))
-            lock.lock()
-            if disarmed {
-                lock.unlock()
-                return
-            }
-            expire(seconds)
+    ///   - expire: Called with the budget once the deadline is cancelled; ends the process.
+    public convenience init(seconds: Double, expire: @escaping @Sendable (Double) -> Never) {
+        self.init(seconds: seconds)
+        Thread.detachNewThread { [self] in
+            if waitForCancellation() { expire(seconds) }
         }
-        thread.start()
     }
 
     /// True when the budget is spent.
@@ -42,15 +58,47 @@ public final class HookDeadline: @unchecked Sendable {
     /// What is left of the budget, in seconds (0 when spent): the most any wait may take.
     public var remaining: Double { max(0, seconds - Date().timeIntervalSince(start)) }
 
-    /// Asked right before the records are committed: true (and the watchdog disarmed, so that the
+    /// True once the budget is spent without a ``claim()`` in time: the work must stop and refuse.
+    public var isCancelled: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return settle() == .cancelled
+    }
+
+    /// Asked right before the records are committed: true (and the deadline taken off, so that the
     /// commit and the verdict it records are not cut apart) while time remains; false once it is
     /// spent, and then the caller must not commit and refuses with the deadline's message.
     ///
     /// - Returns: Whether the caller may commit.
     public func claim() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        disarmed = true
-        return !expired
+        condition.lock()
+        defer { condition.unlock() }
+        if settle() == .running {
+            state = .claimed
+            condition.broadcast()
+        }
+        return state == .claimed
+    }
+
+    /// Blocks the calling thread until the deadline is cancelled or claimed in time.
+    ///
+    /// - Returns: True when cancelled, false when claimed in time.
+    public func waitForCancellation() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while settle() == .running {
+            _ = condition.wait(until: start.addingTimeInterval(seconds))
+        }
+        return state == .cancelled
+    }
+
+    /// The state with the clock applied: a deadline still running past its time is cancelled now.
+    /// Holding the lock.
+    private func settle() -> State {
+        if state == .running, expired {
+            state = .cancelled
+            condition.broadcast()
+        }
+        return state
     }
 }

@@ -40,8 +40,10 @@ public struct HookRunOutcome: Sendable, Hashable {
 
 /// The git server's hooks as one workflow each: open the repository git's environment names and
 /// its trail, run ``PreReceiveHook`` or ``PostReceiveHook``, and say what happened. Every failure
-/// refuses (pre-receive) or is reported (post-receive); nothing throws. The deadline's watchdog is
-/// the caller's (it ends the process); the workflow bounds its waits by what is left of it.
+/// refuses (pre-receive) or is reported (post-receive); nothing throws. The deadline is a
+/// cancellation: the workflow bounds its waits by what is left of it, checks it between its steps
+/// and refuses once it is cancelled; a caller that must stop sooner (the hook process, whose
+/// judging can outlast the budget) waits for the cancellation itself and ends the process.
 public enum HookWorkflow {
     /// What the pusher reads when the hook ran out of time.
     ///
@@ -75,7 +77,9 @@ public enum HookWorkflow {
     ) -> HookRunOutcome {
         do {
             let updates = try readUpdates()
+            if deadline.isCancelled { return pastDeadline(request) }
             let (repository, store, gitDirectory) = try open(request, deadline: deadline)
+            if deadline.isCancelled { return pastDeadline(request) }
             let hook = PreReceiveHook(
                 repository: repository, configuration: request.configuration,
                 journal: AuditHookJournal(store: store, repository: repository.displayPath),
@@ -84,20 +88,22 @@ public enum HookWorkflow {
                 evidenceDirectory: request.evidenceDirectory ?? gitDirectory + "/changegate/evidence")
             // The commit claims the deadline: once made, the verdict it records is the one given.
             let outcome = hook.record(hook.judge(updates), commit: .within(deadline))
-            guard !outcome.pastDeadline else {
-                return HookRunOutcome(
-                    error: deadlineMessage(request.configuration.deadline),
-                    exit: WorkflowExit.hook(accepted: false))
-            }
+            guard !outcome.pastDeadline else { return pastDeadline(request) }
             return HookRunOutcome(
                 message: outcome.message, exit: WorkflowExit.hook(accepted: outcome.accepted))
         } catch {
-            // Past this point nothing may cut the refusal short: claim the deadline first.
-            _ = deadline.claim()
+            // Past this point nothing may cut the refusal short: claim the deadline first (a
+            // deadline already cancelled refuses as the deadline).
+            guard deadline.claim() else { return pastDeadline(request) }
             return HookRunOutcome(
                 error: "changegate: REFUSED: \(error) (the push was refused; no ref moved)",
                 exit: WorkflowExit.hook(accepted: false))
         }
+    }
+
+    /// The refusal of a pre-receive whose deadline was cancelled.
+    private static func pastDeadline(_ request: HookRequest) -> HookRunOutcome {
+        HookRunOutcome(error: deadlineMessage(request.configuration.deadline), exit: WorkflowExit.hook(accepted: false))
     }
 
     /// Records what landed (post-receive): approvals, who first pushed each commit, the landings.

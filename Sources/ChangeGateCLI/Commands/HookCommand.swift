@@ -74,14 +74,20 @@ struct HookCommand: ParsableCommand {
         }
     }
 
-    /// Runs a hook workflow under the deadline's watchdog, prints what it says, and exits with
-    /// its code. The watchdog ends the process: only the CLI may do that, not the library.
+    /// Runs a hook workflow under the deadline, prints what it says, and exits with its code. When
+    /// the deadline is cancelled, a watchdog thread refuses at once, wherever the workflow is: only
+    /// the CLI ends the process, not the library.
     static func run(
         options: JudgeOptions, expiredMessage: @escaping @Sendable (Double) -> String,
         _ workflow: (HookRequest, HookDeadline) -> HookRunOutcome
     ) throws {
-        let deadline = HookDeadline(seconds: options.deadline) { seconds in
-            Standard.error(expiredMessage(seconds))
+        let deadline = HookDeadline(seconds: options.deadline)
+        // Whoever takes it first speaks: the watchdog's refusal or the workflow's outcome, never both.
+        let speaking = NSLock()
+        Thread.detachNewThread {
+            guard deadline.waitForCancellation() else { return }
+            speaking.lock()
+            Standard.error(expiredMessage(deadline.seconds))
             // _exit, not exit: the main thread may be inside SQLite; no atexit handler must run under it.
             _exit(WorkflowExit.refused.rawValue)
         }
@@ -90,6 +96,7 @@ struct HookCommand: ParsableCommand {
         request.auditLocation = options.audit
         request.evidenceDirectory = options.evidenceDir
         let outcome = workflow(request, deadline)
+        speaking.lock()
         FileHandle.standardError.write(Data(outcome.message.utf8))
         if let error = outcome.error { Standard.error(error) }
         if outcome.exit != .success { throw ExitCode(outcome.exit) }
