@@ -97,7 +97,7 @@ public struct GateProblem: Sendable, Hashable, CustomStringConvertible {
             GateProblem(.unknownRevision, error.description)
         case .noMergeBase:
             GateProblem(.unrelatedHistories, error.description)
-        case .notARepository, .libgit2:
+        case .notARepository, .libgit2, .fetchFailed:
             GateProblem(.repository, error.description)
         }
     }
