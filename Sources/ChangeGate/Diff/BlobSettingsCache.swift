@@ -4,7 +4,7 @@ import Foundation
 /// wherever they are, so a file two repositories (or two requests, or a mirror and its source)
 /// hold is parsed once.
 ///
-/// An entry is keyed by everything its reading depends on (``BlobReadingKey``: the blob, the
+/// An entry is keyed by everything its reading depends on (`BlobReadingKey`: the blob, the
 /// format, what of the path the readers look at, the reader's limits), never by the blob alone:
 /// the same bytes read as another format, or under other limits, are another reading, and one
 /// request's must never answer for another's. Only what parsing the bytes gave is kept; whether a

@@ -58,6 +58,13 @@ public struct GateProblem: Sendable, Hashable, CustomStringConvertible {
     public var file: String?
     public var line: Int?
 
+    /// A problem.
+    ///
+    /// - Parameters:
+    ///   - kind: What kind of trouble.
+    ///   - message: The sentence a report prints.
+    ///   - file: The file it is about, if any.
+    ///   - line: The line in that file, if known.
     public init(_ kind: Kind, _ message: String, file: String? = nil, line: Int? = nil) {
         self.kind = kind
         self.message = message
@@ -70,27 +77,42 @@ public struct GateProblem: Sendable, Hashable, CustomStringConvertible {
     // MARK: - Factories
 
     /// A changed file that could not be compared.
+    ///
+    /// - Parameter problem: The file's problem, with its line.
+    /// - Returns: An ``Kind/unparsableFile`` problem pointing at it.
     public static func file(_ problem: FileProblem) -> GateProblem {
         GateProblem(.unparsableFile, problem.description, file: problem.file, line: problem.line)
     }
 
     /// A policy diagnostic, pointing at its file and line.
+    ///
+    /// - Parameter diagnostic: The compiler's error.
+    /// - Returns: A ``Kind/policyError`` problem.
     public static func policy(_ diagnostic: Diagnostic) -> GateProblem {
         GateProblem(
             .policyError, diagnostic.description, file: diagnostic.location.path, line: diagnostic.location.line)
     }
 
     /// A policy that cannot be read.
+    ///
+    /// - Parameter error: Why it cannot be read.
+    /// - Returns: A ``Kind/policyError`` problem.
     public static func policy(_ error: PolicyLoader.LoadError) -> GateProblem {
         GateProblem(.policyError, error.description, file: error.path, line: error.location?.line)
     }
 
     /// An evidence file or test report that cannot be read.
+    ///
+    /// - Parameter error: The file's problem, with its line.
+    /// - Returns: An ``Kind/evidence`` problem.
     public static func evidence(_ error: EvidenceError) -> GateProblem {
         GateProblem(.evidence, error.description, file: error.path, line: error.line)
     }
 
     /// A git failure, kind chosen from the error: a revision that does not resolve is the caller's.
+    ///
+    /// - Parameter error: The git layer's error.
+    /// - Returns: The problem, its kind chosen from the error.
     public static func git(_ error: GitError) -> GateProblem {
         switch error {
         case .unknownRevision, .ambiguousRevision, .notACommit, .invalidRange:
@@ -105,6 +127,9 @@ public struct GateProblem: Sendable, Hashable, CustomStringConvertible {
     /// Any error below the gate, typed where its type says what it is. (The audit trail comes after
     /// the gate in the flow: the workflows that read or write it say so with ``Kind/auditRead`` and
     /// ``auditWrite(_:recovery:)``.)
+    ///
+    /// - Parameter error: An error of a lower layer.
+    /// - Returns: The problem, its kind chosen from the error's type.
     public static func from(_ error: any Error) -> GateProblem {
         switch error {
         case let git as GitError: .git(git)
@@ -116,6 +141,11 @@ public struct GateProblem: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A decision the trail refused: it does not stand.
+    ///
+    /// - Parameters:
+    ///   - error: Why the append failed.
+    ///   - recovery: What the caller can do instead (`use --no-audit for a dry run`).
+    /// - Returns: An ``Kind/auditWrite`` problem.
     public static func auditWrite(_ error: any Error, recovery: String) -> GateProblem {
         GateProblem(.auditWrite, "cannot record the decision in the audit trail: \(error) (\(recovery))")
     }

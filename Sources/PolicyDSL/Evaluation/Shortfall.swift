@@ -50,6 +50,9 @@ public struct Shortfall: Sendable, Hashable, CustomStringConvertible {
     // MARK: - Factories
 
     /// "needs 2 more reviewers from group dba (have: alice@…; bob@… is not in group dba)".
+    ///
+    /// - Parameter shortfall: Who is needed, who counted and who did not.
+    /// - Returns: The shortfall with its sentence.
     public static func reviewers(_ shortfall: ReviewerShortfall) -> Shortfall {
         let from = shortfall.group.map { " from group \($0)" } ?? ""
         var sentence: String
@@ -79,11 +82,17 @@ public struct Shortfall: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// "no result for tests matching …; test x failed".
+    ///
+    /// - Parameter problems: Each pattern without a result, each test that did not pass.
+    /// - Returns: The shortfall with its sentence.
     public static func tests(_ problems: [TestShortfall]) -> Shortfall {
         Shortfall(.tests(problems), problems.map(\.message).joined(separator: "; "))
     }
 
     /// "the change must also touch "a" or "b"".
+    ///
+    /// - Parameter patterns: The globs of the `changed` line.
+    /// - Returns: The shortfall with its sentence.
     public static func changedFiles(_ patterns: [String]) -> Shortfall {
         Shortfall(
             .changedFiles(patterns: patterns),
@@ -91,6 +100,12 @@ public struct Shortfall: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// "risk is 40; it must be below 40".
+    ///
+    /// - Parameters:
+    ///   - risk: The change set's risk.
+    ///   - limit: The rule's limit.
+    ///   - inclusive: True for `risk <= N`, false for `risk < N`.
+    /// - Returns: The shortfall with its sentence.
     public static func risk(_ risk: Int, limit: Int, inclusive: Bool) -> Shortfall {
         Shortfall(
             .risk(risk: risk, limit: limit, inclusive: inclusive),
@@ -98,16 +113,25 @@ public struct Shortfall: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// "wait until 2025-01-02T00:00:00Z, or override".
+    ///
+    /// - Parameter until: The first second after the freeze window.
+    /// - Returns: The shortfall with its sentence.
     public static func freeze(until: Int) -> Shortfall {
         Shortfall(.freeze(until: until), "wait until \(Timestamp.iso(until)), or override")
     }
 
     /// "or a member of group oncall overrides with a reason".
+    ///
+    /// - Parameter group: The rule's override group.
+    /// - Returns: The shortfall with its sentence.
     public static func override(group: String) -> Shortfall {
         Shortfall(.override(group: group), "or a member of group \(group) overrides with a reason")
     }
 
     /// The compiler's account of the branch's broken policy, as ``Evaluator`` receives it.
+    ///
+    /// - Parameter text: Where the policy is broken, as ``EvaluationInput/brokenPolicy`` says.
+    /// - Returns: The shortfall, the text its sentence.
     public static func brokenPolicy(_ text: String) -> Shortfall {
         Shortfall(.brokenPolicy(text), text)
     }
