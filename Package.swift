@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "changegate-bench", targets: ["ChangeGateBench"]),
         .library(name: "ChangeGate", targets: ["ChangeGate"]),
         .library(name: "PolicyDSL", targets: ["PolicyDSL"]),
+        .library(name: "ChangeGatePostgres", targets: ["ChangeGatePostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -16,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         // DocC (`make docs-api`); a command plugin, built only when invoked.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
     ],
     targets: [
         .systemLibrary(
@@ -39,6 +41,15 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // The shared trail on PostgreSQL: a target of its own, so that what does not use it does not
+        // link swift-nio.
+        .target(
+            name: "ChangeGatePostgres",
+            dependencies: [
+                "ChangeGate",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
         .executableTarget(
             name: "ChangeGateCLI",
             dependencies: [
@@ -52,7 +63,7 @@ let package = Package(
         // The audit tests' writer processes (many at once, one killed mid-append).
         .executableTarget(
             name: "ChangeGateAuditFill", dependencies: ["ChangeGate", "TestSupport"], path: "Tests/AuditFill"),
-        .testTarget(name: "ChangeGateTests", dependencies: ["ChangeGate", "TestSupport"]),
+        .testTarget(name: "ChangeGateTests", dependencies: ["ChangeGate", "ChangeGatePostgres", "TestSupport"]),
         .testTarget(name: "PolicyDSLTests", dependencies: ["PolicyDSL", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

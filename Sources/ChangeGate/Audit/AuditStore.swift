@@ -249,6 +249,13 @@ public struct AuditVerification: Sendable, Hashable {
 
     public var isIntact: Bool { problem == nil && damage.isEmpty && localWitnessProblem == nil }
 
+    /// A verification's outcome, for a store outside this module.
+    public init(records: Int, head: AuditHead?, problem: Problem?) {
+        self.records = records
+        self.head = head
+        self.problem = problem
+    }
+
     /// Checks that a witness's head is still in the chain: nothing was cut off the end since.
     ///
     /// - Parameters:

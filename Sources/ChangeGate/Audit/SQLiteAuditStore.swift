@@ -737,7 +737,7 @@ public struct SQLiteAuditStore: AuditStore {
     }
 
     /// `10`, `0.5`: a wait as the messages say it.
-    static func seconds(_ duration: Duration) -> String {
+    package static func seconds(_ duration: Duration) -> String {
         let milliseconds = milliseconds(duration)
         return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)" : String(format: "%.1f", Double(milliseconds) / 1000)
     }

@@ -1,12 +1,16 @@
 import ChangeGate
+import ChangeGatePostgres
 import Foundation
+import TestSupport
 import Testing
 
 /// What every audit store promises, one test body run over each store (as GRDB runs one body over
 /// `DatabaseQueue` and `DatabasePool`): the in-memory store, SQLite through one connection (the
 /// CLI's and the hook's), SQLite through a pool, and SQLite read through a read-only pool while a
-/// single connection writes (a server reading what hooks append). A PostgreSQL store joins the
-/// list when it exists.
+/// single connection writes (a server reading what hooks append), and PostgreSQL on a real server
+/// the suite starts (``PostgresTestServer``), each test on a chain of its own. The contract is run on
+/// the stores' async face, which every store has; a last test checks that the sync face of the
+/// stores that have one gives the same answers.
 @Suite("Audit stores: one contract for every store")
 struct AuditStoreContractTests {
     /// A way to damage a store's records behind its back, as someone with write access could.
@@ -23,18 +27,22 @@ struct AuditStoreContractTests {
 
     /// A store under test, and how to damage it.
     struct Opened {
-        var store: any AuditStore
+        var store: any AsyncAuditStore
         var tamper: (Tampering, Int) throws -> Void
         var folder: URL?
+        var closing: () -> Void = {}
 
         func close() {
+            closing()
             if let folder { try? FileManager.default.removeItem(at: folder) }
         }
     }
 
     struct Kind: Sendable, CustomTestStringConvertible {
         var name: String
-        var open: @Sendable () throws -> Opened
+        /// True for a store with a sync face (``AuditStore``) as well.
+        var synchronous = true
+        var open: @Sendable () async throws -> Opened
         var testDescription: String { name }
     }
 
@@ -62,7 +70,37 @@ struct AuditStoreContractTests {
                 store: SplitStore(writer: writer, reader: reader), tamper: { try sqliteTamper(path, $0, $1) },
                 folder: folder)
         },
+        Kind(name: "PostgreSQL", synchronous: false) {
+            let server = try PostgresTestServer.shared.get()
+            let chain = "contract-\(UUID().uuidString.prefix(8))"
+            let location = try PostgresLocation.parse(server.url(chain: chain), environment: [:])
+            let store = try await PostgresAuditStore.open(location)
+            return Opened(
+                store: store, tamper: { try postgresTamper(server, chain, $0, $1) }, closing: { store.close() })
+        },
     ]
+
+    static var synchronousKinds: [Kind] { kinds.filter(\.synchronous) }
+
+    /// Raw SQL as the database's superuser, as someone with write access to the tables could.
+    /// PostgreSQL has SHA-256 of its own: a relinked record's hash is re-made in SQL.
+    static func postgresTamper(_ server: PostgresTestServer, _ chain: String, _ tampering: Tampering, _ sequence: Int)
+        throws
+    {
+        let at = "chain = '\(chain)' AND sequence = \(sequence)"
+        let sql =
+            switch tampering {
+            case .editBody:
+                "UPDATE changegate_records SET body = replace(body, '\"decision\":\"allow\"', '\"decision\":\"deny\"'), "
+                    + "decision = 'deny' WHERE \(at)"
+            case .delete:
+                "DELETE FROM changegate_records WHERE \(at); DELETE FROM changegate_record_changes WHERE \(at)"
+            case .relink:
+                "UPDATE changegate_records SET previous_hash = repeat('f', 64), "
+                    + "hash = encode(sha256(convert_to(repeat('f', 64) || E'\\n' || body, 'UTF8')), 'hex') WHERE \(at)"
+            }
+        try server.psql(sql)
+    }
 
     static func trailPath() throws -> (URL, String) {
         let folder = try Paths.temporaryDirectory("audit-contract")
@@ -225,15 +263,15 @@ struct AuditStoreContractTests {
     @Test(
         "appends number records from 1, chain each to the one before, and head and entry(sequence:) agree",
         arguments: kinds)
-    func appendsChain(_ kind: Kind) throws {
-        let opened = try kind.open()
+    func appendsChain(_ kind: Kind) async throws {
+        let opened = try await kind.open()
         defer { opened.close() }
         let store = opened.store
-        #expect(try store.head() == nil)
-        #expect(try store.append([]).isEmpty)
+        #expect(try await store.head() == nil)
+        #expect(try await store.append([]).isEmpty)
         let records = Self.records()
-        let first = try store.append(Array(records.prefix(3)))
-        let rest = try store.append(Array(records.dropFirst(3)))
+        let first = try await store.append(Array(records.prefix(3)))
+        let rest = try await store.append(Array(records.dropFirst(3)))
         let entries = first + rest
         #expect(entries.map(\.record.sequence) == Array(1...records.count))
         var previous = AuditEntry.genesis
@@ -246,21 +284,21 @@ struct AuditStoreContractTests {
             #expect(entry.hash == AuditEntry.hash(body: entry.body, previousHash: previous))
             previous = entry.hash
         }
-        #expect(try store.head() == AuditHead(sequence: records.count, hash: previous))
-        #expect(try store.entry(sequence: 3) == entries[2])
-        #expect(try store.entry(sequence: records.count + 1) == nil)
-        #expect(try store.entry(sequence: 0) == nil)
+        #expect(try await store.head() == AuditHead(sequence: records.count, hash: previous))
+        #expect(try await store.entry(sequence: 3) == entries[2])
+        #expect(try await store.entry(sequence: records.count + 1) == nil)
+        #expect(try await store.entry(sequence: 0) == nil)
     }
 
     @Test(
         "entries(matching:) returns what AuditQuery.matches selects, newest first, for every query",
         arguments: kinds)
-    func queriesMatchTheReference(_ kind: Kind) throws {
-        let opened = try kind.open()
+    func queriesMatchTheReference(_ kind: Kind) async throws {
+        let opened = try await kind.open()
         defer { opened.close() }
-        let all = try opened.store.append(Self.records())
+        let all = try await opened.store.append(Self.records())
         for (name, query) in Self.queries() {
-            let found = try opened.store.entries(matching: query).map(\.record.sequence)
+            let found = try await opened.store.entries(matching: query).map(\.record.sequence)
             #expect(found == Self.reference(all, query), "\(name)")
         }
         // The reference itself, on a few queries whose answer is known by hand.
@@ -282,15 +320,15 @@ struct AuditStoreContractTests {
         }
         var bad = AuditQuery()
         bad.settings = ["a..b"]
-        let error = try #require(throws: AuditError.self) { try opened.store.entries(matching: bad) }
+        let error = try await #require(throws: AuditError.self) { try await opened.store.entries(matching: bad) }
         #expect(error.kind == .query)
     }
 
     @Test(
         "approvals of a commit come oldest first, and count only on a chain that verifies from them on",
         arguments: kinds)
-    func approvals(_ kind: Kind) throws {
-        let opened = try kind.open()
+    func approvals(_ kind: Kind) async throws {
+        let opened = try await kind.open()
         defer { opened.close() }
         let store = opened.store
         func approval(_ approver: String, _ commit: String, _ time: Int) -> AuditRecord {
@@ -298,75 +336,76 @@ struct AuditStoreContractTests {
                 commit: commit, approver: approver, ref: "refs/changegate/approvals/\(approver)", time: time,
                 repository: "/srv/shop.git")
         }
-        try store.append([AuditQueryTests.record(30), AuditQueryTests.record(20)])  // 1, 2
-        try store.append([approval("bob@example.com", "c0ffee", Self.now - 100)])  // 3
-        try store.append([AuditQueryTests.record(5), approval("carol@example.com", "c0ffee", Self.now - 50)])  // 4, 5
-        try store.append([approval("dave@example.com", "beef", Self.now - 40), AuditQueryTests.record(1)])  // 6, 7
-        #expect(try store.approvals(of: "c0ffee").map(\.actor) == ["bob@example.com", "carol@example.com"])
-        #expect(try store.approvals(of: "beef").map(\.sequence) == [6])
-        #expect(try store.approvals(of: "0000").isEmpty)
+        try await store.append([AuditQueryTests.record(30), AuditQueryTests.record(20)])  // 1, 2
+        try await store.append([approval("bob@example.com", "c0ffee", Self.now - 100)])  // 3
+        try await store.append([AuditQueryTests.record(5), approval("carol@example.com", "c0ffee", Self.now - 50)])  // 4, 5
+        try await store.append([approval("dave@example.com", "beef", Self.now - 40), AuditQueryTests.record(1)])  // 6, 7
+        #expect(try await store.approvals(of: "c0ffee").map(\.actor) == ["bob@example.com", "carol@example.com"])
+        #expect(try await store.approvals(of: "beef").map(\.sequence) == [6])
+        #expect(try await store.approvals(of: "0000").isEmpty)
         // Damage before the first approval of a commit leaves its approvals counted (the walk starts
         // there); damage after it refuses them all.
         try opened.tamper(.editBody, 1)
-        #expect(try store.approvals(of: "c0ffee").count == 2)
+        #expect(try await store.approvals(of: "c0ffee").count == 2)
         try opened.tamper(.editBody, 4)
-        let error = try #require(throws: AuditError.self) { try store.approvals(of: "c0ffee") }
+        let error = try await #require(throws: AuditError.self) { try await store.approvals(of: "c0ffee") }
         #expect(error.kind == .corrupt)
         #expect(error.message.contains("record 4"))
-        #expect(try store.approvals(of: "beef").count == 1)
+        #expect(try await store.approvals(of: "beef").count == 1)
     }
 
     @Test("commitIf false records nothing and throws .deadline; the next append follows on", arguments: kinds)
-    func commitIfFalse(_ kind: Kind) throws {
-        let opened = try kind.open()
+    func commitIfFalse(_ kind: Kind) async throws {
+        let opened = try await kind.open()
         defer { opened.close() }
         let store = opened.store
-        let kept = try store.append([AuditQueryTests.record(3)])
+        let kept = try await store.append([AuditQueryTests.record(3)])
         var asked = 0
-        let error = try #require(throws: AuditError.self) {
-            try store.append([AuditQueryTests.record(2), AuditQueryTests.record(1)], waitLimit: .seconds(1)) {
+        let error = try await #require(throws: AuditError.self) {
+            try await store.append([AuditQueryTests.record(2), AuditQueryTests.record(1)], waitLimit: .seconds(1)) {
                 asked += 1
                 return false
             }
         }
         #expect(error.kind == .deadline)
         #expect(asked == 1)
-        #expect(try store.head() == AuditHead(sequence: 1, hash: kept[0].hash))
-        #expect(try store.entries(matching: AuditQuery()).map(\.record.sequence) == [1])
-        #expect(try store.entry(sequence: 2) == nil)
-        let next = try store.append([AuditQueryTests.record(1)], waitLimit: nil) { true }
+        #expect(try await store.head() == AuditHead(sequence: 1, hash: kept[0].hash))
+        #expect(try await store.entries(matching: AuditQuery()).map(\.record.sequence) == [1])
+        #expect(try await store.entry(sequence: 2) == nil)
+        let next = try await store.append([AuditQueryTests.record(1)], waitLimit: nil) { true }
         #expect(next.map(\.record.sequence) == [2])
         #expect(next[0].previousHash == kept[0].hash)
     }
 
     @Test("verify walks a whole chain", arguments: kinds)
-    func verifyWhole(_ kind: Kind) throws {
-        let opened = try kind.open()
+    func verifyWhole(_ kind: Kind) async throws {
+        let opened = try await kind.open()
         defer { opened.close() }
-        let empty = try opened.store.verify()
+        let empty = try await opened.store.verify()
         #expect(empty.records == 0 && empty.head == nil && empty.problem == nil)
-        try opened.store.append(Self.records())
-        try opened.store.append([AuditQueryTests.record(0)])
-        let verification = try opened.store.verify()
+        try await opened.store.append(Self.records())
+        try await opened.store.append([AuditQueryTests.record(0)])
+        let verification = try await opened.store.verify()
         #expect(verification.records == Self.records().count + 1)
-        #expect(verification.head == (try opened.store.head()))
+        #expect(verification.head == (try await opened.store.head()))
         #expect(verification.problem == nil)
         #expect(verification.isIntact)
     }
 
     @Test("verify names the record that was tampered with", arguments: kinds, Tampering.allCases)
-    func verifyTampered(_ kind: Kind, _ tampering: Tampering) throws {
-        let opened = try kind.open()
+    func verifyTampered(_ kind: Kind, _ tampering: Tampering) async throws {
+        let opened = try await kind.open()
         defer { opened.close() }
-        try opened.store.append(Self.records())
-        #expect(try opened.store.verify().isIntact)
+        try await opened.store.append(Self.records())
+        #expect(try await opened.store.verify().isIntact)
         try opened.tamper(tampering, 5)
-        let verification = try opened.store.verify()
+        let verification = try await opened.store.verify()
         let problem = try #require(verification.problem)
         #expect(problem.sequence == 5)
         #expect(verification.records == 4)
         #expect(
-            verification.head == (try opened.store.entry(sequence: 4)).map { AuditHead(sequence: 4, hash: $0.hash) })
+            verification.head
+                == (try await opened.store.entry(sequence: 4)).map { AuditHead(sequence: 4, hash: $0.hash) })
         let expected =
             switch tampering {
             case .editBody: "its content was edited"
@@ -377,11 +416,11 @@ struct AuditStoreContractTests {
         #expect(!verification.isIntact)
     }
 
-    @Test("the async face gives what the sync face gives", arguments: kinds)
+    @Test("the async face gives what the sync face gives", arguments: synchronousKinds)
     func asyncEqualsSync(_ kind: Kind) async throws {
-        let opened = try kind.open()
+        let opened = try await kind.open()
         defer { opened.close() }
-        let store = opened.store
+        let store = try #require(opened.store as? any AuditStore)
         let viaAsync = try await store.append(Array(Self.records().prefix(6)))
         let viaSync = try Self.syncAppend(store, Array(Self.records().dropFirst(6)))
         #expect(viaAsync.map(\.record.sequence) == Array(1...6))

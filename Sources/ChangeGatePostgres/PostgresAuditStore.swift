@@ -1,0 +1,540 @@
+import ChangeGate
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The audit trail in PostgreSQL: the store a fleet of hooks, CI runners and services shares.
+///
+/// The same records, bodies and hash chain as ``SQLiteAuditStore`` (``AuditEntry``), so that a
+/// trail copied between the two verifies to the same head. Appends to one chain serialize on its
+/// row of `changegate_chains`, locked with `SELECT … FOR UPDATE` inside the append's transaction:
+/// two writers on two hosts never fork the chain, and `PRIMARY KEY (chain, sequence)` is the
+/// backstop. Nothing is computed on the network while the lock is held but the inserts themselves.
+///
+/// Queries narrow in SQL on indexed columns and then filter by ``AuditQuery/matches(_:)``, the
+/// reference every store answers by; the columns are copies for speed, the body is the record.
+///
+/// Asynchronous only (PostgresNIO has no blocking calls): ``BlockingAuditStore`` gives the
+/// synchronous face the command line uses.
+public final class PostgresAuditStore: AsyncAuditStore {
+    public let location: PostgresLocation
+    public let access: AuditAccess
+    /// The longest an operation waits for the server (to connect, for the chain's lock).
+    public let waitLimit: Duration
+    private let client: PostgresClient
+    private let running: Task<Void, Never>
+    private let logger: Logger
+
+    private var chain: String { location.chain }
+
+    /// Connects, and for a writer applies the schema's migrations (in order, each recorded in
+    /// `changegate_migrations`, under an advisory lock so that two first writers do not race).
+    ///
+    /// - Parameters:
+    ///   - location: The database and chain.
+    ///   - access: `.readOnly` applies no migration and refuses appends.
+    ///   - waitLimit: The longest any one operation waits for the server.
+    /// - Returns: The open store; ``close()`` ends its connections.
+    /// - Throws: ``AuditError`` of kind `open` when the server cannot be reached in time or refuses
+    ///   the login, `schema` when the database was migrated by a newer ChangeGate.
+    public static func open(
+        _ location: PostgresLocation, access: AuditAccess = .readWrite,
+        waitLimit: Duration = SQLiteAuditStore.defaultWaitLimit
+    ) async throws(AuditError) -> PostgresAuditStore {
+        let store = PostgresAuditStore(location: location, access: access, waitLimit: waitLimit)
+        do {
+            try await store.prepare()
+        } catch {
+            store.close()
+            throw error
+        }
+        return store
+    }
+
+    private init(location: PostgresLocation, access: AuditAccess, waitLimit: Duration) {
+        self.location = location
+        self.access = access
+        self.waitLimit = waitLimit
+        var configuration: PostgresClient.Configuration
+        if let folder = location.socketFolder {
+            configuration = PostgresClient.Configuration(
+                unixSocketPath: "\(folder)/.s.PGSQL.\(location.port)", username: location.user,
+                password: location.password, database: location.database)
+        } else {
+            configuration = PostgresClient.Configuration(
+                host: location.host ?? "localhost", port: location.port, username: location.user,
+                password: location.password, database: location.database, tls: .disable)
+        }
+        configuration.options.connectTimeout = .seconds(Int64(max(1, waitLimit.components.seconds)))
+        configuration.options.maximumConnections = 4
+        var logger = Logger(label: "changegate.audit.postgres")
+        logger.logLevel = .critical
+        self.logger = logger
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        running = Task { await client.run() }
+    }
+
+    deinit { running.cancel() }
+
+    /// Ends the store's connections; later calls fail.
+    public func close() { running.cancel() }
+
+    // MARK: - Schema
+
+    /// The schema's migrations, in order. Each runs once per database, in one transaction with its
+    /// row in `changegate_migrations`.
+    static let migrations: [(version: Int, name: String, sql: [String])] = [
+        (
+            1, "records, chains, changes",
+            [
+                """
+                CREATE TABLE changegate_chains (
+                  chain text PRIMARY KEY,
+                  records bigint NOT NULL,
+                  head_hash text NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE changegate_records (
+                  chain text NOT NULL,
+                  sequence bigint NOT NULL,
+                  time bigint NOT NULL,
+                  source text NOT NULL,
+                  repository text NOT NULL,
+                  ref text,
+                  head text,
+                  actor text,
+                  decision text NOT NULL,
+                  risk bigint NOT NULL,
+                  body text NOT NULL,
+                  previous_hash text NOT NULL,
+                  hash text NOT NULL,
+                  PRIMARY KEY (chain, sequence)
+                )
+                """,
+                "CREATE INDEX changegate_records_time ON changegate_records (chain, time)",
+                "CREATE INDEX changegate_records_head ON changegate_records (chain, head, source)",
+                """
+                CREATE TABLE changegate_record_changes (
+                  chain text NOT NULL,
+                  sequence bigint NOT NULL,
+                  file text NOT NULL,
+                  key text NOT NULL,
+                  tags text NOT NULL
+                )
+                """,
+                "CREATE INDEX changegate_record_changes_key ON changegate_record_changes (chain, key)",
+                "CREATE INDEX changegate_record_changes_sequence ON changegate_record_changes (chain, sequence)",
+            ]
+        )
+    ]
+
+    /// A fixed key for `pg_advisory_xact_lock`: migrations of one database run one at a time.
+    private static let migrationLock: Int64 = 0x4347_4D49_4752_4154  // "CGMIGRAT"
+
+    private func prepare() async throws(AuditError) {
+        try await run("cannot open the audit trail") { client, logger in
+            if self.access == .readWrite {
+                try await client.withTransaction(logger: logger) { connection in
+                    try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
+                    try await connection.query(
+                        """
+                        CREATE TABLE IF NOT EXISTS changegate_migrations (
+                          version integer PRIMARY KEY,
+                          name text NOT NULL,
+                          applied_at timestamptz NOT NULL DEFAULT now()
+                        )
+                        """, logger: logger)
+                    var applied = Set<Int>()
+                    for try await version in try await connection.query(
+                        "SELECT version FROM changegate_migrations", logger: logger
+                    ).decode(Int.self) {
+                        applied.insert(version)
+                    }
+                    for migration in Self.migrations where !applied.contains(migration.version) {
+                        for statement in migration.sql {
+                            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        }
+                        try await connection.query(
+                            "INSERT INTO changegate_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
+                            logger: logger)
+                    }
+                }
+            }
+        }
+        let newest = try await run("cannot read the audit trail's schema") { client, logger -> Int? in
+            var newest: Int?
+            for try await version in try await client.query(
+                "SELECT max(version) FROM changegate_migrations", logger: logger
+            ).decode(Int?.self) {
+                newest = version
+            }
+            return newest
+        }
+        let known = Self.migrations.map(\.version).max() ?? 0
+        guard let newest else {
+            throw AuditError(
+                .schema,
+                "the PostgreSQL database \(location.database) holds no ChangeGate audit trail yet: open it once for "
+                    + "writing to create the schema")
+        }
+        if newest > known {
+            throw AuditError(
+                .schema,
+                "the audit trail's schema is at version \(newest), newer than this ChangeGate knows (\(known)): "
+                    + "it was migrated by a newer ChangeGate; use that version")
+        }
+    }
+
+    // MARK: - Appending
+
+    @discardableResult
+    public func append(_ records: [AuditRecord]) async throws(AuditError) -> [AuditEntry] {
+        try await append(records, waitLimit: nil, commitIf: { true })
+    }
+
+    /// Appends in one transaction: the chain's row locked, the records numbered and chained after
+    /// its head, inserted, the head moved, and `commitIf` asked right before COMMIT (false rolls
+    /// everything back and throws ``AuditError/Kind/deadline``).
+    @discardableResult
+    public func append(_ records: [AuditRecord], waitLimit: Duration?, commitIf: () -> Bool) async throws(AuditError)
+        -> [AuditEntry]
+    {
+        guard access == .readWrite else {
+            throw AuditError(.write, "the audit trail \(location) was opened read-only; it cannot be appended to")
+        }
+        guard !records.isEmpty else { return [] }
+        let limit = waitLimit ?? self.waitLimit
+        // Encoded before the transaction: no lock is held while bodies are made.
+        let chain = self.chain
+        let location = self.location
+        // The group in `run` awaits its child before returning, so `commitIf` does not outlive
+        // this call; it is only ever called from the one task that runs the transaction.
+        return try await withoutActuallyEscaping(commitIf) { commitIf async throws(AuditError) -> [AuditEntry] in
+            let commitIf = UncheckedBox(commitIf)
+            return try await run("cannot write to the audit trail", limit: limit) { client, logger in
+                try await client.withTransaction(logger: logger) { connection -> [AuditEntry] in
+                    try await connection.query(
+                        // SET takes no parameters; set_config does (true: for this transaction only).
+                        "SELECT set_config('lock_timeout', \(String(Self.milliseconds(limit)) + "ms"), true)",
+                        logger: logger)
+                    try await connection.query(
+                        """
+                        INSERT INTO changegate_chains (chain, records, head_hash) VALUES (\(chain), 0, \(AuditEntry.genesis))
+                        ON CONFLICT (chain) DO NOTHING
+                        """, logger: logger)
+                    var count = 0
+                    var previous = AuditEntry.genesis
+                    for try await (records, hash) in try await connection.query(
+                        "SELECT records, head_hash FROM changegate_chains WHERE chain = \(chain) FOR UPDATE",
+                        logger: logger
+                    ).decode((Int, String).self) {
+                        count = records
+                        previous = hash
+                    }
+                    // The chain's row and its last record must agree: a row moved back by hand, or a
+                    // record inserted behind it, is a trail to repair, not to append to.
+                    var last: (Int, String)?
+                    for try await row in try await connection.query(
+                        """
+                        SELECT sequence, hash FROM changegate_records WHERE chain = \(chain)
+                        ORDER BY sequence DESC LIMIT 1
+                        """, logger: logger
+                    ).decode((Int, String).self) {
+                        last = row
+                    }
+                    if (last?.0 ?? 0) != count || (last?.1 ?? AuditEntry.genesis) != previous {
+                        throw AuditError(
+                            .corrupt,
+                            "the chain \(chain) says its head is record \(count), but its last record is "
+                                + "\(last.map { "\($0.0)" } ?? "none"): the trail was edited; run `changegate audit verify`"
+                        )
+                    }
+                    var entries: [AuditEntry] = []
+                    var sequence = count
+                    for var record in records {
+                        sequence += 1
+                        record.sequence = sequence
+                        let entry = try AuditEntry(chaining: record, after: previous)
+                        try await Self.insert(entry, chain: chain, into: connection, logger: logger)
+                        entries.append(entry)
+                        previous = entry.hash
+                    }
+                    try await connection.query(
+                        "UPDATE changegate_chains SET records = \(sequence), head_hash = \(previous) WHERE chain = \(chain)",
+                        logger: logger)
+                    guard commitIf.value() else {
+                        throw AuditError(
+                            .deadline,
+                            "the append to the audit trail \(location) was rolled back because its deadline passed "
+                                + "before it could commit: nothing of it was recorded")
+                    }
+                    return entries
+                }
+            }
+        }
+    }
+
+    /// A value handed to a child task that provably ends before the value's owner returns.
+    private struct UncheckedBox<Value>: @unchecked Sendable {
+        let value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
+    private static func insert(_ entry: AuditEntry, chain: String, into connection: PostgresConnection, logger: Logger)
+        async throws
+    {
+        let record = entry.record
+        try await connection.query(
+            """
+            INSERT INTO changegate_records (chain, sequence, time, source, repository, ref, head, actor, decision, risk,
+              body, previous_hash, hash)
+            VALUES (\(chain), \(record.sequence), \(record.time), \(record.source.rawValue), \(column(record.repository)),
+              \(record.ref.map(column)), \(record.head.map(column)), \(record.actor.map(column)),
+              \(column(record.decision)), \(record.risk), \(entry.body), \(entry.previousHash), \(entry.hash))
+            """, logger: logger)
+        for change in record.changes {
+            try await connection.query(
+                """
+                INSERT INTO changegate_record_changes (chain, sequence, file, key, tags)
+                VALUES (\(chain), \(record.sequence), \(column(change.file)), \(column(change.key)),
+                  \("," + change.tags.map(column).joined(separator: ",") + ","))
+                """, logger: logger)
+        }
+    }
+
+    /// A text for a column: PostgreSQL's `text` holds no NUL, which a YAML key or a commit's text may.
+    /// The columns only narrow a query (the body, JSON-escaped, is the record), so NUL becomes
+    /// U+FFFD there and no query narrows on a column that could hold one.
+    static func column(_ text: String) -> String {
+        text.utf8.contains(0) ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
+    }
+
+    // MARK: - Reading
+
+    public func entries(matching query: AuditQuery) async throws(AuditError) -> [AuditEntry] {
+        try query.validate()
+        let limit = query.limit ?? Int.max
+        guard limit > 0 else { return [] }
+        let chain = self.chain
+        // Narrowed in SQL on columns that hold exactly what the record holds; the rest is the
+        // reference filter's.
+        var sql = PostgresQuery(
+            unsafeSQL: "SELECT sequence, body, previous_hash, hash FROM changegate_records WHERE chain = $1")
+        var binds = PostgresBindings()
+        binds.append(chain)
+        var index = 1
+        func condition(_ text: String, _ value: some PostgresNonThrowingEncodable & Sendable) {
+            index += 1
+            sql.sql += " AND \(text) $\(index)"
+            binds.append(value)
+        }
+        if let since = query.since { condition("time >=", since) }
+        if let until = query.until { condition("time <", until) }
+        if let source = query.source { condition("source =", source.rawValue) }
+        if let minimumRisk = query.minimumRisk { condition("risk >=", minimumRisk) }
+        if let repository = query.repository, !repository.utf8.contains(0) { condition("repository =", repository) }
+        if let head = query.head, !head.utf8.contains(0) { condition("head =", head) }
+        if let decision = query.decision, !decision.utf8.contains(0) { condition("decision =", decision) }
+        sql.sql += " ORDER BY sequence DESC"
+        sql.binds = binds
+        let finalSQL = sql
+        return try await run("cannot read the audit trail") { client, logger in
+            var found: [AuditEntry] = []
+            let rows = try await client.query(finalSQL, logger: logger)
+            for try await (sequence, body, previous, hash) in rows.decode((Int, String, String, String).self) {
+                let entry = try Self.entry(sequence: sequence, body: body, previousHash: previous, hash: hash)
+                if query.matches(entry.record) {
+                    found.append(entry)
+                    if found.count >= limit { break }
+                }
+            }
+            return found
+        }
+    }
+
+    public func entry(sequence: Int) async throws(AuditError) -> AuditEntry? {
+        let chain = self.chain
+        return try await run("cannot read the audit trail") { client, logger in
+            var found: AuditEntry?
+            for try await (sequence, body, previous, hash) in try await client.query(
+                """
+                SELECT sequence, body, previous_hash, hash FROM changegate_records
+                WHERE chain = \(chain) AND sequence = \(sequence)
+                """, logger: logger
+            ).decode((Int, String, String, String).self) {
+                found = try Self.entry(sequence: sequence, body: body, previousHash: previous, hash: hash)
+            }
+            return found
+        }
+    }
+
+    public func head() async throws(AuditError) -> AuditHead? {
+        let chain = self.chain
+        return try await run("cannot read the audit trail") { client, logger in
+            var head: AuditHead?
+            for try await (sequence, hash) in try await client.query(
+                """
+                SELECT sequence, hash FROM changegate_records WHERE chain = \(chain)
+                ORDER BY sequence DESC LIMIT 1
+                """, logger: logger
+            ).decode((Int, String).self) {
+                head = AuditHead(sequence: sequence, hash: hash)
+            }
+            return head
+        }
+    }
+
+    /// Walks the chain from its first record, streamed (memory stays flat), and checks that the
+    /// chain's head row names the last record.
+    public func verify() async throws(AuditError) -> AuditVerification {
+        let chain = self.chain
+        return try await run("cannot verify the audit trail") { client, logger in
+            var verifier = AuditChainVerifier()
+            var problem: AuditVerification.Problem?
+            for try await (sequence, body, previous, hash) in try await client.query(
+                """
+                SELECT sequence, body, previous_hash, hash FROM changegate_records WHERE chain = \(chain)
+                ORDER BY sequence
+                """, logger: logger
+            ).decode((Int, String, String, String).self) {
+                problem = verifier.next(sequence: sequence, body: body, previousHash: previous, hash: hash)
+                if problem != nil { break }
+            }
+            var verification = AuditVerification(records: verifier.records, head: verifier.head, problem: problem)
+            if problem == nil {
+                for try await (records, hash) in try await client.query(
+                    "SELECT records, head_hash FROM changegate_chains WHERE chain = \(chain)", logger: logger
+                ).decode((Int, String).self) {
+                    let last = verifier.head
+                    if records != (last?.sequence ?? 0) || hash != (last?.hash ?? AuditEntry.genesis) {
+                        verification.damage.append(
+                            "the chain's head row says record \(records) (\(hash.prefix(12))…), but the last record is "
+                                + "\(last.map { "\($0.sequence) (\($0.hash.prefix(12))…)" } ?? "none")")
+                    }
+                }
+            }
+            return verification
+        }
+    }
+
+    /// As ``SQLiteAuditStore/approvals(of:)``: counted only when the chain verifies from the first
+    /// of them to the end.
+    public func approvals(of commit: String) async throws(AuditError) -> [AuditRecord] {
+        let chain = self.chain
+        return try await run("cannot read the audit trail") { client, logger in
+            var sequences: [Int] = []
+            for try await sequence in try await client.query(
+                """
+                SELECT sequence FROM changegate_records
+                WHERE chain = \(chain) AND head = \(commit) AND source = \(AuditRecord.Source.approval.rawValue)
+                ORDER BY sequence
+                """, logger: logger
+            ).decode(Int.self) {
+                sequences.append(sequence)
+            }
+            guard let first = sequences.first else { return [] }
+            var previous = AuditEntry.genesis
+            if first > 1 {
+                var before: String?
+                for try await hash in try await client.query(
+                    "SELECT hash FROM changegate_records WHERE chain = \(chain) AND sequence = \(first - 1)",
+                    logger: logger
+                ).decode(String.self) {
+                    before = hash
+                }
+                guard let before else { throw AuditLinkWalk.notVerifying(first - 1, "it is missing") }
+                previous = before
+            }
+            var walk = AuditLinkWalk(from: first, after: previous)
+            var approvals: [Int: AuditRecord] = [:]
+            let wanted = Set(sequences)
+            for try await (sequence, body, previousHash, hash) in try await client.query(
+                """
+                SELECT sequence, body, previous_hash, hash FROM changegate_records
+                WHERE chain = \(chain) AND sequence >= \(first) ORDER BY sequence
+                """, logger: logger
+            ).decode((Int, String, String, String).self) {
+                if let broken = walk.next(sequence: sequence, body: body, previousHash: previousHash, hash: hash) {
+                    throw broken
+                }
+                if wanted.contains(sequence) {
+                    let record = try AuditEntry.decode(body: body)
+                    guard record.sequence == sequence else {
+                        throw AuditLinkWalk.notVerifying(sequence, "it holds another record's content")
+                    }
+                    approvals[sequence] = record
+                }
+            }
+            return sequences.compactMap { approvals[$0] }
+        }
+    }
+
+    private static func entry(sequence: Int, body: String, previousHash: String, hash: String) throws(AuditError)
+        -> AuditEntry
+    {
+        let record: AuditRecord
+        do {
+            record = try AuditEntry.decode(body: body)
+        } catch {
+            throw AuditError(.corrupt, "record \(sequence) of the audit trail is damaged: its content is not a record")
+        }
+        return AuditEntry(record: record, body: body, previousHash: previousHash, hash: hash)
+    }
+
+    // MARK: - Errors and time limits
+
+    /// Runs `body` against the server within `limit`, turning every failure into an ``AuditError``
+    /// that says what could not be done and why, without the password.
+    private func run<T: Sendable>(
+        _ what: String, limit: Duration? = nil,
+        _ body: @escaping @Sendable (PostgresClient, Logger) async throws -> T
+    ) async throws(AuditError) -> T {
+        let limit = limit ?? waitLimit
+        let client = self.client
+        let logger = self.logger
+        let location = self.location
+        do {
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await body(client, logger) }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let value = first else {
+                    throw AuditError(
+                        .locked,
+                        "\(what) \(location): the server did not answer within \(SQLiteAuditStore.seconds(limit)) s")
+                }
+                return value
+            }
+        } catch let error as AuditError {
+            throw error
+        } catch let error as PostgresTransactionError {
+            // The closure's own error (a declined commit, a corrupt chain) stays what it is.
+            if let inner = error.closureError as? AuditError { throw inner }
+            let cause = error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError
+            let text = (cause as? PSQLError).map(Self.describe) ?? cause.map { "\($0)" } ?? "\(error)"
+            throw AuditError(.write, "\(what) \(location): \(text)")
+        } catch let error as PSQLError {
+            throw AuditError(.write, "\(what) \(location): \(Self.describe(error))")
+        } catch {
+            throw AuditError(.write, "\(what) \(location): \(error)")
+        }
+    }
+
+    /// The server's own message when there is one (PSQLError's description hides it).
+    static func describe(_ error: PSQLError) -> String {
+        if let message = error.serverInfo?[.message] {
+            let code = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+            return message + code
+        }
+        return "\(error.code)"
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds) * 1000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
+    }
+}
