@@ -134,7 +134,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
     private static let migrationLock: Int64 = 0x4347_4D49_4752_4154  // "CGMIGRAT"
 
     private func prepare() async throws(AuditError) {
-        try await run("cannot open the audit trail") { client, logger in
+        try await run("cannot open the audit trail", failure: .open) { client, logger in
             if self.access == .readWrite {
                 try await client.withTransaction(logger: logger) { connection in
                     try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
@@ -163,7 +163,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
                 }
             }
         }
-        let newest = try await run("cannot read the audit trail's schema") { client, logger -> Int? in
+        let newest = try await run("cannot read the audit trail's schema", failure: .open) { client, logger -> Int? in
             var newest: Int?
             for try await version in try await client.query(
                 "SELECT max(version) FROM changegate_migrations", logger: logger
@@ -213,7 +213,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
         // this call; it is only ever called from the one task that runs the transaction.
         return try await withoutActuallyEscaping(commitIf) { commitIf async throws(AuditError) -> [AuditEntry] in
             let commitIf = UncheckedBox(commitIf)
-            return try await run("cannot write to the audit trail", limit: limit) { client, logger in
+            return try await run("cannot write to the audit trail", limit: limit, failure: .write) { client, logger in
                 try await client.withTransaction(logger: logger) { connection -> [AuditEntry] in
                     try await connection.query(
                         // SET takes no parameters; set_config does (true: for this transaction only).
@@ -488,7 +488,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
     /// Runs `body` against the server within `limit`, turning every failure into an ``AuditError``
     /// that says what could not be done and why, without the password.
     private func run<T: Sendable>(
-        _ what: String, limit: Duration? = nil,
+        _ what: String, limit: Duration? = nil, failure: AuditError.Kind = .read,
         _ body: @escaping @Sendable (PostgresClient, Logger) async throws -> T
     ) async throws(AuditError) -> T {
         let limit = limit ?? waitLimit
@@ -505,7 +505,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
                 defer { group.cancelAll() }
                 guard let first = try await group.next(), let value = first else {
                     throw AuditError(
-                        .locked,
+                        failure == .write ? .locked : failure,
                         "\(what) \(location): the server did not answer within \(SQLiteAuditStore.seconds(limit)) s")
                 }
                 return value
@@ -517,11 +517,11 @@ public final class PostgresAuditStore: AsyncAuditStore {
             if let inner = error.closureError as? AuditError { throw inner }
             let cause = error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError
             let text = (cause as? PSQLError).map(Self.describe) ?? cause.map { "\($0)" } ?? "\(error)"
-            throw AuditError(.write, "\(what) \(location): \(text)")
+            throw AuditError(failure, "\(what) \(location): \(text)")
         } catch let error as PSQLError {
-            throw AuditError(.write, "\(what) \(location): \(Self.describe(error))")
+            throw AuditError(failure, "\(what) \(location): \(Self.describe(error))")
         } catch {
-            throw AuditError(.write, "\(what) \(location): \(error)")
+            throw AuditError(failure, "\(what) \(location): \(error)")
         }
     }
 

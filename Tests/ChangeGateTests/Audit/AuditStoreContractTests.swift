@@ -338,8 +338,10 @@ struct AuditStoreContractTests {
         }
         try await store.append([AuditQueryTests.record(30), AuditQueryTests.record(20)])  // 1, 2
         try await store.append([approval("bob@example.com", "c0ffee", Self.now - 100)])  // 3
-        try await store.append([AuditQueryTests.record(5), approval("carol@example.com", "c0ffee", Self.now - 50)])  // 4, 5
-        try await store.append([approval("dave@example.com", "beef", Self.now - 40), AuditQueryTests.record(1)])  // 6, 7
+        // 4, 5
+        try await store.append([AuditQueryTests.record(5), approval("carol@example.com", "c0ffee", Self.now - 50)])
+        // 6, 7
+        try await store.append([approval("dave@example.com", "beef", Self.now - 40), AuditQueryTests.record(1)])
         #expect(try await store.approvals(of: "c0ffee").map(\.actor) == ["bob@example.com", "carol@example.com"])
         #expect(try await store.approvals(of: "beef").map(\.sequence) == [6])
         #expect(try await store.approvals(of: "0000").isEmpty)
