@@ -9,7 +9,7 @@ import PostgresNIO
 /// trail copied between the two verifies to the same head. Appends to one chain serialize on its
 /// row of `changegate_chains`, locked with `SELECT … FOR UPDATE` inside the append's transaction:
 /// two writers on two hosts never fork the chain, and `PRIMARY KEY (chain, sequence)` is the
-/// backstop. Nothing is computed on the network while the lock is held but the inserts themselves.
+/// backstop. While the lock is held the append waits on nothing but its own inserts.
 ///
 /// Queries narrow in SQL on indexed columns and then filter by ``AuditQuery/matches(_:)``, the
 /// reference every store answers by; the columns are copies for speed, the body is the record.
@@ -206,7 +206,6 @@ public final class PostgresAuditStore: AsyncAuditStore {
         }
         guard !records.isEmpty else { return [] }
         let limit = waitLimit ?? self.waitLimit
-        // Encoded before the transaction: no lock is held while bodies are made.
         let chain = self.chain
         let location = self.location
         // The group in `run` awaits its child before returning, so `commitIf` does not outlive
@@ -217,7 +216,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
                 try await client.withTransaction(logger: logger) { connection -> [AuditEntry] in
                     try await connection.query(
                         // SET takes no parameters; set_config does (true: for this transaction only).
-                        "SELECT set_config('lock_timeout', \(String(Self.milliseconds(limit)) + "ms"), true)",
+                        "SELECT set_config('lock_timeout', \(String(SQLiteAuditStore.milliseconds(limit)) + "ms"), true)",
                         logger: logger)
                     try await connection.query(
                         """
@@ -251,6 +250,8 @@ public final class PostgresAuditStore: AsyncAuditStore {
                                 + "\(last.map { "\($0.0)" } ?? "none"): the trail was edited; run `changegate audit verify`"
                         )
                     }
+                    // Each body holds its sequence and each hash the one before, so they are made
+                    // here, under the lock: local work, with no wait but the inserts' own.
                     var entries: [AuditEntry] = []
                     var sequence = count
                     for var record in records {
@@ -339,13 +340,15 @@ public final class PostgresAuditStore: AsyncAuditStore {
         if let decision = query.decision, !decision.utf8.contains(0) { condition("decision =", decision) }
         sql.sql += " ORDER BY sequence DESC"
         sql.binds = binds
+        // Patterns parsed once for every row, not once per row.
+        let matcher = AuditQuery.Matcher(query)
         let finalSQL = sql
         return try await run("cannot read the audit trail") { client, logger in
             var found: [AuditEntry] = []
             let rows = try await client.query(finalSQL, logger: logger)
             for try await (sequence, body, previous, hash) in rows.decode((Int, String, String, String).self) {
                 let entry = try Self.entry(sequence: sequence, body: body, previousHash: previous, hash: hash)
-                if query.matches(entry.record) {
+                if matcher.matches(entry.record) {
                     found.append(entry)
                     if found.count >= limit { break }
                 }
@@ -532,9 +535,5 @@ public final class PostgresAuditStore: AsyncAuditStore {
             return message + code
         }
         return "\(error.code)"
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds) * 1000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
     }
 }

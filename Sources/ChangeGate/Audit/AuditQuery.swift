@@ -49,20 +49,20 @@ extension AuditQuery {
     public func matches(_ record: AuditRecord) -> Bool { Matcher(self).matches(record) }
 
     /// The query with its patterns parsed once, for a store that tests many records against it.
-    struct Matcher {
+    package struct Matcher: Sendable {
         let query: AuditQuery
         let ref: Glob?
         let patterns: [KeyPathPattern]
         let author: String?
 
-        init(_ query: AuditQuery) {
+        package init(_ query: AuditQuery) {
             self.query = query
             ref = query.ref.map { Glob($0) }
             patterns = query.settings.compactMap(KeyPathPattern.init)
             author = query.author?.lowercased()
         }
 
-        func matches(_ record: AuditRecord) -> Bool {
+        package func matches(_ record: AuditRecord) -> Bool {
             if let since = query.since, record.time < since { return false }
             if let until = query.until, record.time >= until { return false }
             if let repository = query.repository, !same(record.repository, repository) { return false }

@@ -731,7 +731,7 @@ public struct SQLiteAuditStore: AuditStore {
         max(.zero, deadline - ContinuousClock.now)
     }
 
-    static func milliseconds(_ duration: Duration) -> Int {
+    package static func milliseconds(_ duration: Duration) -> Int {
         let (seconds, attoseconds) = duration.components
         return max(0, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
     }

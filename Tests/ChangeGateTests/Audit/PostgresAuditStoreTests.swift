@@ -91,6 +91,27 @@ struct PostgresAuditStoreTests {
         #expect(verification.damage.first?.contains("head row says record 1") == true, "\(verification.damage)")
     }
 
+    @Test("a NUL in a key, a subject and a ref (legal in YAML and in a commit) is recorded, found and verified")
+    func nulBytes() async throws {
+        // PostgreSQL's text holds no NUL: a pusher whose key held one must not make the decision
+        // unrecordable, nor make a query for it miss.
+        let store = try await Self.open()
+        defer { store.close() }
+        var record = AuditQueryTests.record(
+            1, ref: "refs/heads/a\u{0}b", keys: [("bootstrap.dcs\u{0}x.ttl", ["fail\u{0}over"])])
+        record.commits[0].subject = "subject\u{0}with a NUL"
+        let appended = try await store.append([record, AuditQueryTests.record(0)])
+        #expect(appended.count == 2)
+        var bySetting = AuditQuery()
+        bySetting.settings = ["bootstrap.**"]
+        #expect(try await store.entries(matching: bySetting).map(\.record.sequence) == [1])
+        var byRef = AuditQuery()
+        byRef.ref = "refs/heads/a\u{0}b"
+        #expect(try await store.entries(matching: byRef).map(\.record.sequence) == [1])
+        #expect(try await store.entry(sequence: 1)?.record.changes.first?.key == "bootstrap.dcs\u{0}x.ttl")
+        #expect(try await store.verify().isIntact)
+    }
+
     @Test("a server that is not there fails the open, saying where, not the password")
     func unreachable() async throws {
         // Port 1 on loopback: nothing listens there. (How long the refusal takes is not asserted:

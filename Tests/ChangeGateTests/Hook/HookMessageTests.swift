@@ -21,14 +21,19 @@ struct HookMessageTests {
         }
         """
 
-    @Test("a reviewer shortfall and a changed-files shortfall ask for an approval, not for test results")
-    func reviewNotTests() throws {
-        let setup = try HookPushTests.makeSetup(policy: Self.policy)
+    /// Frank pushes a watched failover change to main of a server whose policy is `policy`.
+    static func pushFailoverChange(policy: String) throws -> Shell.Result {
+        let setup = try HookPushTests.makeSetup(policy: policy)
         defer { setup.remove() }
         var work = setup.work
         try work.write("db/prod/app.yaml", "failover:\n  enabled: true\n  mode: manual\n")
         try work.commit("manual failover", author: "Frank <frank@example.com>")
-        let refused = try setup.push(["HEAD:refs/heads/main"])
+        return try setup.push(["HEAD:refs/heads/main"])
+    }
+
+    @Test("a reviewer shortfall and a changed-files shortfall ask for an approval, not for test results")
+    func reviewNotTests() throws {
+        let refused = try Self.pushFailoverChange(policy: Self.policy)
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("needs 1 more reviewer from group testers"), "\(refused.stderr)")
         #expect(refused.stderr.contains("the change must also touch \"tests/**\""), "\(refused.stderr)")
@@ -48,12 +53,7 @@ struct HookMessageTests {
               tests "failover-simulation" passed
             }
             """
-        let setup = try HookPushTests.makeSetup(policy: policy)
-        defer { setup.remove() }
-        var work = setup.work
-        try work.write("db/prod/app.yaml", "failover:\n  enabled: true\n  mode: manual\n")
-        try work.commit("manual failover", author: "Frank <frank@example.com>")
-        let refused = try setup.push(["HEAD:refs/heads/main"])
+        let refused = try Self.pushFailoverChange(policy: policy)
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("CI leaves the test results on the server"), "\(refused.stderr)")
         #expect(!refused.stderr.contains("a reviewer (not an author"), "\(refused.stderr)")

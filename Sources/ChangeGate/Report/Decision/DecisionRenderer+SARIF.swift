@@ -183,7 +183,8 @@ extension DecisionRenderer {
         return out
     }
 
-    /// `path:line[:column]: …` at the start of a problem, when it has one.
+    /// The file and line a problem names (``GateProblem/file``, ``GateProblem/line``), when it names
+    /// both; its message is never parsed for one.
     static func problemLocation(_ problem: GateProblem) -> ReportLocation? {
         guard let file = problem.file, let line = problem.line else { return nil }
         return ReportLocation(file: file, line: line)
