@@ -45,6 +45,8 @@ public struct RepositorySettingsDiff {
     public var environment: [String: String] = ProcessInfo.processInfo.environment
     /// Made when the first secret change is met: most diffs have none and never read the key.
     private var redactor: SecretRedactor?
+    /// Keys already known to be secret or not (``redacted(_:)``), bounded.
+    private var secretKeys: [String: Bool] = [:]
     /// The most bytes of blobs read in all (``ReadBudget``); nil reads without a bound (a history
     /// walk trims its cache instead). Each blob counts once, when its bytes are first read.
     public var maxBytesRead: Int?
@@ -273,15 +275,26 @@ extension RepositorySettingsDiff {
     /// `changes` with the values of secret settings replaced by their keyed hashes, before anything
     /// can print or store them; the comparison itself was made on the values.
     fileprivate mutating func redacted(_ changes: [SettingChange]) -> [SettingChange] {
-        guard
-            changes.contains(where: { change in
-                SecretRedactor.hasSecretSegment(change.key) || secretPatterns.contains { $0.matches(change.key) }
-            })
-        else { return changes }
+        var secret: [Bool] = []
+        secret.reserveCapacity(changes.count)
+        for change in changes { secret.append(isSecret(change.key)) }
+        guard secret.contains(true) else { return changes }
         if redactor == nil {
             let path = SecretRedactor.keyPath(gitDirectory: repository.path, environment: environment)
             redactor = SecretRedactor(patterns: secretPatterns, key: SecretRedactor.loadKey(at: path))
         }
-        return changes.map { redactor!.redacting($0) }
+        var out = changes
+        for index in out.indices where secret[index] { out[index] = redactor!.redacted(out[index]) }
+        return out
+    }
+
+    /// Whether a key's values are redacted, worked out once per key: a long history meets the same
+    /// keys in commit after commit (the segment test was a seventh of a scan of large manifests).
+    private mutating func isSecret(_ key: String) -> Bool {
+        if let known = secretKeys[key] { return known }
+        let secret = SecretRedactor.hasSecretSegment(key) || secretPatterns.contains { $0.matches(key) }
+        if secretKeys.count >= 200_000 { secretKeys = [:] }
+        secretKeys[key] = secret
+        return secret
     }
 }

@@ -70,9 +70,8 @@ public struct SecretRedactor: Sendable {
         return .string("[redacted hmac-sha256:\(String(decoding: hex, as: UTF8.self))]")
     }
 
-    /// The change with its values redacted when its key is secret; unchanged otherwise.
-    func redacting(_ change: SettingChange) -> SettingChange {
-        guard isSecret(change.key) else { return change }
+    /// The change with its values redacted, its key known to be secret.
+    func redacted(_ change: SettingChange) -> SettingChange {
         var redacted = change
         redacted.old = change.old.map(redact)
         redacted.new = change.new.map(redact)

@@ -292,8 +292,10 @@ public struct HistoryScanner {
                     summary.warnings += 1
                     warning(HistoryWarning(commit: info.id, problem: problem))
                 }
-                rows += report.changes.compactMap {
-                    row($0, soleDocument: report.singleDocumentFiles.contains($0.file))
+                for change in report.changes {
+                    if let row = row(change, soleDocument: report.singleDocumentFiles.contains(change.file)) {
+                        rows.append(row)
+                    }
                 }
                 if large { differ.keepCache(onlyFor: Set(awaited.keys)) }
             }
@@ -322,16 +324,33 @@ public struct HistoryScanner {
     }
 
     /// The change as a row, or nil when the query does not select it.
-    private func row(_ change: SettingChange, soleDocument: Bool) -> HistoryRow? {
-        // As the gate matches it: a sole document's key with or without its `[doc=…]` prefix.
-        let within = soleDocument ? SettingPath.documentKey(change.key).map { String($0.key) } : nil
-        let watch = program?.watch(for: change.key) ?? within.flatMap { program?.watch(for: $0) }
-        guard query.selects(key: change.key, watch: watch) else { return nil }
+    private mutating func row(_ change: SettingChange, soleDocument: Bool) -> HistoryRow? {
+        let (selected, watch) = selection(of: change.key, soleDocument: soleDocument)
+        guard selected else { return nil }
         return HistoryRow(
             file: change.file, previousFile: change.previousFile, key: change.key, kind: change.kind, old: change.old,
             new: change.new, line: change.headLine ?? change.baseLine, watched: watch != nil,
             weight: watch?.weight ?? 0, tags: watch?.tags ?? [])
     }
+
+    /// Whether the query lists a key, and the watch that covers it: worked out once per key and
+    /// kept, as the same keys change in commit after commit (matching them against the watches
+    /// again was a fifth of a long scan; issue 19).
+    private mutating func selection(of key: String, soleDocument: Bool) -> (selected: Bool, watch: Watch?) {
+        if let known = selections[soleDocument ? 1 : 0][key] { return known }
+        // As the gate matches it: a sole document's key with or without its `[doc=…]` prefix.
+        let within = soleDocument ? SettingPath.documentKey(key).map { String($0.key) } : nil
+        let watch = program?.watch(for: key) ?? within.flatMap { program?.watch(for: $0) }
+        let result = (query.selects(key: key, watch: watch), watch)
+        if selections[soleDocument ? 1 : 0].count >= Self.selectionsKept { selections[soleDocument ? 1 : 0] = [:] }
+        selections[soleDocument ? 1 : 0][key] = result
+        return result
+    }
+
+    /// Keys whose selection is kept, per kind of file (in a sole document or not); past it, the
+    /// table starts again.
+    static let selectionsKept = 200_000
+    private var selections: [[String: (selected: Bool, watch: Watch?)]] = [[:], [:]]
 
     /// The gate on one commit as if it were pushed alone at `time` (when the server received it, or
     /// its commit time): base its first parent, with the evidence the trail's record of the decision

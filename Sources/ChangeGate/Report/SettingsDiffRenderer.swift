@@ -168,10 +168,7 @@ public enum SettingsDiffRenderer {
     /// - Returns: The value as text, on one line.
     public static func display(_ value: ConfigValue) -> String {
         switch value {
-        case .string(let s):
-            var out = ""
-            JSONValue.writeString(s, to: &out)
-            return out
+        case .string(let s): return JSONValue.string(s).serialized()
         case .list(let items) where items.isEmpty: return "[]"
         case .map(let map) where map.isEmpty: return "{}"
         default: return JSONValue(value).serialized()

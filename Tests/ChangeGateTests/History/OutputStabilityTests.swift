@@ -36,6 +36,9 @@ struct OutputStabilityTests {
         Case(
             name: "generated-history-range-dcs.ndjson",
             arguments: ["history", "--range", "HEAD~100..HEAD", "--setting", "bootstrap.dcs.*", "--format", "ndjson"]),
+        Case(
+            name: "generated-history-all-settings.ndjson.sha256",
+            arguments: ["history", "--format", "ndjson", "--setting", "**"], digest: true),
         Case(name: "generated-diff.txt", arguments: ["diff", "--no-color", "HEAD~150", "HEAD"]),
         Case(name: "generated-diff.json", arguments: ["diff", "--format", "json", "HEAD~150", "HEAD"]),
         Case(
@@ -51,6 +54,9 @@ struct OutputStabilityTests {
             arguments: [
                 "history", "--since", "6h", "--tag", "failover", "--now", "2024-06-04T14:05:00Z", "--format", "json",
             ]),
+        Case(name: "example-evaluate.ndjson", arguments: ["history", "--evaluate", "--format", "ndjson"]),
+        Case(name: "example-evaluate.json", arguments: ["history", "--evaluate", "--format", "json"]),
+        Case(name: "example-evaluate.txt", arguments: ["history", "--evaluate", "--setting", "**"]),
         Case(name: "example-diff.txt", arguments: ["diff", "--no-color", "HEAD~3", "HEAD"]),
         Case(name: "example-diff.json", arguments: ["diff", "--format", "json", "HEAD~3", "HEAD"]),
     ]

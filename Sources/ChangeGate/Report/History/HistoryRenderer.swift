@@ -78,11 +78,11 @@ public struct HistoryRenderer {
         switch format {
         case .table: return table(commit)
         case .json:
-            let text = Self.json(commit).pretty().split(separator: "\n", omittingEmptySubsequences: false)
-                .map { "    " + $0 }.joined(separator: "\n")
-            return (written == 0 ? "\n" : ",\n") + text
+            return (written == 0 ? "\n    " : ",\n    ") + Self.json(commit).pretty(margin: "    ")
         case .ndjson:
-            return commit.rows.map { Self.ndjsonRow($0, of: commit).serialized() + "\n" }.joined()
+            var out: [UInt8] = []
+            Self.writeNDJSON(commit, to: &out)
+            return String(decoding: out, as: UTF8.self)
         }
     }
 
@@ -312,7 +312,7 @@ public struct HistoryRenderer {
     }
 
     private func indented(_ value: JSONValue) -> String {
-        value.pretty().replacingNewlines(with: "\n  ")
+        value.pretty(margin: "  ")
     }
 
     /// One commit of the JSON document: ids in full, times in UTC, values as native JSON.
@@ -401,6 +401,7 @@ public struct HistoryRenderer {
     ///   - commit: Its commit.
     /// - Returns: The row's JSON object with its commit's fields.
     public static func ndjsonRow(_ row: HistoryRow, of commit: HistoryCommit) -> JSONValue {
+        // Kept as the reference of what `writeNDJSON` writes (a test compares the two).
         guard case .object(let rowMembers) = rowJSON(row) else { return .null }
         var members: [(String, JSONValue)] = [
             ("commit", .string(commit.id.hex)),
@@ -412,10 +413,75 @@ public struct HistoryRenderer {
         if let judgement = commit.judgement { members.append(("decision", .string(judgement.verdict.rawValue))) }
         return .object(members)
     }
-}
 
-extension String {
-    fileprivate func replacingNewlines(with replacement: String) -> String {
-        split(separator: "\n", omittingEmptySubsequences: false).joined(separator: replacement)
+    /// The NDJSON lines of a commit, one per row, written straight as bytes: the same text as
+    /// ``ndjsonRow(_:of:)`` serialized, without building a JSON tree per row, and the commit's own
+    /// fields encoded once for all its rows (a release manifest adds thousands of rows at once).
+    ///
+    /// - Parameters:
+    ///   - commit: The commit and its rows.
+    ///   - out: The bytes written so far.
+    static func writeNDJSON(_ commit: HistoryCommit, to out: inout [UInt8]) {
+        var head: [UInt8] = []
+        head.append(contentsOf: #"{"commit":"#.utf8)
+        JSONValue.writeString(commit.id.hex, to: &head)
+        head.append(contentsOf: #","time":"#.utf8)
+        JSONValue.writeString(RelativeTime.iso8601(commit.time), to: &head)
+        head.append(contentsOf: #","author":"#.utf8)
+        JSONValue.writeString(commit.author, to: &head)
+        head.append(contentsOf: #","subject":"#.utf8)
+        JSONValue.writeString(commit.subject, to: &head)
+        head.append(contentsOf: #","file":"#.utf8)
+        var tail: [UInt8] = []
+        if let judgement = commit.judgement {
+            tail.append(contentsOf: #","decision":"#.utf8)
+            JSONValue.writeString(judgement.verdict.rawValue, to: &tail)
+        }
+        tail.append(contentsOf: "}\n".utf8)
+        out.reserveCapacity(out.count + commit.rows.count * (head.count + 160))
+        for row in commit.rows {
+            out.append(contentsOf: head)
+            JSONValue.writeString(row.file, to: &out)
+            if let previous = row.previousFile {
+                out.append(contentsOf: #","previousFile":"#.utf8)
+                JSONValue.writeString(previous, to: &out)
+            }
+            out.append(contentsOf: #","key":"#.utf8)
+            JSONValue.writeString(row.key, to: &out)
+            out.append(contentsOf: #","kind":"#.utf8)
+            JSONValue.writeString(row.kind.rawValue, to: &out)
+            out.append(contentsOf: #","old":"#.utf8)
+            writeValue(row.old, to: &out)
+            out.append(contentsOf: #","new":"#.utf8)
+            writeValue(row.new, to: &out)
+            out.append(contentsOf: #","line":"#.utf8)
+            if let line = row.line {
+                out.append(contentsOf: String(line).utf8)
+            } else {
+                out.append(contentsOf: "null".utf8)
+            }
+            out.append(contentsOf: (row.watched ? #","watched":true,"weight":"# : #","watched":false,"weight":"#).utf8)
+            out.append(contentsOf: String(row.weight).utf8)
+            out.append(contentsOf: #","tags":["#.utf8)
+            for (index, tag) in row.tags.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.writeString(tag, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+            out.append(contentsOf: tail)
+        }
+    }
+
+    /// A setting's value as compact JSON: scalars written at once, lists and maps through
+    /// ``JSONValue``.
+    private static func writeValue(_ value: ConfigValue?, to out: inout [UInt8]) {
+        switch value {
+        case nil, .null?: out.append(contentsOf: "null".utf8)
+        case .bool(let b)?: out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .integer(let i)?: out.append(contentsOf: String(i).utf8)
+        case .float(let d)?: JSONValue.writeNumber(d, to: &out)
+        case .string(let s)?: JSONValue.writeString(s, to: &out)
+        case .list?, .map?: JSONValue(value).serialize(into: &out)
+        }
     }
 }
