@@ -65,8 +65,11 @@ public enum SettingsDiff {
         if aligned < base.count || aligned < head.count {
             matchByKey(file, previousFile, base[aligned...], head[aligned...], moved: moved, into: &changes)
         }
-        changes.sort { $0.key < $1.key }
-        return changes
+        // Each key changes once, so the order is total. Sorting positions and moving each change
+        // once costs less than sorting the changes themselves (large values, copied at every move).
+        guard changes.count > 1 else { return changes }
+        let order = changes.indices.sorted { changes[$0].key < changes[$1].key }
+        return order.map { changes[$0] }
     }
 
     /// The changes between two runs of settings matched by key.

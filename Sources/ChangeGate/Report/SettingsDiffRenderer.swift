@@ -130,21 +130,31 @@ public enum SettingsDiffRenderer {
                     "  \(paint.yellow("→")) \(moved) setting\(moved == 1 ? "" : "s") moved unchanged with the rename\n"
             }
             let changes = all.filter { $0.kind != .renamed }
-            let keyWidth = min(60, changes.map { $0.key.count }.max() ?? 0)
+            let keyWidth = min(60, changes.map { TerminalText.characterCount($0.key) }.max() ?? 0)
             let rows = changes.map { change -> (String, String, String) in
                 (TerminalText.escape(change.key), TerminalText.escape(valueText(change)), lineText(change))
             }
-            let valueWidth = min(60, rows.map { $0.1.count }.max() ?? 0)
+            let valueWidth = min(60, rows.map { TerminalText.characterCount($0.1) }.max() ?? 0)
+            // Each line is built on its own and trimmed there: trimming the whole report after
+            // each line, and counting characters a grapheme at a time, were most of a large diff.
+            var line = ""
             for (change, row) in zip(changes, rows) {
-                let sign: String
+                line.removeAll(keepingCapacity: true)
+                line += "  "
                 switch change.kind {
-                case .added: sign = paint.green("+")
-                case .removed: sign = paint.red("-")
-                case .modified: sign = paint.yellow("~")
-                case .renamed: sign = paint.yellow("→")
+                case .added: line += paint.green("+")
+                case .removed: line += paint.red("-")
+                case .modified: line += paint.yellow("~")
+                case .renamed: line += paint.yellow("→")
                 }
-                out += "  \(sign) \(pad(row.0, keyWidth))  \(pad(row.1, valueWidth))  \(paint.dim(row.2))"
-                while out.hasSuffix(" ") { out.removeLast() }
+                line += " "
+                append(row.0, paddedTo: keyWidth, to: &line)
+                line += "  "
+                append(row.1, paddedTo: valueWidth, to: &line)
+                line += "  "
+                line += paint.dim(row.2)
+                while line.hasSuffix(" ") { line.removeLast() }
+                out += line
                 out += "\n"
             }
         }
@@ -197,9 +207,14 @@ public enum SettingsDiffRenderer {
         }
     }
 
-    private static func pad(_ s: String, _ width: Int) -> String {
-        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+    private static func append(_ s: String, paddedTo width: Int, to out: inout String) {
+        out += s
+        let count = TerminalText.characterCount(s)
+        // Widths are at most 60: the padding is a slice of a line of spaces, not a new string.
+        if count < width { out += spaces.prefix(width - count) }
     }
+
+    private static let spaces = String(repeating: " ", count: 64)
 }
 
 /// ANSI styling that turns itself off when output is not a terminal.

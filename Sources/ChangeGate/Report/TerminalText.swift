@@ -49,6 +49,7 @@ public enum TerminalText {
     /// single bytes; C1 is `C2 80…9F`; the bidi controls are `E2 80 8E/8F/AA…AE`, `E2 81 A6…A9`
     /// and `D8 9C` (the Arabic letter mark).
     static func needsEscaping(_ text: String) -> Bool {
+        if isPrintableASCII(text) { return false }
         var utf8 = text.utf8.makeIterator()
         var previous: UInt8 = 0
         var beforePrevious: UInt8 = 0
@@ -64,6 +65,25 @@ public enum TerminalText {
             previous = byte
         }
         return false
+    }
+
+    /// The number of characters (grapheme clusters) of `text`, as `text.count`, counted by bytes
+    /// when it is printable ASCII: each byte is then one character (a CR LF pair, two bytes and one
+    /// character, is not printable).
+    ///
+    /// - Parameter text: Text to align in a column.
+    /// - Returns: Its character count.
+    public static func characterCount(_ text: String) -> Int {
+        isPrintableASCII(text) ? text.utf8.count : text.count
+    }
+
+    /// True when every byte of `text` is in 0x20…0x7E.
+    static func isPrintableASCII(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            for byte in bytes where byte < 0x20 || byte > 0x7E { return false }
+            return true
+        }
     }
 
     private static func isBidiControl(_ value: UInt32) -> Bool {

@@ -182,7 +182,9 @@ public struct HistoryRenderer {
                 row.watched ? "+\(row.weight)" : "", row.tags.joined(separator: ","),
             ].map(TerminalText.escape)
         }
-        let widths = (0..<6).map { column in min(60, cells.map { $0[column].count }.max() ?? 0) }
+        let widths = (0..<6).map { column in
+            min(60, cells.map { TerminalText.characterCount($0[column]) }.max() ?? 0)
+        }
         var out = "\n"
         for row in cells {
             var line = "\(time)  \(commit.id.short)  \(TerminalText.escape(commit.author))"
@@ -277,11 +279,13 @@ public struct HistoryRenderer {
     }
 
     private func pad(_ s: String, _ width: Int) -> String {
-        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+        let count = TerminalText.characterCount(s)
+        return count >= width ? s : s + String(repeating: " ", count: width - count)
     }
 
     private func padLeft(_ s: String, _ width: Int) -> String {
-        s.count >= width ? s : String(repeating: " ", count: width - s.count) + s
+        let count = TerminalText.characterCount(s)
+        return count >= width ? s : String(repeating: " ", count: width - count) + s
     }
 
     // MARK: - JSON
