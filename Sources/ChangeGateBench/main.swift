@@ -12,7 +12,7 @@ import TestSupport
 // synthetic repositories it runs on.
 //
 //   changegate-bench [--root DIR] [--scale small|full] [--only TEXT] [--output FILE.md] [--json FILE]
-//   changegate-bench generate --commits N --files M [--large K] [--seed S] [--end EPOCH] DIR
+//   changegate-bench generate --commits N --files M [--large K] [--seed S] [--end EPOCH] [--small-yaml] DIR
 //
 // The scale defaults to $BENCH_SCALE, else `small` (minutes on a fresh machine); `full` makes the
 // sizes docs/benchmarks.md reports. Repositories are generated under .build/bench and reused.
@@ -36,11 +36,15 @@ let root = URL(
 if arguments.first == "generate" {
     guard let commits = option("--commits").flatMap(Int.init), let files = option("--files").flatMap(Int.init),
         let folder = arguments.last, arguments.count > 1
-    else { fail("usage: changegate-bench generate --commits N --files M [--large K] [--seed S] [--end EPOCH] DIR") }
+    else {
+        fail(
+            "usage: changegate-bench generate --commits N --files M [--large K] [--seed S] [--end EPOCH] [--small-yaml] DIR"
+        )
+    }
     let shape = SyntheticRepository.Shape(
         commits: commits, files: files, largeFiles: option("--large").flatMap(Int.init) ?? 0,
         seed: option("--seed").flatMap(UInt64.init) ?? 42,
-        end: option("--end").flatMap(Int.init) ?? 1_767_225_600)
+        end: option("--end").flatMap(Int.init) ?? 1_767_225_600, smallYAML: arguments.contains("--small-yaml"))
     do {
         let repository = try SyntheticRepository.make(shape, under: folder, policies: root + "/policies")
         print(repository.path)
@@ -73,6 +77,8 @@ let scale = option("--scale") ?? ProcessInfo.processInfo.environment["BENCH_SCAL
 let shape: SyntheticRepository.Shape
 /// The long history of the memory case: five times the commits.
 let longShape: SyntheticRepository.Shape
+/// Many small YAML files (issue 19's rows): 5,000 commits of 400, and at full scale 100,000 of 2,000.
+var smallFileShapes = [SyntheticRepository.Shape(commits: 5_000, files: 400, largeFiles: 0, smallYAML: true)]
 switch scale {
 case "small":
     shape = SyntheticRepository.Shape(commits: 2_000, files: 500, largeFiles: 1)
@@ -80,6 +86,7 @@ case "small":
 case "full":
     shape = SyntheticRepository.Shape(commits: 20_000, files: 5_000, largeFiles: 3)
     longShape = SyntheticRepository.Shape(commits: 100_000, files: 5_000, largeFiles: 3)
+    smallFileShapes.append(SyntheticRepository.Shape(commits: 100_000, files: 2_000, largeFiles: 0, smallYAML: true))
 default: fail("unknown scale \"\(scale)\" (small or full)")
 }
 // Today at 00:00 UTC: the history ends now, as a live repository's does.
@@ -94,6 +101,7 @@ guard FileManager.default.isExecutableFile(atPath: changegate) else {
 
 var results: [Measurement] = []
 var peaks: [MemoryMeasurement] = []
+var skipped: [SkippedCase] = []
 do {
     var cases = try PolicyEvaluation(policyPath: root + "/policies/failover.policy").cases()
     progress("generating \(shape) under \(scratch) (once; reused afterwards)")
@@ -125,6 +133,26 @@ do {
         ).cases()
         cases += history.timed
         memoryCases = history.memory
+    }
+    let parity = GitParity(
+        changegate: changegate, policies: root + "/policies", scratch: scratch,
+        environment: ProcessInfo.processInfo.environment)
+    cases.append(try parity.oneCommitCheck(repository))
+    if option("--only").map({ "history".contains($0) || $0.contains("history") }) ?? true {
+        for var small in smallFileShapes {
+            small.end = today
+            progress("generating \(small) (once; reused afterwards)")
+            let smallRepository = try SyntheticRepository.make(small, under: scratch, policies: root + "/policies")
+            cases += try parity.smallFiles(smallRepository, runs: small.commits > 10_000 ? 3 : 5)
+        }
+    }
+    // Counting the rows of a real history takes seconds: only when the run may list its cases.
+    if option("--only").map({ only in
+        ["history", "diff", "cloudnative-pg", "patroni"].contains { $0.contains(only) || only.contains($0) }
+    }) ?? true {
+        let real = try parity.realRepositories(runs: scale == "full" ? 5 : 3)
+        cases += real.cases
+        skipped = real.skipped
     }
     if let only = option("--only") {
         cases = cases.filter { $0.name.contains(only) }
@@ -158,7 +186,8 @@ let machine =
 let epilogueFile = root + "/docs/benchmarks-notes.md"
 let report = Report(
     machine: machine, date: ISO8601DateFormatter().string(from: Date()), scale: "\(scale): \(shape)",
-    results: results, memory: peaks, epilogue: (try? String(contentsOfFile: epilogueFile, encoding: .utf8)) ?? "")
+    results: results, memory: peaks, skipped: skipped,
+    epilogue: (try? String(contentsOfFile: epilogueFile, encoding: .utf8)) ?? "")
 do {
     if let output = option("--output") { try report.markdown.write(toFile: output, atomically: true, encoding: .utf8) }
     if let json = option("--json") { try report.json.write(toFile: json, atomically: true, encoding: .utf8) }

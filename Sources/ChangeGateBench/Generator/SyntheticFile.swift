@@ -16,6 +16,9 @@ struct SyntheticFile {
         case orchestrator
         /// `k8s/catalog/large-<n>.yaml`: about 1 MiB of generated catalogue.
         case large
+        /// `db/<region>/pg-<n>/patroni.yml` of about 620 bytes: the many-small-files shape, where
+        /// the walk and the per-file costs matter more than parsing.
+        case smallPatroni
     }
 
     var kind: Kind
@@ -32,7 +35,7 @@ struct SyntheticFile {
         var text = ""
         text.reserveCapacity(body.utf8.count + 512)
         switch kind {
-        case .patroni:
+        case .patroni, .smallPatroni:
             text += "scope: \(path.split(separator: "/").dropLast().last ?? "pg")\nbootstrap:\n  dcs:\n"
             text += "    ttl: \(failover[0])\n    loop_wait: \(failover[1])\n"
             text += "    retry_timeout: \(failover[2])\n    maximum_lag_on_failover: \(failover[3])\n"
@@ -80,6 +83,13 @@ struct SyntheticFile {
             return SyntheticFile(
                 kind: kind, path: "orchestrator/dc-\(index)-orchestrator.conf.json", tuning: tuning,
                 body: jsonMembers(members: 8, keys: 10, random: &random))
+        case .smallPatroni:
+            let region = ["eu-west", "us-east", "ap-south", "us-west"][index % 4]
+            var body = "restapi:\n  listen: 0.0.0.0:8008\n  connect_address: 10.\(index % 250).0.1:8008\n"
+            body += "postgresql:\n  listen: 0.0.0.0:5432\n  data_dir: /var/lib/postgresql/data\n  parameters:\n"
+            for parameter in 0..<8 { body += "    p\(parameter)_\(word(&random)): \(value(&random))\n" }
+            return SyntheticFile(
+                kind: kind, path: "db/\(region)/pg-\(index)/patroni.yml", tuning: tuning, body: body)
         case .large:
             // 1,100 sections of 30 keys: about 1 MiB.
             return SyntheticFile(

@@ -24,8 +24,13 @@ struct SyntheticRepository {
         /// One commit in this many renames a file.
         var renameEvery = 200
 
-        var description: String { "\(commits) commits, \(files) files" }
-        var folderName: String { "repo-c\(commits)-f\(files)-l\(largeFiles)-s\(seed)-e\(end)-v1" }
+        /// Every file a small Patroni YAML (~620 bytes) instead of the mix of formats.
+        var smallYAML = false
+
+        var description: String { "\(commits) commits, \(files) \(smallYAML ? "small YAML " : "")files" }
+        var folderName: String {
+            "repo-c\(commits)-f\(files)-l\(largeFiles)-s\(seed)-e\(end)\(smallYAML ? "-y" : "")-v1"
+        }
     }
 
     let shape: Shape
@@ -97,7 +102,7 @@ private struct StreamWriter {
             branch: "refs/heads/main", message: "Initial configuration", parents: [],
             changes: additions.map { .modify($0.0, $0.1) },
             output: output)
-        let patroni = files.indices.filter { files[$0].kind == .patroni }
+        let patroni = files.indices.filter { files[$0].kind == .patroni || files[$0].kind == .smallPatroni }
         for number in 1..<shape.commits {
             if number % shape.mergeEvery == 0 {
                 // A side branch of one commit off main, then main merges it back.
@@ -139,7 +144,10 @@ private struct StreamWriter {
     private mutating func makeFiles() {
         // A fifth Patroni, a third Helm values, the rest service TOML/JSON and orchestrator files.
         let regular = max(shape.files - shape.largeFiles, 1)
-        for index in 0..<regular {
+        if shape.smallYAML {
+            for index in 0..<regular { files.append(SyntheticFile.make(.smallPatroni, index: index, random: &random)) }
+        }
+        for index in 0..<regular where !shape.smallYAML {
             let kind: SyntheticFile.Kind
             switch index % 15 {
             case 0, 1, 2: kind = .patroni

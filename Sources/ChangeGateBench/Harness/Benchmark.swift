@@ -23,7 +23,12 @@ struct Benchmark {
 struct Measurement: Sendable {
     var name: String
     var median: Double
+    var p10: Double
     var p90: Double
+    /// The ratio of each round (ChangeGate's run over the reference's run next to it): its 10th
+    /// and 90th percentiles are the spread of the ratio.
+    var ratioP10: Double? = nil
+    var ratioP90: Double? = nil
     var runs: Int
     var referenceName: String?
     var referenceMedian: Double?
@@ -60,9 +65,16 @@ extension Benchmark {
         }
         let median = Self.median(subjectTimes)
         var result = Measurement(
-            name: name, median: median, p90: Self.percentile(subjectTimes, 0.9), runs: runs,
+            name: name, median: median, p10: Self.percentile(subjectTimes, 0.1),
+            p90: Self.percentile(subjectTimes, 0.9),
+            runs: runs,
             referenceName: reference?.name, referenceMedian: referenceTimes.isEmpty ? nil : Self.median(referenceTimes),
             targetText: "(no target)", met: nil, note: note)
+        if !referenceTimes.isEmpty {
+            let ratios = zip(subjectTimes, referenceTimes).map { $0 / $1 }
+            result.ratioP10 = Self.percentile(ratios, 0.1)
+            result.ratioP90 = Self.percentile(ratios, 0.9)
+        }
         switch target {
         case .milliseconds(let limit):
             result.targetText = "< \(Report.milliseconds(limit))"

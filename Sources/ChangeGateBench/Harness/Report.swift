@@ -8,6 +8,8 @@ struct Report {
     var scale: String
     var results: [Measurement]
     var memory: [MemoryMeasurement] = []
+    /// Cases that could not run here (a real repository not cloned), and why.
+    var skipped: [SkippedCase] = []
     /// Markdown written after the table: how the suite works and what was tried.
     var epilogue: String
 
@@ -27,18 +29,30 @@ struct Report {
             runs a few warm-up rounds, then timed rounds; where there is a reference, ChangeGate and the
             reference run alternately in the same loop, so that the noise of this shared machine hits
             both alike, and the ratio of the two medians is the number to read. Absolute times drift.
+            The spread is the 10th to 90th percentile: of the runs for a time, of the rounds' ratios
+            (each run over the reference run beside it) for a ratio.
 
             Machine: \(machine). Date: \(date).
 
-            | case | ChangeGate (median) | p90 | reference | reference (median) | ratio | target | met |
-            |---|---|---|---|---|---|---|---|
+            | case | ChangeGate (median) | p10–p90 | reference | reference (median) | ratio | ratio p10–p90 | target | met |
+            |---|---|---|---|---|---|---|---|---|
 
             """
         for r in results {
             let met = r.met.map { $0 ? "yes" : "**no**" } ?? "—"
-            text += "| \(r.name) | \(Self.milliseconds(r.median)) | \(Self.milliseconds(r.p90)) | "
+            text += "| \(r.name) | \(Self.milliseconds(r.median)) | "
+            text += "\(Self.milliseconds(r.p10))–\(Self.milliseconds(r.p90)) | "
             text += "\(r.referenceName ?? "—") | \(r.referenceMedian.map(Self.milliseconds) ?? "—") | "
-            text += "\(r.ratio.map(Self.ratio) ?? "—") | \(r.targetText) | \(met) |\n"
+            text += "\(r.ratio.map(Self.ratio) ?? "—") | "
+            if let low = r.ratioP10, let high = r.ratioP90 {
+                text += "\(Self.ratio(low))–\(Self.ratio(high)) | "
+            } else {
+                text += "— | "
+            }
+            text += "\(r.targetText) | \(met) |\n"
+        }
+        for skipped in skipped {
+            text += "| \(skipped.name) | — | — | — | — | — | — | — | skipped: \(skipped.reason) |\n"
         }
         if !memory.isEmpty {
             text += """
@@ -77,7 +91,8 @@ struct Report {
         func number(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "null" }
         let items = results.map { r in
             "{\"case\": \(quoted(r.name)), \"medianMilliseconds\": \(number(r.median)), "
-                + "\"p90Milliseconds\": \(number(r.p90)), \"runs\": \(r.runs), "
+                + "\"p10Milliseconds\": \(number(r.p10)), \"p90Milliseconds\": \(number(r.p90)), \"runs\": \(r.runs), "
+                + "\"ratioP10\": \(number(r.ratioP10)), \"ratioP90\": \(number(r.ratioP90)), "
                 + "\"reference\": \(r.referenceName.map(quoted) ?? "null"), "
                 + "\"referenceMedianMilliseconds\": \(number(r.referenceMedian)), \"ratio\": \(number(r.ratio)), "
                 + "\"target\": \(quoted(r.targetText)), \"met\": \(r.met.map { $0 ? "true" : "false" } ?? "null")}"
@@ -91,4 +106,10 @@ struct Report {
             "{\"machine\": \(quoted(machine)), \"date\": \(quoted(date)), \"scale\": \(quoted(scale)), \"results\": [\n  "
             + items.joined(separator: ",\n  ") + "\n], \"memory\": [\n  " + peaks.joined(separator: ",\n  ") + "\n]}\n"
     }
+}
+
+/// A case the suite has but could not run on this machine.
+struct SkippedCase {
+    var name: String
+    var reason: String
 }
