@@ -133,6 +133,9 @@ do {
         ).cases()
         cases += history.timed
         memoryCases = history.memory
+        cases.append(
+            try GitParity(changegate: changegate, policies: root + "/policies", scratch: scratch, environment: [:])
+                .indexedQuery(longRepository))
     }
     let parity = GitParity(
         changegate: changegate, policies: root + "/policies", scratch: scratch,

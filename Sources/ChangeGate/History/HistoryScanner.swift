@@ -192,10 +192,19 @@ public struct HistoryScanner {
                 summary.mergesSkipped += 1
                 return true
             }
-            let plan = try differ.plan(from: info.parents.first, to: id)
-            // A commit that changed no selected file has nothing to list.
-            guard !plan.files.isEmpty else { return true }
-            batch.append(Planned(info: info, plan: plan))
+            if let cached = indexed(id) {
+                // Read from the index: nothing to diff or parse, listed in its place in the walk.
+                guard !cached.changes.isEmpty || !cached.errors.isEmpty else { return true }
+                batch.append(Planned(info: info, plan: nil, cached: cached))
+            } else {
+                let plan = try differ.plan(from: info.parents.first, to: id)
+                // A commit that changed no selected file has nothing to list.
+                guard !plan.files.isEmpty else {
+                    remember(id, .empty)
+                    return true
+                }
+                batch.append(Planned(info: info, plan: plan, cached: nil))
+            }
             guard batch.count >= batchSize else { return true }
             stopped = try !advance(&batch, &parsing, summary: &summary, warning: warning, emit: emit)
             if !stopped, limitRemaining != nil, let current = parsing {
@@ -212,7 +221,67 @@ public struct HistoryScanner {
             parsing = nil
             _ = try list(last, summary: &summary, warning: warning, emit: emit)
         }
+        flushIndex()
         return summary
+    }
+
+    // MARK: - The index
+
+    /// Reads and adds to `index` as the scan goes: commits found there are not diffed or parsed,
+    /// commits read are kept there for the next scan. A failure of the index stops its use for the
+    /// rest of the scan (``indexProblem``); the scan itself goes on.
+    ///
+    /// - Parameter index: The repository's history index.
+    public mutating func use(_ index: HistoryIndex) {
+        let keyPath = SecretRedactor.keyPath(gitDirectory: repository.path, environment: differ.environment)
+        self.index = index
+        indexSelection = HistoryIndex.selection(for: differ, redactionKey: SecretRedactor.loadKey(at: keyPath))
+    }
+
+    /// Why the index stopped being used during the scan; nil when it served throughout (or there
+    /// was none).
+    public private(set) var indexProblem: HistoryIndexError?
+    /// Commits the scan took from the index, and commits it read and added.
+    public private(set) var indexedRead = 0
+    public private(set) var indexedAdded = 0
+
+    private var index: HistoryIndex?
+    private var indexSelection = ""
+    private var unsaved: [(ObjectID, IndexedCommit)] = []
+
+    private mutating func indexed(_ commit: ObjectID) -> IndexedCommit? {
+        guard let index else { return nil }
+        do {
+            let found = try index.entry(selection: indexSelection, commit: commit)
+            if found != nil { indexedRead += 1 }
+            return found
+        } catch {
+            stopIndexing(error)
+            return nil
+        }
+    }
+
+    private mutating func remember(_ commit: ObjectID, _ entry: IndexedCommit) {
+        guard index != nil else { return }
+        unsaved.append((commit, entry))
+        if unsaved.count >= 512 { flushIndex() }
+    }
+
+    private mutating func flushIndex() {
+        guard let index, !unsaved.isEmpty else { return }
+        do {
+            try index.store(selection: indexSelection, unsaved)
+            indexedAdded += unsaved.count
+        } catch {
+            stopIndexing(error)
+        }
+        unsaved.removeAll()
+    }
+
+    private mutating func stopIndexing(_ error: HistoryIndexError) {
+        if indexProblem == nil { indexProblem = error }
+        index = nil
+        unsaved.removeAll()
     }
 
     /// Commits whose files are parsed together.
@@ -237,7 +306,10 @@ public struct HistoryScanner {
 
     private struct Planned {
         var info: CommitInfo
-        var plan: RepositorySettingsDiff.Plan
+        /// What to read; nil for a commit taken from the index.
+        var plan: RepositorySettingsDiff.Plan?
+        /// The commit's entry in the index, when it had one.
+        var cached: IndexedCommit?
     }
 
     /// A batch whose blobs are being parsed on another thread.
@@ -261,7 +333,7 @@ public struct HistoryScanner {
         guard !batch.isEmpty else { return true }
         // A commit with very many files is read part by part when it is listed, not here.
         let unparsed = try differ.unparsed(
-            batch.filter { $0.plan.blobs.count <= Self.largeCommitBlobs }.flatMap(\.plan.blobs))
+            batch.compactMap(\.plan).filter { $0.blobs.count <= Self.largeCommitBlobs }.flatMap(\.blobs))
         parsing = Parsing(batch: batch, task: ParseTask(unparsed))
         batch.removeAll(keepingCapacity: true)
         return true
@@ -280,28 +352,47 @@ public struct HistoryScanner {
         differ.store(parsing.wait())
         batchNumber += 1
         for planned in parsing.batch {
-            let (info, plan) = (planned.info, planned.plan)
+            let info = planned.info
             var rows: [HistoryRow] = []
-            // A commit of thousands of files (a root commit that adds them all) is read in parts,
-            // each forgotten once its rows are taken: memory stays that of a part.
-            let large = plan.blobs.count > Self.largeCommitBlobs
-            for part in large ? differ.parts(of: plan, filesPerPart: Self.largeCommitBlobs / 2) : [plan] {
-                if large { try differ.preload(part.blobs) }
-                let report = try differ.report(for: part)
-                for problem in report.errors {
+            if let cached = planned.cached {
+                for problem in cached.errors {
                     summary.warnings += 1
                     warning(HistoryWarning(commit: info.id, problem: problem))
                 }
-                for change in report.changes {
-                    if let row = row(change, soleDocument: report.singleDocumentFiles.contains(change.file)) {
+                for change in cached.changes {
+                    if let row = row(change, soleDocument: cached.soleDocumentFiles.contains(change.file)) {
                         rows.append(row)
                     }
                 }
-                if large { differ.keepCache(onlyFor: Set(awaited.keys)) }
-            }
-            for delta in plan.files {
-                if let new = delta.newBlob { awaited[new] = nil }
-                if let old = delta.oldBlob { awaited[old] = batchNumber }
+            } else if let plan = planned.plan {
+                var entry = IndexedCommit.empty
+                // A commit of thousands of files (a root commit that adds them all) is read in parts,
+                // each forgotten once its rows are taken: memory stays that of a part.
+                let large = plan.blobs.count > Self.largeCommitBlobs
+                for part in large ? differ.parts(of: plan, filesPerPart: Self.largeCommitBlobs / 2) : [plan] {
+                    if large { try differ.preload(part.blobs) }
+                    let report = try differ.report(for: part)
+                    for problem in report.errors {
+                        summary.warnings += 1
+                        warning(HistoryWarning(commit: info.id, problem: problem))
+                    }
+                    for change in report.changes {
+                        if let row = row(change, soleDocument: report.singleDocumentFiles.contains(change.file)) {
+                            rows.append(row)
+                        }
+                    }
+                    if index != nil {
+                        entry.changes += report.changes
+                        entry.errors += report.errors
+                        entry.soleDocumentFiles.formUnion(report.singleDocumentFiles)
+                    }
+                    if large { differ.keepCache(onlyFor: Set(awaited.keys)) }
+                }
+                remember(info.id, entry)
+                for delta in plan.files {
+                    if let new = delta.newBlob { awaited[new] = nil }
+                    if let old = delta.oldBlob { awaited[old] = batchNumber }
+                }
             }
             guard !rows.isEmpty else { continue }
             summary.matchingCommits += 1

@@ -21,7 +21,8 @@ struct HistoryScan {
         _ = FileManager.default.createFile(atPath: input, contents: Data())
         func history(_ repository: SyntheticRepository) throws -> Int {
             try Spawn.runMeasuringMemory(
-                changegate, ["history", "--repo", repository.path, "--ref", "main", "--format", "ndjson"],
+                changegate,
+                ["history", "--no-index", "--repo", repository.path, "--ref", "main", "--format", "ndjson"],
                 inputFile: input, environment: [:], directory: scratch
             ).peakKiB
         }
@@ -31,9 +32,8 @@ struct HistoryScan {
                 environment: [:], directory: scratch
             ).peakKiB
         }
-        let rows = try Shell.output(
-            changegate, ["history", "--repo", repository.path, "--ref", "main", "--format", "ndjson"]
-        ).split(separator: "\n").count
+        let rows = try Shell.lineCount(
+            changegate, ["history", "--no-index", "--repo", repository.path, "--ref", "main", "--format", "ndjson"])
         let commits = try repository.count("main")
         let shape = "\(commits.formatted()) commits, \(repository.shape.files.formatted()) files"
         let longCommits = try longRepository.count("main")

@@ -37,6 +37,15 @@ enum Shell {
     }
 
     /// Runs `tool` and returns its standard output; throws unless it exits 0.
+    /// The number of lines `tool` writes, counted by `wc -l`: the output never sits in this
+    /// process, whose resident size a child spawned later would report as its own peak (Linux keeps
+    /// `ru_maxrss` across the child's exec).
+    static func lineCount(_ tool: String, _ arguments: [String]) throws -> Int {
+        let quoted = ([tool] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let text = try output("sh", ["-c", quoted.joined(separator: " ") + " | wc -l"])
+        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
     static func output(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
         let process = try makeProcess(tool, arguments, environment: environment, directory: nil)
         let out = Pipe()

@@ -107,7 +107,7 @@ struct AuditCommand: ParsableCommand {
     }
 
     struct Log: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List records, newest first.")
+        static let configuration = CommandConfiguration(commandName: "log", abstract: "List records, newest first.")
         @OptionGroup var location: Location
         @OptionGroup var filters: Filters
         @Option(help: ArgumentHelp("At most N records.", valueName: "N")) var limit: Int = 50
@@ -133,7 +133,7 @@ struct AuditCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One record in full.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "One record in full.")
         @OptionGroup var location: Location
         @Argument(help: "The record's sequence number.") var sequence: Int
         @Option(help: ArgumentHelp("text or json.", valueName: "format")) var format: String = "text"
@@ -164,6 +164,7 @@ struct AuditCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Walk the hash chain; exit 1 naming the first record edited, deleted or reordered.",
             discussion: """
                 Alone, verify cannot tell a trail cut at its end, rewritten and re-hashed as a whole, or \
@@ -189,6 +190,7 @@ struct AuditCommand: ParsableCommand {
 
     struct Head: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "head",
             abstract: "Print the latest record as SEQ:HASH, to keep elsewhere (a witness).")
         @OptionGroup var location: Location
 
@@ -211,6 +213,7 @@ struct AuditCommand: ParsableCommand {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "The whole trail, or a filtered part, as JSON or CSV with the chain hashes.")
         @OptionGroup var location: Location
         @OptionGroup var filters: Filters

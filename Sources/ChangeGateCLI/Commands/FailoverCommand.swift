@@ -11,6 +11,7 @@ struct FailoverCommand: ParsableCommand {
 
     struct Explain: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "explain",
             abstract: "Whether automatic failover is possible, and each failure mode's worst case, with the inputs.",
             discussion:
                 "Exit 0 when it is possible (or no model applies), 1 when it is not, 2 when the file cannot be read.")

@@ -108,6 +108,13 @@ struct HistoryCommand: ParsableCommand {
             valueName: "clock"))
     var dates: Dates = .received
 
+    @Flag(
+        name: .customLong("no-index"),
+        help: ArgumentHelp(
+            "Read every commit from the repository, neither reading nor adding to the history index "
+                + "(GIT_DIR/changegate/history-index.sqlite)."))
+    var noIndex = false
+
     func run() throws {
         var words = HistoryQuery.Words()
         words.range = range
@@ -143,6 +150,14 @@ struct HistoryCommand: ParsableCommand {
             }
             scanner = HistoryScanner(repository: repository, policy: loaded, query: query)
             scanner.trail = trail
+            if !noIndex {
+                // The index is a cache: one that cannot be opened costs a full read, never the answer.
+                do {
+                    scanner.use(try HistoryIndex(path: HistoryIndex.defaultPath(gitDirectory: repository.path)))
+                } catch {
+                    Standard.error("changegate: warning: \(error); reading every commit")
+                }
+            }
         } catch {
             Standard.error("changegate: error: \(error)")
             throw ExitCode.error
@@ -188,6 +203,9 @@ struct HistoryCommand: ParsableCommand {
             clearProgress()
             Standard.error("changegate: error: \(error)")
             throw ExitCode.error
+        }
+        if let problem = scanner.indexProblem {
+            Standard.error("changegate: warning: \(problem); the rest of the scan read every commit")
         }
     }
 
