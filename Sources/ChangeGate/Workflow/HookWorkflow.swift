@@ -90,7 +90,8 @@ public enum HookWorkflow {
             let outcome = hook.record(hook.judge(updates), commit: .within(deadline))
             guard !outcome.pastDeadline else { return pastDeadline(request) }
             return HookRunOutcome(
-                message: outcome.message, exit: WorkflowExit.hook(accepted: outcome.accepted))
+                message: outcome.message + publishCheckpoint(request, repository: repository, store: store),
+                exit: WorkflowExit.hook(accepted: outcome.accepted))
         } catch {
             // Past this point nothing may cut the refusal short: claim the deadline first (a
             // deadline already cancelled refuses as the deadline).
@@ -125,13 +126,30 @@ public enum HookWorkflow {
                 actor: HookActor.from(request.environment)?.identity, now: request.clock())
             let outcome = hook.run(updates, commit: .within(deadline))
             return HookRunOutcome(
-                message: outcome.message, exit: WorkflowExit.hook(accepted: !outcome.failed))
+                message: outcome.message + publishCheckpoint(request, repository: repository, store: store),
+                exit: WorkflowExit.hook(accepted: !outcome.failed))
         } catch {
             return HookRunOutcome(
                 error: "changegate: ERROR: \(error); nothing was recorded, so the approvals of this push do not "
                     + "count: push them again under new names",
                 exit: WorkflowExit.hook(accepted: false))
         }
+    }
+
+    /// Publishes the trail's signed checkpoint when the repository's config asks for one and it is
+    /// due (``CheckpointPublisher``), after the records were committed: the lines for the pusher,
+    /// empty when there is nothing to say. A failure is reported, never a refusal.
+    private static func publishCheckpoint(_ request: HookRequest, repository: Repository, store: any AuditStore)
+        -> String
+    {
+        let publisher: CheckpointPublisher
+        do {
+            guard let publishing = try CheckpointPublishing.read(repository.localConfigValue) else { return "" }
+            publisher = CheckpointPublisher(publishing: publishing)
+        } catch {
+            return TerminalText.escape("changegate: WARNING: no checkpoint was published: \(error)") + "\n"
+        }
+        return publisher.message(publisher.publishIfDue(store, now: request.clock())).map { $0 + "\n" } ?? ""
     }
 
     /// The repository git's environment names (quarantined objects readable), its trail, and its
