@@ -89,9 +89,11 @@ public enum HookWorkflow {
             // The commit claims the deadline: once made, the verdict it records is the one given.
             let outcome = hook.record(hook.judge(updates), commit: .within(deadline))
             guard !outcome.pastDeadline else { return pastDeadline(request) }
+            // The verdict is given: publishing may not cut it short, so it runs only with the deadline
+            // claimed (a push that recorded nothing claims it here), and never when it has passed.
+            let published = deadline.claim() ? publishCheckpoint(request, repository: repository, store: store) : ""
             return HookRunOutcome(
-                message: outcome.message + publishCheckpoint(request, repository: repository, store: store),
-                exit: WorkflowExit.hook(accepted: outcome.accepted))
+                message: outcome.message + published, exit: WorkflowExit.hook(accepted: outcome.accepted))
         } catch {
             // Past this point nothing may cut the refusal short: claim the deadline first (a
             // deadline already cancelled refuses as the deadline).
@@ -125,9 +127,9 @@ public enum HookWorkflow {
                 repository: repository, journal: AuditHookJournal(store: store, repository: repository.displayPath),
                 actor: HookActor.from(request.environment)?.identity, now: request.clock())
             let outcome = hook.run(updates, commit: .within(deadline))
+            let published = deadline.claim() ? publishCheckpoint(request, repository: repository, store: store) : ""
             return HookRunOutcome(
-                message: outcome.message + publishCheckpoint(request, repository: repository, store: store),
-                exit: WorkflowExit.hook(accepted: !outcome.failed))
+                message: outcome.message + published, exit: WorkflowExit.hook(accepted: !outcome.failed))
         } catch {
             return HookRunOutcome(
                 error: "changegate: ERROR: \(error); nothing was recorded, so the approvals of this push do not "
