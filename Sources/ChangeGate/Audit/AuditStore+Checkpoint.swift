@@ -116,8 +116,8 @@ extension AuditStore {
     ///   - previous: The checkpoint published before.
     /// - Returns: The checkpoint, unsigned.
     /// - Throws: ``CheckpointError``: ``CheckpointError/Kind/fork`` when the trail no longer holds
-    ///   `previous` or a record since does not chain, ``CheckpointError/Kind/trail`` when it cannot
-    ///   be read.
+    ///   `previous`, ``CheckpointError/Kind/tampered`` when a record since does not chain,
+    ///   ``CheckpointError/Kind/trail`` when it cannot be read.
     public func checkpoint(origin: String, since previous: AuditCheckpoint?) throws(CheckpointError)
         -> AuditCheckpoint
     {
@@ -149,9 +149,9 @@ extension AuditStore {
                     AuditEntry.hash(body: entry.body, previousHash: last.hash) == entry.hash
                 else {
                     throw CheckpointError(
-                        .fork,
+                        .tampered,
                         "record \(sequence) of the audit trail is missing, edited or does not follow record "
-                            + "\(sequence - 1), so no checkpoint is published: run `changegate audit verify`")
+                            + "\(sequence - 1), so no checkpoint is signed: run `changegate audit verify`")
                 }
                 last = AuditHead(sequence: sequence, hash: entry.hash)
             }

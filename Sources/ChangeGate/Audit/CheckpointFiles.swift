@@ -159,6 +159,41 @@ public enum CheckpointFiles {
         }
     }
 
+    /// Runs `body` holding an exclusive lock on `PATH.lock` (created when missing, never through a
+    /// link), so that two hook runs publishing at once do not replace a newer checkpoint with an
+    /// older one. Waits at most `wait` for another holder.
+    ///
+    /// - Parameters:
+    ///   - path: The file the lock guards.
+    ///   - wait: The longest wait for another holder.
+    ///   - body: The work done under the lock.
+    /// - Returns: What `body` returns.
+    /// - Throws: ``CheckpointError/Kind/file`` when the lock cannot be taken in time; what `body` throws.
+    public static func withLock<T>(on path: String, wait: Duration, _ body: () throws(CheckpointError) -> T)
+        throws(CheckpointError) -> T
+    {
+        let lockPath = path + ".lock"
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw CheckpointError(.file, "cannot open the lock \(lockPath): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: wait)
+        // flock cannot time out; poll it, as the trail's appenders do.
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR, clock.now < deadline else {
+                throw CheckpointError(
+                    .file,
+                    "another process holds \(lockPath) (another hook run publishing); waited \(wait): this run "
+                        + "publishes nothing, the next one will")
+            }
+            usleep(2_000)
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
+    }
+
     /// Creates `path` (it must not exist) with `text`.
     private static func writeNew(_ text: String, to path: String, mode: mode_t, sync: Bool = false)
         throws(CheckpointError)

@@ -118,7 +118,8 @@ public struct CheckpointPublishing: Sendable, Hashable {
 
 /// Publishes the trail's checkpoint when it is due, after the hook recorded: signed with the
 /// configured key, proven to extend the checkpoint at the path before it is replaced (a checkpoint
-/// of a forked chain is never published), written to a temporary file and renamed over the old.
+/// of a forked chain is never published), written to a temporary file and renamed over the old,
+/// all under a lock on `PATH.lock` so that two pushes at once do not put an older one back.
 ///
 /// A failure is reported, never fatal: the decision is recorded either way, and the old checkpoint
 /// stays as it was.
@@ -151,11 +152,17 @@ public struct CheckpointPublisher: Sendable {
     /// - Returns: What was done.
     public func publishIfDue(_ store: any AuditStore, now: Int) -> Outcome {
         do {
-            return try publish(store, now: now)
+            return try CheckpointFiles.withLock(on: publishing.path, wait: Self.lockWait) {
+                () throws(CheckpointError) in try publish(store, now: now)
+            }
         } catch {
             return .failed(error.message)
         }
     }
+
+    /// How long a run waits for another publishing the same path: signing is milliseconds, so a
+    /// longer wait means a stuck holder, and the next run publishes anyway.
+    static let lockWait = Duration.seconds(2)
 
     private func publish(_ store: any AuditStore, now: Int) throws(CheckpointError) -> Outcome {
         let path = publishing.path

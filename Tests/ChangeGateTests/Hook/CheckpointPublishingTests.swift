@@ -97,7 +97,7 @@ struct CheckpointPublishingTests {
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o644)
         let leftovers = try FileManager.default.contentsOfDirectory(
             atPath: (s.published as NSString).deletingLastPathComponent)
-        #expect(leftovers == ["checkpoint.txt"], "no temporary file is left behind")
+        #expect(leftovers.sorted() == ["checkpoint.txt", "checkpoint.txt.lock"], "no temporary file is left behind")
     }
 
     @Test("with only a long interval, the first push publishes and the next ones do not")
@@ -194,6 +194,22 @@ struct CheckpointPublishingTests {
         #expect(try s.pushChange("two").stderr.contains("published a signed checkpoint"))
         var info = stat()
         #expect(lstat(s.published, &info) == 0 && info.st_mode & mode_t(S_IFMT) == mode_t(S_IFREG))
+    }
+
+    @Test("a run that cannot take the publishing lock (another run holds it) publishes nothing and says so")
+    func lockHeld() throws {
+        var s = try Setup()
+        defer { s.remove() }
+        let descriptor = open(s.published + ".lock", O_RDWR | O_CREAT, 0o644)
+        #expect(descriptor >= 0)
+        defer { close(descriptor) }
+        #expect(flock(descriptor, LOCK_EX) == 0)
+        let held = try s.pushChange("one")
+        #expect(held.status == 0)
+        #expect(held.stderr.contains("another process holds \(s.published).lock"))
+        #expect(!FileManager.default.fileExists(atPath: s.published))
+        flock(descriptor, LOCK_UN)
+        #expect(try s.pushChange("two").stderr.contains("published a signed checkpoint"))
     }
 
     @Test("a configuration that is half there, or relative, is reported and does not refuse the push")
