@@ -169,6 +169,7 @@ extension AuditWorkflow {
             let signed = try SignedCheckpoint(
                 parsing: try CheckpointFiles.read(checkpointPath, what: "checkpoint"), source: checkpointPath)
             var state = try AuditWitnessState.read(statePath)
+            let before = state.logs[signed.checkpoint.origin]
             let cosigned = try witness.cosign(signed, source: checkpointPath, trail: store, state: &state, now: now)
             // The state before the cosignature leaves: a witness that stops in between refuses later, never forgets.
             try state.write(statePath)
@@ -179,7 +180,10 @@ extension AuditWorkflow {
                 text: cosigned.serialized,
                 lines: [
                     "co-signed \(checkpoint.origin) at record \(checkpoint.size) as \(witness.key.name) (time \(now)): "
-                        + "the trail holds it and it extends what this witness co-signed before; wrote \(destination)"
+                        + "the trail holds it and "
+                        + (before.map { "it extends the \($0.size) records this witness co-signed before" }
+                            ?? "it is the first of this origin this witness co-signs (\(statePath))")
+                        + "; wrote \(destination)"
                 ])
         } catch {
             throw WorkflowError(error.message, exit: exit(of: error))
