@@ -192,6 +192,66 @@ struct AuditCheckpointCommandTests {
         #expect(try String(contentsOfFile: s.file("fork.txt"), encoding: .utf8) == forkText, "no cosignature added")
     }
 
+    /// Reads a co-signed checkpoint and both verifier keys as c2sp.org/signed-note, tlog-checkpoint
+    /// and tlog-cosignature say, with Python's hashlib and cryptography only: no ChangeGate code.
+    static let independentReader = #"""
+        import base64, hashlib, sys
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+        note, log_pub, witness_pub = (open(p, "rb").read() for p in sys.argv[1:4])
+        def vkey(text):
+            name, key_id, material = text.decode().strip().split("+", 2)
+            raw = base64.b64decode(material, validate=True)
+            assert raw[0] == 1 and len(raw) == 33, "type 0x01, 32-byte key"
+            assert hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4].hex() == key_id, "key ID"
+            return name, raw[1:]
+        log_name, log_key = vkey(log_pub)
+        witness_name, witness_key = vkey(witness_pub)
+        split = note.rindex(b"\n\n")
+        text, lines = note[:split + 1], note[split + 2:].decode().splitlines()
+        checked = set()
+        for line in lines:
+            assert line.startswith("\u2014 "), line
+            name, b64 = line[2:].split(" ")
+            sig = base64.b64decode(b64, validate=True)
+            if name == log_name:
+                assert sig[:4] == hashlib.sha256(name.encode() + b"\n\x01" + log_key).digest()[:4]
+                Ed25519PublicKey.from_public_bytes(log_key).verify(sig[4:], text)
+                checked.add("log")
+            elif name == witness_name:
+                assert sig[:4] == hashlib.sha256(name.encode() + b"\n\x04" + witness_key).digest()[:4]
+                assert len(sig) == 4 + 8 + 64
+                time = int.from_bytes(sig[4:12], "big")
+                message = b"cosignature/v1\ntime %d\n" % time + text
+                Ed25519PublicKey.from_public_bytes(witness_key).verify(sig[12:], message)
+                checked.add("witness")
+        assert checked == {"log", "witness"}, checked
+        origin, size, root = text.decode().splitlines()
+        assert str(int(size)) == size
+        print(size + ":" + base64.b64decode(root, validate=True).hex())
+        """#
+
+    @Test(
+        "an independent reader (Python's hashlib and cryptography) verifies the keys, the signature and the cosignature"
+    )
+    func independentReader() throws {
+        let s = try Setup(records: 9)
+        defer { s.remove() }
+        #expect(
+            try changegate(["audit", "keygen", "--name", "witness.example.com/w1", "--out", s.file("w")]).status == 0)
+        #expect(try s.checkpoint(["--output", s.file("c.txt")]).status == 0)
+        let witnessed = try changegate([
+            "audit", "witness", "--trail", s.trail, "--key", s.file("w.key"), "--log-key", s.file("log.pub"),
+            "--checkpoint", s.file("c.txt"),
+        ])
+        #expect(witnessed.status == 0, "\(witnessed.stderr)")
+        let python = try Shell.run([
+            "python3", "-c", Self.independentReader, s.file("c.txt"), s.file("log.pub"), s.file("w.pub"),
+        ])
+        #expect(python.status == 0, "\(python.stderr)")
+        let head = try changegate(["audit", "head", "--audit", s.trail]).stdout
+        #expect(python.stdout == head, "the checkpoint's size and hash are the trail's head")
+    }
+
     @Test("--key without --checkpoint, and --checkpoint with --expect, are usage errors")
     func usage() throws {
         let s = try Setup(records: 3)
