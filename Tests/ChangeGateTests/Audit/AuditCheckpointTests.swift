@@ -301,8 +301,12 @@ struct AuditCheckpointTests {
 
         try store.append(Self.records(2, seed: 5))
         let second = try SignedCheckpoint(signing: try store.checkpoint(origin: log.name, extending: nil), with: log)
-        _ = try witness.cosign(second, source: "c", trail: store, state: &state, now: 200)
+        let again = try witness.cosign(second, source: "c", trail: store, state: &state, now: 200)
         #expect(state.logs[log.name]?.size == 6)
+        // The same checkpoint co-signed once more: the witness's line is replaced, not added.
+        let twice = try witness.cosign(again, source: "c", trail: store, state: &state, now: 250)
+        #expect(twice.signatures.count == 2)
+        #expect(twice.signatures.last.map { Array($0.bytes.prefix(8)) } == [0, 0, 0, 0, 0, 0, 0, 250])
 
         // The keeper forks: a trail with other records from record 3 on, more of them, checkpointed and signed.
         let fork = MemoryAuditStore()
