@@ -226,32 +226,12 @@ public enum AuditWorkflow {
         }
         do {
             let verification = try store.verify()
-            var lines: [String] = []
-            if let problem = verification.problem { lines.append("TAMPERED: \(problem)") }
-            if !verification.damage.isEmpty {
-                lines.append(
-                    "DAMAGED: SQLite's integrity check of \(store.path) failed (a damaged page, or an index that "
-                        + "does not match its table; appends and queries would run over it):")
-                lines += verification.damage.map { "  \($0)" }
-                lines.append("restore the trail from a copy checked against a witness (`audit verify --expect`)")
-            }
-            if let problem = verification.localWitnessProblem {
-                lines.append("TAMPERED: \(problem); restore the trail from a copy that holds that head")
-            }
+            var lines = findings(verification, path: store.path)
             if !lines.isEmpty { return Verification(lines: lines, exit: .refused) }
             if let witness, let problem = try verification.check(expected: witness, in: store) {
                 return Verification(lines: ["TAMPERED: \(problem)"], exit: .refused)
             }
-            // Say what was proven and what a chain cannot prove about itself (issue 14, item 17).
-            let head = verification.head.map { " (head \($0))" } ?? ""
-            lines.append(
-                "ok: \(verification.records) records, each chained to the one before: none was edited, deleted, "
-                    + "inserted or reordered after it was chained\(head)")
-            if let local = verification.localWitness {
-                lines.append(
-                    "record \(local.sequence) matches this machine's local witness (\(store.path).head): the trail "
-                        + "was not deleted, replaced or cut back since this machine last appended to it")
-            }
+            lines += proven(verification, path: store.path)
             if let witness {
                 lines.append(
                     "record \(witness.sequence) matches the witness \(witness): nothing up to it was cut off or "
@@ -266,5 +246,38 @@ public enum AuditWorkflow {
         } catch {
             throw WorkflowError("\(error)")
         }
+    }
+
+    /// What is wrong with a trail, one line each (TAMPERED, DAMAGED); empty when it verifies.
+    static func findings(_ verification: AuditVerification, path: String) -> [String] {
+        var lines: [String] = []
+        if let problem = verification.problem { lines.append("TAMPERED: \(problem)") }
+        if !verification.damage.isEmpty {
+            lines.append(
+                "DAMAGED: SQLite's integrity check of \(path) failed (a damaged page, or an index that "
+                    + "does not match its table; appends and queries would run over it):")
+            lines += verification.damage.map { "  \($0)" }
+            lines.append("restore the trail from a copy checked against a witness (`audit verify --expect`)")
+        }
+        if let problem = verification.localWitnessProblem {
+            lines.append("TAMPERED: \(problem); restore the trail from a copy that holds that head")
+        }
+        return lines
+    }
+
+    /// What a trail that verifies proves of itself: the chain, and the local witness when there is one.
+    static func proven(_ verification: AuditVerification, path: String) -> [String] {
+        // Say what was proven and what a chain cannot prove about itself (issue 14, item 17).
+        let head = verification.head.map { " (head \($0))" } ?? ""
+        var lines = [
+            "ok: \(verification.records) records, each chained to the one before: none was edited, deleted, "
+                + "inserted or reordered after it was chained\(head)"
+        ]
+        if let local = verification.localWitness {
+            lines.append(
+                "record \(local.sequence) matches this machine's local witness (\(path).head): the trail "
+                    + "was not deleted, replaced or cut back since this machine last appended to it")
+        }
+        return lines
     }
 }

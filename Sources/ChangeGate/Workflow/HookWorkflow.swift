@@ -89,8 +89,11 @@ public enum HookWorkflow {
             // The commit claims the deadline: once made, the verdict it records is the one given.
             let outcome = hook.record(hook.judge(updates), commit: .within(deadline))
             guard !outcome.pastDeadline else { return pastDeadline(request) }
+            // The verdict is given: publishing may not cut it short, so it runs only with the deadline
+            // claimed (a push that recorded nothing claims it here), and never when it has passed.
+            let published = deadline.claim() ? publishCheckpoint(request, repository: repository, store: store) : ""
             return HookRunOutcome(
-                message: outcome.message, exit: WorkflowExit.hook(accepted: outcome.accepted))
+                message: outcome.message + published, exit: WorkflowExit.hook(accepted: outcome.accepted))
         } catch {
             // Past this point nothing may cut the refusal short: claim the deadline first (a
             // deadline already cancelled refuses as the deadline).
@@ -124,14 +127,31 @@ public enum HookWorkflow {
                 repository: repository, journal: AuditHookJournal(store: store, repository: repository.displayPath),
                 actor: HookActor.from(request.environment)?.identity, now: request.clock())
             let outcome = hook.run(updates, commit: .within(deadline))
+            let published = deadline.claim() ? publishCheckpoint(request, repository: repository, store: store) : ""
             return HookRunOutcome(
-                message: outcome.message, exit: WorkflowExit.hook(accepted: !outcome.failed))
+                message: outcome.message + published, exit: WorkflowExit.hook(accepted: !outcome.failed))
         } catch {
             return HookRunOutcome(
                 error: "changegate: ERROR: \(error); nothing was recorded, so the approvals of this push do not "
                     + "count: push them again under new names",
                 exit: WorkflowExit.hook(accepted: false))
         }
+    }
+
+    /// Publishes the trail's signed checkpoint when the repository's config asks for one and it is
+    /// due (``CheckpointPublisher``), after the records were committed: the lines for the pusher,
+    /// empty when there is nothing to say. A failure is reported, never a refusal.
+    private static func publishCheckpoint(_ request: HookRequest, repository: Repository, store: any AuditStore)
+        -> String
+    {
+        let publisher: CheckpointPublisher
+        do {
+            guard let publishing = try CheckpointPublishing.read(repository.localConfigValue) else { return "" }
+            publisher = CheckpointPublisher(publishing: publishing)
+        } catch {
+            return TerminalText.escape("changegate: WARNING: no checkpoint was published: \(error)") + "\n"
+        }
+        return publisher.message(publisher.publishIfDue(store, now: request.clock())).map { $0 + "\n" } ?? ""
     }
 
     /// The repository git's environment names (quarantined objects readable), its trail, and its

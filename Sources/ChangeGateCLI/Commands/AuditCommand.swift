@@ -11,7 +11,9 @@ struct AuditCommand: ParsableCommand {
             The trail is --audit PATH, else $CHANGEGATE_AUDIT, else changegate/audit.sqlite in the git \
             directory of the repository at --repo (default: the one containing the working directory).
             """,
-        subcommands: [Log.self, Show.self, Verify.self, Head.self, Export.self]
+        subcommands: [
+            Log.self, Show.self, Verify.self, Head.self, Export.self, Keygen.self, Checkpoint.self, Witness.self,
+        ]
     )
 
     /// Where the trail is.
@@ -177,12 +179,13 @@ struct AuditCommand: ParsableCommand {
                 "A head kept elsewhere (SEQ:HASH from `audit head`): also proves nothing was cut off the end.",
                 valueName: "SEQ:HASH"))
         var expect: String?
+        @OptionGroup var signed: CheckpointOptions
 
         func run() throws {
             let store = try location.open()
-            let verification = try AuditCommand.exiting { () throws(WorkflowError) in
-                try AuditWorkflow.verify(store, expect: expect)
-            }
+            let verification =
+                try signed.verify(store, expect: expect)
+                ?? AuditCommand.exiting { () throws(WorkflowError) in try AuditWorkflow.verify(store, expect: expect) }
             for line in verification.lines { print(line) }
             if verification.exit != .success { throw ExitCode(verification.exit) }
         }
