@@ -7,6 +7,7 @@ import Foundation
 extension AuditCommand {
     struct Keygen: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "keygen",
             abstract: "Make an Ed25519 key pair for checkpoints: PREFIX.key (mode 0600) and PREFIX.pub.",
             discussion: """
                 The keys are in the signed-note encodings golang.org/x/mod/sumdb/note reads. The trail's key \
@@ -31,6 +32,7 @@ extension AuditCommand {
 
     struct Checkpoint: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "checkpoint",
             abstract: "Sign the trail's size and head hash (a C2SP checkpoint), after verifying the chain.",
             discussion: """
                 With --output, a checkpoint already there must be one the trail still holds (signed by the same \
@@ -56,6 +58,7 @@ extension AuditCommand {
 
     struct Witness: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "witness",
             abstract: "Co-sign a trail's checkpoint as a witness (a C2SP tlog-cosignature).",
             discussion: """
                 The witness checks the trail's signature (--log-key), that the trail it reads holds the \
