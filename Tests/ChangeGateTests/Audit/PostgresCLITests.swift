@@ -101,14 +101,14 @@ struct PostgresCLITests {
     func hookRecordsOrRefuses() async throws {
         let chain = Self.chain()
         let url = try Self.server.url(chain: chain)
-        let reachable = try HookPushTests.makeSetup(install: ["--audit", url])
+        let reachable = try await OffPool.run { try HookPushTests.makeSetup(install: ["--audit", url]) }
         defer { reachable.remove() }
         let script = try String(contentsOfFile: reachable.server.path + "/hooks/pre-receive", encoding: .utf8)
         #expect(script.contains("'--audit' '\(url)'"), "\(script)")
         try reachable.work.write("README.md", "config, again\n")
         var work = reachable.work
         try work.commit("readme again", author: "Frank <frank@example.com>")
-        let pushed = try reachable.push(["HEAD:refs/heads/main"])
+        let pushed = try await OffPool.run { try reachable.push(["HEAD:refs/heads/main"]) }
         #expect(pushed.status == 0, "\(pushed.stderr)")
         let store = try await PostgresChain.entries(url)
         #expect(store.contains { $0.record.source == .hook && $0.record.decision == "allow" }, "\(store)")
@@ -116,13 +116,13 @@ struct PostgresCLITests {
         // Nothing listens on this socket folder: the hook cannot record, so the push is refused.
         let dead = try Paths.temporaryDirectory("pg-dead")
         defer { try? FileManager.default.removeItem(at: dead) }
-        let unreachable = try HookPushTests.makeSetup(
-            install: ["--audit", "postgres://postgres@/postgres?host=\(dead.path)&port=5999&chain=\(chain)"])
+        let deadURL = "postgres://postgres@/postgres?host=\(dead.path)&port=5999&chain=\(chain)"
+        let unreachable = try await OffPool.run { try HookPushTests.makeSetup(install: ["--audit", deadURL]) }
         defer { unreachable.remove() }
         var other = unreachable.work
         try other.write("README.md", "config, again\n")
         try other.commit("readme again", author: "Frank <frank@example.com>")
-        let refused = try unreachable.push(["HEAD:refs/heads/main"])
+        let refused = try await OffPool.run { try unreachable.push(["HEAD:refs/heads/main"]) }
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("REFUSED"), "\(refused.stderr)")
         #expect(refused.stderr.contains("cannot open the audit trail"), "\(refused.stderr)")
@@ -157,19 +157,21 @@ struct PostgresCLITests {
         // An interrupted first run: the first 50 records are there already.
         try await PostgresChain.copy(try source.entries(from: 1, limit: 50), to: url)
 
-        func migrate(_ from: String, _ to: String) throws -> Shell.Result {
-            try Shell.run([Paths.changegate.path, "audit", "migrate", "--from", from, "--to", to, "--batch", "32"])
+        func migrate(_ from: String, _ to: String) async throws -> Shell.Result {
+            try await OffPool.run {
+                try Shell.run([Paths.changegate.path, "audit", "migrate", "--from", from, "--to", to, "--batch", "32"])
+            }
         }
-        let first = try migrate(from, url)
+        let first = try await migrate(from, url)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("copied 70 records"), "\(first.stdout)")
         #expect(first.stdout.contains("(50 already there)"), "\(first.stdout)")
         #expect(first.stdout.contains("same head \(sourceHead)"), "\(first.stdout)")
-        let again = try migrate(from, url)
+        let again = try await migrate(from, url)
         #expect(again.status == 0 && again.stdout.contains("copied 0 records"), "\(again.stdout)\(again.stderr)")
 
         let back = folder.appendingPathComponent("back.sqlite").path
-        let returned = try migrate(url, back)
+        let returned = try await migrate(url, back)
         #expect(returned.status == 0, "\(returned.stderr)")
         #expect(returned.stdout.contains("same head \(sourceHead)"), "\(returned.stdout)")
         let copied = try await SQLiteAuditStore(path: back, access: .readOnly).entries(from: 1, limit: 1000)
@@ -179,7 +181,7 @@ struct PostgresCLITests {
         let other = try Self.server.url(chain: Self.chain())
         try await PostgresChain.copy(try source.entries(from: 1, limit: 30), to: other)
         try await PostgresChain.append([AuditQueryTests.record(5)], to: other)
-        let refused = try migrate(from, other)
+        let refused = try await migrate(from, other)
         #expect(refused.status == 2, "\(refused.stdout)")
         #expect(refused.stderr.contains("record 31 differs"), "\(refused.stderr)")
         #expect(try await PostgresChain.entries(other).count == 31)

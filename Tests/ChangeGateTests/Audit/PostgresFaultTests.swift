@@ -17,8 +17,9 @@ import Testing
 /// real push is in ``PostgresCLITests``.)
 ///
 /// Each test has a server of its own (``PostgresTestServer/start()``): restarting the shared one
-/// would break the other suites' connections.
-@Suite("PostgreSQL faults: a crash, a terminated backend, a killed writer")
+/// would break the other suites' connections. The tests run one at a time (16 writer processes
+/// are enough for 2 cores), and every blocking step runs off the cooperative pool (``OffPool``).
+@Suite("PostgreSQL faults: a crash, a terminated backend, a killed writer", .serialized)
 struct PostgresFaultTests {
     static var fill: String {
         Paths.changegate.deletingLastPathComponent().appendingPathComponent("ChangeGateAuditFill").path
@@ -133,6 +134,11 @@ struct PostgresFaultTests {
         }
     }
 
+    /// Waits for the writers to end, off the cooperative pool; their statuses in order.
+    static func wait(_ writers: [Writer]) async throws -> [Int32] {
+        try await OffPool.run { writers.map { $0.wait() } }
+    }
+
     /// Polls `condition` (a query's answer) until it holds, for at most 60 s.
     static func waitFor(_ what: String, _ condition: () throws -> Bool) throws {
         let deadline = ContinuousClock.now + .seconds(60)
@@ -150,17 +156,20 @@ struct PostgresFaultTests {
 
     @Test("16 writers while the server crashes and restarts: nothing lost, nothing twice, the chain whole")
     func restartUnderWriters() async throws {
-        let server = try PostgresTestServer.start()
+        let server = try await OffPool.run { try PostgresTestServer.start() }
         let chain = "restart"
         let url = server.url(chain: chain)
         let perWriter = 40
         let writers = try (0..<16).map { _ in try Writer(url: url, records: perWriter) }
         // The crash comes once the writers are well under way.
-        try Self.waitFor("the first records") {
-            try server.psql("SELECT to_regclass('changegate_records')") != "" && (try Self.records(server, chain)) >= 60
+        try await OffPool.run {
+            try Self.waitFor("the first records") {
+                try server.psql("SELECT to_regclass('changegate_records')") != ""
+                    && (try Self.records(server, chain)) >= 60
+            }
+            try server.restart(mode: "immediate")
         }
-        try server.restart(mode: "immediate")
-        let statuses = writers.map { $0.wait() }
+        let statuses = try await Self.wait(writers)
         #expect(writers.contains { $0.errorText.contains("error ") }, "no writer saw the crash: it came too late")
         try await Self.check(writers, statuses: statuses, url: url, records: perWriter)
     }
@@ -220,21 +229,23 @@ struct PostgresFaultTests {
 
     @Test("a writer's backend terminated mid-append: the writer says so, retries, and nothing is lost or twice")
     func terminatedBackend() async throws {
-        let server = try PostgresTestServer.start()
+        let server = try await OffPool.run { try PostgresTestServer.start() }
         let chain = "terminate"
         let url = try await Self.seeded(server, chain)
-        let lock = try RowLock(server, chain: chain)
+        let lock = try await OffPool.run { try RowLock(server, chain: chain) }
         let writers = try (0..<4).map { _ in try Writer(url: url, records: 20) }
-        try Self.waitFor("the writers waiting on the row lock") { try Self.waiting(server) == 4 }
-        let terminated = try server.psql(
-            """
-            SELECT count(pg_terminate_backend(pid)) FROM (SELECT pid FROM pg_stat_activity
-              WHERE wait_event_type = 'Lock' AND wait_event <> 'advisory' AND backend_type = 'client backend'
-              LIMIT 1) AS one
-            """)
+        let terminated = try await OffPool.run {
+            try Self.waitFor("the writers waiting on the row lock") { try Self.waiting(server) == 4 }
+            return try server.psql(
+                """
+                SELECT count(pg_terminate_backend(pid)) FROM (SELECT pid FROM pg_stat_activity
+                  WHERE wait_event_type = 'Lock' AND wait_event <> 'advisory' AND backend_type = 'client backend'
+                  LIMIT 1) AS one
+                """)
+        }
         #expect(terminated == "1")
-        try lock.release()
-        let statuses = writers.map { $0.wait() }
+        try await OffPool.run { try lock.release() }
+        let statuses = try await Self.wait(writers)
         #expect(statuses == [0, 0, 0, 0], "\(writers.map(\.errorText))")
         #expect(writers.filter { $0.errorText.contains("error ") }.count == 1, "\(writers.map(\.errorText))")
         try await Self.check(writers, statuses: statuses, url: url, records: 20)
@@ -242,17 +253,19 @@ struct PostgresFaultTests {
 
     @Test("a writer SIGKILLed mid-append: its open transaction is rolled back, the others go on")
     func killedWriter() async throws {
-        let server = try PostgresTestServer.start()
+        let server = try await OffPool.run { try PostgresTestServer.start() }
         let chain = "kill"
         let url = try await Self.seeded(server, chain)
-        let lock = try RowLock(server, chain: chain)
+        let lock = try await OffPool.run { try RowLock(server, chain: chain) }
         let writers = try (0..<4).map { _ in try Writer(url: url, records: 20) }
-        try Self.waitFor("the writers waiting on the row lock") { try Self.waiting(server) == 4 }
+        try await OffPool.run {
+            try Self.waitFor("the writers waiting on the row lock") { try Self.waiting(server) == 4 }
+        }
         // Every writer is inside its first append's transaction, waiting for the chain's row.
         kill(writers[0].process.processIdentifier, SIGKILL)
-        #expect(writers[0].wait() == SIGKILL)
-        try lock.release()
-        let statuses = [SIGKILL] + writers.dropFirst().map { $0.wait() }
+        #expect(try await Self.wait([writers[0]]) == [SIGKILL])
+        try await OffPool.run { try lock.release() }
+        let statuses = [SIGKILL] + (try await Self.wait(Array(writers.dropFirst())))
         #expect(Array(statuses.dropFirst()) == [0, 0, 0], "\(writers.map(\.errorText))")
         try await Self.check(writers, statuses: statuses, url: url, records: 20, killed: [0])
         // The killed writer's append was never reported, and is not in the trail.
