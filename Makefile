@@ -16,10 +16,14 @@ bootstrap:
 build: bootstrap
 	$(SWIFT) build
 
+# `changegate` (the hook's binary, without swift-nio) and `changegate-server` (the same commands with
+# PostgreSQL), to be installed side by side: `changegate` hands PostgreSQL locations to the other.
 release: bootstrap
 	$(SWIFT) build $(RELEASE_FLAGS) --product changegate
+	$(SWIFT) build $(RELEASE_FLAGS) --product changegate-server
 
-# Builds everything (the tests start the `changegate` executable, so it is built too) and runs all tests.
+# Builds everything (the tests start the `changegate` and `changegate-server` executables, so they are
+# built too) and runs all tests.
 test: bootstrap
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build

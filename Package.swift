@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "changegate", targets: ["ChangeGateCLI"]),
+        .executable(name: "changegate-server", targets: ["ChangeGateServerCLI"]),
         .executable(name: "changegate-bench", targets: ["ChangeGateBench"]),
         .library(name: "ChangeGate", targets: ["ChangeGate"]),
         .library(name: "PolicyDSL", targets: ["PolicyDSL"]),
@@ -50,20 +51,39 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
-        .executableTarget(
-            name: "ChangeGateCLI",
+        // The commands, parsed and run; shared by the two executables below.
+        .target(
+            name: "ChangeGateCommands",
             dependencies: [
                 "ChangeGate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // `changegate`, the hook's binary: no swift-nio, so that each push starts it fast. It hands a
+        // PostgreSQL location to `changegate-server` (ServerDispatch).
+        .executableTarget(
+            name: "ChangeGateCLI",
+            dependencies: [
+                "ChangeGate",
+                "ChangeGateCommands",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // `changegate-server`: the same commands with PostgreSQL (and, later, the service).
+        .executableTarget(
+            name: "ChangeGateServerCLI",
+            dependencies: ["ChangeGate", "ChangeGateCommands", "ChangeGatePostgres"]
         ),
         .executableTarget(name: "ChangeGateBench", dependencies: ["ChangeGate", "PolicyDSL", "TestSupport"]),
         // What the tests and the bench share: the seeded generator and the synthetic audit trail.
         .target(name: "TestSupport", dependencies: ["ChangeGate"], path: "Tests/TestSupport"),
         // The audit tests' writer processes (many at once, one killed mid-append).
         .executableTarget(
-            name: "ChangeGateAuditFill", dependencies: ["ChangeGate", "TestSupport"], path: "Tests/AuditFill"),
-        .testTarget(name: "ChangeGateTests", dependencies: ["ChangeGate", "ChangeGatePostgres", "TestSupport"]),
+            name: "ChangeGateAuditFill", dependencies: ["ChangeGate", "ChangeGatePostgres", "TestSupport"],
+            path: "Tests/AuditFill"),
+        .testTarget(
+            name: "ChangeGateTests",
+            dependencies: ["ChangeGate", "ChangeGateCommands", "ChangeGatePostgres", "TestSupport"]),
         .testTarget(name: "PolicyDSLTests", dependencies: ["PolicyDSL", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

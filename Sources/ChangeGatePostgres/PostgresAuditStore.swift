@@ -133,44 +133,44 @@ public final class PostgresAuditStore: AsyncAuditStore {
     /// A fixed key for `pg_advisory_xact_lock`: migrations of one database run one at a time.
     private static let migrationLock: Int64 = 0x4347_4D49_4752_4154  // "CGMIGRAT"
 
-    private func prepare() async throws(AuditError) {
-        try await run("cannot open the audit trail", failure: .open) { client, logger in
-            if self.access == .readWrite {
-                try await client.withTransaction(logger: logger) { connection in
-                    try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
-                    try await connection.query(
-                        """
-                        CREATE TABLE IF NOT EXISTS changegate_migrations (
-                          version integer PRIMARY KEY,
-                          name text NOT NULL,
-                          applied_at timestamptz NOT NULL DEFAULT now()
-                        )
-                        """, logger: logger)
-                    var applied = Set<Int>()
-                    for try await version in try await connection.query(
-                        "SELECT version FROM changegate_migrations", logger: logger
-                    ).decode(Int.self) {
-                        applied.insert(version)
-                    }
-                    for migration in Self.migrations where !applied.contains(migration.version) {
-                        for statement in migration.sql {
-                            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                        }
-                        try await connection.query(
-                            "INSERT INTO changegate_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
-                            logger: logger)
-                    }
-                }
-            }
+    /// The connection `prepare` makes on its own, outside the pool: the pool retries a connection
+    /// that fails until the caller's time limit, so a server that is not there would be reported
+    /// only as a timeout (in the hook, as its deadline); one connection attempt fails at once,
+    /// saying why (no such socket, connection refused, the login refused).
+    private var directConfiguration: PostgresConnection.Configuration {
+        var configuration: PostgresConnection.Configuration
+        if let folder = location.socketFolder {
+            configuration = PostgresConnection.Configuration(
+                unixSocketPath: "\(folder)/.s.PGSQL.\(location.port)", username: location.user,
+                password: location.password, database: location.database)
+        } else {
+            configuration = PostgresConnection.Configuration(
+                host: location.host ?? "localhost", port: location.port, username: location.user,
+                password: location.password, database: location.database, tls: .disable)
         }
-        let newest = try await run("cannot read the audit trail's schema", failure: .open) { client, logger -> Int? in
-            var newest: Int?
-            for try await version in try await client.query(
-                "SELECT max(version) FROM changegate_migrations", logger: logger
-            ).decode(Int?.self) {
-                newest = version
+        configuration.options.connectTimeout = .seconds(Int64(max(1, waitLimit.components.seconds)))
+        return configuration
+    }
+
+    private func prepare() async throws(AuditError) {
+        let configuration = directConfiguration
+        let access = self.access
+        let newest = try await run("cannot open the audit trail", failure: .open) { _, logger -> Int? in
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            do {
+                if access == .readWrite { try await Self.migrate(connection, logger: logger) }
+                var newest: Int?
+                for try await version in try await connection.query(
+                    "SELECT max(version) FROM changegate_migrations", logger: logger
+                ).decode(Int?.self) {
+                    newest = version
+                }
+                try await connection.close()
+                return newest
+            } catch {
+                try? await connection.close()
+                throw error
             }
-            return newest
         }
         let known = Self.migrations.map(\.version).max() ?? 0
         guard let newest else {
@@ -184,6 +184,35 @@ public final class PostgresAuditStore: AsyncAuditStore {
                 .schema,
                 "the audit trail's schema is at version \(newest), newer than this ChangeGate knows (\(known)): "
                     + "it was migrated by a newer ChangeGate; use that version")
+        }
+    }
+
+    /// Applies the migrations this database has not had, in one transaction under an advisory lock.
+    private static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS changegate_migrations (
+                  version integer PRIMARY KEY,
+                  name text NOT NULL,
+                  applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """, logger: logger)
+            var applied = Set<Int>()
+            for try await version in try await connection.query(
+                "SELECT version FROM changegate_migrations", logger: logger
+            ).decode(Int.self) {
+                applied.insert(version)
+            }
+            for migration in Self.migrations where !applied.contains(migration.version) {
+                for statement in migration.sql {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query(
+                    "INSERT INTO changegate_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
+                    logger: logger)
+            }
         }
     }
 
@@ -214,42 +243,10 @@ public final class PostgresAuditStore: AsyncAuditStore {
             let commitIf = UncheckedBox(commitIf)
             return try await run("cannot write to the audit trail", limit: limit, failure: .write) { client, logger in
                 try await client.withTransaction(logger: logger) { connection -> [AuditEntry] in
-                    try await connection.query(
-                        // SET takes no parameters; set_config does (true: for this transaction only).
-                        "SELECT set_config('lock_timeout', \(String(SQLiteAuditStore.milliseconds(limit)) + "ms"), true)",
-                        logger: logger)
-                    try await connection.query(
-                        """
-                        INSERT INTO changegate_chains (chain, records, head_hash) VALUES (\(chain), 0, \(AuditEntry.genesis))
-                        ON CONFLICT (chain) DO NOTHING
-                        """, logger: logger)
-                    var count = 0
-                    var previous = AuditEntry.genesis
-                    for try await (records, hash) in try await connection.query(
-                        "SELECT records, head_hash FROM changegate_chains WHERE chain = \(chain) FOR UPDATE",
-                        logger: logger
-                    ).decode((Int, String).self) {
-                        count = records
-                        previous = hash
-                    }
-                    // The chain's row and its last record must agree: a row moved back by hand, or a
-                    // record inserted behind it, is a trail to repair, not to append to.
-                    var last: (Int, String)?
-                    for try await row in try await connection.query(
-                        """
-                        SELECT sequence, hash FROM changegate_records WHERE chain = \(chain)
-                        ORDER BY sequence DESC LIMIT 1
-                        """, logger: logger
-                    ).decode((Int, String).self) {
-                        last = row
-                    }
-                    if (last?.0 ?? 0) != count || (last?.1 ?? AuditEntry.genesis) != previous {
-                        throw AuditError(
-                            .corrupt,
-                            "the chain \(chain) says its head is record \(count), but its last record is "
-                                + "\(last.map { "\($0.0)" } ?? "none"): the trail was edited; run `changegate audit verify`"
-                        )
-                    }
+                    try await Self.settle(connection, lockTimeout: limit, logger: logger)
+                    let head = try await Self.lockHead(chain: chain, connection: connection, logger: logger)
+                    let count = head?.sequence ?? 0
+                    var previous = head?.hash ?? AuditEntry.genesis
                     // Each body holds its sequence and each hash the one before, so they are made
                     // here, under the lock: local work, with no wait but the inserts' own.
                     var entries: [AuditEntry] = []
@@ -273,6 +270,87 @@ public final class PostgresAuditStore: AsyncAuditStore {
                     }
                     return entries
                 }
+            }
+        }
+    }
+
+    /// Settings for one write transaction (`set_config(…, true)`: for this transaction only; SET
+    /// takes no parameters). `lock_timeout` bounds the wait for the chain's row. `synchronous_commit`
+    /// is on whatever the server's default: with it off, COMMIT returns before the WAL is written,
+    /// and a crash loses appends that were reported recorded (the fault tests saw it happen).
+    private static func settle(_ connection: PostgresConnection, lockTimeout: Duration, logger: Logger) async throws {
+        try await connection.query(
+            """
+            SELECT set_config('lock_timeout', \(String(SQLiteAuditStore.milliseconds(lockTimeout)) + "ms"), true),
+              set_config('synchronous_commit', 'on', true)
+            """, logger: logger)
+    }
+
+    /// Locks the chain's row (creating it for a new chain) for the rest of the transaction and
+    /// returns the head it names, after checking it against the chain's last record: a row moved
+    /// back by hand, or a record inserted behind it, is a trail to repair, not to append to.
+    private static func lockHead(chain: String, connection: PostgresConnection, logger: Logger) async throws
+        -> AuditHead?
+    {
+        try await connection.query(
+            """
+            INSERT INTO changegate_chains (chain, records, head_hash) VALUES (\(chain), 0, \(AuditEntry.genesis))
+            ON CONFLICT (chain) DO NOTHING
+            """, logger: logger)
+        var count = 0
+        var previous = AuditEntry.genesis
+        for try await (records, hash) in try await connection.query(
+            "SELECT records, head_hash FROM changegate_chains WHERE chain = \(chain) FOR UPDATE",
+            logger: logger
+        ).decode((Int, String).self) {
+            count = records
+            previous = hash
+        }
+        var last: (Int, String)?
+        for try await row in try await connection.query(
+            """
+            SELECT sequence, hash FROM changegate_records WHERE chain = \(chain)
+            ORDER BY sequence DESC LIMIT 1
+            """, logger: logger
+        ).decode((Int, String).self) {
+            last = row
+        }
+        if (last?.0 ?? 0) != count || (last?.1 ?? AuditEntry.genesis) != previous {
+            throw AuditError(
+                .corrupt,
+                "the chain \(chain) says its head is record \(count), but its last record is "
+                    + "\(last.map { "\($0.0)" } ?? "none"): the trail was edited; run `changegate audit verify`")
+        }
+        return count == 0 ? nil : AuditHead(sequence: count, hash: previous)
+    }
+
+    /// Appends entries copied from another trail as they are (``AuditStore/append(copies:)``): in
+    /// one transaction on the chain's locked row, each checked by ``AuditCopyCheck``.
+    @discardableResult
+    public func append(copies entries: [AuditEntry]) async throws(AuditError) -> AuditHead? {
+        guard access == .readWrite else {
+            throw AuditError(.write, "the audit trail \(location) was opened read-only; it cannot be appended to")
+        }
+        let chain = self.chain
+        let limit = waitLimit
+        return try await run("cannot copy into the audit trail", failure: .write) { client, logger in
+            try await client.withTransaction(logger: logger) { connection -> AuditHead? in
+                try await Self.settle(connection, lockTimeout: limit, logger: logger)
+                var head = try await Self.lockHead(chain: chain, connection: connection, logger: logger)
+                var check = AuditCopyCheck(after: head)
+                for entry in entries {
+                    let checked = try check.next(entry)
+                    try await Self.insert(checked, chain: chain, into: connection, logger: logger)
+                    head = AuditHead(sequence: checked.record.sequence, hash: checked.hash)
+                }
+                if let head, !entries.isEmpty {
+                    try await connection.query(
+                        """
+                        UPDATE changegate_chains SET records = \(head.sequence), head_hash = \(head.hash)
+                        WHERE chain = \(chain)
+                        """, logger: logger)
+                }
+                return head
             }
         }
     }
@@ -368,6 +446,23 @@ public final class PostgresAuditStore: AsyncAuditStore {
                 """, logger: logger
             ).decode((Int, String, String, String).self) {
                 found = try Self.entry(sequence: sequence, body: body, previousHash: previous, hash: hash)
+            }
+            return found
+        }
+    }
+
+    public func entries(from sequence: Int, limit: Int) async throws(AuditError) -> [AuditEntry] {
+        guard limit > 0 else { return [] }
+        let chain = self.chain
+        return try await run("cannot read the audit trail") { client, logger in
+            var found: [AuditEntry] = []
+            for try await (sequence, body, previous, hash) in try await client.query(
+                """
+                SELECT sequence, body, previous_hash, hash FROM changegate_records
+                WHERE chain = \(chain) AND sequence >= \(sequence) ORDER BY sequence LIMIT \(limit)
+                """, logger: logger
+            ).decode((Int, String, String, String).self) {
+                found.append(try Self.entry(sequence: sequence, body: body, previousHash: previous, hash: hash))
             }
             return found
         }
@@ -533,6 +628,10 @@ public final class PostgresAuditStore: AsyncAuditStore {
         if let message = error.serverInfo?[.message] {
             let code = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
             return message + code
+        }
+        // A connection that could not be made says why (no such socket, refused, timed out).
+        if error.code == .connectionError, let underlying = error.underlying {
+            return "cannot connect to the server: \(underlying)"
         }
         return "\(error.code)"
     }

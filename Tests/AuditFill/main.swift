@@ -1,31 +1,79 @@
 import ChangeGate
+import ChangeGatePostgres
 import Foundation
 import TestSupport
 
-// `ChangeGateAuditFill --records N [--batch B] [--seed S] [--end EPOCH] PATH`: appends synthetic
-// records (``SyntheticAuditTrail``) to the SQLite trail at PATH, B per transaction (1 by default:
-// every append contends for the lock, as concurrent hooks do). The audit tests run several at once,
-// kill one mid-append, and hold its locks: they need writer processes, not the bench.
+// `ChangeGateAuditFill --records N [--batch B] [--seed S] [--end EPOCH] LOCATION`: appends synthetic
+// records (``SyntheticAuditTrail``) to the trail at LOCATION, a SQLite file or a postgres:// URL
+// (through ``BlockingAuditStore``, as `changegate-server` opens it), B per transaction (1 by
+// default: every append contends for the lock, as concurrent hooks do). The audit tests run several
+// at once, kill one mid-append, and hold its locks: they need writer processes, not the bench.
+//
+// With `--attempts RETRIES` it writes one record per append, each attempt named by an id of its
+// own in the record's actor (`w<pid>-<record>-<attempt>`), and says what became of each: `ok ID SEQ`
+// on standard output once the append returned, `error ID: …` on standard error when it failed, when
+// it retries (up to RETRIES more times), and `gave up` and exit 1 when a record could not be
+// appended. The fault tests compare these reports with the trail.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> String? {
     arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
 }
+func say(_ handle: FileHandle, _ line: String) { handle.write(Data((line + "\n").utf8)) }
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("ChangeGateAuditFill: \(message)\n".utf8))
+    say(FileHandle.standardError, "ChangeGateAuditFill: \(message)")
     exit(2)
 }
 
-guard let count = option("--records").flatMap(Int.init), let path = arguments.last, arguments.count > 2 else {
-    fail("usage: ChangeGateAuditFill --records N [--batch B] [--seed S] [--end EPOCH] PATH")
+guard let count = option("--records").flatMap(Int.init), let location = arguments.last, arguments.count > 2 else {
+    fail(
+        "usage: ChangeGateAuditFill --records N [--batch B] [--seed S] [--end EPOCH] [--attempts R] [--wait S] LOCATION"
+    )
 }
 // Records come 465 s apart on average: with --end, the last lands about then.
 let end = option("--end").flatMap(Int.init)
 var trail = SyntheticAuditTrail(
     seed: option("--seed").flatMap(UInt64.init) ?? UInt64(getpid()),
     start: end.map { $0 - count * 465 } ?? 1_700_000_000)
+let wait = Duration.seconds(option("--wait").flatMap(Int.init) ?? 10)
+
+func open() throws(AuditError) -> any AuditStore {
+    if AuditStores.isPath(location) { return try SQLiteAuditStore(path: location, waitLimit: wait) }
+    return try BlockingAuditStore.openPostgres(
+        location, environment: ProcessInfo.processInfo.environment, waitLimit: wait)
+}
+
+if let retries = option("--attempts").flatMap(Int.init) {
+    let label = "w\(getpid())"
+    var store: (any AuditStore)?
+    var failed = false
+    for index in 0..<count {
+        var appended = false
+        for attempt in 0...retries where !appended {
+            var record = trail.next(label: label)
+            let id = "\(label)-\(index)-\(attempt)"
+            record.actor = id
+            do {
+                if store == nil { store = try open() }
+                let entries = try store!.append([record])
+                say(FileHandle.standardOutput, "ok \(id) \(entries[0].record.sequence)")
+                appended = true
+            } catch {
+                say(FileHandle.standardError, "error \(id): \(error)")
+                // A back-off between tries, not a wait for anything: the server is coming back or not.
+                usleep(100_000)
+            }
+        }
+        if !appended {
+            say(FileHandle.standardError, "gave up on record \(index) after \(retries + 1) attempts")
+            failed = true
+        }
+    }
+    exit(failed ? 1 : 0)
+}
+
 do {
-    let store = try SQLiteAuditStore(path: path)
+    let store = try open()
     try trail.fill(store, count: count, batch: option("--batch").flatMap(Int.init) ?? 1, label: "p\(getpid())-")
     // Exits with the store open: its -wal and -shm stay, as after a crash (the tests rely on it).
     exit(0)

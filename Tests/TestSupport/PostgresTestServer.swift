@@ -24,6 +24,10 @@ public final class PostgresTestServer: Sendable {
         try PostgresTestServer()
     }
 
+    /// A server of the caller's own, for a test that restarts or breaks it while other tests use
+    /// ``shared``; stopped, like it, when the process ends.
+    public static func start() throws(StartError) -> PostgresTestServer { try PostgresTestServer() }
+
     /// A URL of the server's `postgres` database as its superuser, over the socket, for `chain`.
     public func url(chain: String) -> String {
         "postgres://postgres@/postgres?host=\(socketFolder)&port=\(port)&chain=\(chain)"

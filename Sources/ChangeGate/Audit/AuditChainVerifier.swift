@@ -115,3 +115,59 @@ package struct AuditLinkWalk: Sendable {
                 + "run `changegate audit verify` and restore the trail from a copy checked against a witness")
     }
 }
+
+/// The check every store makes of entries copied from another trail (``AuditStore/append(copies:)``)
+/// before it keeps them as they are: the next sequence number after the trail's head, the body
+/// hashing to the entry's hash, the previous hash naming the head's, the body holding its own
+/// sequence number, and the entry's record being its body's. A record altered in transit (its body,
+/// its hash, its link, or the decoded record beside an untouched body) fails here, so a copy is the
+/// source's chain or nothing.
+public struct AuditCopyCheck: Sendable {
+    private var expected: Int
+    private var previous: String
+
+    /// Starts after `head`, the destination's last record (nil: an empty trail).
+    ///
+    /// - Parameter head: The destination's head.
+    public init(after head: AuditHead?) {
+        expected = (head?.sequence ?? 0) + 1
+        previous = head?.hash ?? AuditEntry.genesis
+    }
+
+    /// Checks the next entry of the copy.
+    ///
+    /// - Parameter entry: The entry as read from the source.
+    /// - Returns: The entry with its record decoded from its body (what the store's columns are
+    ///   made from).
+    /// - Throws: ``AuditError/Kind/corrupt`` naming the entry and what is wrong with it.
+    public mutating func next(_ entry: AuditEntry) throws(AuditError) -> AuditEntry {
+        let sequence = entry.record.sequence
+        func refused(_ why: String) -> AuditError {
+            AuditError(
+                .corrupt,
+                "the copy of record \(sequence) is refused: \(why); nothing of this batch was copied (check the "
+                    + "source with `changegate audit verify`)")
+        }
+        guard sequence == expected else {
+            throw refused("the destination's next record is \(expected), so the copy would leave a gap or overlap")
+        }
+        guard entry.previousHash == previous else {
+            throw refused("it does not name the hash of record \(sequence - 1) as the one before it")
+        }
+        guard AuditEntry.hash(body: entry.body, previousHash: entry.previousHash) == entry.hash else {
+            throw refused("its body does not hash to its hash (it was altered)")
+        }
+        let record: AuditRecord
+        do {
+            record = try AuditEntry.decode(body: entry.body)
+        } catch {
+            throw refused("its body is not a record")
+        }
+        guard record.sequence == sequence, record == entry.record else {
+            throw refused("its record is not the one its body holds")
+        }
+        expected += 1
+        previous = entry.hash
+        return AuditEntry(record: record, body: entry.body, previousHash: entry.previousHash, hash: entry.hash)
+    }
+}

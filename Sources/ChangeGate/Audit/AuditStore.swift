@@ -66,6 +66,26 @@ public protocol AsyncAuditStore: Sendable {
     /// - Returns: The approval records, oldest first.
     /// - Throws: ``AuditError`` when the trail cannot be read.
     func approvals(of commit: String) async throws(AuditError) -> [AuditRecord]
+
+    /// The records from sequence number `sequence` on, oldest first, at most `limit`
+    /// (``AuditStore/entries(from:limit:)``).
+    ///
+    /// - Parameters:
+    ///   - sequence: The first record's sequence number, from 1.
+    ///   - limit: The most records to return.
+    /// - Returns: The entries in chain order, as stored.
+    /// - Throws: ``AuditError`` when the trail cannot be read or a record is damaged.
+    func entries(from sequence: Int, limit: Int) async throws(AuditError) -> [AuditEntry]
+
+    /// Appends entries copied from another trail of the same chain, keeping their sequence
+    /// numbers, times, bodies and hashes (``AuditStore/append(copies:)``).
+    ///
+    /// - Parameter entries: The source's entries that follow this trail's head, in order.
+    /// - Returns: The head after the copy.
+    /// - Throws: ``AuditError``: ``AuditError/Kind/corrupt`` when an entry does not link to the one
+    ///   before (nothing is copied), or the store's write errors.
+    @discardableResult
+    func append(copies entries: [AuditEntry]) async throws(AuditError) -> AuditHead?
 }
 
 /// Where decisions are kept: append-only, hash-chained, queryable.
@@ -141,6 +161,30 @@ public protocol AuditStore: AsyncAuditStore {
     /// - Returns: The approval records, oldest first; empty when none counts.
     /// - Throws: ``AuditError`` when the trail cannot be read.
     func approvals(of commit: String) throws(AuditError) -> [AuditRecord]
+
+    /// The records from sequence number `sequence` on, oldest first, at most `limit`: the order of
+    /// the chain, for a copy (`audit migrate`) that reads a trail in batches.
+    ///
+    /// - Parameters:
+    ///   - sequence: The first record's sequence number, from 1.
+    ///   - limit: The most records to return.
+    /// - Returns: The entries in chain order, as stored.
+    /// - Throws: ``AuditError`` when the trail cannot be read or a record is damaged.
+    func entries(from sequence: Int, limit: Int) throws(AuditError) -> [AuditEntry]
+
+    /// Appends entries copied from another trail of the same chain as they are: their sequence
+    /// numbers, times, bodies and hashes are the source's, not made again (a migrated record is the
+    /// same record, and the trail the same chain, to the same head hash). In one transaction, with
+    /// the serialization of ``append(_:)``: the first entry must follow this trail's head, and each
+    /// must pass ``AuditCopyCheck`` (its body hashing to its hash, naming the hash before it,
+    /// holding its own sequence number); one that does not refuses the whole copy.
+    ///
+    /// - Parameter entries: The source's entries that follow this trail's head, in order.
+    /// - Returns: The head after the copy (this trail's head when `entries` is empty).
+    /// - Throws: ``AuditError``: ``AuditError/Kind/corrupt`` naming the first entry that does not
+    ///   link (nothing is copied), or the store's write errors as for ``append(_:)``.
+    @discardableResult
+    func append(copies entries: [AuditEntry]) throws(AuditError) -> AuditHead?
 }
 
 extension AuditStore {
@@ -178,6 +222,15 @@ extension AuditStore {
 
     public func approvals(of commit: String) async throws(AuditError) -> [AuditRecord] {
         try synchronously { () throws(AuditError) in try approvals(of: commit) }
+    }
+
+    public func entries(from sequence: Int, limit: Int) async throws(AuditError) -> [AuditEntry] {
+        try synchronously { () throws(AuditError) in try entries(from: sequence, limit: limit) }
+    }
+
+    @discardableResult
+    public func append(copies entries: [AuditEntry]) async throws(AuditError) -> AuditHead? {
+        try synchronously { () throws(AuditError) in try append(copies: entries) }
     }
 
     private func synchronously<T>(_ body: () throws(AuditError) -> T) throws(AuditError) -> T { try body() }

@@ -96,6 +96,24 @@ public final class MemoryAuditStore: AuditStore, @unchecked Sendable {
         }
     }
 
+    @discardableResult
+    public func append(copies entries: [AuditEntry]) throws(AuditError) -> AuditHead? {
+        try locked { () throws(AuditError) in
+            let last = stored.max { $0.sequence < $1.sequence }
+            var head = last.map { AuditHead(sequence: $0.sequence, hash: $0.hash) }
+            var check = AuditCopyCheck(after: head)
+            // All checked before any is kept: a refused copy leaves the trail as it was.
+            let checked = try entries.map { entry throws(AuditError) in try check.next(entry) }
+            stored += checked.map {
+                Stored(
+                    sequence: $0.record.sequence, body: $0.body, previousHash: $0.previousHash, hash: $0.hash,
+                    record: $0.record)
+            }
+            if let last = checked.last { head = AuditHead(sequence: last.record.sequence, hash: last.hash) }
+            return head
+        }
+    }
+
     // MARK: - Reading
 
     public func entries(matching query: AuditQuery) throws(AuditError) -> [AuditEntry] {
@@ -115,6 +133,13 @@ public final class MemoryAuditStore: AuditStore, @unchecked Sendable {
     public func entry(sequence: Int) throws(AuditError) -> AuditEntry? {
         try locked { () throws(AuditError) in
             try stored.first { $0.sequence == sequence }.map { kept throws(AuditError) in try Self.entry(kept) }
+        }
+    }
+
+    public func entries(from sequence: Int, limit: Int) throws(AuditError) -> [AuditEntry] {
+        try locked { () throws(AuditError) in
+            try stored.filter { $0.sequence >= sequence }.sorted { $0.sequence < $1.sequence }.prefix(max(0, limit))
+                .map { kept throws(AuditError) in try Self.entry(kept) }
         }
     }
 

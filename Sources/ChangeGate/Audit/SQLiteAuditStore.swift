@@ -324,6 +324,48 @@ public struct SQLiteAuditStore: AuditStore {
         }
     }
 
+    /// Appends entries copied from another trail as they are (``AuditStore/append(copies:)``), under
+    /// the same locks as ``append(_:waitLimit:commitIf:)``, and moves the local witness after them.
+    @discardableResult
+    public func append(copies entries: [AuditEntry]) throws(AuditError) -> AuditHead? {
+        guard access == .readWrite else {
+            throw AuditError(.write, "the audit trail \(path) was opened read-only; it cannot be appended to")
+        }
+        let limit = waitLimit
+        let deadline = ContinuousClock.now + limit
+        do {
+            return try Self.withFileLock(path, until: deadline, limit: limit) {
+                let head = try database.writeWithoutTransaction { db -> AuditHead? in
+                    try db.execute(sql: "PRAGMA busy_timeout = \(Self.milliseconds(Self.remaining(until: deadline)))")
+                    var head: AuditHead?
+                    try db.inTransaction(.immediate) {
+                        let last = try Row.fetchOne(
+                            db, sql: "SELECT sequence, hash FROM records ORDER BY sequence DESC LIMIT 1")
+                        head = last.map { AuditHead(sequence: $0["sequence"], hash: $0["hash"]) }
+                        try checkLocalWitness(db, head: head)
+                        var check = AuditCopyCheck(after: head)
+                        for entry in entries {
+                            let checked = try check.next(entry)
+                            try Self.insert(checked, into: db)
+                            head = AuditHead(sequence: checked.record.sequence, hash: checked.hash)
+                        }
+                        try checkIdentity()
+                        return .commit
+                    }
+                    return head
+                }
+                if let head, !entries.isEmpty {
+                    // Best effort, as after an append: a witness that lags never raises a false alarm.
+                    try? witness.write(head)
+                }
+                return head
+            }
+        } catch {
+            throw Self.describe(
+                error, path: path, waitLimit: limit, otherwise: .write, "cannot copy into the audit trail")
+        }
+    }
+
     /// Refuses to write into a file that the path no longer names: the record would be lost with it.
     private func checkIdentity() throws(AuditError) {
         guard let identity else { return }
@@ -553,6 +595,31 @@ public struct SQLiteAuditStore: AuditStore {
                             + "(\(error)); run `changegate audit verify`")
                 }
             }
+        }
+    }
+
+    public func entries(from sequence: Int, limit: Int) throws(AuditError) -> [AuditEntry] {
+        guard limit > 0 else { return [] }
+        return try read { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT sequence, body, previous_hash, hash FROM records WHERE sequence >= ?
+                      ORDER BY sequence LIMIT ?
+                    """, arguments: [sequence, limit])
+            var found: [AuditEntry] = []
+            while let row = try rows.next() {
+                do {
+                    found.append(try Self.entry(row))
+                } catch {
+                    let at: Int? = Int.fromDatabaseValue(row["sequence"])
+                    throw AuditError(
+                        .corrupt,
+                        "record \(at.map(String.init) ?? "?") of the audit trail \(path) is damaged: its content is "
+                            + "not a record (\(error)); run `changegate audit verify`")
+                }
+            }
+            return found
         }
     }
 

@@ -83,14 +83,14 @@ extension AuditWorkflow {
     /// history (the chain verifies up to its size and the record there has its hash).
     ///
     /// - Parameters:
-    ///   - store: The trail.
+    ///   - trail: The trail, opened for reading.
     ///   - checkpointPath: The signed checkpoint.
     ///   - keyPaths: The verifier keys that must each have signed it (the trail's, witnesses').
     /// - Returns: The report's lines and the exit: 1 when a signature is missing or does not verify,
     ///   or when the trail does not hold the checkpoint or does not verify.
     /// - Throws: ``WorkflowError`` when a file cannot be read or is not a checkpoint or key, or the
     ///   trail cannot be read.
-    public static func verify(_ store: SQLiteAuditStore, checkpoint checkpointPath: String, keys keyPaths: [String])
+    public static func verify(_ trail: OpenedTrail, checkpoint checkpointPath: String, keys keyPaths: [String])
         throws(WorkflowError) -> Verification
     {
         let signed: SignedCheckpoint
@@ -113,11 +113,11 @@ extension AuditWorkflow {
         let proofs: [CheckpointProof]
         let verification: AuditVerification
         do {
-            (proofs, verification) = try store.prove([checkpoint])
+            (proofs, verification) = try trail.store.prove([checkpoint])
         } catch {
             throw WorkflowError("\(error)")
         }
-        let findings = findings(verification, path: store.path)
+        let findings = findings(verification, location: trail.location, sqlite: trail.store is SQLiteAuditStore)
         guard let proof = proofs.first, proof.holds else {
             lines.append("TAMPERED: \(proofs.first?.message ?? "")")
             return Verification(lines: lines + findings, exit: .refused)
@@ -126,7 +126,7 @@ extension AuditWorkflow {
             lines.append("checkpoint \(checkpoint.origin) at record \(checkpoint.size): \(proof.message)")
             return Verification(lines: lines + findings, exit: .refused)
         }
-        lines += proven(verification, path: store.path)
+        lines += proven(verification, location: trail.location)
         lines.append("checkpoint \(checkpoint.origin) at record \(checkpoint.size): \(proof.message)")
         if verification.records > checkpoint.size {
             lines.append(

@@ -56,17 +56,25 @@ public enum AuditWorkflow {
         }
     }
 
-    /// The SQLite store, read-only, not any store: `log` and `export` go on past a damaged record
-    /// (`entries(matching:damaged:)`) and `verify` names the file and its integrity check, which
-    /// only the SQLite store has. A location of another kind (`postgres://`) gets
-    /// ``AuditStores``' message before any file is looked for.
+    /// A trail opened for reading, and its location as it may be shown (no password).
+    public struct OpenedTrail: Sendable {
+        /// The store, opened ``AuditAccess/readOnly``.
+        public var store: any AuditStore
+        /// Where it is: a path, or a URL without its password (``AuditStores/displayed(_:)``).
+        public var location: String
+    }
+
+    /// Opens the trail for reading: a SQLite file (whose `log` and `export` go on past a damaged
+    /// record, `entries(matching:damaged:)`, and whose `verify` names the file and its integrity
+    /// check), or the store a URL names (PostgreSQL in `changegate-server`). A URL this binary has no
+    /// store for gets ``AuditStores``' message before any file is looked for.
     ///
     /// - Parameter trail: Which trail to open.
-    /// - Returns: The SQLite store, opened ``AuditAccess/readOnly``.
+    /// - Returns: The store, opened ``AuditAccess/readOnly``, and its location.
     /// - Throws: ``WorkflowError`` when no repository opens to find the default trail in, when the
-    ///   location names another kind of store, when a trail named explicitly does not exist, or
-    ///   when the store cannot be opened.
-    public static func openForReading(_ trail: Trail) throws(WorkflowError) -> SQLiteAuditStore {
+    ///   location names a store this binary does not have, when a trail named explicitly does not
+    ///   exist, or when the store cannot be opened.
+    public static func openForReading(_ trail: Trail) throws(WorkflowError) -> OpenedTrail {
         var gitDirectory: String?
         if trail.location == nil, trail.environment[AuditLocation.environmentVariable] == nil {
             do {
@@ -78,12 +86,20 @@ public enum AuditWorkflow {
         let path = AuditLocation.path(
             explicit: trail.location, environment: trail.environment, gitDirectory: gitDirectory ?? ".")
         if let unsupported = AuditStores.unsupported(path) { throw WorkflowError("\(unsupported)") }
+        let shown = AuditStores.displayed(path)
+        guard AuditStores.isPath(path) else {
+            do {
+                return OpenedTrail(store: try AuditStores.open(path, access: .readOnly), location: shown)
+            } catch {
+                throw WorkflowError("\(error)")
+            }
+        }
         guard trail.location == nil || FileManager.default.fileExists(atPath: path) else {
             throw WorkflowError("there is no audit trail at \(path)")
         }
         do {
             // Readers write nothing: a read-only mount, a read-only user or a full disk can still read.
-            return try SQLiteAuditStore(path: path, access: .readOnly)
+            return OpenedTrail(store: try SQLiteAuditStore(path: path, access: .readOnly), location: shown)
         } catch {
             throw WorkflowError("\(error)")
         }
@@ -206,17 +222,18 @@ public enum AuditWorkflow {
         public var exit: WorkflowExit
     }
 
-    /// Walks the chain of `store`, checks its integrity and local witness, and, with `expect`
+    /// Walks the chain of the trail, checks its integrity and local witness, and, with `expect`
     /// (SEQ:HASH as `audit head` prints it), that nothing up to that head was cut or rewritten.
     ///
     /// - Parameters:
-    ///   - store: The trail to verify.
+    ///   - trail: The trail to verify.
     ///   - expect: A witness's head as `SEQ:HASH`; nil when there is none.
     /// - Returns: The report's lines and the exit: a tampered or damaged trail is a report with
     ///   ``WorkflowExit/refused``, not an error.
     /// - Throws: ``WorkflowError`` when `expect` is not `SEQ:HASH`, or when the store cannot be
     ///   read.
-    public static func verify(_ store: SQLiteAuditStore, expect: String?) throws(WorkflowError) -> Verification {
+    public static func verify(_ trail: OpenedTrail, expect: String?) throws(WorkflowError) -> Verification {
+        let store = trail.store
         var witness: AuditHead?
         if let expect {
             guard let parsed = AuditHead(expect) else {
@@ -226,12 +243,12 @@ public enum AuditWorkflow {
         }
         do {
             let verification = try store.verify()
-            var lines = findings(verification, path: store.path)
+            var lines = findings(verification, location: trail.location, sqlite: store is SQLiteAuditStore)
             if !lines.isEmpty { return Verification(lines: lines, exit: .refused) }
             if let witness, let problem = try verification.check(expected: witness, in: store) {
                 return Verification(lines: ["TAMPERED: \(problem)"], exit: .refused)
             }
-            lines += proven(verification, path: store.path)
+            lines += proven(verification, location: trail.location)
             if let witness {
                 lines.append(
                     "record \(witness.sequence) matches the witness \(witness): nothing up to it was cut off or "
@@ -249,13 +266,15 @@ public enum AuditWorkflow {
     }
 
     /// What is wrong with a trail, one line each (TAMPERED, DAMAGED); empty when it verifies.
-    static func findings(_ verification: AuditVerification, path: String) -> [String] {
+    static func findings(_ verification: AuditVerification, location: String, sqlite: Bool) -> [String] {
         var lines: [String] = []
         if let problem = verification.problem { lines.append("TAMPERED: \(problem)") }
         if !verification.damage.isEmpty {
             lines.append(
-                "DAMAGED: SQLite's integrity check of \(path) failed (a damaged page, or an index that "
-                    + "does not match its table; appends and queries would run over it):")
+                sqlite
+                    ? "DAMAGED: SQLite's integrity check of \(location) failed (a damaged page, or an index "
+                        + "that does not match its table; appends and queries would run over it):"
+                    : "DAMAGED: the store's own checks of \(location) failed:")
             lines += verification.damage.map { "  \($0)" }
             lines.append("restore the trail from a copy checked against a witness (`audit verify --expect`)")
         }
@@ -266,7 +285,7 @@ public enum AuditWorkflow {
     }
 
     /// What a trail that verifies proves of itself: the chain, and the local witness when there is one.
-    static func proven(_ verification: AuditVerification, path: String) -> [String] {
+    static func proven(_ verification: AuditVerification, location: String) -> [String] {
         // Say what was proven and what a chain cannot prove about itself (issue 14, item 17).
         let head = verification.head.map { " (head \($0))" } ?? ""
         var lines = [
@@ -275,7 +294,7 @@ public enum AuditWorkflow {
         ]
         if let local = verification.localWitness {
             lines.append(
-                "record \(local.sequence) matches this machine's local witness (\(path).head): the trail "
+                "record \(local.sequence) matches this machine's local witness (\(location).head): the trail "
                     + "was not deleted, replaced or cut back since this machine last appended to it")
         }
         return lines

@@ -202,7 +202,10 @@ public enum CheckWorkflow {
         let ref = request.ref
         let trail = AuditLocation.path(
             explicit: request.auditLocation, environment: request.environment, gitDirectory: gitDirectory)
-        guard !ref.isEmpty, FileManager.default.fileExists(atPath: trail) else { return .firstParentHistory }
+        // A file that is not there has no tips yet; a URL (a shared store) is asked.
+        guard !ref.isEmpty, !AuditStores.isPath(trail) || FileManager.default.fileExists(atPath: trail) else {
+            return .firstParentHistory
+        }
         do {
             let store = try AuditStores.open(trail, access: .readOnly, waitLimit: request.auditWait)
             let since = now - 366 * 86_400
@@ -215,7 +218,7 @@ public enum CheckWorkflow {
                     throw Unjudged(
                         problem: GateProblem(
                             .invalidRequest,
-                            "the audit trail \(trail) holds decisions on \(ref) from several repositories ("
+                            "the audit trail \(AuditStores.displayed(trail)) holds decisions on \(ref) from several repositories ("
                                 + names.sorted().joined(separator: ", ")
                                 + "): name this one with --audit-repository, as the hook's records name it"))
                 }
@@ -231,7 +234,9 @@ public enum CheckWorkflow {
         } catch {
             throw Unjudged(
                 problem: GateProblem(
-                    .auditRead, "cannot read the accepted tips of \(ref) from the audit trail \(trail): \(error)"))
+                    .auditRead,
+                    "cannot read the accepted tips of \(ref) from the audit trail \(AuditStores.displayed(trail)): \(error)"
+                ))
         }
     }
 
@@ -253,7 +258,7 @@ public enum CheckWorkflow {
             repository: repository.map(\.displayPath) ?? (request.repositoryPath ?? "."),
             ref: request.ref.isEmpty ? nil : request.ref, actor: request.actor,
             accepted: WorkflowExit.check(decision, failOnWarn: request.failOnWarn) == .success)
-        let created = !FileManager.default.fileExists(atPath: path)
+        let created = AuditStores.isPath(path) && !FileManager.default.fileExists(atPath: path)
         do {
             let entries = try AuditStores.open(path, waitLimit: request.auditWait).append([record])
             if created {
@@ -262,11 +267,12 @@ public enum CheckWorkflow {
                     "changegate: recorded the decision in a new audit trail, \(path) (--audit PATH for another, "
                         + "--no-audit for a dry run)")
             }
-            return .appended(location: path, sequence: entries.last?.record.sequence ?? 0, created: created)
+            return .appended(
+                location: AuditStores.displayed(path), sequence: entries.last?.record.sequence ?? 0, created: created)
         } catch {
             decision.verdict = .error
             decision.problems.append(.auditWrite(error, recovery: "use --no-audit for a dry run"))
-            return .failed(location: path)
+            return .failed(location: AuditStores.displayed(path))
         }
     }
 }

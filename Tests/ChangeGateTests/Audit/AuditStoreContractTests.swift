@@ -379,6 +379,94 @@ struct AuditStoreContractTests {
         #expect(next[0].previousHash == kept[0].hash)
     }
 
+    // MARK: - Copies (audit migrate)
+
+    /// A record altered on its way from one trail to another.
+    enum Forgery: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        /// The body says `deny` where it said `allow`; the hash is the source's.
+        case editedBody
+        /// The body edited and its hash made again: the entry alone is consistent, the next one's
+        /// link is not.
+        case rehashed
+        /// The previous hash no longer names the record before.
+        case relinked
+        /// A record left out: the next one's sequence number does not follow.
+        case gap
+        /// The decoded record says something its (untouched) body does not.
+        case recordAltered
+
+        var testDescription: String { rawValue }
+    }
+
+    /// A source trail of ``records()``, in memory.
+    static func sourceEntries() throws -> [AuditEntry] {
+        let source = MemoryAuditStore()
+        try source.append(records())
+        return try source.entries(from: 1, limit: 100)
+    }
+
+    @Test(
+        "copies keep the source's sequence numbers, times, bodies and hashes; read back in chain order",
+        arguments: kinds)
+    func copies(_ kind: Kind) async throws {
+        let opened = try await kind.open()
+        defer { opened.close() }
+        let store = opened.store
+        let all = try Self.sourceEntries()
+        #expect(try await store.append(copies: []) == nil)
+        #expect(try await store.append(copies: Array(all.prefix(4))) == AuditHead(sequence: 4, hash: all[3].hash))
+        let head = try #require(all.last.map { AuditHead(sequence: $0.record.sequence, hash: $0.hash) })
+        #expect(try await store.append(copies: Array(all.dropFirst(4))) == head)
+        #expect(try await store.append(copies: []) == head)
+        #expect(try await store.entries(from: 1, limit: 100) == all)
+        #expect(try await store.entries(from: 3, limit: 2).map(\.record.sequence) == [3, 4])
+        #expect(try await store.entries(from: all.count + 1, limit: 5).isEmpty)
+        #expect(try await store.head() == head)
+        let verification = try await store.verify()
+        #expect(verification.isIntact && verification.head == head, "\(verification)")
+        // A copy that overlaps what is there is refused: the trail's next record is the next one.
+        let overlap = try await #require(throws: AuditError.self) { try await store.append(copies: [all[2]]) }
+        #expect(overlap.kind == .corrupt, "\(overlap)")
+        // An append follows the copied chain.
+        let next = try await store.append([AuditQueryTests.record(0)])
+        #expect(next.map(\.record.sequence) == [all.count + 1])
+        #expect(next.first?.previousHash == head.hash)
+    }
+
+    @Test("a forged copy is refused, naming the record, and nothing of it is kept", arguments: kinds, Forgery.allCases)
+    func forgedCopy(_ kind: Kind, _ forgery: Forgery) async throws {
+        let opened = try await kind.open()
+        defer { opened.close() }
+        let store = opened.store
+        let all = try Self.sourceEntries()
+        try await store.append(copies: Array(all.prefix(2)))
+        var batch = Array(all[2..<6])  // records 3 to 6; record 4 is forged
+        var refusedAt = 4
+        switch forgery {
+        case .editedBody:
+            batch[1].body = batch[1].body.replacingOccurrences(of: #""decision":"allow""#, with: #""decision":"deny""#)
+            try #require(batch[1].body != all[3].body)
+        case .rehashed:
+            batch[1].body = batch[1].body.replacingOccurrences(of: #""decision":"allow""#, with: #""decision":"deny""#)
+            batch[1].record = try AuditEntry.decode(body: batch[1].body)
+            batch[1].hash = AuditEntry.hash(body: batch[1].body, previousHash: batch[1].previousHash)
+            refusedAt = 5
+        case .relinked:
+            batch[1].previousHash = String(repeating: "f", count: 64)
+        case .gap:
+            batch.remove(at: 0)
+            refusedAt = 4
+        case .recordAltered:
+            batch[1].record.decision = "deny"
+        }
+        let error = try await #require(throws: AuditError.self) { try await store.append(copies: batch) }
+        #expect(error.kind == .corrupt, "\(error)")
+        #expect(error.message.contains("record \(refusedAt)"), "\(error)")
+        #expect(try await store.head() == AuditHead(sequence: 2, hash: all[1].hash))
+        #expect(try await store.entries(from: 1, limit: 100) == Array(all.prefix(2)))
+        #expect(try await store.verify().isIntact)
+    }
+
     @Test("verify walks a whole chain", arguments: kinds)
     func verifyWhole(_ kind: Kind) async throws {
         let opened = try await kind.open()
@@ -481,4 +569,8 @@ struct SplitStore: AuditStore {
     func head() throws(AuditError) -> AuditHead? { try reader.head() }
     func verify() throws(AuditError) -> AuditVerification { try reader.verify() }
     func approvals(of commit: String) throws(AuditError) -> [AuditRecord] { try reader.approvals(of: commit) }
+    func entries(from sequence: Int, limit: Int) throws(AuditError) -> [AuditEntry] {
+        try reader.entries(from: sequence, limit: limit)
+    }
+    func append(copies entries: [AuditEntry]) throws(AuditError) -> AuditHead? { try writer.append(copies: entries) }
 }

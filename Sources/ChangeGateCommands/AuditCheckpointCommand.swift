@@ -48,7 +48,7 @@ extension AuditCommand {
         var output: String?
 
         func run() throws {
-            let store = try location.open()
+            let store = try location.open().store
             let text = try AuditCommand.exiting { () throws(WorkflowError) in
                 try AuditWorkflow.checkpoint(store, keyPath: key, origin: origin, output: output)
             }
@@ -90,6 +90,7 @@ extension AuditCommand {
             let trail = AuditWorkflow.Trail(
                 location: self.trail, repositoryPath: repo, environment: ProcessInfo.processInfo.environment)
             let store = try AuditCommand.exiting { () throws(WorkflowError) in try AuditWorkflow.openForReading(trail) }
+                .store
             let statePath = state ?? (key.hasSuffix(".key") ? String(key.dropLast(4)) : key) + ".state"
             let outcome = try AuditCommand.exiting { () throws(WorkflowError) in
                 try AuditWorkflow.witness(
@@ -114,7 +115,7 @@ extension AuditCommand {
         var key: [String] = []
 
         /// The checkpoint's verification; nil when no checkpoint was given.
-        func verify(_ store: SQLiteAuditStore, expect: String?) throws -> AuditWorkflow.Verification? {
+        func verify(_ trail: AuditWorkflow.OpenedTrail, expect: String?) throws -> AuditWorkflow.Verification? {
             guard let checkpoint else {
                 guard key.isEmpty else {
                     Standard.error("changegate: error: --key checks a --checkpoint; give one")
@@ -127,7 +128,7 @@ extension AuditCommand {
                 throw ExitCode.error
             }
             return try AuditCommand.exiting { () throws(WorkflowError) in
-                try AuditWorkflow.verify(store, checkpoint: checkpoint, keys: key)
+                try AuditWorkflow.verify(trail, checkpoint: checkpoint, keys: key)
             }
         }
     }

@@ -138,7 +138,7 @@ struct HistoryCommand: ParsableCommand {
             let loaded = try HistoryScanner.loadPolicy(path: policy, repository: repository, head: head, query: query)
             let trailPath = AuditLocation.path(
                 explicit: audit, environment: ProcessInfo.processInfo.environment, gitDirectory: repository.path)
-            if audit != nil || FileManager.default.fileExists(atPath: trailPath) {
+            if audit != nil || !AuditStores.isPath(trailPath) || FileManager.default.fileExists(atPath: trailPath) {
                 let opened = try AuditStores.open(trailPath, access: .readOnly)
                 trail = opened
             }

@@ -45,8 +45,8 @@ struct HookCommand: ParsableCommand {
 
         @Option(
             help: ArgumentHelp(
-                "The audit trail the hook writes decisions and approvals to (default: $CHANGEGATE_AUDIT, else "
-                    + "GIT_DIR/changegate/audit.sqlite).", valueName: "path"))
+                "The audit trail the hook writes decisions and approvals to: a SQLite file or a postgres:// URL "
+                    + "(default: $CHANGEGATE_AUDIT, else GIT_DIR/changegate/audit.sqlite).", valueName: "location"))
         var audit: String?
 
         @Flag(
@@ -211,7 +211,19 @@ struct HookCommand: ParsableCommand {
             // The hook runs in the repository, not here: relative paths are made absolute now.
             func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
             if let evidence = options.evidenceDir { arguments += ["--evidence-dir", absolute(evidence)] }
-            if let audit = options.audit { arguments += ["--audit", absolute(audit)] }
+            if let audit = options.audit {
+                // A hook script is readable by whoever can read the repository, and its command line
+                // by anyone on the host: a password stays in a password file or PGPASSWORD.
+                if AuditStores.carriesPassword(audit) {
+                    Standard.error(
+                        "changegate: error: --audit carries a password, which the hook script and the process list "
+                            + "would show: put it in a password file (`?passfile=PATH` or PGPASSFILE) or PGPASSWORD "
+                            + "in the git server's environment, and name the location without it")
+                    throw ExitCode.error
+                }
+                // A URL (postgres://) is the hook's as it is; the lean changegate hands it to changegate-server.
+                arguments += ["--audit", AuditStores.isPath(audit) ? absolute(audit) : audit]
+            }
             let program = executable ?? Self.currentExecutable()
             do {
                 for line in try HookInstaller(repository: repository).install(

@@ -2,23 +2,25 @@ import ArgumentParser
 import ChangeGate
 import Foundation
 
-/// `changegate audit log|show|verify|head|export`: the auditor's tools over the trail.
+/// `changegate audit log|show|verify|head|export|migrate`: the auditor's tools over the trail.
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Query the audit trail and prove it untouched.",
         discussion: """
-            The trail is --audit PATH, else $CHANGEGATE_AUDIT, else changegate/audit.sqlite in the git \
-            directory of the repository at --repo (default: the one containing the working directory).
+            The trail is --audit PATH|URL, else $CHANGEGATE_AUDIT, else changegate/audit.sqlite in the git \
+            directory of the repository at --repo (default: the one containing the working directory). A \
+            postgres:// URL is opened by changegate-server, which changegate runs for it.
             """,
         subcommands: [
-            Log.self, Show.self, Verify.self, Head.self, Export.self, Keygen.self, Checkpoint.self, Witness.self,
+            Log.self, Show.self, Verify.self, Head.self, Export.self, Migrate.self, Keygen.self, Checkpoint.self,
+            Witness.self,
         ]
     )
 
     /// Where the trail is.
     struct Location: ParsableArguments {
-        @Option(help: ArgumentHelp("The audit trail (SQLite file).", valueName: "path"))
+        @Option(help: ArgumentHelp("The audit trail: a SQLite file or a postgres:// URL.", valueName: "location"))
         var audit: String?
 
         @Option(
@@ -34,7 +36,7 @@ struct AuditCommand: ParsableCommand {
         /// The repository as records name it, when --repo opens as one.
         func repositoryName() -> String? { trail.repositoryName }
 
-        func open() throws -> SQLiteAuditStore {
+        func open() throws -> AuditWorkflow.OpenedTrail {
             try AuditCommand.exiting { () throws(WorkflowError) in try AuditWorkflow.openForReading(trail) }
         }
     }
@@ -117,19 +119,20 @@ struct AuditCommand: ParsableCommand {
             AuditRenderer.Format = .table
 
         func run() throws {
-            let store = try location.open()
+            let trail = try location.open()
+            let store = trail.store
             let query = try filters.query(repository: location.repositoryName(), limit: limit)
             var damaged: [AuditDamage] = []
             var unreadable = false
             do {
-                let entries = try store.entries(matching: query, damaged: &damaged)
+                let entries = try AuditCommand.entries(of: store, matching: query, damaged: &damaged)
                 let landings = AuditCommand.landings(of: entries, in: store, unreadable: &unreadable)
                 print(AuditRenderer.render(entries, as: format, landings: landings), terminator: "")
             } catch {
                 Standard.error("changegate: error: \(error)")
                 throw ExitCode.error
             }
-            if let exit = AuditCommand.report(damaged, trail: store.path) { throw exit }
+            if let exit = AuditCommand.report(damaged, trail: trail.location) { throw exit }
             if unreadable { throw ExitCode.refused }
         }
     }
@@ -141,7 +144,7 @@ struct AuditCommand: ParsableCommand {
         @Option(help: ArgumentHelp("text or json.", valueName: "format")) var format: String = "text"
 
         func run() throws {
-            let store = try location.open()
+            let store = try location.open().store
             let found: AuditEntry?
             do {
                 found = try store.entry(sequence: sequence)
@@ -198,7 +201,7 @@ struct AuditCommand: ParsableCommand {
         @OptionGroup var location: Location
 
         func run() throws {
-            let store = try location.open()
+            let store = try location.open().store
             let head: AuditHead?
             do {
                 head = try store.head()
@@ -229,13 +232,14 @@ struct AuditCommand: ParsableCommand {
                 Standard.error("changegate: error: export writes json, csv or ndjson")
                 throw ExitCode.error
             }
-            let store = try location.open()
+            let trail = try location.open()
             let query = try filters.query(repository: location.repositoryName(), limit: nil)
             var damaged: [AuditDamage] = []
             do {
                 // Oldest first: the order of the chain.
                 let text = AuditRenderer.render(
-                    try store.entries(matching: query, damaged: &damaged).reversed(), as: format, landings: nil)
+                    try AuditCommand.entries(of: trail.store, matching: query, damaged: &damaged).reversed(),
+                    as: format, landings: nil)
                 if let output {
                     try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
                 } else {
@@ -245,8 +249,57 @@ struct AuditCommand: ParsableCommand {
                 Standard.error("changegate: error: \(error)")
                 throw ExitCode.error
             }
-            if let exit = AuditCommand.report(damaged, trail: store.path) { throw exit }
+            if let exit = AuditCommand.report(damaged, trail: trail.location) { throw exit }
         }
+    }
+
+    struct Migrate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy a trail into another store (SQLite and PostgreSQL, either way) as the same chain.",
+            discussion: """
+                Verifies both trails, checks that the destination already holds only a prefix of the source \
+                (record for record, hash for hash; otherwise it refuses, naming the first record that differs), \
+                copies the rest in sequence order, keeping each record's sequence number, time and hash, and \
+                verifies both again: the head hash is equal on both sides. Run it again after an interruption: \
+                it goes on where it stopped. Stop the writers first, or run it again once they are stopped, so \
+                that it ends with the last record.
+                """)
+        @Option(help: ArgumentHelp("The trail to copy: a SQLite file or a postgres:// URL.", valueName: "location"))
+        var from: String
+        @Option(help: ArgumentHelp("The trail to copy into (created when missing).", valueName: "location"))
+        var to: String
+        @Option(help: ArgumentHelp("Records per transaction.", valueName: "N")) var batch: Int = 500
+
+        func run() throws {
+            let migration = try AuditCommand.exiting { () throws(WorkflowError) in
+                do {
+                    guard !AuditStores.isPath(from) || FileManager.default.fileExists(atPath: from) else {
+                        throw WorkflowError("there is no audit trail at \(from)")
+                    }
+                    return AuditMigration(
+                        source: try AuditStores.open(from, access: .readOnly),
+                        destination: try AuditStores.open(to), sourceName: AuditStores.displayed(from),
+                        destinationName: AuditStores.displayed(to), batch: batch)
+                } catch let error as WorkflowError {
+                    throw error
+                } catch {
+                    throw WorkflowError("\(error)")
+                }
+            }
+            let outcome = try AuditCommand.exiting { () throws(WorkflowError) in try migration.run() }
+            for line in outcome.lines { print(line) }
+        }
+    }
+}
+
+extension AuditCommand {
+    /// The records that match; a SQLite trail goes on past a damaged record and names it in
+    /// `damaged`, another store fails on it.
+    static func entries(of store: any AuditStore, matching query: AuditQuery, damaged: inout [AuditDamage]) throws
+        -> [AuditEntry]
+    {
+        if let sqlite = store as? SQLiteAuditStore { return try sqlite.entries(matching: query, damaged: &damaged) }
+        return try store.entries(matching: query)
     }
 }
 

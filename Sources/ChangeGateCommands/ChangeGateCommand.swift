@@ -23,12 +23,15 @@ struct ChangeGateCommand: ParsableCommand {
     )
 }
 
-@main
-enum Main {
-    static func main() {
+/// What `changegate` and `changegate-server` run once their store is set up: parse the arguments,
+/// run the command, exit with its code.
+public enum ChangeGateMain {
+    /// Parses the process's arguments, runs the command, and exits.
+    public static func run() -> Never {
         do {
             var command = try ChangeGateCommand.parseAsRoot()
             try command.run()
+            Standard.exit(WorkflowExit.success.rawValue)
         } catch let code as ExitCode {
             Standard.exit(code.rawValue)
         } catch {
@@ -56,10 +59,10 @@ extension ExitCode {
 }
 
 /// Output helpers shared by the commands.
-enum Standard {
+public enum Standard {
     /// Ends the process with `code`, running atexit handlers (stdout is flushed). Named so that a
     /// command's own `exit` (ArgumentParser's) does not shadow the C library's, on Linux or Darwin.
-    static func exit(_ code: Int32) -> Never {
+    public static func exit(_ code: Int32) -> Never {
         #if canImport(Glibc)
             Glibc.exit(code)
         #elseif canImport(Darwin)
@@ -67,7 +70,7 @@ enum Standard {
         #endif
     }
 
-    static func error(_ message: String) {
+    public static func error(_ message: String) {
         // Messages carry paths, refs and names from the repository: no control character reaches
         // the terminal. The message's own line breaks stay, and tabs (a policy diagnostic quotes
         // its source line, caret aligned under it).
