@@ -69,7 +69,9 @@ public struct HistoryIndex: Sendable {
 
     /// The selection key of a differ: everything that decides what a commit's entry holds.
     ///
-    /// - Parameter differ: The differ a scan reads commits with.
+    /// - Parameters:
+    ///   - differ: The differ a scan reads commits with.
+    ///   - redactionKey: The key secret values are redacted with.
     /// - Returns: A SHA-256, hex.
     static func selection(for differ: RepositorySettingsDiff, redactionKey: [UInt8]) -> String {
         var text = "changegate history index \(formatVersion)\n\(ChangeGateVersion.current)\n"
