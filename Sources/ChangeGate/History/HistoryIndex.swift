@@ -8,7 +8,7 @@ import GRDB
 ///
 /// It is a cache of what the repository's own objects say, and nothing more: an entry is keyed by
 /// the commit id (a commit's content and first parent never change, so a force push that rewrites
-/// the tip only adds new ids) and by the *selection* (``selection(for:)``: which files, read how,
+/// the tip only adds new ids) and by the *selection* (which files, read how,
 /// redacted with which key, by which version of the index); any of them changing starts a fresh set
 /// of entries. The gate never reads it: a decision is always made on the objects themselves. An
 /// entry whose bytes do not decode is read again from the repository.
