@@ -39,8 +39,14 @@ public struct RepositorySettingsDiff {
     var indexes: [BlobReadingKey: [String: Int]] = [:]
     /// How the selectors take each path, matched once.
     var selections: [String: CompiledFileSelectors.Selection] = [:]
-    /// The policy's `secret` patterns; secret-looking names are redacted without them.
-    public var secretPatterns: [KeyPathPattern] = []
+    /// The policy's `secret` patterns; secret-looking names are redacted without them. Setting them
+    /// forgets which keys were found secret or not, and the redactor made with the old ones.
+    public var secretPatterns: [KeyPathPattern] = [] {
+        didSet {
+            secretKeys = [:]
+            redactor = nil
+        }
+    }
     /// Where the redaction key is read (``SecretRedactor/keyPath(gitDirectory:environment:)``).
     public var environment: [String: String] = ProcessInfo.processInfo.environment
     /// Made when the first secret change is met: most diffs have none and never read the key.

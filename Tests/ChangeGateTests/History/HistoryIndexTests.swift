@@ -155,4 +155,29 @@ struct HistoryIndexTests {
         #expect(result.stdout == full)
         #expect(result.stderr.contains("history index"), "\(result.stderr)")
     }
+
+    @Test(
+        "the index holds secret values only redacted: reading its file shows no password",
+        .enabled(if: ExampleRepository.available))
+    func secretsStayRedacted() throws {
+        let example = try ExampleRepository()
+        defer { example.remove() }
+        let key = example.directory.appendingPathComponent("redaction.key").path
+        var environment = GitFixture.baseEnvironment
+        environment["CHANGEGATE_REDACTION_KEY"] = key
+        let result = try Shell.run(
+            [Paths.changegate.path, "history", "--repo", example.path, "--setting", "**", "--format", "ndjson"],
+            environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("[redacted hmac-sha256:"))
+        let gitDirectory = try Shell.check(["git", "-C", example.path, "rev-parse", "--absolute-git-dir"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let index = gitDirectory + "/changegate/history-index.sqlite"
+        var bytes = Data()
+        for suffix in ["", "-wal"] { bytes += FileManager.default.contents(atPath: index + suffix) ?? Data() }
+        #expect(bytes.count > 4096, "the scan wrote no index at \(index)")
+        for secret in ["placeholder-not-a-real-password", "placeholder-staging-password"] {
+            #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) is in the index")
+        }
+    }
 }
