@@ -6,10 +6,10 @@ import Foundation
 ///
 /// Each call runs the async store's method in a detached task and waits for it on a semaphore, at
 /// most ``timeLimit``: a server that stops answering fails the call with an ``AuditError`` rather
-/// than holding a push. The waiting thread is the caller's; the task runs on the cooperative pool
-/// and PostgresNIO's event loops, neither of which is ever blocked here. So call it from
-/// synchronous code only: from async code, a blocked pool thread could be the one the task needs
-/// (async code uses the async store itself).
+/// than holding a push. The waiting thread is the caller's; the task runs on the store's own threads
+/// (`StoreThreads`) and PostgresNIO's event loops, neither of which is ever blocked here, so a caller
+/// on the cooperative pool does not starve it either (async code still rather uses the async store
+/// itself).
 ///
 /// A class because it owns the store's connections: they end with it (``close()``, or `deinit`).
 public final class BlockingAuditStore: AuditStore {
@@ -165,7 +165,8 @@ public final class BlockingAuditStore: AuditStore {
         _ body: @escaping @Sendable () async throws(AuditError) -> T
     ) throws(AuditError) -> T {
         let outcome = Outcome<T>()
-        let task = Task.detached {
+        // Not on the cooperative pool: its threads may be the ones blocked waiting here (StoreThreads).
+        let task = Task.detached(executorPreference: StoreThreads.shared) {
             do throws(AuditError) {
                 outcome.finish(.success(try await body()))
             } catch {

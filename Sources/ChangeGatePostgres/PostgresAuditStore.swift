@@ -72,7 +72,8 @@ public final class PostgresAuditStore: AsyncAuditStore {
         self.logger = logger
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
-        running = Task { await client.run() }
+        // The pool's run loop answers every query's lease: off the cooperative pool (StoreThreads).
+        running = Task(executorPreference: StoreThreads.shared) { await client.run() }
     }
 
     deinit { running.cancel() }
@@ -594,19 +595,24 @@ public final class PostgresAuditStore: AsyncAuditStore {
         let logger = self.logger
         let location = self.location
         do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await body(client, logger) }
-                group.addTask {
-                    try await Task.sleep(for: limit)
-                    return nil
+            // On the store's own threads, so that a blocked cooperative pool delays neither the
+            // answer nor the deadline (StoreThreads).
+            return try await withTaskExecutorPreference(StoreThreads.shared) {
+                try await withThrowingTaskGroup(of: T?.self) { group in
+                    group.addTask { try await body(client, logger) }
+                    group.addTask {
+                        try await Task.sleep(for: limit)
+                        return nil
+                    }
+                    defer { group.cancelAll() }
+                    guard let first = try await group.next(), let value = first else {
+                        throw AuditError(
+                            failure == .write ? .locked : failure,
+                            "\(what) \(location): the server did not answer within \(SQLiteAuditStore.seconds(limit)) s"
+                        )
+                    }
+                    return value
                 }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let value = first else {
-                    throw AuditError(
-                        failure == .write ? .locked : failure,
-                        "\(what) \(location): the server did not answer within \(SQLiteAuditStore.seconds(limit)) s")
-                }
-                return value
             }
         } catch let error as AuditError {
             throw error
