@@ -2,7 +2,7 @@ import ArgumentParser
 import ChangeGate
 import Foundation
 
-/// `changegate audit log|show|verify|head|export|migrate`: the auditor's tools over the trail.
+/// `changegate audit log|show|verify|head|export|migrate|init|…`: the auditor's tools over the trail.
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
@@ -13,8 +13,8 @@ struct AuditCommand: ParsableCommand {
             postgres:// URL is opened by changegate-server, which changegate runs for it.
             """,
         subcommands: [
-            Log.self, Show.self, Verify.self, Head.self, Export.self, Migrate.self, Keygen.self, Checkpoint.self,
-            Witness.self,
+            Log.self, Show.self, Verify.self, Head.self, Export.self, Migrate.self, Init.self, Keygen.self,
+            Checkpoint.self, Witness.self,
         ]
     )
 
@@ -214,6 +214,21 @@ struct AuditCommand: ParsableCommand {
                 throw ExitCode.refused
             }
             print(head)
+        }
+    }
+
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "init",
+            abstract: "Create the trail, or bring its schema to this version (as the role that owns the tables).")
+        @OptionGroup var location: Location
+
+        func run() throws {
+            let ready = try AuditCommand.exiting { () throws(WorkflowError) in
+                try AuditWorkflow.initialize(location.trail)
+            }
+            let records = ready.head.map { "\($0.sequence) records" } ?? "no records yet"
+            print("ready: the audit trail \(ready.location) (\(records))")
         }
     }
 

@@ -128,7 +128,83 @@ public final class PostgresAuditStore: AsyncAuditStore {
                 "CREATE INDEX changegate_record_changes_key ON changegate_record_changes (chain, key)",
                 "CREATE INDEX changegate_record_changes_sequence ON changegate_record_changes (chain, sequence)",
             ]
-        )
+        ),
+        (2, "append-only: records never change, heads only move forward", appendOnly),
+    ]
+
+    /// Triggers that make the trail append-only for every role the triggers bind (all but a
+    /// superuser, who can switch them off, and the tables' owner, who can drop them: checkpoints and
+    /// witnesses catch those): a record or its changes are never updated, deleted or truncated; a
+    /// chain's row starts at zero records on the genesis hash, is never deleted, and its head only
+    /// moves forward, onto a record the chain holds. Privileges alone cannot say that: a writer needs
+    /// UPDATE on the head row to append at all (docs/audit.md, least privilege).
+    static let appendOnly: [String] = [
+        """
+        CREATE FUNCTION changegate_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          RAISE EXCEPTION 'the ChangeGate audit trail is append-only: % on % refused', TG_OP, TG_TABLE_NAME
+            USING ERRCODE = '42501';
+        END
+        $$
+        """,
+        """
+        CREATE FUNCTION changegate_chain_starts() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.records <> 0 OR NEW.head_hash <> '\(AuditEntry.genesis)' THEN
+            RAISE EXCEPTION 'the ChangeGate audit chain % must start with no records on the genesis hash', NEW.chain
+              USING ERRCODE = '42501';
+          END IF;
+          RETURN NEW;
+        END
+        $$
+        """,
+        """
+        CREATE FUNCTION changegate_head_moves_forward() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.chain IS DISTINCT FROM OLD.chain OR NEW.records <= OLD.records OR NOT EXISTS (
+            SELECT 1 FROM changegate_records r
+            WHERE r.chain = NEW.chain AND r.sequence = NEW.records AND r.hash = NEW.head_hash
+          ) THEN
+            RAISE EXCEPTION 'the head of the ChangeGate audit chain % may only move forward, onto a record the chain '
+              'holds (from record % to %)', OLD.chain, OLD.records, NEW.records
+              USING ERRCODE = '42501';
+          END IF;
+          RETURN NEW;
+        END
+        $$
+        """,
+        """
+        CREATE TRIGGER changegate_records_append_only BEFORE UPDATE OR DELETE ON changegate_records
+        FOR EACH ROW EXECUTE FUNCTION changegate_refuse_change()
+        """,
+        """
+        CREATE TRIGGER changegate_records_no_truncate BEFORE TRUNCATE ON changegate_records
+        FOR EACH STATEMENT EXECUTE FUNCTION changegate_refuse_change()
+        """,
+        """
+        CREATE TRIGGER changegate_record_changes_append_only BEFORE UPDATE OR DELETE ON changegate_record_changes
+        FOR EACH ROW EXECUTE FUNCTION changegate_refuse_change()
+        """,
+        """
+        CREATE TRIGGER changegate_record_changes_no_truncate BEFORE TRUNCATE ON changegate_record_changes
+        FOR EACH STATEMENT EXECUTE FUNCTION changegate_refuse_change()
+        """,
+        """
+        CREATE TRIGGER changegate_chains_kept BEFORE DELETE ON changegate_chains
+        FOR EACH ROW EXECUTE FUNCTION changegate_refuse_change()
+        """,
+        """
+        CREATE TRIGGER changegate_chains_no_truncate BEFORE TRUNCATE ON changegate_chains
+        FOR EACH STATEMENT EXECUTE FUNCTION changegate_refuse_change()
+        """,
+        """
+        CREATE TRIGGER changegate_chains_start BEFORE INSERT ON changegate_chains
+        FOR EACH ROW EXECUTE FUNCTION changegate_chain_starts()
+        """,
+        """
+        CREATE TRIGGER changegate_chains_forward BEFORE UPDATE ON changegate_chains
+        FOR EACH ROW EXECUTE FUNCTION changegate_head_moves_forward()
+        """,
     ]
 
     /// A fixed key for `pg_advisory_xact_lock`: migrations of one database run one at a time.
@@ -156,15 +232,28 @@ public final class PostgresAuditStore: AsyncAuditStore {
     private func prepare() async throws(AuditError) {
         let configuration = directConfiguration
         let access = self.access
+        let known = Self.migrations.map(\.version).max() ?? 0
+        let user = location.user
         let newest = try await run("cannot open the audit trail", failure: .open) { _, logger -> Int? in
             let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
             do {
-                if access == .readWrite { try await Self.migrate(connection, logger: logger) }
-                var newest: Int?
-                for try await version in try await connection.query(
-                    "SELECT max(version) FROM changegate_migrations", logger: logger
-                ).decode(Int?.self) {
-                    newest = version
+                // Migrate only a schema that is behind: a writer role with no right to create
+                // tables (docs/audit.md, least privilege) opens a current schema as it is.
+                var newest = try await Self.schemaVersion(connection, logger: logger)
+                if access == .readWrite, (newest ?? 0) < known {
+                    do {
+                        try await Self.migrate(connection, logger: logger)
+                    } catch {
+                        guard let refused = Self.serverError(error), refused.serverInfo?[.sqlState] == "42501" else {
+                            throw error
+                        }
+                        throw AuditError(
+                            .schema,
+                            "the audit trail's schema is at version \(newest ?? 0) and this ChangeGate needs \(known), "
+                                + "but \(user) may not migrate it (\(Self.describe(refused))): run `changegate audit "
+                                + "init` as the role that owns the tables (docs/audit.md, least privilege)")
+                    }
+                    newest = try await Self.schemaVersion(connection, logger: logger)
                 }
                 try await connection.close()
                 return newest
@@ -173,7 +262,6 @@ public final class PostgresAuditStore: AsyncAuditStore {
                 throw error
             }
         }
-        let known = Self.migrations.map(\.version).max() ?? 0
         guard let newest else {
             throw AuditError(
                 .schema,
@@ -186,6 +274,24 @@ public final class PostgresAuditStore: AsyncAuditStore {
                 "the audit trail's schema is at version \(newest), newer than this ChangeGate knows (\(known)): "
                     + "it was migrated by a newer ChangeGate; use that version")
         }
+    }
+
+    /// The newest migration the database has had; nil when it holds no ChangeGate schema.
+    private static func schemaVersion(_ connection: PostgresConnection, logger: Logger) async throws -> Int? {
+        var exists = false
+        for try await found in try await connection.query(
+            "SELECT to_regclass('changegate_migrations') IS NOT NULL", logger: logger
+        ).decode(Bool.self) {
+            exists = found
+        }
+        guard exists else { return nil }
+        var newest: Int?
+        for try await version in try await connection.query(
+            "SELECT max(version) FROM changegate_migrations", logger: logger
+        ).decode(Int?.self) {
+            newest = version
+        }
+        return newest
     }
 
     /// Applies the migrations this database has not had, in one transaction under an advisory lock.
@@ -627,6 +733,14 @@ public final class PostgresAuditStore: AsyncAuditStore {
         } catch {
             throw AuditError(failure, "\(what) \(location): \(error)")
         }
+    }
+
+    /// The server's error inside `error`, also when a transaction wraps it.
+    static func serverError(_ error: any Error) -> PSQLError? {
+        if let error = error as? PSQLError { return error }
+        guard let error = error as? PostgresTransactionError else { return nil }
+        let causes: [(any Error)?] = [error.closureError, error.beginError, error.commitError, error.rollbackError]
+        return causes.lazy.compactMap { $0 as? PSQLError }.first
     }
 
     /// The server's own message when there is one (PSQLError's description hides it).

@@ -113,15 +113,45 @@ public final class PostgresTestServer: Sendable {
             what: "pg_ctl restart", detached: true)
     }
 
-    /// Runs SQL through `psql` as the superuser; returns its unaligned output.
+    /// Runs SQL through `psql` as `user` (the superuser by default) in `database`; returns its
+    /// unaligned output.
     @discardableResult
-    public func psql(_ sql: String) throws(StartError) -> String {
+    public func psql(_ sql: String, user: String = "postgres", database: String = "postgres") throws(StartError)
+        -> String
+    {
         try Self.run(
             nil,
             [
-                "psql", "-X", "-q", "-h", socketFolder, "-p", String(port), "-U", "postgres", "-d", "postgres",
+                "psql", "-X", "-q", "-h", socketFolder, "-p", String(port), "-U", user, "-d", database,
                 "-v", "ON_ERROR_STOP=1", "-At", "-c", sql,
             ], what: "psql")
+    }
+
+    /// Runs a script of SQL statements through `psql -f` as `user` in `database`, each statement
+    /// on its own (`-c` runs them in one transaction, where `CREATE DATABASE` may not run).
+    @discardableResult
+    public func psqlScript(_ sql: String, user: String = "postgres", database: String = "postgres")
+        throws(StartError) -> String
+    {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "changegate-psql-\(UUID().uuidString.prefix(8)).sql")
+        do {
+            try sql.write(to: file, atomically: true, encoding: .utf8)
+        } catch {
+            throw StartError(description: "cannot write \(file.path): \(error)")
+        }
+        defer { try? FileManager.default.removeItem(at: file) }
+        return try Self.run(
+            nil,
+            [
+                "psql", "-X", "-q", "-h", socketFolder, "-p", String(port), "-U", user, "-d", database,
+                "-v", "ON_ERROR_STOP=1", "-At", "-f", file.path,
+            ], what: "psql")
+    }
+
+    /// A URL of `database` as `user` (the server trusts every local login), over the socket.
+    public func url(user: String, database: String, chain: String) -> String {
+        "postgres://\(user)@/\(database)?host=\(socketFolder)&port=\(port)&chain=\(chain)"
     }
 
     static func binaries() -> String? {

@@ -105,6 +105,35 @@ public enum AuditWorkflow {
         }
     }
 
+    /// Opens the trail for writing and closes it: creates a SQLite trail, or brings a PostgreSQL
+    /// database's schema to this version (`changegate audit init`, run as the role that owns the
+    /// tables, so that writers need no right to create any: docs/audit.md, least privilege).
+    ///
+    /// - Parameter trail: Which trail.
+    /// - Returns: Its location as it may be shown, and its head (nil: no records yet).
+    /// - Throws: ``WorkflowError`` when no repository opens to find the default trail in, or the
+    ///   store cannot be opened for writing (its message says why: a role that may not create
+    ///   tables, a schema newer than this ChangeGate).
+    public static func initialize(_ trail: Trail) throws(WorkflowError) -> (location: String, head: AuditHead?) {
+        var gitDirectory: String?
+        if trail.location == nil, trail.environment[AuditLocation.environmentVariable] == nil {
+            do {
+                gitDirectory = try Repository.open(path: trail.repositoryPath, environment: trail.environment).path
+            } catch {
+                throw WorkflowError("\(error); name the trail with --audit PATH")
+            }
+        }
+        let path = AuditLocation.path(
+            explicit: trail.location, environment: trail.environment, gitDirectory: gitDirectory ?? ".")
+        if let unsupported = AuditStores.unsupported(path) { throw WorkflowError("\(unsupported)") }
+        do {
+            let store = try AuditStores.open(path, access: .readWrite)
+            return (AuditStores.displayed(path), try store.head())
+        } catch {
+            throw WorkflowError("\(error)")
+        }
+    }
+
     /// The filters of `log` and `export` as a user writes them.
     public struct Filters: Sendable, Hashable {
         /// ISO 8601, or relative to `now` (30m, 6h, 2d, 1w).
