@@ -117,11 +117,23 @@ struct AuditCommand: ParsableCommand {
         @Option(help: ArgumentHelp("At most N records.", valueName: "N")) var limit: Int = 50
         @Option(help: ArgumentHelp("table, json, csv or ndjson.", valueName: "format")) var format:
             AuditRenderer.Format = .table
+        @Flag(
+            help: ArgumentHelp(
+                "Show the last --limit records oldest first, then each new one as it is appended, until "
+                    + "interrupted (table or ndjson)."))
+        var follow = false
+
+        func validate() throws {
+            if follow, format == .json || format == .csv {
+                throw ValidationError("--follow writes a table or ndjson, one record after another; not \(format)")
+            }
+        }
 
         func run() throws {
             let trail = try location.open()
             let store = trail.store
             let query = try filters.query(repository: location.repositoryName(), limit: limit)
+            if follow { return try Self.follow(store, query: query, backlog: limit, format: format) }
             var damaged: [AuditDamage] = []
             var unreadable = false
             do {
@@ -134,6 +146,31 @@ struct AuditCommand: ParsableCommand {
             }
             if let exit = AuditCommand.report(damaged, trail: trail.location) { throw exit }
             if unreadable { throw ExitCode.refused }
+        }
+
+        /// Prints as records come; a table's header once, before the first row.
+        static func follow(_ store: any AuditStore, query: AuditQuery, backlog: Int, format: AuditRenderer.Format)
+            throws
+        {
+            var headed = false
+            do {
+                try AuditWorkflow.follow(store, matching: query, backlog: backlog) { entries in
+                    guard !entries.isEmpty else { return true }
+                    var text = AuditRenderer.render(entries, as: format, landings: nil)
+                    if format == .table {
+                        if headed, let newline = text.firstIndex(of: "\n") {
+                            text = String(text[text.index(after: newline)...])
+                        }
+                        headed = true
+                    }
+                    print(text, terminator: "")
+                    fflush(nil)  // a pipe's reader sees each record as it comes
+                    return true
+                }
+            } catch {
+                Standard.error("changegate: error: \(error)")
+                throw ExitCode.error
+            }
         }
     }
 

@@ -157,6 +157,14 @@ public final class BlockingAuditStore: AuditStore {
         }
     }
 
+    public func waitForRecords(after sequence: Int, upTo limit: Duration) throws(AuditError) -> Bool {
+        let store = self.store
+        return try Self.wait(limit + timeLimit, kind: .read, "cannot follow the audit trail") {
+            () async throws(AuditError) -> Bool in
+            try await store.waitForRecords(after: sequence, upTo: limit)
+        }
+    }
+
     // MARK: - Waiting
 
     /// Runs `body` in a detached task and waits for its result at most `limit`.

@@ -369,6 +369,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
                     try await connection.query(
                         "UPDATE changegate_chains SET records = \(sequence), head_hash = \(previous) WHERE chain = \(chain)",
                         logger: logger)
+                    try await Self.notifyFollowers(chain: chain, connection: connection, logger: logger)
                     guard commitIf.value() else {
                         throw AuditError(
                             .deadline,
@@ -456,8 +457,63 @@ public final class PostgresAuditStore: AsyncAuditStore {
                         UPDATE changegate_chains SET records = \(head.sequence), head_hash = \(head.hash)
                         WHERE chain = \(chain)
                         """, logger: logger)
+                    try await Self.notifyFollowers(chain: chain, connection: connection, logger: logger)
                 }
                 return head
+            }
+        }
+    }
+
+    // MARK: - Following
+
+    /// The channel appends notify, with the chain's name as the payload: one for the database, so
+    /// that a chain's name (any text) need not be an identifier.
+    static let followChannel = "changegate_appends"
+
+    /// Queues the wake-up of the chain's followers: PostgreSQL sends it when the transaction
+    /// commits, and never when it rolls back, so a follower is not woken for a record that is not
+    /// there.
+    private static func notifyFollowers(chain: String, connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_notify(\(followChannel), \(chain))", logger: logger)
+    }
+
+    /// Waits for an append to this chain after `sequence`, woken by the append's NOTIFY (LISTEN on a
+    /// connection of its own). A wake-up only: after LISTEN it reads the chain's head, so an append
+    /// that committed before the listening began is not missed, and the caller reads the records.
+    public func waitForRecords(after sequence: Int, upTo limit: Duration) async throws(AuditError) -> Bool {
+        let configuration = directConfiguration
+        let chain = self.chain
+        return try await run("cannot follow the audit trail", limit: limit + waitLimit) { _, logger -> Bool in
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+            do {
+                let woken = try await connection.listen(on: Self.followChannel) { notifications -> Bool in
+                    var count = 0
+                    for try await records in try await connection.query(
+                        "SELECT records FROM changegate_chains WHERE chain = \(chain)", logger: logger
+                    ).decode(Int.self) {
+                        count = records
+                    }
+                    if count > sequence { return true }
+                    return try await withThrowingTaskGroup(of: Bool.self) { group -> Bool in
+                        group.addTask {
+                            for try await notification in notifications where notification.payload == chain {
+                                return true
+                            }
+                            return false  // the connection ended: the caller looks again
+                        }
+                        group.addTask {
+                            try await Task.sleep(for: limit)
+                            return false
+                        }
+                        defer { group.cancelAll() }
+                        return try await group.next() ?? false
+                    }
+                }
+                try await connection.close()
+                return woken
+            } catch {
+                try? await connection.close()
+                throw error
             }
         }
     }

@@ -77,6 +77,17 @@ public protocol AsyncAuditStore: Sendable {
     /// - Throws: ``AuditError`` when the trail cannot be read or a record is damaged.
     func entries(from sequence: Int, limit: Int) async throws(AuditError) -> [AuditEntry]
 
+    /// Waits until the trail holds a record after `sequence`, at most `limit`
+    /// (``AuditStore/waitForRecords(after:upTo:)``; `audit log --follow`, the service).
+    ///
+    /// - Parameters:
+    ///   - sequence: The last record the caller has seen (0: none).
+    ///   - limit: The longest to wait.
+    /// - Returns: True when there may be records after `sequence` (read them with
+    ///   ``entries(from:limit:)``), false when `limit` passed without one.
+    /// - Throws: ``AuditError`` when the trail cannot be read.
+    func waitForRecords(after sequence: Int, upTo limit: Duration) async throws(AuditError) -> Bool
+
     /// Appends entries copied from another trail of the same chain, keeping their sequence
     /// numbers, times, bodies and hashes (``AuditStore/append(copies:)``).
     ///
@@ -171,6 +182,18 @@ public protocol AuditStore: AsyncAuditStore {
     /// - Returns: The entries in chain order, as stored.
     /// - Throws: ``AuditError`` when the trail cannot be read or a record is damaged.
     func entries(from sequence: Int, limit: Int) throws(AuditError) -> [AuditEntry]
+
+    /// Waits until the trail holds a record after `sequence`, at most `limit`: a wake-up only,
+    /// which replays nothing (the caller reads `sequence + 1` on with ``entries(from:limit:)``).
+    /// PostgreSQL is woken by the appends themselves (LISTEN/NOTIFY); the default polls the head.
+    ///
+    /// - Parameters:
+    ///   - sequence: The last record the caller has seen (0: none).
+    ///   - limit: The longest to wait.
+    /// - Returns: True when there may be records after `sequence`, false when `limit` passed
+    ///   without one.
+    /// - Throws: ``AuditError`` when the trail cannot be read.
+    func waitForRecords(after sequence: Int, upTo limit: Duration) throws(AuditError) -> Bool
 
     /// Appends entries copied from another trail of the same chain as they are: their sequence
     /// numbers, times, bodies and hashes are the source's, not made again (a migrated record is the
