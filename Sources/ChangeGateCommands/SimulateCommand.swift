@@ -93,6 +93,9 @@ struct SimulateCommand: ParsableCommand {
             print(report.text, terminator: "")
             if let junit {
                 do {
+                    // CI names a report folder that may not exist yet (`reports/…`).
+                    let folder = URL(fileURLWithPath: junit).deletingLastPathComponent()
+                    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                     try report.junit.write(toFile: junit, atomically: true, encoding: .utf8)
                 } catch {
                     Standard.error("changegate: error: cannot write \(junit): \(error)")

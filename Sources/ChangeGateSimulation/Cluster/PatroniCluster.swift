@@ -270,13 +270,25 @@ final class PatroniCluster {
     }
 
     /// Log lines of every member matching one of `needles` (Patroni's own words on what it did).
+    /// A message Patroni repeats every loop ("PAUSE: no action. I am …") is kept once, its latest;
+    /// a line that matches only through the cluster's folder name (PostgreSQL's start-up lines
+    /// name the folder) is not one.
     func logLines(containing needles: [String], limit: Int = 12) -> [String] {
         var out: [String] = []
         for member in members {
             guard let text = try? String(contentsOfFile: member.folder + ".log", encoding: .utf8) else { continue }
-            for line in text.split(separator: "\n") where needles.contains(where: { line.contains($0) }) {
-                out.append("\(member.name): \(line)")
+            var latest: [String: Int] = [:]
+            var lines: [String] = []
+            for line in text.split(separator: "\n").map(String.init) {
+                let words = line.replacingOccurrences(of: folder, with: "")
+                guard needles.contains(where: { words.contains($0) }) else { continue }
+                // Patroni's lines start with a timestamp ("2026-12-02 04:32:35,664 "): the rest is the message.
+                let message = words.count > 24 ? String(words.dropFirst(24)) : words
+                if let earlier = latest[message] { lines[earlier] = "" }
+                latest[message] = lines.count
+                lines.append("\(member.name): \(line)")
             }
+            out += lines.filter { !$0.isEmpty }
         }
         return Array(out.suffix(limit))
     }

@@ -40,8 +40,11 @@ public struct SimulationReport: Sendable, Hashable {
         default: model = "no model bound (a planned switchover)"
         }
         var lost = result.rowsLost.map { "; \($0) of \(result.rowsWritten) acknowledged rows lost" } ?? ""
-        if let lag = result.replicaLagBytes, lag >= 0, result.rowsLost != nil {
-            lost += " (replicas \(lag) bytes of WAL behind at the fault)"
+        if let lag = result.replicaLagBytes, result.rowsLost != nil {
+            // -1: pg_stat_replication was empty, no replica connected (reconnecting) at the fault.
+            lost +=
+                lag >= 0
+                ? " (replicas \(lag) bytes of WAL behind at the fault)" : " (no replica connected at the fault)"
         }
         let within = "RTO \(Self.seconds(rto))"
         switch result.outcome {
