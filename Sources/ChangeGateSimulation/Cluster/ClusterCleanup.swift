@@ -26,13 +26,15 @@ enum ClusterCleanup {
             # The groups first (Patroni, etcd, Redis): a live Patroni would restart PostgreSQL.
             if [ -f "$F/pids" ]; then
               while read -r pid; do
-                [ -n "$pid" ] && grep -qF "$F" /proc/"$pid"/cmdline 2>/dev/null && kill -KILL -- -"$pid" 2>/dev/null
+                # procps's kill: dash's builtin takes no process group (`-- -PID`).
+                [ -n "$pid" ] && grep -qaF "$F" /proc/"$pid"/cmdline 2>/dev/null \
+                  && { /bin/kill -KILL -- -"$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null; }
               done < "$F/pids"
             fi
             for pidfile in "$F"/*/data/postmaster.pid; do
               [ -f "$pidfile" ] || continue
               pm=$(head -n 1 "$pidfile")
-              if [ -n "$pm" ] && grep -qF "$F" /proc/"$pm"/cmdline 2>/dev/null; then
+              if [ -n "$pm" ] && grep -qaF "$F" /proc/"$pm"/cmdline 2>/dev/null; then
                 pkill -KILL -P "$pm" 2>/dev/null
                 kill -KILL "$pm" 2>/dev/null
               fi
@@ -78,21 +80,34 @@ enum ClusterCleanup {
 
 /// SIGINT and SIGTERM stop every running cluster before the process ends (exit 130 or 143, as a
 /// shell reports a death by those signals).
+///
+/// The signals are blocked and a thread of its own waits for them (`sigwait`): the cleanup runs
+/// programs and takes locks, which a signal handler may not. A thread that started before
+/// ``install()`` does not block them, and a signal it takes ends the process at once: then the
+/// watchdogs clean up, within a second.
 public enum SimulationInterrupts {
-    private static let sources = Locked<[DispatchSourceSignal]>([])
+    private static let installed = Locked(false)
 
-    /// Installs the handlers; call once, before the first cluster starts.
+    /// Installs the handling; call once, on the main thread, before the first cluster starts.
     public static func install() {
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler {
-                FileHandle.standardError.write(Data("changegate simulate: interrupted; stopping the clusters\n".utf8))
-                ClusterCleanup.runAll()
-                exit(128 + signalNumber)
-            }
-            source.resume()
-            sources.withLock { $0.append(source) }
+        guard
+            installed.withLock({ done in
+                defer { done = true }; return !done
+            })
+        else { return }
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        let waited = set
+        Thread.detachNewThread {
+            var set = waited
+            var signalNumber: Int32 = 0
+            guard sigwait(&set, &signalNumber) == 0 else { return }
+            FileHandle.standardError.write(Data("changegate simulate: interrupted; stopping the clusters\n".utf8))
+            ClusterCleanup.runAll()
+            _exit(128 + signalNumber)
         }
     }
 }

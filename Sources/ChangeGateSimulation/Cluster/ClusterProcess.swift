@@ -40,7 +40,18 @@ struct ClusterProcess: Sendable, Hashable {
         defer { posix_spawnattr_destroy(&attributes) }
         // A group of its own: the cleanup kills the group, and a terminal's Ctrl-C reaches only us,
         // so that we stop the cluster in order instead of it dying half-way.
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        // The servers get an empty signal mask and default actions: this process blocks SIGINT and
+        // SIGTERM for its waiting thread (``SimulationInterrupts``), and a child would inherit that.
+        var none = sigset_t()
+        sigemptyset(&none)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGTERM)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         posix_spawnattr_setpgroup(&attributes, 0)
         var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for pointer in cArguments { free(pointer) } }
