@@ -51,11 +51,15 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
+        // The failover simulation (`changegate simulate`): real clusters on loopback, started as
+        // processes. Foundation and the library only, so that the hook's binary stays as light.
+        .target(name: "ChangeGateSimulation", dependencies: ["ChangeGate"]),
         // The commands, parsed and run; shared by the two executables below.
         .target(
             name: "ChangeGateCommands",
             dependencies: [
                 "ChangeGate",
+                "ChangeGateSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,7 +87,9 @@ let package = Package(
             path: "Tests/AuditFill"),
         .testTarget(
             name: "ChangeGateTests",
-            dependencies: ["ChangeGate", "ChangeGateCommands", "ChangeGatePostgres", "TestSupport"]),
+            dependencies: [
+                "ChangeGate", "ChangeGateCommands", "ChangeGatePostgres", "ChangeGateSimulation", "TestSupport",
+            ]),
         .testTarget(name: "PolicyDSLTests", dependencies: ["PolicyDSL", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

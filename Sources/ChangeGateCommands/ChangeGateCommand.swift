@@ -18,7 +18,7 @@ struct ChangeGateCommand: ParsableCommand {
         version: ChangeGateVersion.current,
         subcommands: [
             CheckCommand.self, DiffCommand.self, HistoryCommand.self, PolicyCommand.self, HookCommand.self,
-            AuditCommand.self, FailoverCommand.self,
+            AuditCommand.self, FailoverCommand.self, SimulateCommand.self,
         ]
     )
 }

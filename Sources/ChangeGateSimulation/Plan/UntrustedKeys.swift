@@ -1,0 +1,23 @@
+/// The keys of a Patroni file that make Patroni or PostgreSQL run a program, load code, or choose
+/// where to read and write: a configuration under review must not get them executed on the
+/// machine that simulates it (docs/security.md § 43). The simulation builds its cluster from an
+/// allow-list and never copies these; it lists the ones the file had.
+enum UntrustedKeys {
+    /// Last key segments that name a command, a program or a hook.
+    static let commandSegments: Set<String> = [
+        "callbacks", "on_start", "on_stop", "on_restart", "on_reload", "on_role_change", "post_bootstrap",
+        "post_init", "pre_promote", "before_stop", "restore_command", "archive_command", "archive_cleanup_command",
+        "recovery_end_command", "ssl_passphrase_command", "command", "create_replica_methods", "method",
+        "shared_preload_libraries", "local_preload_libraries", "session_preload_libraries", "dynamic_library_path",
+        "bin_dir", "bin_name", "data_dir", "config_dir", "pgpass", "log_directory", "script",
+        "keep_existing_recovery_conf",
+    ]
+
+    /// Whether a flattened key names a command, a library or a path.
+    static func isCommand(_ key: String) -> Bool {
+        key.split(separator: ".").contains { segment in
+            let name = segment.split(separator: "[").first.map(String.init) ?? String(segment)
+            return commandSegments.contains(name)
+        }
+    }
+}
