@@ -19,6 +19,12 @@ let package = Package(
         // DocC (`make docs-api`); a command plugin, built only when invoked.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
+        // The service (`changegate serve`), linked only into `changegate-server`.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -73,10 +79,30 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // `changegate-server`: the same commands with PostgreSQL (and, later, the service).
+        // The service: its configuration, webhooks, API and metrics over Hummingbird. A target of its
+        // own, linked only into `changegate-server`: the hook's binary never pays for it.
+        .target(
+            name: "ChangeGateServer",
+            dependencies: [
+                "ChangeGate",
+                "ChangeGatePostgres",
+                "PolicyDSL",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // `changegate-server`: the same commands with PostgreSQL, and `serve`.
         .executableTarget(
             name: "ChangeGateServerCLI",
-            dependencies: ["ChangeGate", "ChangeGateCommands", "ChangeGatePostgres"]
+            dependencies: [
+                "ChangeGate", "ChangeGateCommands", "ChangeGatePostgres", "ChangeGateServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(name: "ChangeGateBench", dependencies: ["ChangeGate", "PolicyDSL", "TestSupport"]),
         // What the tests and the bench share: the seeded generator and the synthetic audit trail.
@@ -91,6 +117,16 @@ let package = Package(
                 "ChangeGate", "ChangeGateCommands", "ChangeGatePostgres", "ChangeGateSimulation", "TestSupport",
             ]),
         .testTarget(name: "PolicyDSLTests", dependencies: ["PolicyDSL", "TestSupport"]),
+        // The service started for real on a loopback port.
+        .testTarget(
+            name: "ChangeGateServerTests",
+            dependencies: [
+                "ChangeGate", "ChangeGateCommands", "ChangeGateServer", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

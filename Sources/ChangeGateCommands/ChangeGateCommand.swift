@@ -16,27 +16,36 @@ struct ChangeGateCommand: ParsableCommand {
             Exit codes: 0 success (allowed), 1 denied, 2 usage or configuration error.
             """,
         version: ChangeGateVersion.current,
-        subcommands: [
-            CheckCommand.self, DiffCommand.self, HistoryCommand.self, PolicyCommand.self, HookCommand.self,
-            AuditCommand.self, FailoverCommand.self, SimulateCommand.self,
-        ]
+        subcommands: ChangeGateMain.subcommands
     )
 }
 
 /// What `changegate` and `changegate-server` run once their store is set up: parse the arguments,
 /// run the command, exit with its code.
 public enum ChangeGateMain {
+    /// The commands both executables have; `changegate-server` adds its own (`serve`) to them.
+    public static let subcommands: [any ParsableCommand.Type] = [
+        CheckCommand.self, DiffCommand.self, HistoryCommand.self, PolicyCommand.self, HookCommand.self,
+        AuditCommand.self, FailoverCommand.self, SimulateCommand.self,
+    ]
+
+    /// Parses the process's arguments, runs `changegate`'s command, and exits.
+    public static func run() -> Never { run(root: ChangeGateCommand.self) }
+
     /// Parses the process's arguments, runs the command, and exits.
-    public static func run() -> Never {
+    ///
+    /// - Parameter root: The root command: `changegate-server`'s, with its own commands added to
+    ///   ``subcommands``.
+    public static func run(root: any ParsableCommand.Type) -> Never {
         do {
-            var command = try ChangeGateCommand.parseAsRoot()
+            var command = try root.parseAsRoot()
             try command.run()
             Standard.exit(WorkflowExit.success.rawValue)
         } catch let code as ExitCode {
             Standard.exit(code.rawValue)
         } catch {
-            let code = ChangeGateCommand.exitCode(for: error)
-            let message = ChangeGateCommand.fullMessage(for: error)
+            let code = root.exitCode(for: error)
+            let message = root.fullMessage(for: error)
             if code == .success {
                 print(message)
                 Standard.exit(WorkflowExit.success.rawValue)

@@ -14,12 +14,16 @@ import Foundation
 /// `CHANGEGATE_AUDIT` alone (no git, no file) for a PostgreSQL location; when one is named it
 /// replaces itself (`execv`) with `changegate-server`, which has the same commands and PostgreSQL,
 /// with the same arguments and environment, and with standard input unread (the hook's updates).
-/// No server binary: exit 2 (a hook that cannot record must refuse the push).
+/// No server binary: exit 2 (a hook that cannot record must refuse the push). `changegate serve`
+/// is handed over the same way: the service (Hummingbird, swift-nio) is built into
+/// `changegate-server` only.
 public enum ServerDispatch {
     /// The executable with PostgreSQL built in.
     public static let serverName = "changegate-server"
     /// Names the server binary instead of the one beside `changegate`.
     public static let binaryVariable = "CHANGEGATE_SERVER_BINARY"
+    /// The commands only `changegate-server` has.
+    static let serverCommands: Set<String> = ["serve"]
     /// The options whose value is a trail's location (`--audit`, and `audit migrate`'s two).
     static let locationOptions = ["--audit", "--from", "--to"]
 
@@ -30,6 +34,7 @@ public enum ServerDispatch {
     ///   - auditVariable: `CHANGEGATE_AUDIT`'s value, if set.
     /// - Returns: Whether the command needs `changegate-server`.
     public static func wanted(arguments: [String], auditVariable: String?) -> Bool {
+        if servesCommand(arguments: arguments) { return true }
         if let auditVariable, isPostgres(auditVariable) { return true }
         var index = 1
         while index < arguments.count {
@@ -47,6 +52,15 @@ public enum ServerDispatch {
             index += 1
         }
         return false
+    }
+
+    /// True when the command is one only `changegate-server` has (`serve`): the first word after
+    /// the program's name.
+    ///
+    /// - Parameter arguments: The process's arguments, the program's name first.
+    /// - Returns: Whether the command is the service's.
+    public static func servesCommand(arguments: [String]) -> Bool {
+        arguments.count > 1 && serverCommands.contains(arguments[1])
     }
 
     /// True for `postgres://…` and `postgresql://…`, in any case.
@@ -79,6 +93,14 @@ public enum ServerDispatch {
         // The same argv and environment: execv keeps `environ`, and standard input is unread.
         execv(path, CommandLine.unsafeArgv)
         let reason = String(cString: strerror(errno))
+        if servesCommand(arguments: CommandLine.arguments) {
+            Standard.error(
+                "changegate: error: `changegate serve` runs in `\(serverName)`, the binary with the service built in, "
+                    + "and this `changegate` cannot run \(path) (\(reason)). Build it with `swift build -c release "
+                    + "--static-swift-stdlib --product \(serverName)` and put it beside `changegate`, or name it with "
+                    + "\(binaryVariable)=PATH")
+            Standard.exit(WorkflowExit.error.rawValue)
+        }
         Standard.error(
             "changegate: error: the audit trail is a PostgreSQL location, which this `changegate` hands to "
                 + "`\(serverName)`, and it cannot run \(path) (\(reason)); nothing was judged or recorded. Build it "

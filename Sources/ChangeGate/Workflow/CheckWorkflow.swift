@@ -40,6 +40,9 @@ public struct CheckRequest: Sendable {
     public var auditLocation: String?
     /// Do not record the decision (`--no-audit`); the outcome's notes say so.
     public var dryRun = false
+    /// Who records the decision: `ci` for `changegate check`, `service` for `changegate serve`, so
+    /// that the trail tells a decision the service made from one a CI job asked for.
+    public var source: AuditRecord.Source = .ci
     /// The repository as the hook's records in a shared trail name it; nil when the trail holds one.
     public var auditRepository: String?
     /// How long to wait for a trail another process holds.
@@ -254,7 +257,7 @@ public enum CheckWorkflow {
             explicit: location, environment: request.environment, gitDirectory: repository?.path ?? ".")
         // The record's time is the machine's clock, never `now`: a caller cannot backdate it.
         let record = AuditRecord(
-            decision, time: request.clock(), evaluatedAt: evaluatedAt, source: .ci,
+            decision, time: request.clock(), evaluatedAt: evaluatedAt, source: request.source,
             repository: repository.map(\.displayPath) ?? (request.repositoryPath ?? "."),
             ref: request.ref.isEmpty ? nil : request.ref, actor: request.actor,
             accepted: WorkflowExit.check(decision, failOnWarn: request.failOnWarn) == .success)

@@ -1,6 +1,6 @@
 /// The keys of a Patroni file that make Patroni or PostgreSQL run a program, load code, or choose
 /// where to read and write: a configuration under review must not get them executed on the
-/// machine that simulates it (docs/security.md § 43). The simulation builds its cluster from an
+/// machine that simulates it (docs/security.md § 44). The simulation builds its cluster from an
 /// allow-list and never copies these; it lists the ones the file had.
 enum UntrustedKeys {
     /// Last key segments that name a command, a program or a hook.

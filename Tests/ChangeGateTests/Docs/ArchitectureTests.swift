@@ -219,4 +219,82 @@ struct ArchitectureTests {
                 "Late/ uses Early (declared in Early/) in Late/B.swift"
             ])
     }
+
+    /// The modules the service brings (swift-nio under them); the hook's binary must link none.
+    static let serviceModules: Set<String> = [
+        "ChangeGateServer", "Hummingbird", "HummingbirdCore", "ServiceLifecycle", "Prometheus", "NIOCore",
+        "NIOPosix", "ChangeGatePostgres", "PostgresNIO",
+    ]
+
+    /// The modules `file`'s text imports.
+    static func imports(_ text: String) -> Set<String> {
+        Set(
+            text.split(separator: "\n").compactMap { line -> String? in
+                let words = line.split(separator: " ")
+                guard let index = words.firstIndex(of: "import"), index + 1 < words.count,
+                    words[..<index].allSatisfy({ ["@testable", "public", "internal", "package"].contains($0) })
+                else { return nil }
+                return String(words[index + 1])
+            })
+    }
+
+    @Test("The lean changegate, its commands and the library import nothing of the service or swift-nio")
+    func leanBinaryImportsNoService() throws {
+        for target in ["ChangeGateCLI", "ChangeGateCommands", "ChangeGate", "PolicyDSL"] {
+            let base = Paths.packageRoot.appendingPathComponent("Sources/\(target)")
+            let files = FileManager.default.enumerator(atPath: base.path)?.compactMap { $0 as? String } ?? []
+            #expect(!files.isEmpty, "Sources/\(target) has no files")
+            for file in files where file.hasSuffix(".swift") {
+                let text = try String(contentsOf: base.appendingPathComponent(file), encoding: .utf8)
+                let found = Self.imports(text).intersection(Self.serviceModules)
+                #expect(found.isEmpty, "Sources/\(target)/\(file) imports \(found.sorted())")
+            }
+        }
+        // And the manifest gives the lean executable none of them.
+        let manifest = try String(
+            contentsOf: Paths.packageRoot.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let lean = try #require(manifest.range(of: #"name: "ChangeGateCLI","#))
+        // Its dependencies' list ends at the first `]` (no list nests in it).
+        let end = try #require(manifest.range(of: "]", range: lean.upperBound..<manifest.endIndex))
+        let declaration = manifest[lean.upperBound..<end.lowerBound]
+        for module in Self.serviceModules.union(["hummingbird", "swift-nio", "postgres-nio"]) {
+            #expect(!declaration.contains(#""\#(module)""#), "ChangeGateCLI depends on \(module)")
+        }
+        #expect(
+            Self.imports("import Foundation\n@testable import Hummingbird\n// import NIOCore\n") == [
+                "Foundation", "Hummingbird",
+            ])
+    }
+
+    @Test(
+        "The built changegate holds no symbol of Hummingbird, swift-nio or the service",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/nm")))
+    func leanBinaryLinksNoService() throws {
+        let symbols = try Shell.run(["nm", Paths.changegate.path])
+        #expect(symbols.status == 0, "\(symbols.stderr)")
+        #expect(symbols.stdout.contains("ServerDispatch"), "nm read no symbols of changegate")
+        for module in ["Hummingbird", "NIOPosix", "ChangeGateServer", "PostgresNIO"] {
+            #expect(!symbols.stdout.contains(module), "changegate links \(module)")
+        }
+    }
+
+    @Test("Every folder of Sources/ChangeGateServer is named in docs/architecture.md's row for the target")
+    func serverFoldersDocumented() throws {
+        let page = try String(
+            contentsOf: Paths.packageRoot.appendingPathComponent("docs/architecture.md"), encoding: .utf8)
+        let row = try #require(
+            page.split(separator: "\n").first { $0.hasPrefix("| `ChangeGateServer` |") },
+            "docs/architecture.md has no row for ChangeGateServer")
+        let base = Paths.packageRoot.appendingPathComponent("Sources/ChangeGateServer")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: base.path).filter { name in
+            var isFolder: ObjCBool = false
+            return FileManager.default.fileExists(
+                atPath: base.appendingPathComponent(name).path, isDirectory: &isFolder)
+                && isFolder.boolValue
+        }
+        #expect(!folders.isEmpty)
+        for folder in folders {
+            #expect(row.contains("`\(folder)/`"), "\(folder)/ of ChangeGateServer is not in its row")
+        }
+    }
 }

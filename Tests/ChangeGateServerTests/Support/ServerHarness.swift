@@ -1,0 +1,134 @@
+import ChangeGate
+import Crypto
+import Foundation
+import Logging
+import ServiceLifecycle
+
+@testable import ChangeGateServer
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `changegate serve` started for real on a loopback port the system picks, over a real bare
+/// repository and a real SQLite trail, with its forges pointed at a ``ForgeStandIn``. The
+/// configuration is written as a user writes it and read by ``ServerConfiguration/load(path:environment:)``.
+final class ServerHarness: Sendable {
+    static let githubSecret = "github webhook secret"
+    static let gitlabSecret = "gitlab webhook token"
+    static let giteaSecret = "gitea webhook secret"
+    static let forgeToken = "forge-api-token-xyz"
+    static let clientToken = "cg-client-token-1234"
+    static let auditorToken = "cg-auditor-token-5678"
+
+    let folder: URL
+    let repository: GateRepository
+    let forge: ForgeStandIn
+    let auditPath: String
+    let configPath: String
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+    let port: Int
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    init(queue: Int = 100, workers: Int = 2, maxBodyBytes: Int = 1 << 20) async throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "changegate-serve-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        repository = try GateRepository(in: folder)
+        forge = try await ForgeStandIn()
+        auditPath = folder.appendingPathComponent("audit.sqlite").path
+        for (name, text) in [
+            "github.secret": Self.githubSecret, "gitlab.secret": Self.gitlabSecret, "gitea.secret": Self.giteaSecret,
+            "forge.token": Self.forgeToken + "\n",
+        ] {
+            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        func digest(_ token: String) -> String {
+            SHA256.hash(data: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        }
+        let bare = repository.bare.path
+        let yaml = """
+            listen: 127.0.0.1:0
+            audit: \(auditPath)
+            limits:
+              max_body_bytes: \(maxBodyBytes)
+              queue: \(queue)
+              workers: \(workers)
+            forges:
+              github:
+                kind: github
+                api: \(forge.baseURL)/github-api
+                token_file: \(folder.path)/forge.token
+                secret_file: \(folder.path)/github.secret
+              gitlab:
+                kind: gitlab
+                api: \(forge.baseURL)/gitlab/api/v4
+                token_file: \(folder.path)/forge.token
+                secret_file: \(folder.path)/gitlab.secret
+              gitea:
+                kind: gitea
+                api: \(forge.baseURL)/gitea/api/v1
+                token_file: \(folder.path)/forge.token
+                secret_file: \(folder.path)/gitea.secret
+            repositories:
+              Codertocat/Hello-World:
+                forge: github
+                path: \(bare)
+                protected: [refs/heads/master]
+              gitlabhq/gitlab-test:
+                forge: gitlab
+                path: \(bare)
+              example/example:
+                forge: gitea
+                path: \(bare)
+            clients:
+              ci:
+                token_sha256: \(digest(Self.clientToken))
+                repositories: [Codertocat/Hello-World]
+                actions: [check]
+              auditor:
+                token_sha256: \(digest(Self.auditorToken))
+                actions: [audit, metrics]
+
+            """
+        configPath = folder.appendingPathComponent("changegate.yml").path
+        try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let configuration = try ServerConfiguration.load(path: configPath, environment: [:])
+        let application = ServerApplication(configuration: configuration, logger: Logger(label: "changegate-test"))
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let group = try application.serviceGroup(signals: []) { port in portContinuation.yield(port) }
+        self.group = group
+        task = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        port = await iterator.next() ?? 0
+    }
+
+    /// Shuts the server down as SIGTERM does (accepted jobs finish), then the stand-in.
+    func stop() async {
+        await forge.valve.release()
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+        await forge.stop()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// A request to the server; the status and the body.
+    func send(
+        _ method: String, _ path: String, body: [UInt8] = [], headers: [String: String] = [:]
+    ) async throws -> (status: Int, body: String) {
+        var request = URLRequest(url: URL(string: baseURL + path)!)
+        request.httpMethod = method
+        if method != "GET" { request.httpBody = Data(body) }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    /// The trail's records, oldest first; none when it was never created.
+    func records() throws -> [AuditRecord] {
+        guard FileManager.default.fileExists(atPath: auditPath) else { return [] }
+        return try AuditStores.open(auditPath, access: .readOnly).entries(matching: AuditQuery()).map(\.record)
+    }
+}
