@@ -101,7 +101,12 @@ struct PostgresCLITests {
     func hookRecordsOrRefuses() async throws {
         let chain = Self.chain()
         let url = try Self.server.url(chain: chain)
-        let reachable = try await OffPool.run { try HookPushTests.makeSetup(install: ["--audit", url]) }
+        // A deadline far past the default 4 s: what is tested is where the decision is recorded, and
+        // a debug build exec'ing changegate-server on 2 loaded cores (the simulation's clusters run
+        // beside it in `make test`) can take longer than 4 s.
+        let reachable = try await OffPool.run {
+            try HookPushTests.makeSetup(install: ["--audit", url, "--deadline", "30"])
+        }
         defer { reachable.remove() }
         let script = try String(contentsOfFile: reachable.server.path + "/hooks/pre-receive", encoding: .utf8)
         #expect(script.contains("'--audit' '\(url)'"), "\(script)")
@@ -117,7 +122,9 @@ struct PostgresCLITests {
         let dead = try Paths.temporaryDirectory("pg-dead")
         defer { try? FileManager.default.removeItem(at: dead) }
         let deadURL = "postgres://postgres@/postgres?host=\(dead.path)&port=5999&chain=\(chain)"
-        let unreachable = try await OffPool.run { try HookPushTests.makeSetup(install: ["--audit", deadURL]) }
+        let unreachable = try await OffPool.run {
+            try HookPushTests.makeSetup(install: ["--audit", deadURL, "--deadline", "30"])
+        }
         defer { unreachable.remove() }
         var other = unreachable.work
         try other.write("README.md", "config, again\n")
