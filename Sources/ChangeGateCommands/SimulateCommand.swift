@@ -79,7 +79,9 @@ struct SimulateCommand: ParsableCommand {
             do {
                 let bytes = try Self.read(file, rev: rev, repo: repo)
                 let tools = try SimulationTools.locate()
-                SimulationInterrupts.install()
+                // Interrupted: the clusters are stopped; the command ends the process as a shell
+                // reports a death by that signal (130, 143).
+                SimulationInterrupts.install { signal in _exit(128 + signal) }
                 let options = Simulation.Options(
                     scenarios: chosen.isEmpty ? Scenario.allCases : chosen, timers: profile, rto: seconds,
                     parallel: parallel)

@@ -78,18 +78,22 @@ enum ClusterCleanup {
     }
 }
 
-/// SIGINT and SIGTERM stop every running cluster before the process ends (exit 130 or 143, as a
-/// shell reports a death by those signals).
+/// SIGINT and SIGTERM stop every running cluster, then hand the signal to the caller, which ends
+/// the process (the command: exit 130 or 143, as a shell reports a death by those signals). The
+/// library never ends the process itself.
 ///
 /// The signals are blocked and a thread of its own waits for them (`sigwait`): the cleanup runs
 /// programs and takes locks, which a signal handler may not. A thread that started before
-/// ``install()`` does not block them, and a signal it takes ends the process at once: then the
+/// ``install(then:)`` does not block them, and a signal it takes ends the process at once: then the
 /// watchdogs clean up, within a second.
 public enum SimulationInterrupts {
     private static let installed = Locked(false)
 
     /// Installs the handling; call once, on the main thread, before the first cluster starts.
-    public static func install() {
+    ///
+    /// - Parameter interrupted: Called with the signal's number once every cluster is stopped; it
+    ///   decides how the process ends.
+    public static func install(then interrupted: @escaping @Sendable (Int32) -> Void) {
         guard
             installed.withLock({ done in
                 defer { done = true }; return !done
@@ -107,7 +111,7 @@ public enum SimulationInterrupts {
             guard sigwait(&set, &signalNumber) == 0 else { return }
             FileHandle.standardError.write(Data("changegate simulate: interrupted; stopping the clusters\n".utf8))
             ClusterCleanup.runAll()
-            _exit(128 + signalNumber)
+            interrupted(signalNumber)
         }
     }
 }
