@@ -122,11 +122,17 @@ struct AuditCommand: ParsableCommand {
                 "Show the last --limit records oldest first, then each new one as it is appended, until "
                     + "interrupted (table or ndjson)."))
         var follow = false
+        @Flag(
+            help: ArgumentHelp(
+                "Print how the store answers the query (SQLite's EXPLAIN QUERY PLAN, PostgreSQL's EXPLAIN: which "
+                    + "indexes it uses) instead of the records."))
+        var explain = false
 
         func validate() throws {
             if follow, format == .json || format == .csv {
                 throw ValidationError("--follow writes a table or ndjson, one record after another; not \(format)")
             }
+            if follow, explain { throw ValidationError("--explain prints a plan, not records: not with --follow") }
         }
 
         func run() throws {
@@ -134,6 +140,15 @@ struct AuditCommand: ParsableCommand {
             let store = trail.store
             let query = try filters.query(repository: location.repositoryName(), limit: limit)
             if follow { return try Self.follow(store, query: query, backlog: limit, format: format) }
+            if explain {
+                do {
+                    print(try store.queryPlan(for: query) ?? "(this store has no query planner: it reads every record)")
+                } catch {
+                    Standard.error("changegate: error: \(error)")
+                    throw ExitCode.error
+                }
+                return
+            }
             var damaged: [AuditDamage] = []
             var unreadable = false
             do {

@@ -117,6 +117,14 @@ public final class BlockingAuditStore: AuditStore {
         }
     }
 
+    public func queryPlan(for query: AuditQuery) throws(AuditError) -> String? {
+        let store = self.store
+        return try Self.wait(timeLimit, kind: .read, "cannot explain the query on the audit trail") {
+            () async throws(AuditError) -> String? in
+            try await store.queryPlan(for: query)
+        }
+    }
+
     public func entries(from sequence: Int, limit: Int) throws(AuditError) -> [AuditEntry] {
         let store = self.store
         return try Self.wait(timeLimit, kind: .read, "cannot read the audit trail") {

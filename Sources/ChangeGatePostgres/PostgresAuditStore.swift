@@ -25,7 +25,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
     private let running: Task<Void, Never>
     private let logger: Logger
 
-    private var chain: String { location.chain }
+    var chain: String { location.chain }
 
     /// Connects, and for a writer applies the schema's migrations (in order, each recorded in
     /// `changegate_migrations`, under an advisory lock so that two first writers do not race).
@@ -555,49 +555,6 @@ public final class PostgresAuditStore: AsyncAuditStore {
 
     // MARK: - Reading
 
-    public func entries(matching query: AuditQuery) async throws(AuditError) -> [AuditEntry] {
-        try query.validate()
-        let limit = query.limit ?? Int.max
-        guard limit > 0 else { return [] }
-        let chain = self.chain
-        // Narrowed in SQL on columns that hold exactly what the record holds; the rest is the
-        // reference filter's.
-        var sql = PostgresQuery(
-            unsafeSQL: "SELECT sequence, body, previous_hash, hash FROM changegate_records WHERE chain = $1")
-        var binds = PostgresBindings()
-        binds.append(chain)
-        var index = 1
-        func condition(_ text: String, _ value: some PostgresNonThrowingEncodable & Sendable) {
-            index += 1
-            sql.sql += " AND \(text) $\(index)"
-            binds.append(value)
-        }
-        if let since = query.since { condition("time >=", since) }
-        if let until = query.until { condition("time <", until) }
-        if let source = query.source { condition("source =", source.rawValue) }
-        if let minimumRisk = query.minimumRisk { condition("risk >=", minimumRisk) }
-        if let repository = query.repository, !repository.utf8.contains(0) { condition("repository =", repository) }
-        if let head = query.head, !head.utf8.contains(0) { condition("head =", head) }
-        if let decision = query.decision, !decision.utf8.contains(0) { condition("decision =", decision) }
-        sql.sql += " ORDER BY sequence DESC"
-        sql.binds = binds
-        // Patterns parsed once for every row, not once per row.
-        let matcher = AuditQuery.Matcher(query)
-        let finalSQL = sql
-        return try await run("cannot read the audit trail") { client, logger in
-            var found: [AuditEntry] = []
-            let rows = try await client.query(finalSQL, logger: logger)
-            for try await (sequence, body, previous, hash) in rows.decode((Int, String, String, String).self) {
-                let entry = try Self.entry(sequence: sequence, body: body, previousHash: previous, hash: hash)
-                if matcher.matches(entry.record) {
-                    found.append(entry)
-                    if found.count >= limit { break }
-                }
-            }
-            return found
-        }
-    }
-
     public func entry(sequence: Int) async throws(AuditError) -> AuditEntry? {
         let chain = self.chain
         return try await run("cannot read the audit trail") { client, logger in
@@ -732,7 +689,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
         }
     }
 
-    private static func entry(sequence: Int, body: String, previousHash: String, hash: String) throws(AuditError)
+    static func entry(sequence: Int, body: String, previousHash: String, hash: String) throws(AuditError)
         -> AuditEntry
     {
         let record: AuditRecord
@@ -748,7 +705,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
 
     /// Runs `body` against the server within `limit`, turning every failure into an ``AuditError``
     /// that says what could not be done and why, without the password.
-    private func run<T: Sendable>(
+    func run<T: Sendable>(
         _ what: String, limit: Duration? = nil, failure: AuditError.Kind = .read,
         _ body: @escaping @Sendable (PostgresClient, Logger) async throws -> T
     ) async throws(AuditError) -> T {

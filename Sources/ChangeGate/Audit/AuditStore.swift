@@ -40,6 +40,13 @@ public protocol AsyncAuditStore: Sendable {
     /// - Throws: ``AuditError`` when the trail cannot be read.
     func entries(matching query: AuditQuery) async throws(AuditError) -> [AuditEntry]
 
+    /// How the store answers `query` (``AuditStore/queryPlan(for:)``).
+    ///
+    /// - Parameter query: The query `entries(matching:)` would answer.
+    /// - Returns: The database's plan, as it words it; nil for a store without one.
+    /// - Throws: ``AuditError`` when the query is invalid or the trail cannot be read.
+    func queryPlan(for query: AuditQuery) async throws(AuditError) -> String?
+
     /// One record by its sequence number (``AuditStore/entry(sequence:)``).
     ///
     /// - Parameter sequence: The record's sequence number, from 1.
@@ -145,6 +152,15 @@ public protocol AuditStore: AsyncAuditStore {
     ///   damaged.
     func entries(matching query: AuditQuery) throws(AuditError) -> [AuditEntry]
 
+    /// How the store answers `query`: the database's own plan (SQLite's `EXPLAIN QUERY PLAN`,
+    /// PostgreSQL's `EXPLAIN`), so that an operator can see which indexes a filter uses
+    /// (`changegate audit log --explain`).
+    ///
+    /// - Parameter query: The query ``entries(matching:)`` would answer.
+    /// - Returns: The plan, as the database words it; nil for a store without one (in memory).
+    /// - Throws: ``AuditError`` when the query is invalid or the trail cannot be read.
+    func queryPlan(for query: AuditQuery) throws(AuditError) -> String?
+
     /// One record by its sequence number.
     ///
     /// - Parameter sequence: The record's sequence number, from 1.
@@ -231,6 +247,10 @@ extension AuditStore {
         try synchronously { () throws(AuditError) in try entries(matching: query) }
     }
 
+    public func queryPlan(for query: AuditQuery) async throws(AuditError) -> String? {
+        try synchronously { () throws(AuditError) in try queryPlan(for: query) }
+    }
+
     public func entry(sequence: Int) async throws(AuditError) -> AuditEntry? {
         try synchronously { () throws(AuditError) in try entry(sequence: sequence) }
     }
@@ -257,6 +277,12 @@ extension AuditStore {
     }
 
     private func synchronously<T>(_ body: () throws(AuditError) -> T) throws(AuditError) -> T { try body() }
+
+    /// No plan: a store without a query planner (in memory) filters every record.
+    public func queryPlan(for query: AuditQuery) throws(AuditError) -> String? {
+        try query.validate()
+        return nil
+    }
 }
 
 /// Whether a store may write. Readers open `.readOnly`: a SQLite trail then takes no lock file, no

@@ -126,4 +126,27 @@ struct AuditQueryTests {
             try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as? [[String: Any]])
         #expect(exported.map { $0["sequence"] as? Int } == Array(1...8).map { $0 })  // oldest first, the chain's order
     }
+
+    @Test("audit log --explain: SQLite's plan, indexes for a setting and a time; no records printed")
+    func explain() throws {
+        let (_, folder) = try Self.trail()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("audit.sqlite").path
+        let plan = try Shell.run(
+            [
+                Paths.changegate.path, "audit", "log", "--audit", path, "--setting", "**.work_mem", "--since",
+                "2024-06-01T00:00:00Z", "--explain",
+            ])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("USING INDEX records_time"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("record_changes_sequence"), "\(plan.stdout)")
+        #expect(!plan.stdout.contains("work_mem"), "a plan, not the records: \(plan.stdout)")
+        let newest = try Shell.run(
+            [Paths.changegate.path, "audit", "log", "--audit", path, "--setting", "bootstrap.dcs.ttl", "--explain"])
+        // Newest first by the primary key, no sort: it stops at the limit.
+        #expect(!newest.stdout.contains("TEMP B-TREE"), "\(newest.stdout)")
+        let both = try Shell.run([Paths.changegate.path, "audit", "log", "--audit", path, "--explain", "--follow"])
+        #expect(both.status == 2)
+        #expect(both.stderr.contains("--explain"))
+    }
 }

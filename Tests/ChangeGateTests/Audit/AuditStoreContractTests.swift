@@ -184,6 +184,12 @@ struct AuditStoreContractTests {
         records.append(two)
         records.append(
             AuditRecord(time: now - 60, source: .push, repository: "/srv/shop.git", decision: "landed", accepted: true))
+        // Keys that a store narrowing in SQL could miss or over-select (PostgreSQL's LIKE): a key
+        // at the top level that `**.` also matches, LIKE's own `_` and `%` in a key, a quoted segment.
+        records.append(Q.record(6, keys: [("work_mem", [])]))
+        records.append(Q.record(5, keys: [("xAy.z", []), ("p%q.r", [])]))
+        records.append(Q.record(4, keys: [("x_y.z", [])]))
+        records.append(Q.record(3, keys: [("a.\"b.c\".d", ["FAILOVER"])]))
         return records
     }
 
@@ -220,6 +226,15 @@ struct AuditStoreContractTests {
             ("author, one of two", query { $0.author = "b" }),
             ("settings", query { $0.settings = ["bootstrap.dcs.*"] }),
             ("settings, any of", query { $0.settings = ["**.priority", "spec.instances"] }),
+            ("settings, ** matches no segment", query { $0.settings = ["**.work_mem"] }),
+            ("settings, * over a segment", query { $0.settings = ["*.dcs.ttl"] }),
+            ("settings, a wildcard inside a segment", query { $0.settings = ["boot*.dcs.ttl"] }),
+            ("settings, trailing **", query { $0.settings = ["bootstrap.**"] }),
+            ("settings, LIKE's _ is literal", query { $0.settings = ["x_y.*"] }),
+            ("settings, LIKE's % is literal", query { $0.settings = ["p%q.r"] }),
+            ("settings, a quoted segment", query { $0.settings = ["a.\"b.c\".d"] }),
+            ("settings, * between literals", query { $0.settings = ["a.*.d"] }),
+            ("settings, ** alone", query { $0.settings = ["**"] }),
             ("tags", query { $0.tags = ["failover"] }),
             ("tags, any of", query { $0.tags = ["replication", "other"] }),
             (
@@ -305,7 +320,13 @@ struct AuditStoreContractTests {
         }
         // The reference itself, on a few queries whose answer is known by hand.
         let known: [String: [Int]] = [
-            "everything": Array((1...12).reversed()),
+            "everything": Array((1...16).reversed()),
+            "settings, ** matches no segment": [13, 5],
+            "settings, trailing **": [10, 8, 3, 1],
+            "settings, LIKE's _ is literal": [15],
+            "settings, LIKE's % is literal": [14],
+            "settings, a quoted segment": [16],
+            "settings, * between literals": [16],
             "actor, non-ASCII case": [],
             "actor, same bytes": [9],
             "author, any case": [9],
@@ -313,8 +334,8 @@ struct AuditStoreContractTests {
             "author, one of two": [11],
             "repository, decomposed": [],
             "setting and tag on one change": [8, 1],
-            "tags": [10, 9, 8, 7, 4, 3, 1],
-            "limit over filters": [10, 9],
+            "tags": [16, 10, 9, 8, 7, 4, 3, 1],
+            "limit over filters": [16, 10],
         ]
         for (name, query) in Self.queries() {
             guard let expected = known[name] else { continue }

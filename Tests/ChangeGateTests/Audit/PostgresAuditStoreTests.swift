@@ -74,6 +74,45 @@ struct PostgresAuditStoreTests {
         #expect(copied.isIntact && copied.head == sqliteHead)
     }
 
+    @Test("matches sparse over many pages: every one found, newest first, as the reference finds them")
+    func pagedQuery() async throws {
+        let store = try await Self.open()
+        defer { store.close() }
+        // 1,500 records, every 97th changing ttl: a page of the newest 200 holds two at most, so
+        // the limit of 12 is met only by reading on, page after page, below the last row seen.
+        var records: [AuditRecord] = []
+        for index in 0..<1_500 {
+            records.append(
+                AuditQueryTests.record(
+                    2_000 - index, keys: [(index % 97 == 0 ? "bootstrap.dcs.ttl" : "app.pool.size", [])]))
+        }
+        let all = try await store.append(records)
+        var query = AuditQuery()
+        query.settings = ["bootstrap.dcs.ttl"]
+        query.limit = 12
+        let found = try await store.entries(matching: query).map(\.record.sequence)
+        #expect(found == AuditStoreContractTests.reference(all, query))
+        #expect(found.count == 12)
+        query.limit = nil
+        #expect(try await store.entries(matching: query).count == 16)
+    }
+
+    @Test("--explain: the server's plan answers a setting and a time filter by indexes")
+    func explain() async throws {
+        let store = try await Self.open()
+        defer { store.close() }
+        _ = try await store.append(AuditStoreContractTests.records())
+        var query = AuditQuery()
+        query.settings = ["**.work_mem"]
+        query.since = 1
+        let plan = try #require(try await store.queryPlan(for: query))
+        #expect(plan.contains("changegate_record_changes"), "\(plan)")
+        #expect(plan.contains("Index"), "\(plan)")
+        #expect(plan.contains("Limit"), "\(plan)")
+        query.settings = ["a..b"]
+        await #expect(throws: AuditError.self) { try await store.queryPlan(for: query) }
+    }
+
     @Test("a chain's head row moved back by hand stops appends and shows in verify")
     func headRowEdited() async throws {
         let chain = "head-\(UUID().uuidString.prefix(8))"

@@ -1,0 +1,114 @@
+import ChangeGate
+import PostgresNIO
+
+// How a query becomes SQL: narrowed on indexed columns, newest first, a page at a time, then
+// filtered by the reference (``AuditQuery``'s matcher), which has the last word.
+
+extension PostgresAuditStore {
+    /// The records that match, newest first, at most `query.limit`.
+    ///
+    /// Read in pages of the newest rows below the last one seen, each with a `LIMIT`: with a limit
+    /// the planner walks the primary key backwards and stops (an index scan, no sort), where one
+    /// unbounded query would let it plan for every row, hash them and sort, before the first answer.
+    public func entries(matching query: AuditQuery) async throws(AuditError) -> [AuditEntry] {
+        try query.validate()
+        let limit = query.limit ?? Int.max
+        guard limit > 0 else { return [] }
+        let chain = self.chain
+        let matcher = AuditQuery.Matcher(query)
+        // Most rows a page returns match (the SQL narrows on the settings), so a page a little
+        // larger than the limit is usually the only one.
+        let page = min(max(limit &* 2, 200), 10_000)
+        return try await run("cannot read the audit trail") { client, logger in
+            var found: [AuditEntry] = []
+            var below: Int?
+            while found.count < limit {
+                let sql = Self.selection(query, chain: chain, below: below, page: page)
+                var rows = 0
+                for try await (sequence, body, previous, hash) in try await client.query(sql, logger: logger).decode(
+                    (Int, String, String, String).self)
+                {
+                    rows += 1
+                    below = sequence
+                    let entry = try Self.entry(sequence: sequence, body: body, previousHash: previous, hash: hash)
+                    if matcher.matches(entry.record) {
+                        found.append(entry)
+                        if found.count >= limit { break }
+                    }
+                }
+                if rows < page { break }
+            }
+            return found
+        }
+    }
+
+    /// The server's plan for the first page of `query` (`EXPLAIN`): which indexes answer it.
+    public func queryPlan(for query: AuditQuery) async throws(AuditError) -> String? {
+        try query.validate()
+        let limit = query.limit ?? Int.max
+        var explain = Self.selection(query, chain: chain, below: nil, page: min(max(limit &* 2, 200), 10_000))
+        explain.sql = "EXPLAIN " + explain.sql
+        let sql = explain
+        return try await run("cannot explain the query on the audit trail") { client, logger in
+            var lines: [String] = []
+            for try await line in try await client.query(sql, logger: logger).decode(String.self) {
+                lines.append(line)
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// One page of the selection: the rows of `chain` below sequence `below`, newest first, at most
+    /// `page`, narrowed on every column that holds exactly what the record holds. The narrowing
+    /// may select more than the query does, never less.
+    static func selection(_ query: AuditQuery, chain: String, below: Int?, page: Int) -> PostgresQuery {
+        var sql = PostgresQuery(
+            unsafeSQL: "SELECT sequence, body, previous_hash, hash FROM changegate_records r WHERE chain = $1")
+        var binds = PostgresBindings()
+        binds.append(chain)
+        var index = 1
+        func placeholder(_ value: some PostgresNonThrowingEncodable & Sendable) -> String {
+            index += 1
+            binds.append(value)
+            return "$\(index)"
+        }
+        func condition(_ text: String, _ value: some PostgresNonThrowingEncodable & Sendable) {
+            sql.sql += " AND \(text) \(placeholder(value))"
+        }
+        if let below { condition("sequence <", below) }
+        if let since = query.since { condition("time >=", since) }
+        if let until = query.until { condition("time <", until) }
+        if let source = query.source { condition("source =", source.rawValue) }
+        if let minimumRisk = query.minimumRisk { condition("risk >=", minimumRisk) }
+        if let repository = query.repository, !repository.utf8.contains(0) { condition("repository =", repository) }
+        if let head = query.head, !head.utf8.contains(0) { condition("head =", head) }
+        if let decision = query.decision, !decision.utf8.contains(0) { condition("decision =", decision) }
+        // A changed setting that matches a key pattern (any) and a tag (any), as the matcher asks,
+        // probed per record through (chain, sequence). A pattern with no literal part narrows nothing.
+        var inner: [String] = []
+        let keys = query.settings.map(KeyPatternLike.pattern(for:))
+        if !keys.isEmpty, !keys.contains(nil) {
+            inner.append(
+                "("
+                    + keys.compactMap { $0 }.map { "c.key LIKE \(placeholder($0)) ESCAPE '\\'" }
+                    .joined(separator: " OR ") + ")")
+        }
+        if !query.tags.isEmpty, !query.tags.contains(where: { $0.utf8.contains(0) }) {
+            // ILIKE folds at least the ASCII letters the matcher folds.
+            inner.append(
+                "("
+                    + query.tags.map {
+                        "c.tags ILIKE \(placeholder("%," + KeyPatternLike.escape($0) + ",%")) ESCAPE '\\'"
+                    }
+                    .joined(separator: " OR ") + ")")
+        }
+        if !inner.isEmpty {
+            sql.sql +=
+                " AND EXISTS (SELECT 1 FROM changegate_record_changes c WHERE c.chain = r.chain"
+                + " AND c.sequence = r.sequence AND " + inner.joined(separator: " AND ") + ")"
+        }
+        sql.sql += " ORDER BY sequence DESC LIMIT \(placeholder(page))"
+        sql.binds = binds
+        return sql
+    }
+}
