@@ -100,6 +100,8 @@ BENCH_SCALE ?= small
 bench: bootstrap
 	$(SWIFT) build $(RELEASE_FLAGS) --product changegate
 	$(SWIFT) build $(RELEASE_FLAGS) --product changegate-bench
+	$(SWIFT) build $(RELEASE_FLAGS) --product changegate-server
+	$(SWIFT) build $(RELEASE_FLAGS) --product ChangeGateAuditFill
 	.build/release/changegate-bench --root . --scale $(BENCH_SCALE) --output docs/benchmarks.md --json bench-results.json
 
 # The API documentation: a DocC archive per library, built by swift-docc-plugin with DocC's warnings

@@ -102,6 +102,8 @@ guard FileManager.default.isExecutableFile(atPath: changegate) else {
 var results: [Measurement] = []
 var peaks: [MemoryMeasurement] = []
 var skipped: [SkippedCase] = []
+var auditMemory: [MemoryCase] = []
+var plans: [AuditStoreComparison.Plan] = []
 do {
     var cases = try PolicyEvaluation(policyPath: root + "/policies/failover.policy").cases()
     progress("generating \(shape) under \(scratch) (once; reused afterwards)")
@@ -114,12 +116,38 @@ do {
             + String(format: "%.1f s", Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
             + ": \(repository.path)")
     cases += try HookLatency(repository: repository, changegate: changegate, scratch: scratch).cases()
-    cases += try AuditQueries(
-        changegate: changegate,
-        filler: CommandLine.arguments[0].hasPrefix("/")
-            ? CommandLine.arguments[0] : root + "/" + CommandLine.arguments[0],
-        scratch: scratch, records: scale == "full" ? 1_000_000 : 100_000
-    ).cases()
+    let bench =
+        CommandLine.arguments[0].hasPrefix("/") ? CommandLine.arguments[0] : root + "/" + CommandLine.arguments[0]
+    let auditRecords = scale == "full" ? 1_000_000 : 100_000
+    cases += try AuditQueries(changegate: changegate, filler: bench, scratch: scratch, records: auditRecords).cases()
+    if option("--only").map({ only in
+        ["audit", "PostgreSQL", "SQLite"].contains { $0.contains(only) || only.contains($0) }
+    })
+        ?? true
+    {
+        let filler =
+            option("--filler") ?? URL(fileURLWithPath: changegate).deletingLastPathComponent().path
+            + "/ChangeGateAuditFill"
+        let server = URL(fileURLWithPath: changegate).deletingLastPathComponent().path + "/changegate-server"
+        if !FileManager.default.isExecutableFile(atPath: filler)
+            || !FileManager.default.isExecutableFile(atPath: server)
+        {
+            skipped.append(
+                SkippedCase(
+                    name: "audit stores: SQLite against PostgreSQL",
+                    reason: "\(filler) or \(server) is not built (make bench builds both)"))
+        } else {
+            let comparison = try AuditStoreComparison(
+                changegate: changegate, filler: filler, scratch: scratch,
+                trail: AuditQueries.filledTrail(records: auditRecords, filler: bench, scratch: scratch),
+                smallTrail: AuditQueries.filledTrail(records: auditRecords / 10, filler: bench, scratch: scratch),
+                records: auditRecords
+            ).cases()
+            cases += comparison.timed
+            auditMemory = comparison.memory
+            plans = comparison.plans
+        }
+    }
     cases += try SettingsDiffing(repository: repository, changegate: changegate, scratch: scratch).cases()
     var long = longShape
     long.end = today
@@ -155,12 +183,14 @@ do {
     }) ?? true {
         let real = try parity.realRepositories(runs: scale == "full" ? 5 : 3)
         cases += real.cases
-        skipped = real.skipped
+        skipped += real.skipped
     }
     if let only = option("--only") {
         cases = cases.filter { $0.name.contains(only) }
         memoryCases = memoryCases.filter { $0.name.contains(only) }
     }
+    memoryCases += auditMemory
+    if let only = option("--only") { memoryCases = memoryCases.filter { $0.name.contains(only) } }
     for memoryCase in memoryCases {
         let peak = try memoryCase.measure()
         peaks.append(peak)
@@ -170,6 +200,7 @@ do {
         let result = try benchmark.measure()
         results.append(result)
         var line = "\(benchmark.name): median \(Report.milliseconds(result.median))"
+        if let rate = result.rate { line += String(format: " (%.0f a second)", rate) }
         if let ratio = result.ratio, let reference = result.referenceMedian {
             line += ", reference \(Report.milliseconds(reference)), ratio \(Report.ratio(ratio))"
         }
@@ -189,7 +220,7 @@ let machine =
 let epilogueFile = root + "/docs/benchmarks-notes.md"
 let report = Report(
     machine: machine, date: ISO8601DateFormatter().string(from: Date()), scale: "\(scale): \(shape)",
-    results: results, memory: peaks, skipped: skipped,
+    results: results, memory: peaks, skipped: skipped, plans: plans,
     epilogue: (try? String(contentsOfFile: epilogueFile, encoding: .utf8)) ?? "")
 do {
     if let output = option("--output") { try report.markdown.write(toFile: output, atomically: true, encoding: .utf8) }

@@ -362,10 +362,10 @@ public final class PostgresAuditStore: AsyncAuditStore {
                         sequence += 1
                         record.sequence = sequence
                         let entry = try AuditEntry(chaining: record, after: previous)
-                        try await Self.insert(entry, chain: chain, into: connection, logger: logger)
                         entries.append(entry)
                         previous = entry.hash
                     }
+                    try await Self.insert(entries, chain: chain, into: connection, logger: logger)
                     try await connection.query(
                         "UPDATE changegate_chains SET records = \(sequence), head_hash = \(previous) WHERE chain = \(chain)",
                         logger: logger)
@@ -446,11 +446,13 @@ public final class PostgresAuditStore: AsyncAuditStore {
                 try await Self.settle(connection, lockTimeout: limit, logger: logger)
                 var head = try await Self.lockHead(chain: chain, connection: connection, logger: logger)
                 var check = AuditCopyCheck(after: head)
+                var checked: [AuditEntry] = []
                 for entry in entries {
-                    let checked = try check.next(entry)
-                    try await Self.insert(checked, chain: chain, into: connection, logger: logger)
-                    head = AuditHead(sequence: checked.record.sequence, hash: checked.hash)
+                    let copy = try check.next(entry)
+                    checked.append(copy)
+                    head = AuditHead(sequence: copy.record.sequence, hash: copy.hash)
                 }
+                try await Self.insert(checked, chain: chain, into: connection, logger: logger)
                 if let head, !entries.isEmpty {
                     try await connection.query(
                         """
@@ -524,25 +526,84 @@ public final class PostgresAuditStore: AsyncAuditStore {
         init(_ value: Value) { self.value = value }
     }
 
-    private static func insert(_ entry: AuditEntry, chain: String, into connection: PostgresConnection, logger: Logger)
-        async throws
-    {
-        let record = entry.record
-        try await connection.query(
-            """
-            INSERT INTO changegate_records (chain, sequence, time, source, repository, ref, head, actor, decision, risk,
-              body, previous_hash, hash)
-            VALUES (\(chain), \(record.sequence), \(record.time), \(record.source.rawValue), \(column(record.repository)),
-              \(record.ref.map(column)), \(record.head.map(column)), \(record.actor.map(column)),
-              \(column(record.decision)), \(record.risk), \(entry.body), \(entry.previousHash), \(entry.hash))
-            """, logger: logger)
-        for change in record.changes {
-            try await connection.query(
-                """
-                INSERT INTO changegate_record_changes (chain, sequence, file, key, tags)
-                VALUES (\(chain), \(record.sequence), \(column(change.file)), \(column(change.key)),
-                  \("," + change.tags.map(column).joined(separator: ",") + ","))
-                """, logger: logger)
+    /// Inserts entries and their changed settings, many rows to a statement (a round trip per
+    /// few thousand rows, not per row: a migration of a million records is bound by the server, not
+    /// the network), within PostgreSQL's 65,535 parameters a statement.
+    private static func insert(
+        _ entries: [AuditEntry], chain: String, into connection: PostgresConnection, logger: Logger
+    ) async throws {
+        var rows = MultiRowInsert(
+            "INSERT INTO changegate_records (chain, sequence, time, source, repository, ref, head, actor, decision, "
+                + "risk, body, previous_hash, hash) VALUES", columns: 13)
+        var changes = MultiRowInsert(
+            "INSERT INTO changegate_record_changes (chain, sequence, file, key, tags) VALUES", columns: 5)
+        for entry in entries {
+            let record = entry.record
+            let full = rows.add { values in
+                values.append(chain)
+                values.append(record.sequence)
+                values.append(record.time)
+                values.append(record.source.rawValue)
+                values.append(column(record.repository))
+                values.append(record.ref.map(column))
+                values.append(record.head.map(column))
+                values.append(record.actor.map(column))
+                values.append(column(record.decision))
+                values.append(record.risk)
+                values.append(entry.body)
+                values.append(entry.previousHash)
+                values.append(entry.hash)
+            }
+            if let full { try await connection.query(full, logger: logger) }
+            for change in record.changes {
+                let full = changes.add { values in
+                    values.append(chain)
+                    values.append(record.sequence)
+                    values.append(column(change.file))
+                    values.append(column(change.key))
+                    values.append("," + change.tags.map(column).joined(separator: ",") + ",")
+                }
+                if let full { try await connection.query(full, logger: logger) }
+            }
+        }
+        if let last = rows.finish() { try await connection.query(last, logger: logger) }
+        if let last = changes.finish() { try await connection.query(last, logger: logger) }
+    }
+
+    /// One `INSERT … VALUES (…), (…)` statement being filled, handed out when it holds as many
+    /// rows as its parameters allow.
+    private struct MultiRowInsert {
+        let prefix: String
+        let columns: Int
+        let capacity: Int
+        var query: PostgresQuery
+        var count = 0
+
+        init(_ prefix: String, columns: Int) {
+            self.prefix = prefix
+            self.columns = columns
+            capacity = 65_535 / columns
+            query = PostgresQuery(unsafeSQL: prefix)
+        }
+
+        /// Adds a row; returns the statement to run when it is full.
+        mutating func add(_ row: (inout PostgresBindings) -> Void) -> PostgresQuery? {
+            let base = count * columns
+            query.sql +=
+                (count == 0 ? " (" : ", (") + (1...columns).map { "$\(base + $0)" }.joined(separator: ", ") + ")"
+            row(&query.binds)
+            count += 1
+            return count == capacity ? finish() : nil
+        }
+
+        /// The statement so far (nil when empty), and a new one begun.
+        mutating func finish() -> PostgresQuery? {
+            guard count > 0 else { return nil }
+            defer {
+                query = PostgresQuery(unsafeSQL: prefix)
+                count = 0
+            }
+            return query
         }
     }
 

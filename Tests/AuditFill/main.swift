@@ -3,7 +3,7 @@ import ChangeGatePostgres
 import Foundation
 import TestSupport
 
-// `ChangeGateAuditFill --records N [--batch B] [--seed S] [--end EPOCH] LOCATION`: appends synthetic
+// `ChangeGateAuditFill --records N [--batch B] [--seed S] [--end EPOCH] [--writers W] LOCATION`: appends synthetic
 // records (``SyntheticAuditTrail``) to the trail at LOCATION, a SQLite file or a postgres:// URL
 // (through ``BlockingAuditStore``, as `changegate-server` opens it), B per transaction (1 by
 // default: every append contends for the lock, as concurrent hooks do). The audit tests run several
@@ -27,7 +27,8 @@ func fail(_ message: String) -> Never {
 
 guard let count = option("--records").flatMap(Int.init), let location = arguments.last, arguments.count > 2 else {
     fail(
-        "usage: ChangeGateAuditFill --records N [--batch B] [--seed S] [--end EPOCH] [--attempts R] [--wait S] LOCATION"
+        "usage: ChangeGateAuditFill --records N [--batch B] [--seed S] [--end EPOCH] [--attempts R] [--writers W] [--wait S] "
+            + "LOCATION"
     )
 }
 // Records come 465 s apart on average: with --end, the last lands about then.
@@ -37,10 +38,12 @@ var trail = SyntheticAuditTrail(
     start: end.map { $0 - count * 465 } ?? 1_700_000_000)
 let wait = Duration.seconds(option("--wait").flatMap(Int.init) ?? 10)
 
-func open() throws(AuditError) -> any AuditStore {
-    if AuditStores.isPath(location) { return try SQLiteAuditStore(path: location, waitLimit: wait) }
+func open() throws(AuditError) -> any AuditStore { try openStore(location, waitLimit: wait) }
+
+@Sendable func openStore(_ location: String, waitLimit: Duration) throws(AuditError) -> any AuditStore {
+    if AuditStores.isPath(location) { return try SQLiteAuditStore(path: location, waitLimit: waitLimit) }
     return try BlockingAuditStore.openPostgres(
-        location, environment: ProcessInfo.processInfo.environment, waitLimit: wait)
+        location, environment: ProcessInfo.processInfo.environment, waitLimit: waitLimit)
 }
 
 if let retries = option("--attempts").flatMap(Int.init) {
@@ -70,6 +73,42 @@ if let retries = option("--attempts").flatMap(Int.init) {
         }
     }
     exit(failed ? 1 : 0)
+}
+
+// `--writers N`: N threads, each with a store (a connection) of its own, each appending `count`
+// records: the bench's many writers in one process, as a service's concurrent checks are.
+if let writers = option("--writers").flatMap(Int.init), writers > 1 {
+    let seed = option("--seed").flatMap(UInt64.init) ?? UInt64(getpid())
+    let batch = option("--batch").flatMap(Int.init) ?? 1
+    let failures = Failures()
+    let group = DispatchGroup()
+    let start = trail.time
+    let (target, limit) = (location, wait)
+    for writer in 0..<writers {
+        group.enter()
+        Thread.detachNewThread {
+            defer { group.leave() }
+            var own = SyntheticAuditTrail(seed: seed &+ UInt64(writer), start: start)
+            do {
+                let store = try openStore(target, waitLimit: limit)
+                try own.fill(store, count: count, batch: batch, label: "p\(getpid())w\(writer)-")
+            } catch {
+                failures.add("writer \(writer): \(error)")
+            }
+        }
+    }
+    group.wait()
+    if let first = failures.first { fail(first) }
+    exit(0)
+}
+
+/// The writers' errors, from their threads.
+final class Failures: @unchecked Sendable {
+    // @unchecked Sendable: `messages` is touched only while `lock` is held.
+    private let lock = NSLock()
+    private var messages: [String] = []
+    func add(_ message: String) { lock.withLock { messages.append(message) } }
+    var first: String? { lock.withLock { messages.first } }
 }
 
 do {

@@ -26,7 +26,12 @@ public final class PostgresTestServer: Sendable {
 
     /// A server of the caller's own, for a test that restarts or breaks it while other tests use
     /// ``shared``; stopped, like it, when the process ends.
-    public static func start() throws(StartError) -> PostgresTestServer { try PostgresTestServer() }
+    /// - Parameter durable: Keep PostgreSQL's defaults, fsync and synchronous commit on, as a
+    ///   production server has them (the bench compares appends with SQLite's, which fsync); off by
+    ///   default, since the tests want speed and a crash of the test server loses nothing of value.
+    public static func start(durable: Bool = false) throws(StartError) -> PostgresTestServer {
+        try PostgresTestServer(durable: durable)
+    }
 
     /// A URL of the server's `postgres` database as its superuser, over the socket, for `chain`.
     public func url(chain: String) -> String {
@@ -38,7 +43,7 @@ public final class PostgresTestServer: Sendable {
         "postgres://postgres@127.0.0.1:\(port)/postgres?chain=\(chain)"
     }
 
-    private init() throws(StartError) {
+    private init(durable: Bool = false) throws(StartError) {
         guard let bin = Self.binaries() else {
             throw StartError(
                 description:
@@ -73,8 +78,8 @@ public final class PostgresTestServer: Sendable {
                     runAs,
                     [
                         bin + "/pg_ctl", "-D", data, "-l", folder + "/server.log", "-w", "-t", "60", "-o",
-                        "-p \(candidate) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off "
-                            + "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+                        "-p \(candidate) -k \(folder) -c listen_addresses=127.0.0.1 -c max_connections=200"
+                            + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"),
                         "start",
                     ], what: "pg_ctl start", detached: true)
                 started = candidate

@@ -9,17 +9,23 @@ struct AuditQueries {
     let scratch: String
     let records: Int
 
-    func cases() throws -> [Benchmark] {
+    /// A SQLite trail of `records` synthetic records ending today, filled once a day and reused.
+    static func filledTrail(records: Int, filler: String, scratch: String) throws -> String {
         let day = Int(Date().timeIntervalSince1970) / 86_400
         let path = scratch + "/audit-\(records)-d\(day).sqlite"
         if (try? SQLiteAuditStore(path: path).head()?.sequence) != records {
             try? FileManager.default.removeItem(atPath: path)
             progress("filling an audit trail with \(records.formatted()) records (once; reused afterwards)")
-            let end = String(Int(Date().timeIntervalSince1970) / 86_400 * 86_400)
+            let end = String(day * 86_400)
             try Shell.run(
                 filler,
                 ["audit-fill", "--records", "\(records)", "--batch", "10000", "--seed", "7", "--end", end, path])
         }
+        return path
+    }
+
+    func cases() throws -> [Benchmark] {
+        let path = try Self.filledTrail(records: records, filler: filler, scratch: scratch)
         let input = scratch + "/empty.input"
         _ = FileManager.default.createFile(atPath: input, contents: Data())
         let writers = scratch + "/audit-writers.sqlite"

@@ -16,6 +16,8 @@ struct Benchmark {
     var setUp: () throws -> Void = {}
     var subject: () throws -> Void
     var reference: (name: String, run: () throws -> Void)?
+    /// Records (or other units) one run handles: the table then also gives the rate at the median.
+    var unitsPerRun: Int? = nil
     /// Said under the table: what the case measured and anything the numbers alone do not show.
     var note: String?
 }
@@ -35,8 +37,11 @@ struct Measurement: Sendable {
     var targetText: String
     var met: Bool?
     var note: String?
+    var unitsPerRun: Int? = nil
 
     var ratio: Double? { referenceMedian.map { median / $0 } }
+    /// Units a second at the median run.
+    var rate: Double? { unitsPerRun.map { Double($0) / (median / 1_000) } }
 }
 
 extension Benchmark {
@@ -69,7 +74,7 @@ extension Benchmark {
             p90: Self.percentile(subjectTimes, 0.9),
             runs: runs,
             referenceName: reference?.name, referenceMedian: referenceTimes.isEmpty ? nil : Self.median(referenceTimes),
-            targetText: "(no target)", met: nil, note: note)
+            targetText: "(no target)", met: nil, note: note, unitsPerRun: unitsPerRun)
         if !referenceTimes.isEmpty {
             let ratios = zip(subjectTimes, referenceTimes).map { $0 / $1 }
             result.ratioP10 = Self.percentile(ratios, 0.1)

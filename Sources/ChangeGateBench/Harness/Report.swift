@@ -10,6 +10,8 @@ struct Report {
     var memory: [MemoryMeasurement] = []
     /// Cases that could not run here (a real repository not cloned), and why.
     var skipped: [SkippedCase] = []
+    /// The audit stores' query plans, shown under the tables.
+    var plans: [AuditStoreComparison.Plan] = []
     /// Markdown written after the table: how the suite works and what was tried.
     var epilogue: String
 
@@ -68,8 +70,17 @@ struct Report {
                 text += "\(m.referencePeakKiB.map(Self.mebibytes) ?? "—") | \(m.ratio.map(Self.ratio) ?? "—") |\n"
             }
         }
+        if !plans.isEmpty {
+            text += "\n### Query plans\n\nAs `changegate audit log … --explain` prints them on the trails above.\n"
+            for plan in plans { text += "\n\(plan.title):\n\n```\n\(plan.text)\n```\n" }
+        }
         let notes =
-            results.compactMap { r in r.note.map { "- **\(r.name)**: \($0)" } }
+            results.compactMap { r in
+                r.note.map { note in
+                    "- **\(r.name)**: \(note)"
+                        + (r.rate.map { String(format: " At the median: %.0f a second.", $0) } ?? "")
+                }
+            }
             + memory.compactMap { m in m.note.map { "- **\(m.name)**: \($0)" } }
         if !notes.isEmpty { text += "\n## The cases\n\n" + notes.joined(separator: "\n") + "\n" }
         return text + "\n" + epilogue
@@ -95,7 +106,8 @@ struct Report {
                 + "\"ratioP10\": \(number(r.ratioP10)), \"ratioP90\": \(number(r.ratioP90)), "
                 + "\"reference\": \(r.referenceName.map(quoted) ?? "null"), "
                 + "\"referenceMedianMilliseconds\": \(number(r.referenceMedian)), \"ratio\": \(number(r.ratio)), "
-                + "\"target\": \(quoted(r.targetText)), \"met\": \(r.met.map { $0 ? "true" : "false" } ?? "null")}"
+                + "\"target\": \(quoted(r.targetText)), \"met\": \(r.met.map { $0 ? "true" : "false" } ?? "null"), "
+                + "\"perSecond\": \(number(r.rate))}"
         }
         let peaks = memory.map { m in
             "{\"case\": \(quoted(m.name)), \"peakKiB\": \(m.peakKiB), "

@@ -36,6 +36,7 @@ struct AuditFollowTests {
         let folder = try Paths.temporaryDirectory("audit-follow")
         defer { try? FileManager.default.removeItem(at: folder) }
         let location: String
+        var chain = ""
         let append: @Sendable ([AuditRecord]) async throws -> Void
         switch kind {
         case .sqlite:
@@ -44,7 +45,8 @@ struct AuditFollowTests {
             append = { records in try store.append(records) }
         case .postgres:
             let server = try PostgresTestServer.shared.get()
-            location = server.url(chain: "follow-\(UUID().uuidString.prefix(8).lowercased())")
+            chain = "follow-\(UUID().uuidString.prefix(8).lowercased())"
+            location = server.url(chain: chain)
             let store = try await PostgresAuditStore.open(try PostgresLocation.parse(location, environment: [:]))
             append = { records in try await store.append(records) }
         }
@@ -92,6 +94,17 @@ struct AuditFollowTests {
 
         _ = try await shown(2, within: .seconds(20))
         #expect(sequences() == [2, 4], "the backlog: \(output.lines)")
+        if kind == .postgres {
+            // Anyone who may connect may NOTIFY the channel. A forged wake-up, with the chain's name
+            // or a payload made to look like SQL, shows nothing: the follower then reads records
+            // after the last it showed, and the payload is never a record or a query.
+            try PostgresTestServer.shared.get().psql(
+                "NOTIFY changegate_appends, '\(chain)'; NOTIFY changegate_appends, '\(chain)'' OR 1=1 --'; "
+                    + "NOTIFY changegate_appends, '{\"sequence\": 99}'")
+            _ = try await OffPool.run { usleep(1_000_000) }
+            #expect(sequences() == [2, 4], "a forged NOTIFY showed something: \(output.lines)")
+            #expect(process.isRunning, "a forged NOTIFY stopped --follow")
+        }
         try await append([AuditQueryTests.record(10, keys: Self.other)])
         try await append([AuditQueryTests.record(5, keys: Self.ttl)])
         let waited = try await shown(3, within: .seconds(10))
