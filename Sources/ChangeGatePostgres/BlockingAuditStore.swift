@@ -117,6 +117,14 @@ public final class BlockingAuditStore: AuditStore {
         }
     }
 
+    public func entries(heads: [String], repository: String) throws(AuditError) -> [AuditEntry] {
+        let store = self.store
+        return try Self.wait(timeLimit, kind: .read, "cannot read the audit trail") {
+            () async throws(AuditError) -> [AuditEntry] in
+            try await store.entries(heads: heads, repository: repository)
+        }
+    }
+
     public func queryPlan(for query: AuditQuery) throws(AuditError) -> String? {
         let store = self.store
         return try Self.wait(timeLimit, kind: .read, "cannot explain the query on the audit trail") {

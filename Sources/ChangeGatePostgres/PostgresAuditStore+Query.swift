@@ -42,6 +42,33 @@ extension PostgresAuditStore {
         }
     }
 
+    /// Every record of `repository` whose head is one of `heads`, newest first: one query through
+    /// the `(chain, head, source)` index for a page's landings.
+    public func entries(heads: [String], repository: String) async throws(AuditError) -> [AuditEntry] {
+        let wanted = Set(heads.filter { !$0.utf8.contains(0) })
+        guard !wanted.isEmpty, !repository.utf8.contains(0) else { return [] }
+        let chain = self.chain
+        let list = Array(wanted)
+        return try await run("cannot read the audit trail") { client, logger in
+            var found: [AuditEntry] = []
+            for try await (sequence, body, previous, hash) in try await client.query(
+                """
+                SELECT sequence, body, previous_hash, hash FROM changegate_records
+                WHERE chain = \(chain) AND head = ANY(\(list)) AND repository = \(repository) ORDER BY sequence DESC
+                """, logger: logger
+            ).decode((Int, String, String, String).self) {
+                let entry = try Self.entry(sequence: sequence, body: body, previousHash: previous, hash: hash)
+                // The columns are copies: the record itself must say it.
+                if let head = entry.record.head, wanted.contains(head),
+                    entry.record.repository.utf8.elementsEqual(repository.utf8)
+                {
+                    found.append(entry)
+                }
+            }
+            return found
+        }
+    }
+
     /// The server's plan for the first page of `query` (`EXPLAIN`): which indexes answer it.
     public func queryPlan(for query: AuditQuery) async throws(AuditError) -> String? {
         try query.validate()

@@ -13,19 +13,24 @@ extension AuditStore {
         guard !decisions.isEmpty else { return [:] }
         var landings: [Int: Int] = [:]
         var seen = Set<String>()
+        // The heads of each repository in one query: one round trip for a page, not one a record.
+        var heads: [String: [String]] = [:]
         for decision in decisions {
             let record = decision.record
+            if let head = record.head {
+                heads[record.repository, default: []].append(head)
+                continue
+            }
+            // A deletion names no head: its ref does (ref names hold no glob characters).
+            guard let ref = record.ref, seen.insert("ref \(record.repository)\u{0}\(ref)").inserted else { continue }
             var query = AuditQuery()
             query.repository = record.repository
-            if let head = record.head {
-                guard seen.insert("head \(head)").inserted else { continue }
-                query.head = head
-            } else {
-                // A deletion names no head: its ref does (ref names hold no glob characters).
-                guard let ref = record.ref, seen.insert("ref \(ref)").inserted else { continue }
-                query.ref = ref
-            }
-            let related = try self.entries(matching: query).filter { $0.record.head == record.head }
+            query.ref = ref
+            let related = try self.entries(matching: query).filter { $0.record.head == nil }
+            for (sequence, landed) in Self.pairLandings(related.reversed()) { landings[sequence] = landed.sequence }
+        }
+        for (repository, ids) in heads {
+            let related = try self.entries(heads: Array(Set(ids)), repository: repository)
             for (sequence, landed) in Self.pairLandings(related.reversed()) { landings[sequence] = landed.sequence }
         }
         return landings

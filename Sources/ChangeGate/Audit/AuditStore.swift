@@ -40,6 +40,16 @@ public protocol AsyncAuditStore: Sendable {
     /// - Throws: ``AuditError`` when the trail cannot be read.
     func entries(matching query: AuditQuery) async throws(AuditError) -> [AuditEntry]
 
+    /// Every record of `repository` whose head is one of `heads`, newest first
+    /// (``AuditStore/entries(heads:repository:)``).
+    ///
+    /// - Parameters:
+    ///   - heads: Full hex commit ids.
+    ///   - repository: The repository, as records name it.
+    /// - Returns: The entries, newest first.
+    /// - Throws: ``AuditError`` when the trail cannot be read.
+    func entries(heads: [String], repository: String) async throws(AuditError) -> [AuditEntry]
+
     /// How the store answers `query` (``AuditStore/queryPlan(for:)``).
     ///
     /// - Parameter query: The query `entries(matching:)` would answer.
@@ -152,6 +162,17 @@ public protocol AuditStore: AsyncAuditStore {
     ///   damaged.
     func entries(matching query: AuditQuery) throws(AuditError) -> [AuditEntry]
 
+    /// Every record of `repository` whose head is one of `heads`, newest first: what
+    /// ``landings(of:)`` asks of a page of decisions at once, where one query per head would cost a
+    /// server a round trip each. The default asks ``entries(matching:)`` once per head.
+    ///
+    /// - Parameters:
+    ///   - heads: Full hex commit ids.
+    ///   - repository: The repository, as records name it.
+    /// - Returns: The entries, newest first.
+    /// - Throws: ``AuditError`` when the trail cannot be read.
+    func entries(heads: [String], repository: String) throws(AuditError) -> [AuditEntry]
+
     /// How the store answers `query`: the database's own plan (SQLite's `EXPLAIN QUERY PLAN`,
     /// PostgreSQL's `EXPLAIN`), so that an operator can see which indexes a filter uses
     /// (`changegate audit log --explain`).
@@ -251,6 +272,10 @@ extension AuditStore {
         try synchronously { () throws(AuditError) in try queryPlan(for: query) }
     }
 
+    public func entries(heads: [String], repository: String) async throws(AuditError) -> [AuditEntry] {
+        try synchronously { () throws(AuditError) in try entries(heads: heads, repository: repository) }
+    }
+
     public func entry(sequence: Int) async throws(AuditError) -> AuditEntry? {
         try synchronously { () throws(AuditError) in try entry(sequence: sequence) }
     }
@@ -277,6 +302,17 @@ extension AuditStore {
     }
 
     private func synchronously<T>(_ body: () throws(AuditError) -> T) throws(AuditError) -> T { try body() }
+
+    public func entries(heads: [String], repository: String) throws(AuditError) -> [AuditEntry] {
+        var found: [AuditEntry] = []
+        for head in Set(heads) {
+            var query = AuditQuery()
+            query.repository = repository
+            query.head = head
+            found += try entries(matching: query)
+        }
+        return found.sorted { $0.record.sequence > $1.record.sequence }
+    }
 
     /// No plan: a store without a query planner (in memory) filters every record.
     public func queryPlan(for query: AuditQuery) throws(AuditError) -> String? {

@@ -75,17 +75,7 @@ public enum AuditWorkflow {
     ///   location names a store this binary does not have, when a trail named explicitly does not
     ///   exist, or when the store cannot be opened.
     public static func openForReading(_ trail: Trail) throws(WorkflowError) -> OpenedTrail {
-        var gitDirectory: String?
-        if trail.location == nil, trail.environment[AuditLocation.environmentVariable] == nil {
-            do {
-                gitDirectory = try Repository.open(path: trail.repositoryPath, environment: trail.environment).path
-            } catch {
-                throw WorkflowError("\(error); name the trail with --audit PATH")
-            }
-        }
-        let path = AuditLocation.path(
-            explicit: trail.location, environment: trail.environment, gitDirectory: gitDirectory ?? ".")
-        if let unsupported = AuditStores.unsupported(path) { throw WorkflowError("\(unsupported)") }
+        let path = try resolve(trail)
         let shown = AuditStores.displayed(path)
         guard AuditStores.isPath(path) else {
             do {
@@ -105,16 +95,9 @@ public enum AuditWorkflow {
         }
     }
 
-    /// Opens the trail for writing and closes it: creates a SQLite trail, or brings a PostgreSQL
-    /// database's schema to this version (`changegate audit init`, run as the role that owns the
-    /// tables, so that writers need no right to create any: docs/audit.md, least privilege).
-    ///
-    /// - Parameter trail: Which trail.
-    /// - Returns: Its location as it may be shown, and its head (nil: no records yet).
-    /// - Throws: ``WorkflowError`` when no repository opens to find the default trail in, or the
-    ///   store cannot be opened for writing (its message says why: a role that may not create
-    ///   tables, a schema newer than this ChangeGate).
-    public static func initialize(_ trail: Trail) throws(WorkflowError) -> (location: String, head: AuditHead?) {
+    /// Where `trail` is: `--audit`, else `CHANGEGATE_AUDIT`, else the repository's git directory's
+    /// default; refused at once when it names a store this binary does not have.
+    private static func resolve(_ trail: Trail) throws(WorkflowError) -> String {
         var gitDirectory: String?
         if trail.location == nil, trail.environment[AuditLocation.environmentVariable] == nil {
             do {
@@ -126,6 +109,20 @@ public enum AuditWorkflow {
         let path = AuditLocation.path(
             explicit: trail.location, environment: trail.environment, gitDirectory: gitDirectory ?? ".")
         if let unsupported = AuditStores.unsupported(path) { throw WorkflowError("\(unsupported)") }
+        return path
+    }
+
+    /// Opens the trail for writing and closes it: creates a SQLite trail, or brings a PostgreSQL
+    /// database's schema to this version (`changegate audit init`, run as the role that owns the
+    /// tables, so that writers need no right to create any: docs/audit.md, least privilege).
+    ///
+    /// - Parameter trail: Which trail.
+    /// - Returns: Its location as it may be shown, and its head (nil: no records yet).
+    /// - Throws: ``WorkflowError`` when no repository opens to find the default trail in, or the
+    ///   store cannot be opened for writing (its message says why: a role that may not create
+    ///   tables, a schema newer than this ChangeGate).
+    public static func initialize(_ trail: Trail) throws(WorkflowError) -> (location: String, head: AuditHead?) {
+        let path = try resolve(trail)
         do {
             let store = try AuditStores.open(path, access: .readWrite)
             return (AuditStores.displayed(path), try store.head())

@@ -308,6 +308,25 @@ struct AuditStoreContractTests {
     }
 
     @Test(
+        "entries(heads:repository:) returns the records of those heads in that repository, newest first",
+        arguments: kinds)
+    func entriesOfHeads(_ kind: Kind) async throws {
+        let opened = try await kind.open()
+        defer { opened.close() }
+        let all = try await opened.store.append(Self.records())
+        let heads = ["h10", "h1", "h8", "h2", "nope", "h1"]
+        for repository in ["/srv/shop.git", "/srv/other.git", "/srv/cafe\u{301}.git"] {
+            let expected = all.filter { entry in
+                entry.record.repository.utf8.elementsEqual(repository.utf8)
+                    && entry.record.head.map { heads.contains($0) } == true
+            }.sorted { $0.record.sequence > $1.record.sequence }.map(\.record.sequence)
+            let found = try await opened.store.entries(heads: heads, repository: repository).map(\.record.sequence)
+            #expect(found == expected, "\(repository)")
+        }
+        #expect(try await opened.store.entries(heads: [], repository: "/srv/shop.git").isEmpty)
+    }
+
+    @Test(
         "entries(matching:) returns what AuditQuery.matches selects, newest first, for every query",
         arguments: kinds)
     func queriesMatchTheReference(_ kind: Kind) async throws {
