@@ -29,6 +29,8 @@ public final class PostgresTestServer: Sendable {
     /// - Parameter durable: Keep PostgreSQL's defaults, fsync and synchronous commit on, as a
     ///   production server has them (the bench compares appends with SQLite's, which fsync); off by
     ///   default, since the tests want speed and a crash of the test server loses nothing of value.
+    /// - Returns: The running server.
+    /// - Throws: ``StartError`` when initdb or pg_ctl fails, with their output.
     public static func start(durable: Bool = false) throws(StartError) -> PostgresTestServer {
         try PostgresTestServer(durable: durable)
     }
