@@ -19,13 +19,13 @@ extension PostgresAuditStore {
         // Most rows a page returns match (the SQL narrows on the settings), so a page a little
         // larger than the limit is usually the only one.
         let page = min(max(limit &* 2, 200), 10_000)
-        return try await run("cannot read the audit trail") { client, logger in
+        return try await read("cannot read the audit trail") { database, logger in
             var found: [AuditEntry] = []
             var below: Int?
             while found.count < limit {
                 let sql = Self.selection(query, chain: chain, below: below, page: page)
                 var rows = 0
-                for try await (sequence, body, previous, hash) in try await client.query(sql, logger: logger).decode(
+                for try await (sequence, body, previous, hash) in try await database.rows(sql, logger: logger).decode(
                     (Int, String, String, String).self)
                 {
                     rows += 1
@@ -49,9 +49,9 @@ extension PostgresAuditStore {
         guard !wanted.isEmpty, !repository.utf8.contains(0) else { return [] }
         let chain = self.chain
         let list = Array(wanted)
-        return try await run("cannot read the audit trail") { client, logger in
+        return try await read("cannot read the audit trail") { database, logger in
             var found: [AuditEntry] = []
-            for try await (sequence, body, previous, hash) in try await client.query(
+            for try await (sequence, body, previous, hash) in try await database.rows(
                 """
                 SELECT sequence, body, previous_hash, hash FROM changegate_records
                 WHERE chain = \(chain) AND head = ANY(\(list)) AND repository = \(repository) ORDER BY sequence DESC
@@ -76,9 +76,9 @@ extension PostgresAuditStore {
         var explain = Self.selection(query, chain: chain, below: nil, page: min(max(limit &* 2, 200), 10_000))
         explain.sql = "EXPLAIN " + explain.sql
         let sql = explain
-        return try await run("cannot explain the query on the audit trail") { client, logger in
+        return try await read("cannot explain the query on the audit trail") { database, logger in
             var lines: [String] = []
-            for try await line in try await client.query(sql, logger: logger).decode(String.self) {
+            for try await line in try await database.rows(sql, logger: logger).decode(String.self) {
                 lines.append(line)
             }
             return lines.joined(separator: "\n")

@@ -2,6 +2,7 @@ import ChangeGate
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The audit trail in PostgreSQL: the store a fleet of hooks, CI runners and services shares.
 ///
@@ -22,6 +23,9 @@ public final class PostgresAuditStore: AsyncAuditStore {
     /// The longest an operation waits for the server (to connect, for the chain's lock).
     public let waitLimit: Duration
     private let client: PostgresClient
+    /// A reader's connection from the open, kept for its reads while it is open: a command that
+    /// reads once and exits then connects once. The pool takes over when it closes.
+    private let direct = Mutex<PostgresConnection?>(nil)
     private let running: Task<Void, Never>
     private let logger: Logger
 
@@ -76,10 +80,26 @@ public final class PostgresAuditStore: AsyncAuditStore {
         running = Task(executorPreference: StoreThreads.shared) { await client.run() }
     }
 
-    deinit { running.cancel() }
+    deinit {
+        running.cancel()
+        Self.release(direct.withLock { $0 })
+    }
 
     /// Ends the store's connections; later calls fail.
-    public func close() { running.cancel() }
+    public func close() {
+        running.cancel()
+        Self.release(
+            direct.withLock { connection in
+                defer { connection = nil }
+                return connection
+            })
+    }
+
+    /// Closes a kept connection, holding it until it has closed (it must not be freed open).
+    private static func release(_ connection: PostgresConnection?) {
+        guard let connection else { return }
+        connection.close().whenComplete { _ in _ = connection }
+    }
 
     // MARK: - Schema
 
@@ -255,7 +275,11 @@ public final class PostgresAuditStore: AsyncAuditStore {
                     }
                     newest = try await Self.schemaVersion(connection, logger: logger)
                 }
-                try await connection.close()
+                if access == .readOnly {
+                    self.direct.withLock { $0 = connection }
+                } else {
+                    try await connection.close()
+                }
                 return newest
             } catch {
                 try? await connection.close()
@@ -618,9 +642,9 @@ public final class PostgresAuditStore: AsyncAuditStore {
 
     public func entry(sequence: Int) async throws(AuditError) -> AuditEntry? {
         let chain = self.chain
-        return try await run("cannot read the audit trail") { client, logger in
+        return try await read("cannot read the audit trail") { database, logger in
             var found: AuditEntry?
-            for try await (sequence, body, previous, hash) in try await client.query(
+            for try await (sequence, body, previous, hash) in try await database.rows(
                 """
                 SELECT sequence, body, previous_hash, hash FROM changegate_records
                 WHERE chain = \(chain) AND sequence = \(sequence)
@@ -635,9 +659,9 @@ public final class PostgresAuditStore: AsyncAuditStore {
     public func entries(from sequence: Int, limit: Int) async throws(AuditError) -> [AuditEntry] {
         guard limit > 0 else { return [] }
         let chain = self.chain
-        return try await run("cannot read the audit trail") { client, logger in
+        return try await read("cannot read the audit trail") { database, logger in
             var found: [AuditEntry] = []
-            for try await (sequence, body, previous, hash) in try await client.query(
+            for try await (sequence, body, previous, hash) in try await database.rows(
                 """
                 SELECT sequence, body, previous_hash, hash FROM changegate_records
                 WHERE chain = \(chain) AND sequence >= \(sequence) ORDER BY sequence LIMIT \(limit)
@@ -651,9 +675,9 @@ public final class PostgresAuditStore: AsyncAuditStore {
 
     public func head() async throws(AuditError) -> AuditHead? {
         let chain = self.chain
-        return try await run("cannot read the audit trail") { client, logger in
+        return try await read("cannot read the audit trail") { database, logger in
             var head: AuditHead?
-            for try await (sequence, hash) in try await client.query(
+            for try await (sequence, hash) in try await database.rows(
                 """
                 SELECT sequence, hash FROM changegate_records WHERE chain = \(chain)
                 ORDER BY sequence DESC LIMIT 1
@@ -669,10 +693,10 @@ public final class PostgresAuditStore: AsyncAuditStore {
     /// chain's head row names the last record.
     public func verify() async throws(AuditError) -> AuditVerification {
         let chain = self.chain
-        return try await run("cannot verify the audit trail") { client, logger in
+        return try await read("cannot verify the audit trail") { database, logger in
             var verifier = AuditChainVerifier()
             var problem: AuditVerification.Problem?
-            for try await (sequence, body, previous, hash) in try await client.query(
+            for try await (sequence, body, previous, hash) in try await database.rows(
                 """
                 SELECT sequence, body, previous_hash, hash FROM changegate_records WHERE chain = \(chain)
                 ORDER BY sequence
@@ -683,7 +707,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
             }
             var verification = AuditVerification(records: verifier.records, head: verifier.head, problem: problem)
             if problem == nil {
-                for try await (records, hash) in try await client.query(
+                for try await (records, hash) in try await database.rows(
                     "SELECT records, head_hash FROM changegate_chains WHERE chain = \(chain)", logger: logger
                 ).decode((Int, String).self) {
                     let last = verifier.head
@@ -702,9 +726,9 @@ public final class PostgresAuditStore: AsyncAuditStore {
     /// of them to the end.
     public func approvals(of commit: String) async throws(AuditError) -> [AuditRecord] {
         let chain = self.chain
-        return try await run("cannot read the audit trail") { client, logger in
+        return try await read("cannot read the audit trail") { database, logger in
             var sequences: [Int] = []
-            for try await sequence in try await client.query(
+            for try await sequence in try await database.rows(
                 """
                 SELECT sequence FROM changegate_records
                 WHERE chain = \(chain) AND head = \(commit) AND source = \(AuditRecord.Source.approval.rawValue)
@@ -717,7 +741,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
             var previous = AuditEntry.genesis
             if first > 1 {
                 var before: String?
-                for try await hash in try await client.query(
+                for try await hash in try await database.rows(
                     "SELECT hash FROM changegate_records WHERE chain = \(chain) AND sequence = \(first - 1)",
                     logger: logger
                 ).decode(String.self) {
@@ -729,7 +753,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
             var walk = AuditLinkWalk(from: first, after: previous)
             var approvals: [Int: AuditRecord] = [:]
             let wanted = Set(sequences)
-            for try await (sequence, body, previousHash, hash) in try await client.query(
+            for try await (sequence, body, previousHash, hash) in try await database.rows(
                 """
                 SELECT sequence, body, previous_hash, hash FROM changegate_records
                 WHERE chain = \(chain) AND sequence >= \(first) ORDER BY sequence
@@ -807,6 +831,15 @@ public final class PostgresAuditStore: AsyncAuditStore {
         } catch {
             throw AuditError(failure, "\(what) \(location): \(error)")
         }
+    }
+
+    /// ``run(_:limit:failure:_:)`` for a read: on the reader's own connection while it is open,
+    /// else through the pool.
+    func read<T: Sendable>(
+        _ what: String, _ body: @escaping @Sendable (any PostgresQuerying, Logger) async throws -> T
+    ) async throws(AuditError) -> T {
+        let connection = direct.withLock { $0.flatMap { $0.isClosed ? nil : $0 } }
+        return try await run(what) { client, logger in try await body(connection ?? client, logger) }
     }
 
     /// The server's error inside `error`, also when a transaction wraps it.
