@@ -9,7 +9,7 @@ import Testing
 /// `--rev REV --file PATH` simulates the file as that revision has it. Real clusters (Sentinel's:
 /// they start in a second or two).
 @Suite("Simulation command, run for real")
-struct SimulateInterruptTests {
+struct SimulationInterruptTests {
     /// The processes whose parent is `pid`, with their command lines.
     static func children(of pid: pid_t) -> [(pid: pid_t, command: String)] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

@@ -4,7 +4,7 @@ import Testing
 
 /// What a Sentinel simulation runs, worked out from a `sentinel.conf` without starting anything.
 @Suite("Sentinel simulation plan")
-struct SentinelPlanTests {
+struct SentinelSimulationPlanTests {
     @Test("the monitored master's quorum and timers run, under a name and address of the run's own")
     func planned() throws {
         let plan = try SentinelPlanner.plan(
