@@ -14,6 +14,10 @@ final class SentinelCluster {
 
     let id: String
     let folder: String
+    /// Where the servers write (their files, Sentinel's rewritten configuration): theirs. The
+    /// cluster's folder, its cleanup script and its list of processes stay ours, so that no server
+    /// (nor a client of one) can change what the cleanup runs.
+    let data: String
     let tools: RedisTools
     let plan: SentinelPlan
     private(set) var servers: [Node] = []
@@ -25,9 +29,11 @@ final class SentinelCluster {
         self.tools = tools
         id = "\(label)-\(UUID().uuidString.prefix(8))"
         folder = "/tmp/cg-sim-\(id)"
+        data = folder + "/data"
         let ports = try LoopbackPorts.allocate(SentinelPlan.serverCount + SentinelPlan.sentinelCount)
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: false)
         } catch {
             throw SimulationError(.clusterStart, "cannot make \(folder): \(error)")
         }
@@ -36,14 +42,14 @@ final class SentinelCluster {
         for index in 0..<SentinelPlan.serverCount {
             servers.append(
                 Node(
-                    name: "redis-\(index)", port: ports[index], config: "\(folder)/redis-\(index).conf",
+                    name: "redis-\(index)", port: ports[index], config: "\(data)/redis-\(index).conf",
                     log: "\(folder)/redis-\(index).log"))
         }
         for index in 0..<SentinelPlan.sentinelCount {
             sentinels.append(
                 Node(
                     name: "sentinel-\(index)", port: ports[SentinelPlan.serverCount + index],
-                    config: "\(folder)/sentinel-\(index).conf", log: "\(folder)/sentinel-\(index).log"))
+                    config: "\(data)/sentinel-\(index).conf", log: "\(folder)/sentinel-\(index).log"))
         }
         try writeConfigurations()
     }
@@ -58,7 +64,7 @@ final class SentinelCluster {
         for (index, server) in servers.enumerated() {
             var lines =
                 common + [
-                    "port \(server.port)", "dir \(folder)", "dbfilename redis-\(index).rdb", "save \"\"",
+                    "port \(server.port)", "dir \(data)", "dbfilename redis-\(index).rdb", "save \"\"",
                     "appendonly no",
                     // DEBUG SLEEP is the hang scenario's fault; local connections only.
                     "enable-debug-command local",
@@ -74,12 +80,16 @@ final class SentinelCluster {
             // the cluster's folder.
             try write(
                 common + [
-                    "port \(sentinel.port)", "dir \(folder)",
+                    "port \(sentinel.port)", "dir \(data)",
                     "sentinel monitor \(name) 127.0.0.1 \(servers[0].port) \(plan.quorum)",
                     "sentinel down-after-milliseconds \(name) \(plan.downAfterMilliseconds)",
                     "sentinel failover-timeout \(name) \(plan.failoverTimeout)",
                     "sentinel parallel-syncs \(name) \(plan.parallelSyncs)",
                 ], to: sentinel.config)
+        }
+        if let user = tools.runAs {
+            _ = CommandRunner.run(["/bin/chown", "-R", "\(user):", data])
+            _ = CommandRunner.run(["/bin/chmod", "700", data])
         }
     }
 
@@ -93,7 +103,7 @@ final class SentinelCluster {
 
     /// The environment every server gets: nothing of ours.
     private var serverEnvironment: [String: String] {
-        ["PATH": "/usr/bin:/bin", "HOME": folder, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"]
+        ["PATH": "/usr/bin:/bin", "HOME": data, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"]
     }
 
     private func record(_ process: ClusterProcess) {
@@ -115,7 +125,7 @@ final class SentinelCluster {
         for index in servers.indices {
             let process = try ClusterProcess.start(
                 [tools.redisServer, servers[index].config], name: servers[index].name, log: servers[index].log,
-                user: nil, environment: serverEnvironment)
+                user: tools.runAs, environment: serverEnvironment)
             servers[index].process = process
             record(process)
         }
@@ -127,7 +137,7 @@ final class SentinelCluster {
             var arguments = [tools.redisSentinel, sentinels[index].config]
             if tools.sentinelFlag { arguments.append("--sentinel") }
             let process = try ClusterProcess.start(
-                arguments, name: sentinels[index].name, log: sentinels[index].log, user: nil,
+                arguments, name: sentinels[index].name, log: sentinels[index].log, user: tools.runAs,
                 environment: serverEnvironment)
             sentinels[index].process = process
             record(process)

@@ -8,6 +8,9 @@ public struct RedisTools: Sendable, Hashable {
     public var redisSentinel: String
     /// Whether ``redisSentinel`` is `redis-server` and needs `--sentinel`.
     public var sentinelFlag: Bool
+    /// The user the servers run as: as root, `nobody`, so that a client of a server (anyone on the
+    /// machine can reach loopback) acts with no privilege; otherwise ourselves.
+    public var runAs: String?
 
     /// Finds them on `PATH` (and /usr/bin, /usr/sbin), or says what is missing and how to get it.
     ///
@@ -26,9 +29,13 @@ public struct RedisTools: Sendable, Hashable {
             throw SimulationError(
                 .missingTool, "no redis-server: run scripts/bootstrap, which installs it (Debian redis-server)")
         }
-        if let sentinel = onPath("redis-sentinel") {
-            return RedisTools(redisServer: server, redisSentinel: sentinel, sentinelFlag: false)
+        let runAs = geteuid() == 0 ? "nobody" : nil
+        if let user = runAs, getpwnam(user) == nil {
+            throw SimulationError(
+                .missingTool, "running as root, and there is no unprivileged user \(user) to run the servers as")
         }
-        return RedisTools(redisServer: server, redisSentinel: server, sentinelFlag: true)
+        let sentinel = onPath("redis-sentinel")
+        return RedisTools(
+            redisServer: server, redisSentinel: sentinel ?? server, sentinelFlag: sentinel == nil, runAs: runAs)
     }
 }

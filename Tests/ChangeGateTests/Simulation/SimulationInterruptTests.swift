@@ -78,12 +78,24 @@ struct SimulationInterruptTests {
         var ports: [Int] = []
         for server in servers {
             let config = try #require(server.command.split(separator: " ").first { $0.hasSuffix(".conf") })
-            folders.insert(URL(fileURLWithPath: String(config)).deletingLastPathComponent().path)
+            // `<cluster>/data/<server>.conf`.
+            folders.insert(
+                URL(fileURLWithPath: String(config)).deletingLastPathComponent().deletingLastPathComponent().path)
             let text = try String(contentsOfFile: String(config), encoding: .utf8)
             let port = try #require(text.split(separator: "\n").first { $0.hasPrefix("port ") }?.dropFirst(5))
             ports.append(try #require(Int(port)))
         }
         #expect(folders.count == 2)
+        if geteuid() == 0 {
+            // As root, the servers run as nobody: a client of theirs (any user can reach
+            // loopback) acts without privilege.
+            let nobody = try #require(getpwnam("nobody")).pointee.pw_uid
+            for server in servers {
+                let status = try String(contentsOfFile: "/proc/\(server.pid)/status", encoding: .utf8)
+                let uid = status.split(separator: "\n").first { $0.hasPrefix("Uid:") }
+                #expect(uid?.split(separator: "\t").dropFirst().first == "\(nobody)", "\(server.command): \(uid ?? "")")
+            }
+        }
         #expect(ports.allSatisfy(Self.accepts), "the servers listen before the interrupt")
         // Mid-run: the faults are provoked a moment after the clusters are up.
         Thread.sleep(forTimeInterval: 2)
