@@ -43,10 +43,12 @@ public struct SimulationReport: Sendable, Hashable {
         var lost = result.rowsLost.map { "; \($0) of \(result.rowsWritten) acknowledged \(unit) lost" } ?? ""
         if let lag = result.replicaLagBytes, result.rowsLost != nil {
             // -1: no replica connected (reconnecting) at the fault.
-            let stream = plan.system == .sentinel ? "of the replication stream" : "of WAL"
-            lost +=
-                lag >= 0
-                ? " (replicas \(lag) bytes \(stream) behind at the fault)" : " (no replica connected at the fault)"
+            // A Redis replica acknowledges its offset once a second: its lag is as of then.
+            let behind =
+                plan.system == .sentinel
+                ? "replicas \(lag) bytes behind at the fault, by their last acknowledgement"
+                : "replicas \(lag) bytes of WAL behind at the fault"
+            lost += lag >= 0 ? " (\(behind))" : " (no replica connected at the fault)"
         }
         let within = "RTO \(Self.seconds(rto))"
         switch result.outcome {
