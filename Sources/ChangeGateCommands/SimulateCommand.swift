@@ -3,12 +3,13 @@ import ChangeGate
 import ChangeGateSimulation
 import Foundation
 
-/// `changegate simulate patroni FILE`: a real failover on loopback, measured, as JUnit evidence.
+/// `changegate simulate patroni FILE`, `simulate sentinel FILE`: a real failover on loopback,
+/// measured, as JUnit evidence.
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Run a real failover of a configuration on loopback and measure it (docs/simulation.md).",
-        subcommands: [Patroni.self])
+        subcommands: [Patroni.self, Sentinel.self])
 
     struct Patroni: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -22,110 +23,42 @@ struct SimulateCommand: ParsableCommand {
                 the simulation could not run.
                 """)
 
-        @Option(
-            help: ArgumentHelp(
-                "The repository, with --rev (default: the one containing the working directory).", valueName: "path"),
-            completion: .directory)
-        var repo: String?
-
-        @Option(
-            help: ArgumentHelp("Read FILE at this revision of the repository instead of from disk.", valueName: "rev"),
-            completion: Completions.revisions)
-        var rev: String?
-
-        @Option(
-            name: .customLong("scenario"),
-            help: ArgumentHelp(
-                "A scenario to run: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")) (repeatable; default: all).",
-                valueName: "name"))
-        var scenarios: [String] = []
-
-        @Option(
-            help: ArgumentHelp(
-                "file: the file's timers; fast: loop_wait ≤ 2 s, retry_timeout ≤ 5 s (CI).", valueName: "profile"))
-        var timers: String = TimerProfile.file.rawValue
-
-        @Option(
-            help: ArgumentHelp("The recovery time objective a scenario must meet (60, 60s, 2m).", valueName: "duration")
-        )
-        var rto: String = "60s"
-
-        @Option(help: ArgumentHelp("Scenarios run at once, each a cluster of its own.", valueName: "n"))
-        var parallel: Int = 3
-
-        @Option(help: ArgumentHelp("Write the JUnit report here.", valueName: "path"), completion: .file())
-        var junit: String?
-
-        @Argument(
-            help: ArgumentHelp("The Patroni configuration file (a repository path with --rev)."), completion: .file())
-        var file: String
+        @OptionGroup var options: SimulateOptions
 
         func run() throws {
-            guard let profile = TimerProfile(rawValue: timers) else {
-                throw ValidationError("--timers is file or fast, not \(timers)")
-            }
-            guard let seconds = Self.seconds(rto), seconds > 0 else {
-                throw ValidationError("--rto is a duration (60, 60s, 2m), not \(rto)")
-            }
-            var chosen: [Scenario] = []
-            for name in scenarios {
-                guard let scenario = Scenario(rawValue: name) else {
-                    throw ValidationError(
-                        "no scenario \(name): \(Scenario.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                chosen.append(scenario)
-            }
-            let report: SimulationReport
-            do {
-                let bytes = try Self.read(file, rev: rev, repo: repo)
+            let options = options
+            try options.run(scenarios: Scenario.patroni) { (bytes, path, settings) throws(SimulationError) in
                 let tools = try SimulationTools.locate()
-                // Interrupted: the clusters are stopped; the command ends the process as a shell
-                // reports a death by that signal (130, 143).
-                SimulationInterrupts.install { signal in _exit(128 + signal) }
-                let options = Simulation.Options(
-                    scenarios: chosen.isEmpty ? Scenario.allCases : chosen, timers: profile, rto: seconds,
-                    parallel: parallel)
-                report = try Simulation.patroni(bytes: bytes, path: file, options: options, tools: tools)
-            } catch let exit as ExitCode {
-                throw exit
-            } catch {
-                Standard.error("changegate: error: \(error)")
-                throw ExitCode.error
-            }
-            print(report.text, terminator: "")
-            if let junit {
-                do {
-                    // CI names a report folder that may not exist yet (`reports/…`).
-                    let folder = URL(fileURLWithPath: junit).deletingLastPathComponent()
-                    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                    try report.junit.write(toFile: junit, atomically: true, encoding: .utf8)
-                } catch {
-                    Standard.error("changegate: error: cannot write \(junit): \(error)")
-                    throw ExitCode.error
+                return { () throws(SimulationError) -> SimulationReport in
+                    try Simulation.patroni(bytes: bytes, path: path, options: settings, tools: tools)
                 }
             }
-            if !report.errors.isEmpty { throw ExitCode.error }
-            if !report.passed { throw ExitCode.refused }
         }
+    }
 
-        static func read(_ file: String, rev: String?, repo: String?) throws -> [UInt8] {
-            guard let rev else { return Array(try Data(contentsOf: URL(fileURLWithPath: file))) }
-            let repository = try Repository.open(path: repo, environment: ProcessInfo.processInfo.environment)
-            let commit = try repository.resolveCommit(rev)
-            guard let blob = try repository.file(at: file, in: commit),
-                case .text(let content) = try repository.blob(blob, maxSize: ReaderLimits.default.maxFileSize)
-            else {
-                Standard.error("changegate: error: \(file) is not a text file at \(rev)")
-                throw ExitCode.error
+    struct Sentinel: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sentinel",
+            abstract: "A Redis master, two replicas and three Sentinels, from a sentinel.conf's quorum and timers.",
+            discussion: """
+                The file's first `sentinel monitor` master is simulated with its quorum, down-after-milliseconds, \
+                failover-timeout and parallel-syncs, on loopback under a name and address of the run's own. Each \
+                scenario runs on a cluster of its own: kill-master (SIGKILL to the master's redis-server), \
+                hang-master (DEBUG SLEEP on the master). A scenario passes when a promoted replica takes a SET \
+                within --rto. The file's scripts, modules and paths are never used. Exit 0 when every scenario \
+                passed, 1 when one did not, 2 when the simulation could not run.
+                """)
+
+        @OptionGroup var options: SimulateOptions
+
+        func run() throws {
+            let options = options
+            try options.run(scenarios: Scenario.sentinel) { (bytes, path, settings) throws(SimulationError) in
+                let tools = try RedisTools.locate()
+                return { () throws(SimulationError) -> SimulationReport in
+                    try Simulation.sentinel(bytes: bytes, path: path, options: settings, tools: tools)
+                }
             }
-            return content
-        }
-
-        /// `60`, `60s`, `2m`.
-        static func seconds(_ text: String) -> Double? {
-            if text.hasSuffix("m"), let minutes = Double(text.dropLast()) { return minutes * 60 }
-            if text.hasSuffix("s"), let seconds = Double(text.dropLast()) { return seconds }
-            return Double(text)
         }
     }
 }

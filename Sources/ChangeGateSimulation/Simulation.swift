@@ -1,10 +1,11 @@
 import Foundation
 
-/// `changegate simulate patroni FILE`: runs each scenario on a real cluster of its own, in
-/// parallel, and reports each measured time beside the failover model's bound.
+/// `changegate simulate patroni FILE` and `simulate sentinel FILE`: runs each scenario on a real
+/// cluster of its own, in parallel, and reports each measured time beside the failover model's bound.
 public enum Simulation {
     /// What to run.
     public struct Options: Sendable, Hashable {
+        /// The scenarios; empty for every one of the system's.
         public var scenarios: [Scenario]
         public var timers: TimerProfile
         /// The recovery time objective in seconds: a scenario passes when a primary took writes
@@ -14,7 +15,7 @@ public enum Simulation {
         public var parallel: Int
 
         public init(
-            scenarios: [Scenario] = Scenario.allCases, timers: TimerProfile = .file, rto: Double = 60, parallel: Int = 3
+            scenarios: [Scenario] = [], timers: TimerProfile = .file, rto: Double = 60, parallel: Int = 3
         ) {
             self.scenarios = scenarios
             self.timers = timers
@@ -36,12 +37,36 @@ public enum Simulation {
         throws(SimulationError) -> SimulationReport
     {
         let plan = try PatroniPlanner.plan(bytes: bytes, path: path, timers: options.timers)
+        let scenarios = try options.scenarios(of: Scenario.patroni, system: "patroni")
         let runner = ScenarioRunner(plan: plan, tools: tools, limit: options.rto)
         let started = Date()
-        let results = inParallel(options.scenarios, width: options.parallel) { runner.run($0) }
+        let results = inParallel(scenarios, width: options.parallel) { runner.run($0) }
         return SimulationReport(
-            system: "Patroni", file: path, plan: plan, rto: options.rto, timers: options.timers, results: results,
-            duration: Date().timeIntervalSince(started))
+            system: "Patroni", file: path, plan: .patroni(plan), rto: options.rto, timers: options.timers,
+            results: results, duration: Date().timeIntervalSince(started))
+    }
+
+    /// Runs the simulation of the Redis Sentinel configuration in `bytes` (a `sentinel.conf`).
+    ///
+    /// - Parameters:
+    ///   - bytes: The file's content (untrusted: see ``SentinelPlan``).
+    ///   - path: Its path or name, for the report.
+    ///   - options: The scenarios, timers, RTO and parallelism.
+    ///   - tools: The programs to run (``RedisTools/locate(environment:)``).
+    /// - Returns: The report, one result per scenario in the order asked.
+    /// - Throws: ``SimulationError`` when the file is not Sentinel configuration or a scenario is
+    ///   not one of Sentinel's.
+    public static func sentinel(bytes: [UInt8], path: String, options: Options, tools: RedisTools)
+        throws(SimulationError) -> SimulationReport
+    {
+        let plan = try SentinelPlanner.plan(bytes: bytes, path: path, timers: options.timers)
+        let scenarios = try options.scenarios(of: Scenario.sentinel, system: "sentinel")
+        let runner = SentinelScenarioRunner(plan: plan, tools: tools, limit: options.rto)
+        let started = Date()
+        let results = inParallel(scenarios, width: options.parallel) { runner.run($0) }
+        return SimulationReport(
+            system: "Sentinel", file: path, plan: .sentinel(plan), rto: options.rto, timers: options.timers,
+            results: results, duration: Date().timeIntervalSince(started))
     }
 
     /// `body` over `items` on up to `width` threads at once (threads, not tasks: each blocks
@@ -64,5 +89,19 @@ public enum Simulation {
         }
         group.wait()
         return outputs.withLock { all in items.indices.map { all[$0]! } }
+    }
+}
+
+extension Simulation.Options {
+    /// The scenarios asked for, or all of the system's; one of another system's is refused.
+    func scenarios(of system: [Scenario], system name: String) throws(SimulationError) -> [Scenario] {
+        if scenarios.isEmpty { return system }
+        if let other = scenarios.first(where: { !system.contains($0) }) {
+            throw SimulationError(
+                .configuration,
+                "\(other.rawValue) is not a scenario of `simulate \(name)`: "
+                    + system.map(\.rawValue).joined(separator: ", "))
+        }
+        return scenarios
     }
 }

@@ -22,7 +22,9 @@ struct ClusterProcess: Sendable, Hashable {
     ) throws(SimulationError) -> ClusterProcess {
         var command = arguments
         if let user {
-            command = ["/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(user)", "--init-groups", "--"] + command
+            // The user's own group by number: `nobody`'s is `nogroup`, not a group named like it.
+            let group = getpwnam(user).map { String($0.pointee.pw_gid) } ?? user
+            command = ["/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(group)", "--init-groups", "--"] + command
         }
         // bash closes every descriptor above 2 and execs the program (glibc's closefrom action is
         // not visible to Swift).

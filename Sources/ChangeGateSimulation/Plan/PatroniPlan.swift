@@ -23,11 +23,8 @@ public struct PatroniPlan: Sendable, Hashable {
         public var value: ConfigValue
     }
 
-    /// A difference between the file and what runs, in one sentence.
-    public struct Note: Sendable, Hashable {
-        public var key: String
-        public var text: String
-    }
+    /// A difference between the file and what runs (``PlanNote``).
+    public typealias Note = PlanNote
 
     /// The file the plan came from.
     public var file: String

@@ -21,3 +21,21 @@ enum UntrustedKeys {
         }
     }
 }
+
+extension UntrustedKeys {
+    /// Directives and Sentinel options of a Redis file that run a program, load code, or choose
+    /// where to read and write (docs/security.md § 44).
+    static let redisSegments: Set<String> = [
+        "notification-script", "client-reconfig-script", "loadmodule", "dir", "logfile", "pidfile", "unixsocket",
+        "dbfilename", "appendfilename", "appenddirname", "aclfile", "tls-cert-file", "tls-key-file",
+        "tls-ca-cert-file", "tls-ca-cert-dir", "tls-dh-params-file", "tls-client-cert-file", "tls-client-key-file",
+        "rename-command", "deny-scripts-reconfig",
+    ]
+
+    /// Whether a flattened Redis key names a program, a module or a path.
+    static func isRedisCommand(_ key: String) -> Bool {
+        key.split(separator: ".").contains { segment in
+            redisSegments.contains(segment.split(separator: "[").first.map(String.init) ?? String(segment))
+        }
+    }
+}

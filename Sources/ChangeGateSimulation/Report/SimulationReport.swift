@@ -7,7 +7,7 @@ import Foundation
 public struct SimulationReport: Sendable, Hashable {
     public var system: String
     public var file: String
-    public var plan: PatroniPlan
+    public var plan: SimulatedPlan
     public var rto: Double
     public var timers: TimerProfile
     public var results: [ScenarioResult]
@@ -39,12 +39,16 @@ public struct SimulationReport: Sendable, Hashable {
         case (let run?, _): model = "model's bound \(run) s"
         default: model = "no model bound (a planned switchover)"
         }
-        var lost = result.rowsLost.map { "; \($0) of \(result.rowsWritten) acknowledged rows lost" } ?? ""
+        let unit = plan.system == .sentinel ? "keys" : "rows"
+        var lost = result.rowsLost.map { "; \($0) of \(result.rowsWritten) acknowledged \(unit) lost" } ?? ""
         if let lag = result.replicaLagBytes, result.rowsLost != nil {
-            // -1: pg_stat_replication was empty, no replica connected (reconnecting) at the fault.
-            lost +=
-                lag >= 0
-                ? " (replicas \(lag) bytes of WAL behind at the fault)" : " (no replica connected at the fault)"
+            // -1: no replica connected (reconnecting) at the fault.
+            // A Redis replica acknowledges its offset once a second: its lag is as of then.
+            let behind =
+                plan.system == .sentinel
+                ? "replicas \(lag) bytes behind at the fault, by their last acknowledgement"
+                : "replicas \(lag) bytes of WAL behind at the fault"
+            lost += lag >= 0 ? " (\(behind))" : " (no replica connected at the fault)"
         }
         let within = "RTO \(Self.seconds(rto))"
         switch result.outcome {
@@ -62,23 +66,17 @@ public struct SimulationReport: Sendable, Hashable {
 
     /// The report for people.
     public var text: String {
-        let bounds = plan.fileAssessments.filter { $0.system == .patroni }.flatMap(\.bounds)
+        let bounds = plan.fileAssessments.filter { $0.system == plan.system }.flatMap(\.bounds)
         var modelLine = "  the model on the file: \(modelVerdict)"
         for bound in bounds {
             let figure = bound.seconds.map { "\($0) s" } ?? "—"
             modelLine += "; \(bound.mode.rawValue) \(figure)"
         }
-        let timers = plan.dcs.map { "\($0.key) \($0.value.scalarText ?? "?")" }.joined(separator: ", ")
-        var members: [String] = []
-        for member in plan.members {
-            let tags = member.tags.map { "\($0.key): \($0.value.scalarText ?? "?")" }
-            members.append(tags.isEmpty ? member.name : "\(member.name) (\(tags.joined(separator: ", ")))")
-        }
         var out = [
-            "Failover simulation: \(system), \(file) (etcd and \(plan.members.count) Patroni members over PostgreSQL on "
-                + "loopback; RTO \(Self.seconds(rto)); \(Self.seconds(duration)) in all)",
+            "Failover simulation: \(system), \(file) (\(plan.cluster) on loopback; RTO \(Self.seconds(rto)); "
+                + "\(Self.seconds(duration)) in all)",
             modelLine,
-            "  ran with: \(timers); members \(members.joined(separator: ", "))",
+            "  ran with: \(plan.ranWith)",
         ]
         for note in plan.adjustments { out.append("  timer: \(note.key) \(note.text)") }
         for note in plan.translations { out.append("  translated: \(note.key): \(note.text)") }

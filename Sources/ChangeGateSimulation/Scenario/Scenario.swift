@@ -9,6 +9,15 @@ public enum Scenario: String, Sendable, Hashable, CaseIterable {
     case crashPostgres = "crash-postgres"
     /// A clean switchover through Patroni's REST API (`patronictl switchover`).
     case switchover
+    /// Sentinel: the master's node is lost (SIGKILL to its redis-server).
+    case killMaster = "kill-master"
+    /// Sentinel: the master hangs (`DEBUG SLEEP`), its port open, past the RTO.
+    case hangMaster = "hang-master"
+
+    /// A Patroni simulation's scenarios, in the order they are reported.
+    public static let patroni: [Scenario] = [.killLeader, .crashPostgres, .switchover]
+    /// A Sentinel simulation's.
+    public static let sentinel: [Scenario] = [.killMaster, .hangMaster]
 
     /// The JUnit test case's name: what `tests "failover-simulation*"` matches.
     public var testName: String { "failover-simulation/\(rawValue)" }
@@ -20,6 +29,8 @@ public enum Scenario: String, Sendable, Hashable, CaseIterable {
         case .killLeader: .nodeLost
         case .crashPostgres: .databaseCrashed
         case .switchover: nil
+        // A hung master stops answering PING as a lost one does: Sentinel tells them apart by nothing.
+        case .killMaster, .hangMaster: .nodeLost
         }
     }
 
@@ -29,6 +40,8 @@ public enum Scenario: String, Sendable, Hashable, CaseIterable {
         case .killLeader: "SIGKILL to the leader's Patroni and PostgreSQL (the node is lost)"
         case .crashPostgres: "SIGKILL to the leader's postmaster, Patroni left running"
         case .switchover: "patronictl switchover from the leader"
+        case .killMaster: "SIGKILL to the master's redis-server (the node is lost)"
+        case .hangMaster: "DEBUG SLEEP on the master (it hangs, its port still open)"
         }
     }
 }

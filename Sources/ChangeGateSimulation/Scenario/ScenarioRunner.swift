@@ -93,6 +93,8 @@ struct ScenarioRunner {
                 result.logExcerpt = cluster.logs()
                 return
             }
+        case .killMaster, .hangMaster:
+            throw SimulationError(.scenario, "\(scenario.rawValue) is not a Patroni scenario")
         }
         // A write every quarter second to every candidate until one takes it or the limit passes.
         var marker = 1_000_000
