@@ -19,7 +19,7 @@ extension PostgresAuditStore {
         // Most rows a page returns match (the SQL narrows on the settings), so a page a little
         // larger than the limit is usually the only one.
         let page = min(max(limit &* 2, 200), 10_000)
-        return try await read("cannot read the audit trail") { database, logger in
+        return try await read("cannot read the audit trail") { database, logger, progress in
             var found: [AuditEntry] = []
             var below: Int?
             while found.count < limit {
@@ -29,6 +29,7 @@ extension PostgresAuditStore {
                     (Int, String, String, String).self)
                 {
                     rows += 1
+                    progress.beat()
                     below = sequence
                     let entry = try Self.entry(sequence: sequence, body: body, previousHash: previous, hash: hash)
                     if matcher.matches(entry.record) {
@@ -49,7 +50,7 @@ extension PostgresAuditStore {
         guard !wanted.isEmpty, !repository.utf8.contains(0) else { return [] }
         let chain = self.chain
         let list = Array(wanted)
-        return try await read("cannot read the audit trail") { database, logger in
+        return try await read("cannot read the audit trail") { database, logger, progress in
             var found: [AuditEntry] = []
             for try await (sequence, body, previous, hash) in try await database.rows(
                 """
@@ -76,7 +77,7 @@ extension PostgresAuditStore {
         var explain = Self.selection(query, chain: chain, below: nil, page: min(max(limit &* 2, 200), 10_000))
         explain.sql = "EXPLAIN " + explain.sql
         let sql = explain
-        return try await read("cannot explain the query on the audit trail") { database, logger in
+        return try await read("cannot explain the query on the audit trail") { database, logger, progress in
             var lines: [String] = []
             for try await line in try await database.rows(sql, logger: logger).decode(String.self) {
                 lines.append(line)

@@ -642,7 +642,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
 
     public func entry(sequence: Int) async throws(AuditError) -> AuditEntry? {
         let chain = self.chain
-        return try await read("cannot read the audit trail") { database, logger in
+        return try await read("cannot read the audit trail") { database, logger, progress in
             var found: AuditEntry?
             for try await (sequence, body, previous, hash) in try await database.rows(
                 """
@@ -659,7 +659,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
     public func entries(from sequence: Int, limit: Int) async throws(AuditError) -> [AuditEntry] {
         guard limit > 0 else { return [] }
         let chain = self.chain
-        return try await read("cannot read the audit trail") { database, logger in
+        return try await read("cannot read the audit trail") { database, logger, progress in
             var found: [AuditEntry] = []
             for try await (sequence, body, previous, hash) in try await database.rows(
                 """
@@ -667,6 +667,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
                 WHERE chain = \(chain) AND sequence >= \(sequence) ORDER BY sequence LIMIT \(limit)
                 """, logger: logger
             ).decode((Int, String, String, String).self) {
+                progress.beat()
                 found.append(try Self.entry(sequence: sequence, body: body, previousHash: previous, hash: hash))
             }
             return found
@@ -675,7 +676,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
 
     public func head() async throws(AuditError) -> AuditHead? {
         let chain = self.chain
-        return try await read("cannot read the audit trail") { database, logger in
+        return try await read("cannot read the audit trail") { database, logger, progress in
             var head: AuditHead?
             for try await (sequence, hash) in try await database.rows(
                 """
@@ -693,7 +694,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
     /// chain's head row names the last record.
     public func verify() async throws(AuditError) -> AuditVerification {
         let chain = self.chain
-        return try await read("cannot verify the audit trail") { database, logger in
+        return try await read("cannot verify the audit trail") { database, logger, progress in
             var verifier = AuditChainVerifier()
             var problem: AuditVerification.Problem?
             for try await (sequence, body, previous, hash) in try await database.rows(
@@ -702,6 +703,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
                 ORDER BY sequence
                 """, logger: logger
             ).decode((Int, String, String, String).self) {
+                progress.beat()
                 problem = verifier.next(sequence: sequence, body: body, previousHash: previous, hash: hash)
                 if problem != nil { break }
             }
@@ -726,7 +728,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
     /// of them to the end.
     public func approvals(of commit: String) async throws(AuditError) -> [AuditRecord] {
         let chain = self.chain
-        return try await read("cannot read the audit trail") { database, logger in
+        return try await read("cannot read the audit trail") { database, logger, progress in
             var sequences: [Int] = []
             for try await sequence in try await database.rows(
                 """
@@ -759,6 +761,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
                 WHERE chain = \(chain) AND sequence >= \(first) ORDER BY sequence
                 """, logger: logger
             ).decode((Int, String, String, String).self) {
+                progress.beat()
                 if let broken = walk.next(sequence: sequence, body: body, previousHash: previousHash, hash: hash) {
                     throw broken
                 }
@@ -791,7 +794,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
     /// Runs `body` against the server within `limit`, turning every failure into an ``AuditError``
     /// that says what could not be done and why, without the password.
     func run<T: Sendable>(
-        _ what: String, limit: Duration? = nil, failure: AuditError.Kind = .read,
+        _ what: String, limit: Duration? = nil, failure: AuditError.Kind = .read, progress: Heartbeat? = nil,
         _ body: @escaping @Sendable (PostgresClient, Logger) async throws -> T
     ) async throws(AuditError) -> T {
         let limit = limit ?? waitLimit
@@ -805,8 +808,14 @@ public final class PostgresAuditStore: AsyncAuditStore {
                 try await withThrowingTaskGroup(of: T?.self) { group in
                     group.addTask { try await body(client, logger) }
                     group.addTask {
-                        try await Task.sleep(for: limit)
-                        return nil
+                        // With `progress`, the limit is on silence: a read that keeps receiving
+                        // rows (verify of a million records) runs as long as it needs.
+                        var wait = limit
+                        while true {
+                            try await Task.sleep(for: wait)
+                            guard let idle = progress?.idle(), idle < limit else { return nil }
+                            wait = limit - idle
+                        }
                     }
                     defer { group.cancelAll() }
                     guard let first = try await group.next(), let value = first else {
@@ -835,11 +844,16 @@ public final class PostgresAuditStore: AsyncAuditStore {
 
     /// ``run(_:limit:failure:_:)`` for a read: on the reader's own connection while it is open,
     /// else through the pool.
+    /// The body beats `progress` as rows come: the time limit is then on the server's silence,
+    /// not on the whole read.
     func read<T: Sendable>(
-        _ what: String, _ body: @escaping @Sendable (any PostgresQuerying, Logger) async throws -> T
+        _ what: String, _ body: @escaping @Sendable (any PostgresQuerying, Logger, Heartbeat) async throws -> T
     ) async throws(AuditError) -> T {
         let connection = direct.withLock { $0.flatMap { $0.isClosed ? nil : $0 } }
-        return try await run(what) { client, logger in try await body(connection ?? client, logger) }
+        let progress = Heartbeat()
+        return try await run(what, progress: progress) { client, logger in
+            try await body(connection ?? client, logger, progress)
+        }
     }
 
     /// The server's error inside `error`, also when a transaction wraps it.

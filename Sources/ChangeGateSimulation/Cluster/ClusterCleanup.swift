@@ -31,7 +31,7 @@ enum ClusterCleanup {
                   && { /bin/kill -KILL -- -"$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null; }
               done < "$F/pids"
             fi
-            for pidfile in "$F"/*/data/postmaster.pid; do
+            for pidfile in "$F"/run/*/data/postmaster.pid; do
               [ -f "$pidfile" ] || continue
               pm=$(head -n 1 "$pidfile")
               if [ -n "$pm" ] && grep -qaF "$F" /proc/"$pm"/cmdline 2>/dev/null; then

@@ -13,14 +13,30 @@ final class PatroniCluster {
         var name: String
         var restPort: Int
         var pgPort: Int
+        /// Under the cluster's `run/`: the member's own, its user's to write.
         var folder: String
+        /// Patroni's configuration, in `run/` (Patroni reads it as the cluster's user).
         var config: String
+        /// The same for `patronictl`, which runs as us: in the cluster's folder, ours alone, so that
+        /// what the cluster's user can write never configures a process of ours.
+        var controlConfig: String
+        /// In the cluster's folder, opened by us: never a path the cluster's user could have
+        /// planted a link at.
+        var log: String
         var process: ClusterProcess?
         var data: String { folder + "/data" }
     }
 
     let id: String
+    /// Ours (root's when we are root): the cleanup script, the process list, the logs and
+    /// patronictl's configuration. The cluster's user writes only in ``run``.
     let folder: String
+    /// What the servers write: data folders, sockets, etcd's data; owned by the cluster's user.
+    var run: String { folder + "/run" }
+    /// The password of the cluster's superuser, replicator and REST API, new for each cluster: a
+    /// local user who finds the ports must not be able to log in (as the superuser, PostgreSQL
+    /// runs programs as the cluster's user) or drive Patroni.
+    private let secret = UUID().uuidString + UUID().uuidString
     let tools: SimulationTools
     let plan: PatroniPlan
     private(set) var members: [Member] = []
@@ -42,17 +58,19 @@ final class PatroniCluster {
         etcdPeerPort = ports[1]
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+            try FileManager.default.createDirectory(atPath: folder + "/run", withIntermediateDirectories: false)
         } catch {
             throw SimulationError(.clusterStart, "cannot make \(folder): \(error)")
         }
         let script = try ClusterCleanup.writeScript(folder: folder)
         watchdog = ClusterCleanup.register(id: id, script: script, folder: folder)
         for (index, member) in plan.members.enumerated() {
-            let memberFolder = "\(folder)/m\(index)"
+            let memberFolder = "\(folder)/run/m\(index)"
             members.append(
                 Member(
                     name: member.name, restPort: ports[2 + 2 * index], pgPort: ports[3 + 2 * index],
-                    folder: memberFolder, config: memberFolder + ".json"))
+                    folder: memberFolder, config: memberFolder + ".json",
+                    controlConfig: "\(folder)/ctl-m\(index).json", log: "\(folder)/m\(index).log"))
         }
         try writeConfigurations()
     }
@@ -61,7 +79,7 @@ final class PatroniCluster {
 
     /// The environment every server gets: nothing of ours (no credentials, no PYTHONPATH).
     private var serverEnvironment: [String: String] {
-        ["PATH": "\(tools.postgresBin):/usr/bin:/bin", "HOME": folder, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"]
+        ["PATH": "\(tools.postgresBin):/usr/bin:/bin", "HOME": run, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"]
     }
 
     private func writeConfigurations() throws(SimulationError) {
@@ -79,8 +97,11 @@ final class PatroniCluster {
                     "max_replication_slots": 6, "wal_log_hints": "on", "fsync": "off", "full_page_writes": "off",
                 ] as [String: Any],
             ] as [String: Any]
+        // The socket is in the member's folder, which only the cluster's user can reach; over TCP,
+        // the cluster's own password.
         let hba = [
-            "local all all trust", "host all all 127.0.0.1/32 trust", "host replication replicator 127.0.0.1/32 trust",
+            "local all all trust", "host all all 127.0.0.1/32 scram-sha-256",
+            "host replication replicator 127.0.0.1/32 scram-sha-256",
         ]
         for (index, member) in members.enumerated() {
             var tags: [String: Any] = [:]
@@ -89,7 +110,9 @@ final class PatroniCluster {
                 "scope": plan.scope, "namespace": "/changegate-simulation/", "name": member.name,
                 "restapi": [
                     "listen": "127.0.0.1:\(member.restPort)", "connect_address": "127.0.0.1:\(member.restPort)",
+                    "authentication": ["username": "changegate", "password": secret],
                 ],
+                "ctl": ["authentication": ["username": "changegate", "password": secret]],
                 "etcd3": ["hosts": ["127.0.0.1:\(etcdPort)"]],
                 "bootstrap": ["dcs": dcs, "initdb": [["encoding": "UTF8"], ["locale": "C"]], "pg_hba": hba]
                     as [String: Any],
@@ -97,8 +120,8 @@ final class PatroniCluster {
                     "listen": "127.0.0.1:\(member.pgPort)", "connect_address": "127.0.0.1:\(member.pgPort)",
                     "data_dir": member.data, "bin_dir": tools.postgresBin, "pgpass": member.folder + "/pgpass",
                     "authentication": [
-                        "replication": ["username": "replicator", "password": "simulation"],
-                        "superuser": ["username": "postgres", "password": "simulation"],
+                        "replication": ["username": "replicator", "password": secret],
+                        "superuser": ["username": "postgres", "password": secret],
                     ],
                     "parameters": ["unix_socket_directories": member.folder],
                     "pg_hba": hba,
@@ -111,14 +134,20 @@ final class PatroniCluster {
                 // JSON is YAML: Patroni reads it as its YAML configuration.
                 let data = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
                 try data.write(to: URL(fileURLWithPath: member.config))
+                guard
+                    FileManager.default.createFile(
+                        atPath: member.controlConfig, contents: data, attributes: [.posixPermissions: 0o600])
+                else { throw SimulationError(.clusterStart, "cannot write \(member.controlConfig)") }
             } catch {
                 throw SimulationError(.clusterStart, "cannot write \(member.config): \(error)")
             }
         }
         if let user = tools.runAs {
-            // The cluster's user owns everything; the folder stays closed to others.
-            _ = CommandRunner.run(["/bin/chown", "-R", "\(user):\(user)", folder])
-            _ = CommandRunner.run(["/bin/chmod", "700", folder])
+            // The cluster's user owns `run/` and nothing else: the cleanup script root runs, the
+            // process list it trusts and the logs it opens stay out of that user's reach.
+            _ = CommandRunner.run(["/bin/chown", "-R", "\(user):", run])
+            _ = CommandRunner.run(["/bin/chmod", "700", run])
+            _ = CommandRunner.run(["/bin/chmod", "711", folder])
         }
     }
 
@@ -148,7 +177,7 @@ final class PatroniCluster {
     func start(timeout: Double = 90) throws(SimulationError) {
         let etcdProcess = try ClusterProcess.start(
             [
-                tools.etcd, "--name", "sim", "--data-dir", folder + "/etcd",
+                tools.etcd, "--name", "sim", "--data-dir", run + "/etcd",
                 "--listen-client-urls", "http://127.0.0.1:\(etcdPort)",
                 "--advertise-client-urls", "http://127.0.0.1:\(etcdPort)",
                 "--listen-peer-urls", "http://127.0.0.1:\(etcdPeerPort)",
@@ -171,7 +200,7 @@ final class PatroniCluster {
         try waitForReplicas(of: 0, until: deadline)
         if let pause = plan.dcsValue("pause"), PatroniPlanner.pythonTruthy(pause) {
             let paused = CommandRunner.run(
-                [tools.patronictl, "-c", members[0].config, "pause", "--wait"], environment: ["HOME": folder],
+                [tools.patronictl, "-c", members[0].controlConfig, "pause", "--wait"], environment: ["HOME": folder],
                 timeout: 60)
             guard paused.succeeded else {
                 throw SimulationError(.clusterStart, "patronictl pause failed: \(paused.output)", log: logs())
@@ -200,7 +229,7 @@ final class PatroniCluster {
     private func startMember(_ index: Int) throws(SimulationError) {
         let process = try ClusterProcess.start(
             [tools.patroni, members[index].config], name: "patroni \(members[index].name)",
-            log: members[index].folder + ".log", user: tools.runAs, environment: serverEnvironment)
+            log: members[index].log, user: tools.runAs, environment: serverEnvironment)
         members[index].process = process
         record(process)
     }
@@ -221,7 +250,10 @@ final class PatroniCluster {
             [
                 tools.psql, "-X", "-q", "-At", "-h", "127.0.0.1", "-p", String(members[index].pgPort), "-U", "postgres",
                 "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", statement,
-            ], environment: ["PGCONNECT_TIMEOUT": "1", "PGOPTIONS": "-c statement_timeout=2000"], timeout: 5)
+            ],
+            environment: [
+                "PGCONNECT_TIMEOUT": "1", "PGOPTIONS": "-c statement_timeout=2000", "PGPASSWORD": secret,
+            ], timeout: 5)
     }
 
     /// Whether a member is a primary that takes a write now (not in recovery, not read-only).
@@ -255,7 +287,10 @@ final class PatroniCluster {
     /// Patroni picks.
     func switchover(from index: Int) -> CommandRunner.Result {
         CommandRunner.run(
-            [tools.patronictl, "-c", members[index].config, "switchover", "--leader", members[index].name, "--force"],
+            [
+                tools.patronictl, "-c", members[index].controlConfig, "switchover", "--leader", members[index].name,
+                "--force",
+            ],
             environment: ["HOME": folder], timeout: 60)
     }
 
@@ -263,7 +298,7 @@ final class PatroniCluster {
     func logs(lines: Int = 12) -> String {
         var out: [String] = []
         for member in members {
-            let tail = ClusterFiles.tail(of: member.folder + ".log", lines: lines)
+            let tail = ClusterFiles.tail(of: member.log, lines: lines)
             if !tail.isEmpty { out.append("--- patroni \(member.name):\n" + tail) }
         }
         return out.joined(separator: "\n")
@@ -276,7 +311,7 @@ final class PatroniCluster {
     func logLines(containing needles: [String], limit: Int = 12) -> [String] {
         var out: [String] = []
         for member in members {
-            guard let text = try? String(contentsOfFile: member.folder + ".log", encoding: .utf8) else { continue }
+            guard let text = try? String(contentsOfFile: member.log, encoding: .utf8) else { continue }
             var latest: [String: Int] = [:]
             var lines: [String] = []
             for line in text.split(separator: "\n").map(String.init) {

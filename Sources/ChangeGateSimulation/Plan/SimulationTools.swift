@@ -12,7 +12,8 @@ public struct SimulationTools: Sendable, Hashable {
     public var redisServer: String?
     public var redisCLI: String?
     /// The user the cluster runs as: PostgreSQL and Patroni refuse root, so as root the processes
-    /// are started as `postgres` (Debian's postgresql package makes it); otherwise as ourselves.
+    /// are started as `nobody`, not `postgres`, which owns the machine's own databases (a cluster's
+    /// superuser can run programs as the user it runs as); otherwise as ourselves.
     public var runAs: String?
 
     /// Where bootstrap makes the virtual environment: `CHANGEGATE_SIMULATION_VENV`, else
@@ -73,7 +74,7 @@ public struct SimulationTools: Sendable, Hashable {
         let tools = SimulationTools(
             postgresBin: postgresBin, psql: psql, etcd: etcd, patroni: venv + "/bin/patroni",
             patronictl: venv + "/bin/patronictl", redisServer: onPath("redis-server"), redisCLI: onPath("redis-cli"),
-            runAs: geteuid() == 0 ? "postgres" : nil)
+            runAs: geteuid() == 0 ? "nobody" : nil)
         if needRedis, tools.redisServer == nil || tools.redisCLI == nil {
             throw SimulationError(
                 .missingTool, "no redis-server or redis-cli: \(hint) (Debian redis-server, redis-sentinel)")
@@ -82,7 +83,7 @@ public struct SimulationTools: Sendable, Hashable {
             throw SimulationError(
                 .missingTool,
                 "running as root, and there is no unprivileged user \(user) to run the cluster as: \(hint) "
-                    + "(Debian's postgresql makes it)")
+                    + "(every Debian system has `nobody`)")
         }
         return tools
     }

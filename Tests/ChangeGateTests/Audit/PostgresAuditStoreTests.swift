@@ -1,5 +1,5 @@
 import ChangeGate
-import ChangeGatePostgres
+@testable import ChangeGatePostgres
 import Foundation
 import TestSupport
 import Testing
@@ -95,6 +95,31 @@ struct PostgresAuditStoreTests {
         #expect(found.count == 12)
         query.limit = nil
         #expect(try await store.entries(matching: query).count == 16)
+    }
+
+    @Test("a long read that keeps receiving rows outlasts the time limit; one that falls silent does not")
+    func limitOnSilence() async throws {
+        let store = try await Self.open()
+        defer { store.close() }
+        // Before: `audit migrate` of a million records failed its final verify with "the server
+        // did not answer within 10 s" while rows were streaming in.
+        let progress = Heartbeat()
+        let answered = try await store.run("reading", limit: .milliseconds(400), progress: progress) { _, _ in
+            for _ in 0..<12 {
+                try await Task.sleep(for: .milliseconds(100))
+                progress.beat()
+            }
+            return true
+        }
+        #expect(answered)
+        let silent = Heartbeat()
+        let error = await #expect(throws: AuditError.self) {
+            try await store.run("reading", limit: .milliseconds(400), progress: silent) { _, _ in
+                try await Task.sleep(for: .seconds(3))
+                return true
+            }
+        }
+        #expect(error?.description.contains("did not answer within") == true, "\(String(describing: error))")
     }
 
     @Test("--explain: the server's plan answers a setting and a time filter by indexes")
