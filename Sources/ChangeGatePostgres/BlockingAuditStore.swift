@@ -6,7 +6,9 @@ import Foundation
 ///
 /// Each call runs the async store's method in a detached task and waits for it on a semaphore, at
 /// most ``timeLimit``: a server that stops answering fails the call with an ``AuditError`` rather
-/// than holding a push. The waiting thread is the caller's; the task runs on the store's own threads
+/// than holding a push. Long reads (a query, verify, the approvals, a page of copies' source) wait
+/// for the store, which bounds them by the server's silence instead: rows that keep coming are
+/// never cut off. The waiting thread is the caller's; the task runs on the store's own threads
 /// (`StoreThreads`) and PostgresNIO's event loops, neither of which is ever blocked here, so a caller
 /// on the cooperative pool does not starve it either (async code still rather uses the async store
 /// itself).
@@ -111,7 +113,7 @@ public final class BlockingAuditStore: AuditStore {
 
     public func entries(matching query: AuditQuery) throws(AuditError) -> [AuditEntry] {
         let store = self.store
-        return try Self.wait(timeLimit, kind: .read, "cannot read the audit trail") {
+        return try Self.wait(nil, kind: .read, "cannot read the audit trail") {
             () async throws(AuditError) -> [AuditEntry] in
             try await store.entries(matching: query)
         }
@@ -135,7 +137,7 @@ public final class BlockingAuditStore: AuditStore {
 
     public func entries(from sequence: Int, limit: Int) throws(AuditError) -> [AuditEntry] {
         let store = self.store
-        return try Self.wait(timeLimit, kind: .read, "cannot read the audit trail") {
+        return try Self.wait(nil, kind: .read, "cannot read the audit trail") {
             () async throws(AuditError) -> [AuditEntry] in
             try await store.entries(from: sequence, limit: limit)
         }
@@ -159,7 +161,7 @@ public final class BlockingAuditStore: AuditStore {
 
     public func verify() throws(AuditError) -> AuditVerification {
         let store = self.store
-        return try Self.wait(timeLimit, kind: .read, "cannot verify the audit trail") {
+        return try Self.wait(nil, kind: .read, "cannot verify the audit trail") {
             () async throws(AuditError) -> AuditVerification in
             try await store.verify()
         }
@@ -167,7 +169,7 @@ public final class BlockingAuditStore: AuditStore {
 
     public func approvals(of commit: String) throws(AuditError) -> [AuditRecord] {
         let store = self.store
-        return try Self.wait(timeLimit, kind: .read, "cannot read the audit trail") {
+        return try Self.wait(nil, kind: .read, "cannot read the audit trail") {
             () async throws(AuditError) -> [AuditRecord] in
             try await store.approvals(of: commit)
         }
@@ -184,8 +186,11 @@ public final class BlockingAuditStore: AuditStore {
     // MARK: - Waiting
 
     /// Runs `body` in a detached task and waits for its result at most `limit`.
+    /// Runs `body` and waits for it, at most `limit`; nil for a long read, which the store below
+    /// bounds itself by the server's silence (a verify of a million records streams for longer
+    /// than any fixed limit a caller would accept for a silent server).
     private static func wait<T: Sendable>(
-        _ limit: Duration, kind: AuditError.Kind, _ what: String,
+        _ limit: Duration?, kind: AuditError.Kind, _ what: String,
         _ body: @escaping @Sendable () async throws(AuditError) -> T
     ) throws(AuditError) -> T {
         let outcome = Outcome<T>()
@@ -200,7 +205,7 @@ public final class BlockingAuditStore: AuditStore {
         guard let result = outcome.wait(limit) else {
             task.cancel()
             throw AuditError(
-                kind, "\(what): the server did not answer within \(SQLiteAuditStore.seconds(limit)) s")
+                kind, "\(what): the server did not answer within \(SQLiteAuditStore.seconds(limit ?? .zero)) s")
         }
         return try result.get()
     }
@@ -219,9 +224,14 @@ public final class BlockingAuditStore: AuditStore {
             done.signal()
         }
 
-        func wait(_ limit: Duration) -> Result<T, AuditError>? {
-            let nanoseconds = limit.components.seconds * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000
-            guard done.wait(timeout: .now() + .nanoseconds(Int(nanoseconds))) == .success else { return nil }
+        func wait(_ limit: Duration?) -> Result<T, AuditError>? {
+            if let limit {
+                let nanoseconds =
+                    limit.components.seconds * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000
+                guard done.wait(timeout: .now() + .nanoseconds(Int(nanoseconds))) == .success else { return nil }
+            } else {
+                done.wait()
+            }
             lock.lock()
             defer { lock.unlock() }
             return result

@@ -1,8 +1,9 @@
 import ChangeGate
-@testable import ChangeGatePostgres
 import Foundation
 import TestSupport
 import Testing
+
+@testable import ChangeGatePostgres
 
 /// What only PostgreSQL has to show: many writers on one chain, the same chain as SQLite's, a
 /// server that is not there, and locations whose passwords never show. Against a real server the
