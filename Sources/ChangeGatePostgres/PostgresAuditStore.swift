@@ -71,6 +71,7 @@ public final class PostgresAuditStore: AsyncAuditStore {
         }
         configuration.options.connectTimeout = .seconds(Int64(max(1, waitLimit.components.seconds)))
         configuration.options.maximumConnections = 4
+        configuration.options.additionalStartupParameters = Self.sessionSettings
         var logger = Logger(label: "changegate.audit.postgres")
         logger.logLevel = .critical
         self.logger = logger
@@ -246,8 +247,14 @@ public final class PostgresAuditStore: AsyncAuditStore {
                 password: location.password, database: location.database, tls: .disable)
         }
         configuration.options.connectTimeout = .seconds(Int64(max(1, waitLimit.components.seconds)))
+        configuration.options.additionalStartupParameters = Self.sessionSettings
         return configuration
     }
+
+    /// Every session's settings, sent at login. No parallel workers: the store's reads are a page of
+    /// rows for a person waiting, where starting workers costs more than they save (the `--since`
+    /// query on a million records planned two).
+    static let sessionSettings = [("max_parallel_workers_per_gather", "0")]
 
     private func prepare() async throws(AuditError) {
         let configuration = directConfiguration

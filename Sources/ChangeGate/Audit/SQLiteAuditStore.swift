@@ -510,12 +510,9 @@ public struct SQLiteAuditStore: AuditStore {
         }
     }
 
-    /// The query's SQL, newest first. A time bound is answered through the time index, so that
-    /// its cost is the records in the window: walking back from the newest record would be as
-    /// fast when matches are many, and would read the whole trail when they are few.
+    /// The query's SQL, newest first.
     private static func selection(_ query: AuditQuery, _ conditions: [String]) -> String {
         var sql = "SELECT sequence, body, previous_hash, hash FROM records"
-        if query.since != nil { sql += " INDEXED BY records_time" }
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         return sql + " ORDER BY sequence DESC"
     }
@@ -547,7 +544,10 @@ public struct SQLiteAuditStore: AuditStore {
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let since = query.since {
-            conditions.append("time >= ?")
+            // Through the time index alone (its entries hold the sequence): the window's sequence
+            // numbers, walked newest first, each row read only until the limit is met. The cost is
+            // the window's size, never the trail's, and no row is sorted.
+            conditions.append("sequence IN (SELECT sequence FROM records WHERE time >= ?)")
             arguments.append(since)
         }
         if let until = query.until {
