@@ -1,3 +1,4 @@
+@testable import ChangeGateSimulation
 import Foundation
 import Testing
 
@@ -35,19 +36,7 @@ struct SimulationInterruptTests {
         }
     }
 
-    static func accepts(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        } == 0
-    }
+    static func accepts(_ port: Int) -> Bool { LoopbackPorts.accepts(port) }
 
     @Test("SIGINT mid-run: exit 130, no process of the clusters left, no port of theirs listening")
     func interrupted() throws {
