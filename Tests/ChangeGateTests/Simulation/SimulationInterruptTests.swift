@@ -1,6 +1,7 @@
-@testable import ChangeGateSimulation
 import Foundation
 import Testing
+
+@testable import ChangeGateSimulation
 
 #if canImport(Glibc)
     import Glibc
