@@ -67,6 +67,9 @@ struct ScenarioRunner {
             // all of a burst written in a few milliseconds.
             if batch < Self.batches - 1 { Thread.sleep(forTimeInterval: 0.3) }
         }
+        // The replicas stream again before the fault: on a loaded machine one can drop between the
+        // start's readiness check and now, and a fault then would measure that, not the settings.
+        try cluster.waitForReplicas(of: leader, until: Date().addingTimeInterval(30))
         // How far the replicas were behind as the fault came: what the rows lost are measured against.
         let lag = cluster.sql(
             leader,
