@@ -76,6 +76,11 @@ struct AuditCommand: ParsableCommand {
         var author: String?
         @Option(
             help: ArgumentHelp(
+                "A reviewer whose review counted in the decision, or who recorded an approval.",
+                valueName: "identity"))
+        var approver: String?
+        @Option(
+            help: ArgumentHelp(
                 "A changed setting matching a key pattern (repeatable: any of them).", valueName: "pattern"))
         var setting: [String] = []
         @Option(help: ArgumentHelp("A changed setting with this tag (repeatable: any of them).", valueName: "tag"))
@@ -97,6 +102,7 @@ struct AuditCommand: ParsableCommand {
             filters.ref = ref
             filters.actor = actor
             filters.author = author
+            filters.approver = approver
             filters.settings = setting
             filters.tags = tag
             filters.decision = decision

@@ -21,7 +21,7 @@ extension PostgresAuditStore {
         let page = min(max(limit &* 2, 200), 10_000)
         return try await read("cannot read the audit trail") { database, logger, progress in
             var found: [AuditEntry] = []
-            var below: Int?
+            var below = query.before
             while found.count < limit {
                 let sql = Self.selection(query, chain: chain, below: below, page: page)
                 var rows = 0
@@ -74,7 +74,7 @@ extension PostgresAuditStore {
     public func queryPlan(for query: AuditQuery) async throws(AuditError) -> String? {
         try query.validate()
         let limit = query.limit ?? Int.max
-        var explain = Self.selection(query, chain: chain, below: nil, page: min(max(limit &* 2, 200), 10_000))
+        var explain = Self.selection(query, chain: chain, below: query.before, page: min(max(limit &* 2, 200), 10_000))
         explain.sql = "EXPLAIN " + explain.sql
         let sql = explain
         return try await read("cannot explain the query on the audit trail") { database, logger, progress in

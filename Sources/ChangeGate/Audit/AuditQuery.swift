@@ -26,6 +26,12 @@ public struct AuditQuery: Sendable, Hashable {
     public var source: AuditRecord.Source?
     /// The least risk score.
     public var minimumRisk: Int?
+    /// A reviewer whose review counted in the decision, or who recorded an approval (ASCII case
+    /// ignored, as for `actor`).
+    public var approver: String?
+    /// Only records numbered below this one: the next page of a newest-first listing, which stays
+    /// the same page while records are appended (an offset would shift).
+    public var before: Int?
     /// Newest first, at most this many; nil for all.
     public var limit: Int?
 
@@ -63,6 +69,7 @@ extension AuditQuery {
         }
 
         package func matches(_ record: AuditRecord) -> Bool {
+            if let before = query.before, record.sequence >= before { return false }
             if let since = query.since, record.time < since { return false }
             if let until = query.until, record.time >= until { return false }
             if let repository = query.repository, !same(record.repository, repository) { return false }
@@ -81,6 +88,7 @@ extension AuditQuery {
             if let decision = query.decision, !same(record.decision, decision) { return false }
             if let source = query.source, record.source != source { return false }
             if let minimumRisk = query.minimumRisk, record.risk < minimumRisk { return false }
+            if let approver = query.approver, !approved(record, by: approver) { return false }
             let tags = query.tags
             if !query.settings.isEmpty || !tags.isEmpty {
                 // One changed setting must match both: a key pattern (any) and a tag (any).
@@ -93,6 +101,16 @@ extension AuditQuery {
                 else { return false }
             }
             return true
+        }
+
+        /// A reviewer's counted review in the decision, or the approval record of `approver`.
+        private func approved(_ record: AuditRecord, by approver: String) -> Bool {
+            if record.source == .approval {
+                return record.actor.map { sameIgnoringASCIICase($0, approver) } ?? false
+            }
+            return record.evidence.contains { evidence in
+                evidence.kind == "reviewer" && evidence.counted && sameIgnoringASCIICase(evidence.subject, approver)
+            }
         }
 
         private func same(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }

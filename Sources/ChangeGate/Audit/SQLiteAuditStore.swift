@@ -543,6 +543,10 @@ public struct SQLiteAuditStore: AuditStore {
         try query.validate()
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
+        if let before = query.before {
+            conditions.append("sequence < ?")
+            arguments.append(before)
+        }
         if let since = query.since {
             // Through the time index alone (its entries hold the sequence): the window's sequence
             // numbers, walked newest first, each row read only until the limit is met. The cost is

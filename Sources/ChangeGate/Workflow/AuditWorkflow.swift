@@ -139,6 +139,8 @@ public enum AuditWorkflow {
         public var ref: String?
         public var actor: String?
         public var author: String?
+        /// A reviewer whose review counted, or who recorded an approval.
+        public var approver: String?
         public var settings: [String] = []
         public var tags: [String] = []
         /// allow, warn, deny, error or approved.
@@ -195,6 +197,7 @@ public enum AuditWorkflow {
         query.ref = filters.ref
         query.actor = filters.actor
         query.author = filters.author
+        query.approver = filters.approver
         query.settings = filters.settings
         query.tags = filters.tags
         query.decision = filters.decision

@@ -190,6 +190,20 @@ struct AuditStoreContractTests {
         records.append(Q.record(5, keys: [("xAy.z", []), ("p%q.r", [])]))
         records.append(Q.record(4, keys: [("x_y.z", [])]))
         records.append(Q.record(3, keys: [("a.\"b.c\".d", ["FAILOVER"])]))
+        // Reviews: carol's counted, mallory's did not (an older head's), and a test named like a reviewer.
+        var reviewed = Q.record(2, keys: [("app.reviewed", [])])
+        reviewed.evidence = [
+            AuditRecord.Evidence(
+                kind: "reviewer", subject: "carol@example.com", status: nil, source: "forge review", counted: true,
+                reason: nil),
+            AuditRecord.Evidence(
+                kind: "reviewer", subject: "mallory@example.com", status: nil, source: "forge review", counted: false,
+                reason: "an older head"),
+            AuditRecord.Evidence(
+                kind: "test", subject: "mallory@example.com", status: "passed", source: "junit", counted: true,
+                reason: nil),
+        ]
+        records.append(reviewed)
         return records
     }
 
@@ -248,6 +262,17 @@ struct AuditStoreContractTests {
             ("source", query { $0.source = .approval }),
             ("source push", query { $0.source = .push }),
             ("minimum risk", query { $0.minimumRisk = 30 }),
+            ("approver, an approval record", query { $0.approver = "BOB@example.com" }),
+            ("approver, a counted review", query { $0.approver = "carol@example.com" }),
+            ("approver, a review that did not count", query { $0.approver = "mallory@example.com" }),
+            ("before", query { $0.before = 5 }),
+            (
+                "before, with a limit and a filter",
+                query {
+                    $0.before = 9; $0.tags = ["failover"]; $0.limit = 2
+                }
+            ),
+            ("before the first", query { $0.before = 1 }),
             ("limit", query { $0.limit = 3 }),
             ("limit 0", query { $0.limit = 0 }),
             (
@@ -339,7 +364,13 @@ struct AuditStoreContractTests {
         }
         // The reference itself, on a few queries whose answer is known by hand.
         let known: [String: [Int]] = [
-            "everything": Array((1...16).reversed()),
+            "everything": Array((1...17).reversed()),
+            "approver, an approval record": [6],
+            "approver, a counted review": [17],
+            "approver, a review that did not count": [],
+            "before": [4, 3, 2, 1],
+            "before, with a limit and a filter": [8, 7],
+            "before the first": [],
             "settings, ** matches no segment": [13, 5],
             "settings, trailing **": [10, 8, 3, 1],
             "settings, LIKE's _ is literal": [15],
