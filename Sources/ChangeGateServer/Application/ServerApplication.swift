@@ -48,7 +48,7 @@ public struct ServerApplication: Sendable {
     {
         _ = try AuditStores.open(configuration.audit)
         let app = Application(
-            router: router(),
+            router: try router(),
             configuration: .init(
                 address: .hostname(configuration.listen.host, port: configuration.listen.port),
                 serverName: "changegate"),
@@ -58,7 +58,8 @@ public struct ServerApplication: Sendable {
         return ServiceGroup(services: [queue, app], gracefulShutdownSignals: signals, logger: logger)
     }
 
-    func router() -> Router<ServerRequestContext> {
+    /// Throws when a web view template does not parse (a bug, found at start).
+    func router() throws -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: AccessMiddleware(authenticator: ClientAuthenticator(configuration.clients)))
         let judge = EventJudge(configuration: configuration, metrics: metrics, logger: logger)
@@ -78,6 +79,7 @@ public struct ServerApplication: Sendable {
         router.post("/v1/check") { request, context in try await check.handle(request, context: context) }
         router.get("/v1/audit/head") { request, context in try await audit.head(request, context: context) }
         router.get("/v1/audit/verify") { request, context in try await audit.verify(request, context: context) }
+        try WebView(configuration: configuration).register(on: router)
         return router
     }
 

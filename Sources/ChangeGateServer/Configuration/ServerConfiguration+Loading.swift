@@ -190,8 +190,22 @@ private struct Loader {
             }
             if text != "target-branch" { policy = .path(text) }
         }
+        var commitURL: String?
+        if let urlNode = fields.node("commit_url") {
+            guard case .string(let text) = urlNode.value, text.hasPrefix("https://") || text.hasPrefix("http://"),
+                text.contains("{commit}")
+            else {
+                throw fields.error(
+                    urlNode,
+                    "`commit_url` of repository \(name) must be an http(s) URL with `{commit}` where the commit's id goes"
+                )
+            }
+            commitURL = text
+        }
         try fields.finish()
-        return .init(name: name, forge: forge, path: repositoryPath, protectedRefs: protected, policy: policy)
+        return .init(
+            name: name, forge: forge, path: repositoryPath, protectedRefs: protected, policy: policy,
+            commitURL: commitURL)
     }
 
     func client(

@@ -79,6 +79,10 @@ extension ServerConfiguration {
         public var protectedRefs: [String]
         /// Where its policy comes from.
         public var policy: PolicySource
+        /// The forge's page of a commit, `{commit}` standing for its full id
+        /// (`https://github.com/shop/db/commit/{commit}`): the web view links each decision's head
+        /// there. Nil: no link.
+        public var commitURL: String? = nil
     }
 
     /// What an API client may do.
@@ -89,6 +93,9 @@ extension ServerConfiguration {
         case audit
         /// `GET /metrics` and `GET /readyz`.
         case metrics
+        /// The web view, `/ui/…`: read-only pages of the trail (a browser logs in with HTTP basic
+        /// authentication, the client's name and token).
+        case view
     }
 
     /// An API client: its token's SHA-256, the repositories and the actions it may use.

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Runs real programs (git, the built binaries) for the server's tests.
@@ -43,6 +44,21 @@ enum Processes {
             status: process.terminationStatus,
             stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    }
+
+    /// ``run(_:in:environment:)`` on a thread of Dispatch's, for an async test that talks to the
+    /// service in the same process: waiting on the cooperative pool (two threads on two cores)
+    /// would starve the service's handlers, and the program would wait for an answer that cannot come.
+    static func detached(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:])
+        async throws -> Result
+    {
+        let outcome: Swift.Result<Result, any Error> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    returning: Swift.Result { try run(arguments, in: directory, environment: environment) })
+            }
+        }
+        return try outcome.get()
     }
 
     /// Runs `arguments` and throws unless it exits 0.

@@ -20,6 +20,8 @@ final class ServerHarness: Sendable {
     static let forgeToken = "forge-api-token-xyz"
     static let clientToken = "cg-client-token-1234"
     static let auditorToken = "cg-auditor-token-5678"
+    static let viewerToken = "cg-viewer-token-90ab"
+    static let narrowViewerToken = "cg-narrow-viewer-cdef"
 
     let folder: URL
     let repository: GateRepository
@@ -77,6 +79,7 @@ final class ServerHarness: Sendable {
                 forge: github
                 path: \(bare)
                 protected: [refs/heads/master]
+                commit_url: https://github.com/Codertocat/Hello-World/commit/{commit}
               gitlabhq/gitlab-test:
                 forge: gitlab
                 path: \(bare)
@@ -91,6 +94,14 @@ final class ServerHarness: Sendable {
               auditor:
                 token_sha256: \(digest(Self.auditorToken))
                 actions: [audit, metrics]
+              viewer:
+                token_sha256: \(digest(Self.viewerToken))
+                repositories: ["*"]
+                actions: [view]
+              narrow-viewer:
+                token_sha256: \(digest(Self.narrowViewerToken))
+                repositories: [example/example]
+                actions: [view]
 
             """
         configPath = folder.appendingPathComponent("changegate.yml").path
@@ -124,6 +135,44 @@ final class ServerHarness: Sendable {
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    /// A request to the server through the `curl` command line; the status, the response's headers
+    /// (names lowercased) and the body. Redirects are not followed. (Foundation's URLSession on
+    /// Linux waits for credentials forever on a `WWW-Authenticate: Basic` challenge, which is what
+    /// the web view answers without them.)
+    func exchange(
+        _ method: String, _ path: String, headers: [String: String] = [:]
+    ) async throws -> (status: Int, headers: [String: String], body: String) {
+        var words = ["curl", "-sS", "-i", "--max-time", "60", "-X", method]
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { words += ["-H", "\(name): \(value)"] }
+        if method == "POST" { words += ["--data-binary", ""] }
+        words.append(baseURL + path)
+        let result = try await Processes.detached(words)
+        guard result.status == 0, let split = result.stdout.range(of: "\r\n\r\n") else {
+            throw Processes.Failure(command: words, result: result)
+        }
+        let head = result.stdout[..<split.lowerBound].components(separatedBy: "\r\n")
+        let status = head.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
+        var fields: [String: String] = [:]
+        for line in head.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return (status, fields, String(result.stdout[split.upperBound...]))
+    }
+
+    /// ``exchange(_:_:headers:)``'s status and body.
+    func web(_ method: String, _ path: String, headers: [String: String] = [:]) async throws -> (
+        status: Int, body: String
+    ) {
+        let answer = try await exchange(method, path, headers: headers)
+        return (answer.status, answer.body)
+    }
+
+    /// HTTP basic credentials, as a browser sends them.
+    static func basic(_ name: String, _ token: String) -> [String: String] {
+        ["Authorization": "Basic " + Data("\(name):\(token)".utf8).base64EncodedString()]
     }
 
     /// The trail's records, oldest first; none when it was never created.

@@ -1,0 +1,100 @@
+import ChangeGate
+import Dispatch
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `/ui/integrity`: the trail's head, the last verification and a button that runs one. A failed
+/// verification puts a red banner, naming the first bad record, on every page until one passes.
+extension WebView {
+    struct IntegrityModel: Sendable {
+        var head: String
+        var headSequence: Int?
+        var running: Bool
+        var verified: String?
+        var ok: Bool
+        var failure: String?
+        var badLink: String?
+        var checkpoint: String
+    }
+
+    func integrity(_ request: Request, context: ServerRequestContext) async -> Response {
+        guard context.client?.may(.view) == true else { return forbidden(context) }
+        let last = verification.last
+        let running = verification.isRunning
+        return await reading(context) { store in
+            let head = try store.head()
+            let model = IntegrityModel(
+                head: head.map { "record \($0.sequence), hash \($0.hash)" } ?? "no record yet",
+                headSequence: head?.sequence, running: running,
+                verified: last.map {
+                    "\(Self.time($0.finished)): \($0.records) records checked"
+                        + ($0.head.map { " up to record \($0.sequence)" } ?? "")
+                },
+                ok: last != nil && last?.failure == nil, failure: last?.failure,
+                badLink: last?.badSequence.map { "/ui/decisions/\($0)" },
+                checkpoint:
+                    "The service publishes no checkpoint yet. Sign one with `changegate audit checkpoint` and keep it "
+                    + "with a witness (docs/audit.md, Checkpoints).")
+            var response = page(
+                "Integrity", current: "/ui/integrity", template: "integrity", model: model, context: context)
+            // While a verification runs the page looks again every two seconds (no script needed).
+            if running { response.headers[.refresh] = "2" }
+            return response
+        }
+    }
+
+    /// `POST /ui/verify`: starts a verification unless one runs, and goes back to the integrity page.
+    /// Only from this view's own form: a browser sends its cookies and basic credentials with a
+    /// form another site posts, so a cross-site post is refused.
+    func verify(_ request: Request, context: ServerRequestContext) async -> Response {
+        guard context.client?.may(.view) == true else { return forbidden(context) }
+        if let site = request.headers[.secFetchSite], site != "same-origin", site != "none" {
+            return message(
+                "Refused", "A verification starts only from this view's own button.", context: context,
+                status: .forbidden)
+        }
+        if let origin = request.headers[.origin], let host = request.head.authority,
+            origin != "http://\(host)", origin != "https://\(host)"
+        {
+            return message(
+                "Refused", "A verification starts only from this view's own button.", context: context,
+                status: .forbidden)
+        }
+        let location = configuration.audit
+        let verification = verification
+        let clock = clock
+        DispatchQueue.global().async {
+            _ = verification.run {
+                do {
+                    let trail = try AuditWorkflow.openForReading(
+                        AuditWorkflow.Trail(location: location, repositoryPath: nil, environment: [:]))
+                    return WebVerification.outcome(try trail.store.verify(), time: clock())
+                } catch {
+                    return WebVerification.Outcome(
+                        finished: clock(), records: 0, head: nil, failure: "The trail cannot be verified: \(error)",
+                        badSequence: nil)
+                }
+            }
+        }
+        // Let a short verification finish before the page is drawn.
+        try? await Task.sleep(for: .milliseconds(300))
+        return Response(status: .seeOther, headers: [.location: "/ui/integrity"])
+    }
+
+    static let integrityTemplate = """
+        <dl class="facts">
+        <dt>Head</dt><dd><code id="head">{{head}}</code></dd>
+        <dt>Last verification</dt><dd id="verification">{{#verified}}{{verified}}: {{#ok}}<span class="ok">the chain is whole</span>{{/ok}}{{#failure}}<span class="bad">{{failure}}</span>{{#badLink}} <a href="{{badLink}}">the first bad record</a>{{/badLink}}{{/failure}}{{/verified}}{{^verified}}none since the service started{{/verified}}</dd>
+        <dt>Checkpoints</dt><dd>{{checkpoint}}</dd>
+        </dl>
+        {{#running}}<p id="running" role="status">A verification is running; this page refreshes until it ends.</p>{{/running}}
+        {{^running}}<form method="post" action="/ui/verify"><button type="submit" id="verify">Verify the whole chain now</button></form>{{/running}}
+
+        """
+}
+
+extension HTTPField.Name {
+    static let secFetchSite = Self("Sec-Fetch-Site")!
+    static let refresh = Self("Refresh")!
+}

@@ -1,0 +1,114 @@
+import ChangeGate
+import Hummingbird
+import PolicyDSL
+
+/// `/ui/setting?file=F&key=K` (and `repository=R`): every value the trail's decisions judged for
+/// one setting, oldest first, as a step chart and a table; each change links to its decision.
+extension WebView {
+    struct SettingModel: Sendable {
+        struct Row: Sendable {
+            var sequence: Int
+            var time: String
+            var repository: String
+            var old: String
+            var new: String
+            var verdict: String
+            var verdictClass: String
+            var note: String
+        }
+        var file: String
+        var key: String
+        var repository: String
+        var chart: String
+        var rows: [Row]
+        var hasRows: Bool
+        var cut: String?
+    }
+
+    /// The most changes a chart shows (the newest).
+    static let settingLimit = 200
+
+    func setting(_ request: Request, context: ServerRequestContext) async -> Response {
+        guard let client = context.client, client.may(.view) else { return forbidden(context) }
+        let parameters = WebFilters.parameters(query: request.uri.query)
+        let file = parameters["file"] ?? "", key = parameters["key"] ?? ""
+        var repository = parameters["repository"] ?? ""
+        guard !file.isEmpty, !key.isEmpty else {
+            return message(
+                "Which setting?", "Name the setting with `file` and `key` (a decision's page links each one).",
+                context: context, status: .badRequest)
+        }
+        repository = restricted(repository, for: client)
+        var query = AuditQuery()
+        // The key as a pattern of itself narrows through the store's index; a key that is not a
+        // pattern (or that, as one, means more) is still matched exactly below.
+        if let pattern = KeyPathPattern(key), pattern.matches(key) { query.settings = [key] }
+        query.repository = repository.isEmpty ? nil : repository
+        query.limit = 5_000
+        let title = "\(key) in \(file)"
+        let selection = query, shownRepository = repository
+        return await reading(context) { store in
+            let query = selection, repository = shownRepository
+            var found: [(AuditRecord, AuditRecord.Change)] = []
+            for entry in try store.entries(matching: query) where found.count < Self.settingLimit {
+                let record = entry.record
+                guard record.source != .approval, record.source != .push, visible(record.repository, to: client)
+                else { continue }
+                if let change = record.changes.first(where: { $0.file == file && $0.key == key }) {
+                    found.append((record, change))
+                }
+            }
+            found.reverse()
+            let model = settingModel(file: file, key: key, repository: repository, found: found)
+            return page(title, current: "", template: "setting", model: model, context: context)
+        }
+    }
+
+    func settingModel(file: String, key: String, repository: String, found: [(AuditRecord, AuditRecord.Change)])
+        -> SettingModel
+    {
+        var points: [StepChart.Point] = []
+        var rows: [SettingModel.Row] = []
+        if let first = found.first {
+            points.append(
+                .init(
+                    value: first.1.old, link: nil,
+                    label: "before record \(first.0.sequence): \(first.1.old ?? "absent")",
+                    denied: false, revert: false))
+        }
+        for (index, (record, change)) in found.enumerated() {
+            let denied = !record.accepted || record.decision == "deny" || record.decision == "error"
+            // A revert puts back the value the change before it replaced.
+            let revert = index > 0 && change.new == found[index - 1].1.old && change.old == found[index - 1].1.new
+            let verdict = Self.verdict(record, landed: nil)
+            let label =
+                "record \(record.sequence), \(Self.time(record.time)): \(change.old ?? "absent") → "
+                + "\(change.new ?? "absent"), \(verdict.text)" + (revert ? ", a revert" : "")
+            points.append(
+                .init(
+                    value: change.new, link: "/ui/decisions/\(record.sequence)", label: label, denied: denied,
+                    revert: revert))
+            rows.append(
+                .init(
+                    sequence: record.sequence, time: Self.time(record.time), repository: record.repository,
+                    old: change.old ?? "(absent)", new: change.new ?? "(absent)", verdict: verdict.text,
+                    verdictClass: verdict.style, note: revert ? "revert" : denied ? "not let through" : ""))
+        }
+        let chart = StepChart(points: points, title: "\(key) in \(file), each decision's value").svg()
+        return SettingModel(
+            file: file, key: key, repository: repository, chart: chart, rows: rows.reversed(), hasRows: !rows.isEmpty,
+            cut: found.count >= Self.settingLimit ? "Only the newest \(Self.settingLimit) changes are shown." : nil)
+    }
+
+    static let settingTemplate = """
+        <p>Every value of <code>{{key}}</code> in <code>{{file}}</code>{{#repository}} in {{repository}}{{/repository}} that a decision in the trail judged, oldest on the left. Hollow points were not let through; reverts are marked.</p>
+        {{#cut}}<p class="muted">{{cut}}</p>{{/cut}}
+        {{#hasRows}}{{{chart}}}
+        <table id="values"><caption>The changes, newest first</caption>
+        <thead><tr><th scope="col">Record</th><th scope="col">Time (UTC)</th><th scope="col">Repository</th><th scope="col">Old</th><th scope="col">New</th><th scope="col">Verdict</th><th scope="col">Note</th></tr></thead><tbody>
+        {{#rows}}<tr><td><a href="/ui/decisions/{{sequence}}">{{sequence}}</a></td><td>{{time}}</td><td>{{repository}}</td><td><code>{{old}}</code></td><td><code>{{new}}</code></td><td><span class="verdict {{verdictClass}}">{{verdict}}</span></td><td>{{note}}</td></tr>
+        {{/rows}}</tbody></table>{{/hasRows}}
+        {{^hasRows}}<p>No decision in the trail changed this setting.</p>{{/hasRows}}
+
+        """
+}
