@@ -80,7 +80,7 @@ struct PostgresCLITests {
         #expect(sqlite.status == 0, "\(sqlite.stderr)")
     }
 
-    @Test("a PostgreSQL location goes to changegate-postgres, `serve` to changegate-server; the variables name others")
+    @Test("a PostgreSQL location goes to changegate-postgres, serve to changegate-server; the variables name others")
     func handOverTargets() throws {
         func destination(_ words: [String], _ variable: String? = nil) -> ServerDispatch.Destination? {
             ServerDispatch.destination(arguments: ["changegate"] + words, auditVariable: variable)
