@@ -16,14 +16,16 @@ bootstrap:
 build: bootstrap
 	$(SWIFT) build
 
-# `changegate` (the hook's binary, without swift-nio) and `changegate-server` (the same commands with
-# PostgreSQL), to be installed side by side: `changegate` hands PostgreSQL locations to the other.
+# `changegate` (the hook's binary, without swift-nio), `changegate-postgres` (the same commands with
+# PostgreSQL, without the service) and `changegate-server` (the same with the service too), to be
+# installed side by side: `changegate` hands PostgreSQL locations to the second, `serve` to the third.
 release: bootstrap
 	$(SWIFT) build $(RELEASE_FLAGS) --product changegate
+	$(SWIFT) build $(RELEASE_FLAGS) --product changegate-postgres
 	$(SWIFT) build $(RELEASE_FLAGS) --product changegate-server
 
-# Builds everything (the tests start the `changegate` and `changegate-server` executables, so they are
-# built too) and runs all tests.
+# Builds everything (the tests start the `changegate`, `changegate-postgres` and `changegate-server`
+# executables, so they are built too) and runs all tests.
 test: bootstrap
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
@@ -100,6 +102,7 @@ BENCH_SCALE ?= small
 bench: bootstrap
 	$(SWIFT) build $(RELEASE_FLAGS) --product changegate
 	$(SWIFT) build $(RELEASE_FLAGS) --product changegate-bench
+	$(SWIFT) build $(RELEASE_FLAGS) --product changegate-postgres
 	$(SWIFT) build $(RELEASE_FLAGS) --product changegate-server
 	$(SWIFT) build $(RELEASE_FLAGS) --product ChangeGateAuditFill
 	.build/release/changegate-bench --root . --scale $(BENCH_SCALE) --output docs/benchmarks.md --json bench-results.json

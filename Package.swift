@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "changegate", targets: ["ChangeGateCLI"]),
         .executable(name: "changegate-server", targets: ["ChangeGateServerCLI"]),
+        .executable(name: "changegate-postgres", targets: ["ChangeGatePostgresCLI"]),
         .executable(name: "changegate-bench", targets: ["ChangeGateBench"]),
         .library(name: "ChangeGate", targets: ["ChangeGate"]),
         .library(name: "PolicyDSL", targets: ["PolicyDSL"]),
@@ -72,7 +73,7 @@ let package = Package(
             ]
         ),
         // `changegate`, the hook's binary: no swift-nio, so that each push starts it fast. It hands a
-        // PostgreSQL location to `changegate-server` (ServerDispatch).
+        // PostgreSQL location to `changegate-postgres` and `serve` to `changegate-server` (ServerDispatch).
         .executableTarget(
             name: "ChangeGateCLI",
             dependencies: [
@@ -98,6 +99,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
+        ),
+        // `changegate-postgres`: the same commands with PostgreSQL, and nothing of the service (no
+        // Hummingbird, no URLSession and so no libcurl): what `changegate` hands a PostgreSQL location to.
+        .executableTarget(
+            name: "ChangeGatePostgresCLI",
+            dependencies: ["ChangeGateCommands", "ChangeGatePostgres"]
         ),
         // `changegate-server`: the same commands with PostgreSQL, and `serve`.
         .executableTarget(

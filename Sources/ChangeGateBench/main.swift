@@ -128,7 +128,7 @@ do {
         let filler =
             option("--filler") ?? URL(fileURLWithPath: changegate).deletingLastPathComponent().path
             + "/ChangeGateAuditFill"
-        let server = URL(fileURLWithPath: changegate).deletingLastPathComponent().path + "/changegate-server"
+        let server = URL(fileURLWithPath: changegate).deletingLastPathComponent().path + "/changegate-postgres"
         if !FileManager.default.isExecutableFile(atPath: filler)
             || !FileManager.default.isExecutableFile(atPath: server)
         {

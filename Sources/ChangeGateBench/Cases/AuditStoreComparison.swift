@@ -65,7 +65,7 @@ struct AuditStoreComparison {
                                 }
                             ),
                             note: "the whole `changegate audit log` process, newest 50 matches, against a local "
-                                + "server: the exec into `changegate-server`, its start, the connection and the "
+                                + "server: the exec into `changegate-postgres`, its start, the connection and the "
                                 + "query. The reference pays all of it but the query: the difference is the "
                                 + "query's own cost."))
                 }

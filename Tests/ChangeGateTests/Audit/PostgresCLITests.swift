@@ -48,9 +48,9 @@ struct PostgresCLITests {
         #expect(verify.stdout.hasPrefix("ok: 1 records"), "\(verify.stdout)")
     }
 
-    @Test("no changegate-server: the lean binary refuses with exit 2, naming where it looked and how to build it")
+    @Test("no changegate-postgres: the lean binary refuses with exit 2, naming where it looked and how to build it")
     func missingServer() throws {
-        let missing = "/nonexistent/changegate-server-\(UUID().uuidString.prefix(6))"
+        let missing = "/nonexistent/changegate-postgres-\(UUID().uuidString.prefix(6))"
         let location = "postgres://gate:s3cret@db.example.com/audit"
         for (arguments, environment) in [
             (["audit", "head", "--audit", location], [String: String]()),
@@ -58,7 +58,7 @@ struct PostgresCLITests {
             (["hook", "pre-receive"], [AuditLocation.environmentVariable: location]),
         ] {
             var env = environment
-            env[ServerDispatch.binaryVariable] = missing
+            env[ServerDispatch.postgresVariable] = missing
             // Standard input is the hook's updates; nothing reads it before the dispatch refuses.
             let result = try Shell.run(
                 [Paths.changegate.path] + arguments, environment: env,
@@ -66,7 +66,7 @@ struct PostgresCLITests {
                     "\(String(repeating: "0", count: 40)) \(String(repeating: "1", count: 40)) refs/heads/main\n".utf8))
             #expect(result.status == 2, "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains(missing), "\(result.stderr)")
-            #expect(result.stderr.contains("--product changegate-server"), "\(result.stderr)")
+            #expect(result.stderr.contains("--product changegate-postgres"), "\(result.stderr)")
             #expect(!result.stderr.contains("s3cret"))
         }
         // A SQLite trail never needs the server.
@@ -76,8 +76,70 @@ struct PostgresCLITests {
         try SQLiteAuditStore(path: path).append([AuditQueryTests.record(1)])
         let sqlite = try Shell.run(
             [Paths.changegate.path, "audit", "head", "--audit", path],
-            environment: [ServerDispatch.binaryVariable: missing])
+            environment: [ServerDispatch.postgresVariable: missing, ServerDispatch.binaryVariable: missing])
         #expect(sqlite.status == 0, "\(sqlite.stderr)")
+    }
+
+    @Test("a PostgreSQL location goes to changegate-postgres, serve to changegate-server; the variables name others")
+    func handOverTargets() throws {
+        func destination(_ words: [String], _ variable: String? = nil) -> ServerDispatch.Destination? {
+            ServerDispatch.destination(arguments: ["changegate"] + words, auditVariable: variable)
+        }
+        #expect(destination(["audit", "head", "--audit", "postgres://db/a"]) == .postgres)
+        #expect(destination(["hook", "pre-receive"], "postgresql://db/a") == .postgres)
+        #expect(destination(["serve", "--config", "serve.yml"]) == .server)
+        // `serve` goes to the service even when a PostgreSQL trail is named too.
+        #expect(destination(["serve", "--config", "serve.yml"], "postgres://db/a") == .server)
+        #expect(destination(["audit", "head", "--audit", "/srv/audit.sqlite"]) == nil)
+        func candidates(_ to: ServerDispatch.Destination, server: String? = nil, postgres: String? = nil) -> [String] {
+            ServerDispatch.candidates(for: to, serverVariable: server, postgresVariable: postgres, folder: "/opt/cg")
+        }
+        // Beside changegate: the lean PostgreSQL binary first, the server (same commands) if it is missing.
+        #expect(candidates(.postgres) == ["/opt/cg/changegate-postgres", "/opt/cg/changegate-server"])
+        #expect(candidates(.server) == ["/opt/cg/changegate-server"])
+        #expect(candidates(.server, postgres: "/x/pg") == ["/opt/cg/changegate-server"])
+        #expect(candidates(.server, server: "/x/server") == ["/x/server"])
+        // CHANGEGATE_SERVER_BINARY still names the binary of a PostgreSQL command, unless the new variable does.
+        #expect(candidates(.postgres, server: "/x/server") == ["/x/server"])
+        #expect(candidates(.postgres, server: "/x/server", postgres: "/x/pg") == ["/x/pg"])
+        #expect(candidates(.postgres, server: "", postgres: "") == candidates(.postgres))
+    }
+
+    @Test("the lean changegate runs a PostgreSQL command in changegate-postgres, else in changegate-server beside it")
+    func handOverRunsPostgresBinary() throws {
+        let url = try Self.server.url(chain: Self.chain())
+        #expect(try Shell.run([Paths.changegate.path, "audit", "init", "--audit", url]).status == 0)
+        // A folder with a copy of the built `changegate` (it looks beside its real file, so not a link)
+        // and links to the binaries it may hand over to.
+        let folder = try Paths.temporaryDirectory("pg-handover")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let built = Paths.changegate.deletingLastPathComponent()
+        let lean = folder.appendingPathComponent("changegate")
+        try FileManager.default.copyItem(at: Paths.changegate, to: lean)
+        // Only changegate-postgres beside it: the PostgreSQL command runs (in it: there is no other).
+        try FileManager.default.createSymbolicLink(
+            at: folder.appendingPathComponent(ServerDispatch.postgresName),
+            withDestinationURL: built.appendingPathComponent(ServerDispatch.postgresName))
+        let ready = try Shell.run([lean.path, "audit", "init", "--audit", url])
+        #expect(ready.status == 0, "\(ready.stderr)")
+        #expect(ready.stdout.hasPrefix("ready:"), "\(ready.stdout)")
+        // …and `serve` is not for it: it names changegate-server, which is not there.
+        let serve = try Shell.run([lean.path, "serve", "--config", "/nonexistent/serve.yml", "--check-config"])
+        #expect(serve.status == 2)
+        #expect(serve.stderr.contains(folder.appendingPathComponent(ServerDispatch.serverName).path), "\(serve.stderr)")
+        // Only changegate-server beside it (an install from before changegate-postgres): it still runs there.
+        try FileManager.default.removeItem(at: folder.appendingPathComponent(ServerDispatch.postgresName))
+        try FileManager.default.createSymbolicLink(
+            at: folder.appendingPathComponent(ServerDispatch.serverName),
+            withDestinationURL: built.appendingPathComponent(ServerDispatch.serverName))
+        let fallback = try Shell.run([lean.path, "audit", "init", "--audit", url])
+        #expect(fallback.status == 0, "\(fallback.stderr)")
+        // Neither: exit 2, naming both paths tried; nothing runs.
+        try FileManager.default.removeItem(at: folder.appendingPathComponent(ServerDispatch.serverName))
+        let neither = try Shell.run([lean.path, "audit", "init", "--audit", url])
+        #expect(neither.status == 2)
+        #expect(neither.stderr.contains(folder.appendingPathComponent(ServerDispatch.postgresName).path))
+        #expect(neither.stderr.contains(folder.appendingPathComponent(ServerDispatch.serverName).path))
     }
 
     @Test("which command lines and environments are handed to changegate-server")
