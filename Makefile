@@ -94,6 +94,11 @@ demo: build
 	grep -q "evidence from the trail record" .build/demo/incident.txt && grep -q "DENIED" .build/demo/incident.txt \
 	  && grep -q "test failover-simulation/kill-leader failed" .build/demo/incident.txt \
 	  || { echo "demo: expected --evaluate to judge with the trail's evidence (the approval, the failed simulation): denied"; exit 1; }; \
+	echo; echo "== 11. The web view (changegate serve, /ui/) over the merge checks' trail, in headless Chromium:"; \
+	echo "   screenshots of each page in .build/demo/web-view/ (docs/server.md, The web view)"; \
+	examples/ecommerce-outage/web-view.sh $(abspath .build/debug/changegate-server) \
+	  $(abspath $(DEMO_REPO))/.git/changegate/audit.sqlite $(abspath $(DEMO_REPO)) $(abspath .build/demo/web-view) \
+	  || { echo "demo: expected the web view's pages in Chromium"; exit 1; }; \
 	echo; echo "The demo ran as expected."
 
 # Benchmarks on a release build; writes docs/benchmarks.md and bench-results.json. BENCH_SCALE=full

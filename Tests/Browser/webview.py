@@ -94,8 +94,10 @@ def main():
             report[step["name"]] = collect(driver, step)
             if step.get("screenshot") and arguments.screenshots:
                 os.makedirs(arguments.screenshots, exist_ok=True)
-                height = driver.execute_script("return Math.min(document.body.scrollHeight + 20, 2400)")
+                height = driver.execute_script(
+                    "return Math.min(document.documentElement.scrollHeight + 40, 2400)")
                 driver.set_window_size(1280, max(600, height))
+                driver.execute_script("window.scrollTo(0, 0)")
                 driver.save_screenshot(os.path.join(arguments.screenshots, step["name"] + ".png"))
                 driver.set_window_size(1280, 900)
     finally:

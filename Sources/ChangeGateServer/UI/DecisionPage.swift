@@ -118,9 +118,14 @@ extension WebView {
                 .init(name: "Commit \(commit.id.prefix(12))", value: "\(commit.subject) (author \(commit.author))"))
         }
         facts.append(.init(name: "ChangeGate", value: record.version))
+        // The served repository the record names (by name, or by its path, as the service and the
+        // hook record it); of several at one path, the first by name that has a link.
         let commitLink = record.head.flatMap { head in
-            configuration.repositories.values.first { $0.name == record.repository || $0.path == record.repository }?
-                .commitURL.map { $0.replacingOccurrences(of: "{commit}", with: WebFilters.encoded(head)) }
+            configuration.repositories.values.filter {
+                $0.name == record.repository || $0.path == record.repository || $0.path == record.repository + "/"
+            }.sorted { $0.name < $1.name }.compactMap(\.commitURL).first.map {
+                $0.replacingOccurrences(of: "{commit}", with: WebFilters.encoded(head))
+            }
         }
         let rules = record.rules.map { rule -> DecisionModel.RuleLine in
             let status: (String, String) =

@@ -3,7 +3,8 @@ import Hummingbird
 import PolicyDSL
 
 /// `/ui/setting?file=F&key=K` (and `repository=R`): every value the trail's decisions judged for
-/// one setting, oldest first, as a step chart and a table; each change links to its decision.
+/// one setting, oldest first, as a step chart and a table; each change (a head's, however often it
+/// was judged) links to its latest decision.
 extension WebView {
     struct SettingModel: Sendable {
         struct Row: Sendable {
@@ -18,7 +19,8 @@ extension WebView {
         }
         var file: String
         var key: String
-        var repository: String
+        /// Nil for every repository.
+        var repository: String?
         var chart: String
         var rows: [Row]
         var hasRows: Bool
@@ -64,26 +66,60 @@ extension WebView {
         }
     }
 
+    /// One change of the setting: a commit's, judged once or more (a push refused and pushed again,
+    /// a check run twice); its latest decision speaks for it.
+    struct SettingChange {
+        var latest: AuditRecord
+        var change: AuditRecord.Change
+        var decisions: Int
+    }
+
+    /// `found` (oldest first) as changes: the decisions of one head with the same old and new value
+    /// are one change.
+    static func settingChanges(_ found: [(AuditRecord, AuditRecord.Change)]) -> [SettingChange] {
+        var changes: [SettingChange] = []
+        var index: [String: Int] = [:]
+        for (record, change) in found {
+            guard let head = record.head else {
+                changes.append(SettingChange(latest: record, change: change, decisions: 1))
+                continue
+            }
+            let key = head + "\u{0}" + (change.old ?? "") + "\u{0}" + (change.new ?? "")
+            if let at = index[key] {
+                changes[at].latest = record
+                changes[at].decisions += 1
+            } else {
+                index[key] = changes.count
+                changes.append(SettingChange(latest: record, change: change, decisions: 1))
+            }
+        }
+        return changes
+    }
+
     func settingModel(file: String, key: String, repository: String, found: [(AuditRecord, AuditRecord.Change)])
         -> SettingModel
     {
+        let changes = Self.settingChanges(found)
         var points: [StepChart.Point] = []
         var rows: [SettingModel.Row] = []
-        if let first = found.first {
+        if let first = changes.first {
             points.append(
                 .init(
-                    value: first.1.old, link: nil,
-                    label: "before record \(first.0.sequence): \(first.1.old ?? "absent")",
-                    denied: false, revert: false))
+                    value: first.change.old, link: nil,
+                    label: "before record \(first.latest.sequence): \(first.change.old ?? "absent")", denied: false,
+                    revert: false))
         }
-        for (index, (record, change)) in found.enumerated() {
+        for (index, item) in changes.enumerated() {
+            let record = item.latest, change = item.change
             let denied = !record.accepted || record.decision == "deny" || record.decision == "error"
             // A revert puts back the value the change before it replaced.
-            let revert = index > 0 && change.new == found[index - 1].1.old && change.old == found[index - 1].1.new
+            let revert =
+                index > 0 && change.new == changes[index - 1].change.old && change.old == changes[index - 1].change.new
             let verdict = Self.verdict(record, landed: nil)
+            let judged = item.decisions > 1 ? ", judged \(item.decisions) times" : ""
             let label =
                 "record \(record.sequence), \(Self.time(record.time)): \(change.old ?? "absent") → "
-                + "\(change.new ?? "absent"), \(verdict.text)" + (revert ? ", a revert" : "")
+                + "\(change.new ?? "absent"), \(verdict.text)\(judged)" + (revert ? ", a revert" : "")
             points.append(
                 .init(
                     value: change.new, link: "/ui/decisions/\(record.sequence)", label: label, denied: denied,
@@ -91,17 +127,18 @@ extension WebView {
             rows.append(
                 .init(
                     sequence: record.sequence, time: Self.time(record.time), repository: record.repository,
-                    old: change.old ?? "(absent)", new: change.new ?? "(absent)", verdict: verdict.text,
+                    old: change.old ?? "(absent)", new: change.new ?? "(absent)", verdict: verdict.text + judged,
                     verdictClass: verdict.style, note: revert ? "revert" : denied ? "not let through" : ""))
         }
-        let chart = StepChart(points: points, title: "\(key) in \(file), each decision's value").svg()
+        let chart = StepChart(points: points, title: "\(key) in \(file), each change's value").svg()
         return SettingModel(
-            file: file, key: key, repository: repository, chart: chart, rows: rows.reversed(), hasRows: !rows.isEmpty,
-            cut: found.count >= Self.settingLimit ? "Only the newest \(Self.settingLimit) changes are shown." : nil)
+            file: file, key: key, repository: repository.isEmpty ? nil : repository, chart: chart,
+            rows: rows.reversed(), hasRows: !rows.isEmpty,
+            cut: found.count >= Self.settingLimit ? "Only the newest \(Self.settingLimit) decisions are read." : nil)
     }
 
     static let settingTemplate = """
-        <p>Every value of <code>{{key}}</code> in <code>{{file}}</code>{{#repository}} in {{repository}}{{/repository}} that a decision in the trail judged, oldest on the left. Hollow points were not let through; reverts are marked.</p>
+        <p>Every value of <code>{{key}}</code> in <code>{{file}}</code>{{#repository}} in {{repository}}{{/repository}} that a decision in the trail judged, oldest on the left: one point for each change, however often it was judged. Hollow points were not let through; reverts are marked.</p>
         {{#cut}}<p class="muted">{{cut}}</p>{{/cut}}
         {{#hasRows}}{{{chart}}}
         <table id="values"><caption>The changes, newest first</caption>

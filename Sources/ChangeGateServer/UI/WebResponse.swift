@@ -14,7 +14,9 @@ enum WebResponse {
                 "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             .xFrameOptions: "DENY",
             .xContentTypeOptions: "nosniff",
-            .referrerPolicy: "no-referrer",
+            // Same-origin: a form's post then carries its real Origin (no-referrer would send `null`),
+            // and no URL of the view (its filters) leaves for another site.
+            .referrerPolicy: "same-origin",
             .cacheControl: "no-store",
         ]
     }

@@ -79,7 +79,8 @@ struct WebViewBrowserTests {
         #expect(step("decision").count["#changes tbody tr"] == 1)
         #expect(step("setting").count["svg#setting-chart circle.point"] == 3)
         #expect(step("incident").count["#incident tbody tr"] == 3)
-        #expect(step("verified").text["#verification"]?.contains("the chain is whole") == true)
+        #expect(
+            step("verified").text["#verification"]?.contains("the chain is whole") == true, "\(step("verified").all)")
         #expect(step("verified").count["#integrity-banner"] == 0)
         // The keyboard: the first stop is the skip link, then the views.
         let tabs = (step("timeline").all["tabs"] as? [[String: Any]] ?? []).map { $0["text"] as? String ?? "" }
