@@ -6,18 +6,8 @@ import Hummingbird
 extension WebView {
     struct IncidentModel: Sendable {
         struct Row: Sendable {
-            var sequence: Int
-            var time: String
-            var repository: String
-            var ref: String
+            var decision: DecisionRow
             var head: String
-            var verdict: String
-            var verdictClass: String
-            var override: Bool
-            var risk: Int
-            var actor: String
-            var settings: [String]
-            var more: String?
             var approvals: String
             var riskItems: [String]
         }
@@ -31,6 +21,8 @@ extension WebView {
 
     /// The most decisions of a window read; a wider window says it was cut.
     static let incidentLimit = 1_000
+    /// The most shown, riskiest first (each looks up its head's approvals).
+    static let incidentShown = 200
 
     func incident(_ request: Request, context: ServerRequestContext) async -> Response {
         guard let client = context.client, client.may(.view) else { return forbidden(context) }
@@ -62,7 +54,7 @@ extension WebView {
                 ($0.record.risk, $0.record.sequence) > ($1.record.risk, $1.record.sequence)
             }
             var rows: [IncidentModel.Row] = []
-            for entry in ranked {
+            for entry in ranked.prefix(Self.incidentShown) {
                 let record = entry.record
                 var approvers = record.evidence.filter { $0.kind == "reviewer" && $0.counted }.map(\.subject)
                 if let head = record.head {
@@ -70,15 +62,10 @@ extension WebView {
                 }
                 var seen = Set<String>()
                 approvers = approvers.filter { seen.insert($0.lowercased()).inserted }
-                let verdict = Self.verdict(record, landed: nil)
-                let settings = Self.settings(record)
                 rows.append(
                     .init(
-                        sequence: record.sequence, time: Self.time(record.time), repository: record.repository,
-                        ref: record.ref ?? "", head: record.head.map { String($0.prefix(12)) } ?? "",
-                        verdict: verdict.text, verdictClass: verdict.style,
-                        override: record.overridden || record.override != nil, risk: record.risk,
-                        actor: record.actor ?? "", settings: settings.shown, more: settings.more,
+                        decision: DecisionRow(record, landed: nil),
+                        head: record.head.map { String($0.prefix(12)) } ?? "",
                         approvals: approvers.isEmpty ? "none" : approvers.joined(separator: ", "),
                         riskItems: record.riskItems.sorted { $0.points > $1.points }.prefix(3).map {
                             "+\($0.points) \($0.reason)"
@@ -90,8 +77,9 @@ extension WebView {
             model.summary =
                 rows.isEmpty
                 ? "No decision in the window changed a setting tagged \(filters.tag)."
-                : "\(rows.count) decisions since \(filters.since) changed a setting tagged \(filters.tag), riskiest first"
-                    + (entries.count >= Self.incidentLimit ? " (the newest \(Self.incidentLimit) read)" : "") + "."
+                : "\(entries.count) decisions since \(filters.since) changed a setting tagged \(filters.tag), riskiest first"
+                    + (entries.count >= Self.incidentLimit ? " (the newest \(Self.incidentLimit) read)" : "")
+                    + (ranked.count > rows.count ? "; the riskiest \(rows.count) shown" : "") + "."
             return page("Incident", current: "/ui/incident", template: "incident", model: model, context: context)
         }
     }
@@ -106,7 +94,7 @@ extension WebView {
         <p id="summary">{{summary}}</p>
         {{#hasRows}}<table id="incident"><caption>Riskiest first</caption>
         <thead><tr><th scope="col">Risk</th><th scope="col">Record</th><th scope="col">Time (UTC)</th><th scope="col">Repository and ref</th><th scope="col">Verdict</th><th scope="col">Who</th><th scope="col">Approved by</th><th scope="col">What changed</th><th scope="col">Why risky</th></tr></thead><tbody>
-        {{#rows}}<tr data-sequence="{{sequence}}"><td>{{risk}}</td><td><a href="/ui/decisions/{{sequence}}">{{sequence}}</a></td><td>{{time}}</td><td>{{repository}}<br><code>{{ref}}</code> <code>{{head}}</code></td><td><span class="verdict {{verdictClass}}">{{verdict}}</span>{{#override}} <strong class="override">OVERRIDE</strong>{{/override}}</td><td>{{actor}}</td><td>{{approvals}}</td><td>{{#settings}}<code>{{.}}</code><br>{{/settings}}{{#more}}<span class="more">{{more}}</span>{{/more}}</td><td>{{#riskItems}}{{.}}<br>{{/riskItems}}</td></tr>
+        {{#rows}}{{#decision}}<tr data-sequence="{{sequence}}"><td>{{risk}}</td><td><a href="/ui/decisions/{{sequence}}">{{sequence}}</a></td><td>{{time}}</td><td>{{repository}}<br><code>{{ref}}</code> <code>{{head}}</code></td><td><span class="verdict {{verdictClass}}">{{verdict}}</span>{{#override}} <strong class="override">OVERRIDE</strong>{{/override}}</td><td>{{actor}}</td><td>{{approvals}}</td><td>{{#settings}}<code>{{.}}</code><br>{{/settings}}{{#more}}<span class="more">{{more}}</span>{{/more}}</td><td>{{#riskItems}}{{.}}<br>{{/riskItems}}</td></tr>{{/decision}}
         {{/rows}}</tbody></table>{{/hasRows}}
 
         """

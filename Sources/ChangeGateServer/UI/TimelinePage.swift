@@ -16,26 +16,12 @@ extension WebView {
             var label: String
             var selected: Bool
         }
-        struct Row: Sendable {
-            var sequence: Int
-            var time: String
-            var repository: String
-            var ref: String
-            var source: String
-            var verdict: String
-            var verdictClass: String
-            var override: Bool
-            var risk: Int
-            var actor: String
-            var settings: [String]
-            var more: String?
-        }
         var fields: [Field]
         var decisions: [Choice]
         var sources: [Choice]
         var error: String?
         var summary: String
-        var rows: [Row]
+        var rows: [DecisionRow]
         var hasRows: Bool
         var older: String?
         var newest: String?
@@ -61,16 +47,8 @@ extension WebView {
         return await reading(context) { store in
             let entries = try store.entries(matching: query)
             let landings = try? store.landings(of: entries)
-            let rows = entries.map { entry -> TimelineModel.Row in
-                let record = entry.record
-                let landed = landings.map { $0[record.sequence] != nil }
-                let verdict = Self.verdict(record, landed: landed)
-                let settings = Self.settings(record)
-                return TimelineModel.Row(
-                    sequence: record.sequence, time: Self.time(record.time), repository: record.repository,
-                    ref: record.ref ?? "", source: record.source.rawValue, verdict: verdict.text,
-                    verdictClass: verdict.style, override: record.overridden || record.override != nil,
-                    risk: record.risk, actor: record.actor ?? "", settings: settings.shown, more: settings.more)
+            let rows = entries.map { entry in
+                DecisionRow(entry.record, landed: landings.map { $0[entry.record.sequence] != nil })
             }
             let older = entries.count == Self.pageSize ? entries.last?.record.sequence : nil
             return page(
@@ -79,7 +57,7 @@ extension WebView {
         }
     }
 
-    static func timelineModel(_ filters: WebFilters, error: String?, rows: [TimelineModel.Row], older: Int?)
+    static func timelineModel(_ filters: WebFilters, error: String?, rows: [DecisionRow], older: Int?)
         -> TimelineModel
     {
         let fields = [
