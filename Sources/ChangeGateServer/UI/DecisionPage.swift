@@ -72,8 +72,11 @@ extension WebView {
             }
             let previous = sequence > 1 ? try store.entry(sequence: sequence - 1) : nil
             let head = try store.head()
-            let landing: Int?? =
-                entry.record.awaitsLanding == true ? .some((try? store.landings(of: [entry]))?[sequence]) : nil
+            // Whether its ref moved: unknown (nil) when the trail cannot say, never "not landed".
+            var landing: Int??
+            if entry.record.awaitsLanding == true, let landings = try? store.landings(of: [entry]) {
+                landing = .some(landings[sequence])
+            }
             let model = decisionModel(entry, previous: previous, head: head, verified: verified, landing: landing)
             return page(
                 "Record \(sequence): \(entry.record.decision)", current: "", template: "decision", model: model,

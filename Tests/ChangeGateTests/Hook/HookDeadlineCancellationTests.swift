@@ -27,14 +27,21 @@ struct HookDeadlineCancellationTests {
 
     @Test("a watcher wakes at the deadline; a claim in time wakes it with no cancellation")
     func watcher() async throws {
+        // The waits block their thread: on Dispatch's, not the cooperative pool's (two threads on two
+        // cores; a blocked pool kept this test from waking for longer than the 30 s deadline in CI).
+        func waitOffPool(_ deadline: HookDeadline) async -> Bool {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(returning: deadline.waitForCancellation()) }
+            }
+        }
         let start = Date()
         let late = HookDeadline(seconds: 0.3)
-        let cancelled = await Task.detached { late.waitForCancellation() }.value
+        let cancelled = await waitOffPool(late)
         #expect(cancelled)
         #expect(Date().timeIntervalSince(start) >= 0.29)
 
         let claimed = HookDeadline(seconds: 30)
-        let waiting = Task.detached { claimed.waitForCancellation() }
+        let waiting = Task { await waitOffPool(claimed) }
         try await Task.sleep(for: .milliseconds(50))
         #expect(claimed.claim())
         #expect(await waiting.value == false)
