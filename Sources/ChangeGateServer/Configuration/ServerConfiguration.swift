@@ -83,6 +83,10 @@ extension ServerConfiguration {
         /// (`https://github.com/shop/db/commit/{commit}`): the web view links each decision's head
         /// there. Nil: no link.
         public var commitURL: String? = nil
+
+        /// The name the trail gives it: its path without a trailing slash, as the hook's records of
+        /// a shared trail name it (the service records it the same way).
+        public var trailName: String { path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path }
     }
 
     /// What an API client may do.

@@ -18,9 +18,7 @@ enum Checks {
         request.auditLocation = audit
         request.source = .service
         // The hook's records of a shared trail name the repository by its path on the server.
-        request.auditRepository =
-            repository.path.count > 1 && repository.path.hasSuffix("/")
-            ? String(repository.path.dropLast()) : repository.path
+        request.auditRepository = repository.trailName
         return request
     }
 

@@ -125,7 +125,7 @@ extension WebView {
         // hook record it); of several at one path, the first by name that has a link.
         let commitLink = record.head.flatMap { head in
             configuration.repositories.values.filter {
-                $0.name == record.repository || $0.path == record.repository || $0.path == record.repository + "/"
+                $0.name == record.repository || $0.trailName == record.repository
             }.sorted { $0.name < $1.name }.compactMap(\.commitURL).first.map {
                 $0.replacingOccurrences(of: "{commit}", with: WebFilters.encoded(head))
             }

@@ -1,3 +1,4 @@
+import ChangeGate
 import Foundation
 
 /// A step chart of one setting's values, drawn as SVG by the server: each change a point (a link to
@@ -98,20 +99,6 @@ struct StepChart: Sendable {
 
     static func short(_ text: String) -> String { text.count > 14 ? String(text.prefix(13)) + "…" : text }
 
-    /// XML's five characters escaped: text and attribute values alike.
-    static func escaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    /// Text and attribute values escaped (XML 1.0's rules: the library's, as its JUnit reports use).
+    static func escaped(_ text: String) -> String { DecisionRenderer.xml(text) }
 }

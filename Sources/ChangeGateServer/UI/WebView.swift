@@ -102,9 +102,7 @@ struct WebView: Sendable {
         var names = Set<String>()
         for name in client.repositories {
             names.insert(name)
-            if let path = configuration.repositories[name]?.path {
-                names.insert(path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path)
-            }
+            if let served = configuration.repositories[name] { names.insert(served.trailName) }
         }
         return names
     }
@@ -118,8 +116,7 @@ struct WebView: Sendable {
     /// not one of them, else the first of them.
     func restricted(_ repository: String, for client: ServerConfiguration.Client) -> String {
         guard let names = trailNames(of: client), !names.contains(repository) else { return repository }
-        return client.repositories.sorted().first.flatMap { configuration.repositories[$0]?.path }
-            .map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? "\u{0}none"
+        return client.repositories.sorted().first.flatMap { configuration.repositories[$0]?.trailName } ?? "\u{0}none"
     }
 
     /// Opens the trail and runs `body` on Dispatch's threads (the stores block theirs); a trail that
@@ -128,29 +125,20 @@ struct WebView: Sendable {
         _ context: ServerRequestContext, _ body: @escaping @Sendable (any AuditStore) throws -> Response
     ) async -> Response {
         let location = configuration.audit
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+        do {
+            return try await Self.offPool { () throws -> Response in
                 if AuditStores.isPath(location), !FileManager.default.fileExists(atPath: location) {
-                    continuation.resume(
-                        returning: message(
-                            "No records yet", "The audit trail holds no record yet.", context: context,
-                            status: .ok))
-                    return
+                    return message(
+                        "No records yet", "The audit trail holds no record yet.", context: context, status: .ok)
                 }
-                do {
-                    let trail = try AuditWorkflow.openForReading(
-                        AuditWorkflow.Trail(location: location, repositoryPath: nil, environment: [:]))
-                    continuation.resume(returning: try body(trail.store))
-                } catch let error as WorkflowError {
-                    continuation.resume(
-                        returning: message(
-                            "The trail cannot be read", error.message, context: context, status: .serviceUnavailable))
-                } catch {
-                    continuation.resume(
-                        returning: message(
-                            "The trail cannot be read", "\(error)", context: context, status: .serviceUnavailable))
-                }
+                let trail = try AuditWorkflow.openForReading(
+                    AuditWorkflow.Trail(location: location, repositoryPath: nil, environment: [:]))
+                return try body(trail.store)
             }
+        } catch let error as WorkflowError {
+            return message("The trail cannot be read", error.message, context: context, status: .serviceUnavailable)
+        } catch {
+            return message("The trail cannot be read", "\(error)", context: context, status: .serviceUnavailable)
         }
     }
 

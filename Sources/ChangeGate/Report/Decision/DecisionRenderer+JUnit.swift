@@ -79,7 +79,10 @@ extension DecisionRenderer {
     }
 
     /// Text escaped for XML content and attributes; characters XML 1.0 cannot hold are dropped.
-    static func xml(_ text: String) -> String {
+    ///
+    /// - Parameter text: Any text.
+    /// - Returns: The text, safe inside an XML (or SVG, or HTML) element or a quoted attribute.
+    public static func xml(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
