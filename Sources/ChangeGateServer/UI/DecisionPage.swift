@@ -25,6 +25,8 @@ extension WebView {
         }
         struct Change: Sendable {
             var file: String
+            /// `file:line` where the line is known (``SettingLines``), else the file.
+            var location: String
             var key: String
             var kind: String
             var old: String
@@ -123,13 +125,15 @@ extension WebView {
         facts.append(.init(name: "ChangeGate", value: record.version))
         // The served repository the record names (by name, or by its path, as the service and the
         // hook record it); of several at one path, the first by name that has a link.
+        let served = configuration.repositories.values.filter {
+            $0.name == record.repository || $0.trailName == record.repository
+        }.sorted { $0.name < $1.name }
         let commitLink = record.head.flatMap { head in
-            configuration.repositories.values.filter {
-                $0.name == record.repository || $0.trailName == record.repository
-            }.sorted { $0.name < $1.name }.compactMap(\.commitURL).first.map {
+            served.compactMap(\.commitURL).first.map {
                 $0.replacingOccurrences(of: "{commit}", with: WebFilters.encoded(head))
             }
         }
+        let lines = SettingLines.lines(of: record, repositoryPath: served.first?.path)
         let rules = record.rules.map { rule -> DecisionModel.RuleLine in
             let status: (String, String) =
                 !rule.applies
@@ -147,9 +151,10 @@ extension WebView {
                 points: item.points, reason: item.reason,
                 location: [item.file, item.key].compactMap { $0 }.joined(separator: ": "))
         }
-        let changes = record.changes.map { change in
+        let changes = zip(record.changes, lines).map { change, line in
             DecisionModel.Change(
-                file: change.file, key: change.key, kind: change.kind, old: change.old ?? "(absent)",
+                file: change.file, location: line.map { "\(change.file):\($0)" } ?? change.file, key: change.key,
+                kind: change.kind, old: change.old ?? "(absent)",
                 new: change.new ?? "(absent)", tags: change.tags.joined(separator: ", "),
                 history: "/ui/setting?repository=\(WebFilters.encoded(record.repository))&file="
                     + WebFilters.encoded(change.file) + "&key=" + WebFilters.encoded(change.key))
@@ -224,7 +229,7 @@ extension WebView {
         {{#commitLink}}<p><a href="{{commitLink}}" rel="noreferrer">The head commit in the forge</a></p>{{/commitLink}}</section>
         <section aria-labelledby="h-changes"><h2 id="h-changes">Settings changed</h2>
         <table id="changes"><thead><tr><th scope="col">File</th><th scope="col">Setting</th><th scope="col">Change</th><th scope="col">Old</th><th scope="col">New</th><th scope="col">Tags</th></tr></thead><tbody>
-        {{#changes}}<tr><td><code>{{file}}</code></td><td><a href="{{history}}"><code>{{key}}</code></a></td><td>{{kind}}</td><td><code>{{old}}</code></td><td><code>{{new}}</code></td><td>{{tags}}</td></tr>
+        {{#changes}}<tr><td><code>{{location}}</code></td><td><a href="{{history}}"><code>{{key}}</code></a></td><td>{{kind}}</td><td><code>{{old}}</code></td><td><code>{{new}}</code></td><td>{{tags}}</td></tr>
         {{/changes}}</tbody></table></section>
         <section aria-labelledby="h-risk"><h2 id="h-risk">Risk</h2>
         <table id="risk"><thead><tr><th scope="col">Points</th><th scope="col">Why</th><th scope="col">Where</th></tr></thead><tbody>

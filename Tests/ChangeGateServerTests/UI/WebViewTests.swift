@@ -153,6 +153,8 @@ struct WebViewTests {
             real.body.contains("https://github.com/Codertocat/Hello-World/commit/\(server.repository.failoverHead)"))
         #expect(real.body.contains("DBA review and failover simulation"))
         #expect(real.body.contains("reviewer from group dba"), "the missing reviewer's group is named")
+        // Its changed setting with the line the head's file writes it on (`mode: manual`, line 3).
+        #expect(real.body.contains("<td><code>db/prod/patroni.yml:3</code></td>"))
         await server.stop()
     }
 
