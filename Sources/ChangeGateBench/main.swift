@@ -104,6 +104,8 @@ var peaks: [MemoryMeasurement] = []
 var skipped: [SkippedCase] = []
 var auditMemory: [MemoryCase] = []
 var plans: [AuditStoreComparison.Plan] = []
+/// Servers a case started (the web view's), stopped once every case is measured.
+var stopServers: [() -> Void] = []
 do {
     var cases = try PolicyEvaluation(policyPath: root + "/policies/failover.policy").cases()
     progress("generating \(shape) under \(scratch) (once; reused afterwards)")
@@ -146,6 +148,20 @@ do {
             cases += comparison.timed
             auditMemory = comparison.memory
             plans = comparison.plans
+        }
+    }
+    if option("--only").map({ only in "web view".contains(only) || only.contains("web") }) ?? true {
+        let server = URL(fileURLWithPath: changegate).deletingLastPathComponent().path + "/changegate-server"
+        if FileManager.default.isExecutableFile(atPath: server) {
+            let web = try WebViewPages(
+                server: server, trail: AuditQueries.filledTrail(records: auditRecords, filler: bench, scratch: scratch),
+                repository: repository.path, scratch: scratch, records: auditRecords
+            ).cases()
+            cases += web.timed
+            stopServers.append(web.stop)
+        } else {
+            skipped.append(
+                SkippedCase(name: "web view", reason: "\(server) is not built (make bench builds it)"))
         }
     }
     cases += try SettingsDiffing(repository: repository, changegate: changegate, scratch: scratch).cases()
@@ -207,8 +223,10 @@ do {
         print(line)
     }
 } catch {
+    for stop in stopServers { stop() }
     fail("\(error)")
 }
+for stop in stopServers { stop() }
 
 var system = utsname()
 _ = uname(&system)

@@ -11,6 +11,7 @@ enum SettingLines {
     /// - Parameters:
     ///   - record: The decision whose changes are located.
     ///   - repositoryPath: The served repository the record names; nil when the service serves none.
+    /// - Returns: Each change's line, nil where it cannot be read back.
     static func lines(of record: AuditRecord, repositoryPath: String?) -> [Int?] {
         let unknown = [Int?](repeating: nil, count: record.changes.count)
         guard let repositoryPath, !record.changes.isEmpty,
