@@ -85,10 +85,40 @@ private struct Loader {
             limits.deliveries = try limitFields.positiveInteger("deliveries") ?? limits.deliveries
             try limitFields.finish()
         }
+        let checkpoint = try fields.node("checkpoint").map { (node) throws(ServerConfigurationError) in
+            try self.checkpoint(node)
+        }
         try fields.finish()
         return ServerConfiguration(
             path: path, listen: listen, audit: audit, forges: forges, repositories: repositories, clients: clients,
-            limits: limits)
+            limits: limits, checkpoint: checkpoint)
+    }
+
+    /// `checkpoint: {path, keys}`: the keys read now, so that a missing or malformed one stops the
+    /// start instead of leaving the page unable to check.
+    func checkpoint(_ node: ConfigNode) throws(ServerConfigurationError) -> ServerConfiguration.Checkpoint {
+        var fields = try ConfigurationFields(node, path: path, context: "`checkpoint`")
+        let pathNode = try fields.required("path")
+        let file = try fields.requiredString("path")
+        guard file.hasPrefix("/") else {
+            throw fields.error(pathNode, "`path` of `checkpoint` must be an absolute path, not \(file)")
+        }
+        let keysNode = try fields.required("keys")
+        let keyPaths = try fields.strings("keys") ?? []
+        guard !keyPaths.isEmpty else {
+            throw fields.error(
+                keysNode, "`keys` of `checkpoint` must name the trail's verifier key (its .pub) and any witness's")
+        }
+        var keys: [NoteVerifierKey] = []
+        for keyPath in keyPaths {
+            do {
+                keys.append(try CheckpointFiles.readVerifierKey(keyPath))
+            } catch {
+                throw fields.error(keysNode, "`keys` of `checkpoint`: \(error.message)")
+            }
+        }
+        try fields.finish()
+        return .init(path: file, keys: keys)
     }
 
     func listenAddress(_ node: ConfigNode, _ fields: ConfigurationFields) throws(ServerConfigurationError)

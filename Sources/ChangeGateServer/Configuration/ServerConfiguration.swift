@@ -19,6 +19,20 @@ public struct ServerConfiguration: Sendable {
     public var clients: [String: Client]
     /// Bounds on what a request and the work behind it may take.
     public var limits: Limits
+    /// The published checkpoint the integrity page shows and checks; nil when none is configured.
+    public var checkpoint: Checkpoint? = nil
+}
+
+extension ServerConfiguration {
+    /// A signed checkpoint of the trail kept in a file (the hook's `changegate.checkpoint.path`, or
+    /// one `changegate audit checkpoint` and `audit witness` write), and the keys that must have
+    /// signed it: the trail's, then each witness's.
+    public struct Checkpoint: Sendable {
+        /// The checkpoint file.
+        public var path: String
+        /// The verifier keys, read at start.
+        public var keys: [NoteVerifierKey]
+    }
 }
 
 extension ServerConfiguration {

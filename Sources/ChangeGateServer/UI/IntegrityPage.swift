@@ -4,7 +4,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// `/ui/integrity`: the trail's head, the last verification and a button that runs one. A failed
+/// `/ui/integrity`: the trail's head, the last verification and a button that runs one, and the
+/// configured checkpoint with its signatures and whether the trail still holds it. A failed
 /// verification puts a red banner, naming the first bad record, on every page until one passes.
 extension WebView {
     struct IntegrityModel: Sendable {
@@ -16,14 +17,18 @@ extension WebView {
         var failure: String?
         var badLink: String?
         var checkpoint: String
+        var checkpointSignatures: [String]
+        var checkpointProblem: String?
     }
 
     func integrity(_ request: Request, context: ServerRequestContext) async -> Response {
         guard context.client?.may(.view) == true else { return forbidden(context) }
         let last = verification.last
         let running = verification.isRunning
+        let configured = configuration.checkpoint
         return await reading(context) { store in
             let head = try store.head()
+            let published = configured.map { PublishedCheckpoint.read($0, store: store, head: head) }
             let model = IntegrityModel(
                 head: head.map { "record \($0.sequence), hash \($0.hash)" } ?? "no record yet",
                 headSequence: head?.sequence, running: running,
@@ -33,9 +38,10 @@ extension WebView {
                 },
                 ok: last != nil && last?.failure == nil, failure: last?.failure,
                 badLink: last?.badSequence.map { "/ui/decisions/\($0)" },
-                checkpoint:
-                    "The service publishes no checkpoint yet. Sign one with `changegate audit checkpoint` and keep it "
-                    + "with a witness (docs/audit.md, Checkpoints).")
+                checkpoint: published?.summary
+                    ?? "No checkpoint is configured (`checkpoint` in the service's configuration). Sign one with "
+                    + "`changegate audit checkpoint` and keep it with a witness (docs/audit.md, Checkpoints).",
+                checkpointSignatures: published?.signatures ?? [], checkpointProblem: published?.problem)
             var response = page(
                 "Integrity", current: "/ui/integrity", template: "integrity", model: model, context: context)
             // While a verification runs the page looks again every two seconds (no script needed).
@@ -86,8 +92,9 @@ extension WebView {
         <dl class="facts">
         <dt>Head</dt><dd><code id="head">{{head}}</code></dd>
         <dt>Last verification</dt><dd id="verification">{{#verified}}{{verified}}: {{#ok}}<span class="ok">the chain is whole</span>{{/ok}}{{#failure}}<span class="bad">{{failure}}</span>{{#badLink}} <a href="{{badLink}}">the first bad record</a>{{/badLink}}{{/failure}}{{/verified}}{{^verified}}none since the service started{{/verified}}</dd>
-        <dt>Checkpoints</dt><dd>{{checkpoint}}</dd>
+        <dt>Last checkpoint</dt><dd id="checkpoint">{{checkpoint}}<ul id="checkpoint-signatures">{{#checkpointSignatures}}<li>{{.}}</li>{{/checkpointSignatures}}</ul></dd>
         </dl>
+        {{#checkpointProblem}}<p class="error" id="checkpoint-problem" role="alert">The checkpoint does not hold: {{checkpointProblem}}</p>{{/checkpointProblem}}
         {{#running}}<p id="running" role="status">A verification is running; this page refreshes until it ends.</p>{{/running}}
         {{^running}}<form method="post" action="/ui/verify"><button type="submit" id="verify">Verify the whole chain now</button></form>{{/running}}
 

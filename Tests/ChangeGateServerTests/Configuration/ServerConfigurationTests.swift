@@ -111,5 +111,15 @@ struct ServerConfigurationTests {
                     of: "listen: 127.0.0.1:8080", with: "listen: 127.0.0.1:8080\nlisten: 127.0.0.1:9090")
             )
             .hasPrefix(":2:"))
+        // The checkpoint's keys are read at start: one that is not there stops it, naming the line.
+        #expect(
+            failure(Self.valid + "checkpoint:\n  path: /var/lib/cg/checkpoint\n  keys: [/nonexistent/trail.pub]\n")
+                .hasPrefix(":22:9: error: `keys` of `checkpoint`: "))
+        #expect(
+            failure(Self.valid + "checkpoint:\n  path: checkpoint\n  keys: [/x.pub]\n")
+                .hasPrefix(":21:9: error: `path` of `checkpoint` must be an absolute path"))
+        #expect(
+            failure(Self.valid + "checkpoint:\n  path: /c\n  keys: []\n")
+                .hasPrefix(":22:9: error: `keys` of `checkpoint` must name the trail's verifier key"))
     }
 }

@@ -34,7 +34,18 @@ final class ServerHarness: Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init(queue: Int = 100, workers: Int = 2, maxBodyBytes: Int = 1 << 20) async throws {
+    /// Starts a server on a free loopback port over a fresh repository, trail and forge stand-in.
+    ///
+    /// - Parameters:
+    ///   - queue: Webhook jobs that may wait.
+    ///   - workers: Jobs judged at once.
+    ///   - maxBodyBytes: The largest request body.
+    ///   - extra: Given the harness's folder, prepares files there and returns configuration lines
+    ///     added at the end (top-level keys).
+    /// - Throws: When the repository, the files or the server cannot be made.
+    init(
+        queue: Int = 100, workers: Int = 2, maxBodyBytes: Int = 1 << 20, extra: ((URL) throws -> String)? = nil
+    ) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "changegate-serve-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -105,7 +116,8 @@ final class ServerHarness: Sendable {
 
             """
         configPath = folder.appendingPathComponent("changegate.yml").path
-        try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let extraLines = try extra?(folder) ?? ""
+        try (yaml + extraLines).write(toFile: configPath, atomically: true, encoding: .utf8)
         let configuration = try ServerConfiguration.load(path: configPath, environment: [:])
         let application = ServerApplication(configuration: configuration, logger: Logger(label: "changegate-test"))
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()

@@ -229,6 +229,61 @@ struct WebViewTests {
         await server.stop()
     }
 
+    @Test("the configured checkpoint: its signer and witness, that the trail holds it, and a fork or a cut in red")
+    func checkpoint() async throws {
+        let changegate = Processes.binary("changegate").path
+        let server = try await ServerHarness { folder in
+            for name in ["trail", "witness"] {
+                _ = try Processes.succeed([
+                    changegate, "audit", "keygen", "--name", "example.com/\(name)", "--out", folder.path + "/" + name,
+                ])
+            }
+            return "checkpoint:\n  path: \(folder.path)/checkpoint\n"
+                + "  keys: [\(folder.path)/trail.pub, \(folder.path)/witness.pub]\n"
+        }
+        defer { Task { await server.stop() } }
+        let folder = server.folder.path
+        var page = try await server.web("GET", "/ui/integrity", headers: Self.viewer)
+        #expect(page.body.contains("No checkpoint at \(folder)/checkpoint yet"), "\(page.body)")
+        let entries = try IncidentTrail.fill(server.auditPath)
+        let signed = try await Processes.detached([
+            changegate, "audit", "checkpoint", "--audit", server.auditPath, "--key", folder + "/trail.key",
+            "--output", folder + "/checkpoint",
+        ])
+        #expect(signed.status == 0, "\(signed)")
+        // Signed by the trail, not yet by the witness the configuration requires: in red.
+        page = try await server.web("GET", "/ui/integrity", headers: Self.viewer)
+        #expect(page.body.contains("id=\"checkpoint-problem\""), "\(page.body)")
+        #expect(page.body.contains("not signed by example.com/witness"))
+        let witnessed = try await Processes.detached([
+            changegate, "audit", "witness", "--audit", server.auditPath, "--key", folder + "/witness.key",
+            "--log-key", folder + "/trail.pub", "--checkpoint", folder + "/checkpoint",
+        ])
+        #expect(witnessed.status == 0, "\(witnessed)")
+        page = try await server.web("GET", "/ui/integrity", headers: Self.viewer)
+        #expect(!page.body.contains("id=\"checkpoint-problem\""), "\(page.body)")
+        for text in [
+            "example.com/trail: \(entries.count) records, hash \(entries.last!.hash)", "the trail holds it",
+            "<li>signed by example.com/trail (key ", "<li>co-signed by example.com/witness (key ",
+        ] {
+            #expect(page.body.contains(text), "\(text)")
+        }
+        // The trail rewritten below the checkpoint (its last record's hash changed): named in red.
+        _ = try await Processes.detached([
+            "sqlite3", server.auditPath,
+            "UPDATE records SET hash = '\(String(repeating: "0", count: 64))' WHERE sequence = \(entries.count)",
+        ])
+        page = try await server.web("GET", "/ui/integrity", headers: Self.viewer)
+        #expect(page.body.contains("s hash is 000"), "\(page.body)")
+        // Cut back: fewer records than the checkpoint signed.
+        _ = try await Processes.detached([
+            "sqlite3", server.auditPath, "DELETE FROM records WHERE sequence = \(entries.count)",
+        ])
+        page = try await server.web("GET", "/ui/integrity", headers: Self.viewer)
+        #expect(page.body.contains("records were removed from its end"), "\(page.body)")
+        await server.stop()
+    }
+
     /// The integrity page once no verification runs.
     static func settled(_ server: ServerHarness) async throws -> String {
         for _ in 0..<100 {
