@@ -114,6 +114,7 @@ extension PostgresAuditStore {
         // A changed setting that matches a key pattern (any) and a tag (any), as the matcher asks,
         // probed per record through (chain, sequence). A pattern with no literal part narrows nothing.
         var inner: [String] = []
+        if let file = query.file, !file.utf8.contains(0) { inner.append("c.file = \(placeholder(file))") }
         let keys = query.settings.map(KeyPatternLike.pattern(for:))
         if !keys.isEmpty, !keys.contains(nil) {
             inner.append(

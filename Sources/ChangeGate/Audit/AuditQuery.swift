@@ -20,6 +20,10 @@ public struct AuditQuery: Sendable, Hashable {
     public var settings: [String] = []
     /// Tags of the changed settings: any of them.
     public var tags: [String] = []
+    /// The file of a changed setting, exactly (its bytes); with ``settings`` or ``tags``, one
+    /// changed setting must be in the file and match them (a setting's history asks for one key of
+    /// one file).
+    public var file: String?
     /// The decision: allow, warn, deny, error, or a record's own (approved, landed).
     public var decision: String?
     /// Who recorded it: the hook, CI, a service, an approval.
@@ -90,11 +94,12 @@ extension AuditQuery {
             if let minimumRisk = query.minimumRisk, record.risk < minimumRisk { return false }
             if let approver = query.approver, !approved(record, by: approver) { return false }
             let tags = query.tags
-            if !query.settings.isEmpty || !tags.isEmpty {
-                // One changed setting must match both: a key pattern (any) and a tag (any).
+            if !query.settings.isEmpty || !tags.isEmpty || query.file != nil {
+                // One changed setting must match them all: the file, a key pattern (any), a tag (any).
                 guard
                     record.changes.contains(where: { change in
-                        (patterns.isEmpty || patterns.contains { $0.matches(change.key) })
+                        (query.file.map { same(change.file, $0) } ?? true)
+                            && (patterns.isEmpty || patterns.contains { $0.matches(change.key) })
                             && (tags.isEmpty
                                 || tags.contains { tag in change.tags.contains { sameIgnoringASCIICase($0, tag) } })
                     })

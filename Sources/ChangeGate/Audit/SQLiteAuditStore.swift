@@ -590,8 +590,13 @@ public struct SQLiteAuditStore: AuditStore {
             conditions.append("risk >= ?")
             arguments.append(minimum)
         }
-        if !query.settings.isEmpty || !query.tags.isEmpty {
+        if !query.settings.isEmpty || !query.tags.isEmpty || query.file != nil {
             var inner: [String] = []
+            if let file = query.file {
+                // Bytes, as the matcher compares: a BLOB comparison, no collation.
+                inner.append("CAST(c.file AS BLOB) = CAST(? AS BLOB)")
+                arguments.append(file)
+            }
             if !query.settings.isEmpty {
                 inner.append(
                     "(" + query.settings.map { _ in "changegate_key_matches(?, c.key)" }.joined(separator: " OR ") + ")"

@@ -45,6 +45,7 @@ extension WebView {
         // The key as a pattern of itself narrows through the store's index; a key that is not a
         // pattern (or that, as one, means more) is still matched exactly below.
         if let pattern = KeyPathPattern(key), pattern.matches(key) { query.settings = [key] }
+        query.file = file
         query.repository = repository.isEmpty ? nil : repository
         query.limit = 5_000
         let title = "\(key) in \(file)"

@@ -204,6 +204,11 @@ struct AuditStoreContractTests {
                 reason: nil),
         ]
         records.append(reviewed)
+        // The key in one file and another key in the file asked for: a file and a setting must be
+        // on one change.
+        var twoFiles = Q.record(1, keys: [("bootstrap.dcs.ttl", []), ("app.pool", [])])
+        twoFiles.changes[0].file = "db/other/patroni.yml"
+        records.append(twoFiles)
         return records
     }
 
@@ -250,6 +255,15 @@ struct AuditStoreContractTests {
             ("settings, * between literals", query { $0.settings = ["a.*.d"] }),
             ("settings, ** alone", query { $0.settings = ["**"] }),
             ("tags", query { $0.tags = ["failover"] }),
+            ("file", query { $0.file = "db/other/patroni.yml" }),
+            ("file, not a prefix", query { $0.file = "db/other" }),
+            ("file, case", query { $0.file = "DB/other/patroni.yml" }),
+            (
+                "file and setting on one change",
+                query {
+                    $0.file = "db/prod/patroni.yml"; $0.settings = ["bootstrap.dcs.ttl"]
+                }
+            ),
             ("tags, any of", query { $0.tags = ["replication", "other"] }),
             (
                 "setting and tag on one change",
@@ -364,7 +378,7 @@ struct AuditStoreContractTests {
         }
         // The reference itself, on a few queries whose answer is known by hand.
         let known: [String: [Int]] = [
-            "everything": Array((1...17).reversed()),
+            "everything": Array((1...18).reversed()),
             "approver, an approval record": [6],
             "approver, a counted review": [17],
             "approver, a review that did not count": [],
@@ -372,7 +386,7 @@ struct AuditStoreContractTests {
             "before, with a limit and a filter": [8, 7],
             "before the first": [],
             "settings, ** matches no segment": [13, 5],
-            "settings, trailing **": [10, 8, 3, 1],
+            "settings, trailing **": [18, 10, 8, 3, 1],
             "settings, LIKE's _ is literal": [15],
             "settings, LIKE's % is literal": [14],
             "settings, a quoted segment": [16],
@@ -385,6 +399,10 @@ struct AuditStoreContractTests {
             "repository, decomposed": [],
             "setting and tag on one change": [8, 1],
             "tags": [16, 10, 9, 8, 7, 4, 3, 1],
+            "file": [18],
+            "file, not a prefix": [],
+            "file, case": [],
+            "file and setting on one change": [10, 8, 1],
             "limit over filters": [16, 10],
         ]
         for (name, query) in Self.queries() {
