@@ -85,6 +85,16 @@ struct AuditCommand: ParsableCommand {
         var setting: [String] = []
         @Option(help: ArgumentHelp("A changed setting with this tag (repeatable: any of them).", valueName: "tag"))
         var tag: [String] = []
+        @Option(
+            help: ArgumentHelp(
+                "A changed setting in this file, exactly; with the other setting filters, on the same setting.",
+                valueName: "path"))
+        var file: String?
+        @Option(
+            help: ArgumentHelp(
+                "A changed setting with this key, exactly (not a pattern): with --file, one setting's history.",
+                valueName: "key"))
+        var key: String?
         @Option(help: ArgumentHelp("allow, warn, deny, error or approved.", valueName: "verdict"))
         var decision: String?
         @Option(help: ArgumentHelp("hook, ci, service or approval.", valueName: "source"))
@@ -105,6 +115,8 @@ struct AuditCommand: ParsableCommand {
             filters.approver = approver
             filters.settings = setting
             filters.tags = tag
+            filters.file = file
+            filters.key = key
             filters.decision = decision
             filters.source = source
             filters.minimumRisk = minRisk

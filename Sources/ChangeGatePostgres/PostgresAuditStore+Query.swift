@@ -115,6 +115,7 @@ extension PostgresAuditStore {
         // probed per record through (chain, sequence). A pattern with no literal part narrows nothing.
         var inner: [String] = []
         if let file = query.file, !file.utf8.contains(0) { inner.append("c.file = \(placeholder(file))") }
+        if let key = query.key, !key.utf8.contains(0) { inner.append("c.key = \(placeholder(key))") }
         let keys = query.settings.map(KeyPatternLike.pattern(for:))
         if !keys.isEmpty, !keys.contains(nil) {
             inner.append(

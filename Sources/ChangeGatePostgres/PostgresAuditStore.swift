@@ -151,7 +151,20 @@ public final class PostgresAuditStore: AsyncAuditStore {
             ]
         ),
         (2, "append-only: records never change, heads only move forward", appendOnly),
+        (
+            3, indexOnlyPrefix + "changes by file and key",
+            [
+                // A setting's history walks its own changes, newest first (AuditQuery.key).
+                "CREATE INDEX changegate_record_changes_file_key ON changegate_record_changes (chain, file, key, sequence)"
+            ]
+        ),
     ]
+
+    /// A migration that only adds an index is named `index: …`: a reader accepts one it does not
+    /// know (it changes no data and no query's meaning, only its speed), and a writer whose role
+    /// may not create it (least privilege) writes without it. Releases before this rule refuse a
+    /// schema with one as newer.
+    static let indexOnlyPrefix = "index: "
 
     /// Triggers that make the trail append-only for every role the triggers bind (all but a
     /// superuser, who can switch them off, and the tables' owner, who can drop them: checkpoints and
@@ -261,45 +274,53 @@ public final class PostgresAuditStore: AsyncAuditStore {
         let access = self.access
         let known = Self.migrations.map(\.version).max() ?? 0
         let user = location.user
-        let newest = try await run("cannot open the audit trail", failure: .open) { _, logger -> Int? in
+        let schema = try await run("cannot open the audit trail", failure: .open) { _, logger -> Schema? in
             let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
             do {
                 // Migrate only a schema that is behind: a writer role with no right to create
                 // tables (docs/audit.md, least privilege) opens a current schema as it is.
-                var newest = try await Self.schemaVersion(connection, logger: logger)
-                if access == .readWrite, (newest ?? 0) < known {
+                var schema = try await Self.schema(connection, logger: logger)
+                let pending = Self.migrations.filter { schema?.applied[$0.version] == nil }
+                if access == .readWrite, !pending.isEmpty {
                     do {
                         try await Self.migrate(connection, logger: logger)
                     } catch {
                         guard let refused = Self.serverError(error), refused.serverInfo?[.sqlState] == "42501" else {
                             throw error
                         }
-                        throw AuditError(
-                            .schema,
-                            "the audit trail's schema is at version \(newest ?? 0) and this ChangeGate needs \(known), "
-                                + "but \(user) may not migrate it (\(Self.describe(refused))): run `changegate audit "
-                                + "init` as the role that owns the tables (docs/audit.md, least privilege)")
+                        // Only an index missing: the trail means the same without it, only slower.
+                        guard schema != nil, pending.allSatisfy({ $0.name.hasPrefix(Self.indexOnlyPrefix) }) else {
+                            throw AuditError(
+                                .schema,
+                                "the audit trail's schema is at version \(schema?.newest ?? 0) and this ChangeGate "
+                                    + "needs \(known), but \(user) may not migrate it (\(Self.describe(refused))): run "
+                                    + "`changegate audit init` as the role that owns the tables (docs/audit.md, least "
+                                    + "privilege)")
+                        }
                     }
-                    newest = try await Self.schemaVersion(connection, logger: logger)
+                    schema = try await Self.schema(connection, logger: logger)
                 }
                 if access == .readOnly {
                     self.direct.withLock { $0 = connection }
                 } else {
                     try await connection.close()
                 }
-                return newest
+                return schema
             } catch {
                 try? await connection.close()
                 throw error
             }
         }
-        guard let newest else {
+        guard let schema else {
             throw AuditError(
                 .schema,
                 "the PostgreSQL database \(location.database) holds no ChangeGate audit trail yet: open it once for "
                     + "writing to create the schema")
         }
-        if newest > known {
+        let unknown = schema.applied.filter { version, name in
+            version > known && !name.hasPrefix(Self.indexOnlyPrefix)
+        }
+        if let newest = unknown.keys.max() {
             throw AuditError(
                 .schema,
                 "the audit trail's schema is at version \(newest), newer than this ChangeGate knows (\(known)): "
@@ -307,8 +328,14 @@ public final class PostgresAuditStore: AsyncAuditStore {
         }
     }
 
-    /// The newest migration the database has had; nil when it holds no ChangeGate schema.
-    private static func schemaVersion(_ connection: PostgresConnection, logger: Logger) async throws -> Int? {
+    /// The migrations a database has had: version → name.
+    struct Schema: Sendable {
+        var applied: [Int: String]
+        var newest: Int { applied.keys.max() ?? 0 }
+    }
+
+    /// The migrations the database has had; nil when it holds no ChangeGate schema.
+    private static func schema(_ connection: PostgresConnection, logger: Logger) async throws -> Schema? {
         var exists = false
         for try await found in try await connection.query(
             "SELECT to_regclass('changegate_migrations') IS NOT NULL", logger: logger
@@ -316,13 +343,13 @@ public final class PostgresAuditStore: AsyncAuditStore {
             exists = found
         }
         guard exists else { return nil }
-        var newest: Int?
-        for try await version in try await connection.query(
-            "SELECT max(version) FROM changegate_migrations", logger: logger
-        ).decode(Int?.self) {
-            newest = version
+        var applied: [Int: String] = [:]
+        for try await (version, name) in try await connection.query(
+            "SELECT version, name FROM changegate_migrations", logger: logger
+        ).decode((Int, String).self) {
+            applied[version] = name
         }
-        return newest
+        return Schema(applied: applied)
     }
 
     /// Applies the migrations this database has not had, in one transaction under an advisory lock.

@@ -24,6 +24,10 @@ public struct AuditQuery: Sendable, Hashable {
     /// changed setting must be in the file and match them (a setting's history asks for one key of
     /// one file).
     public var file: String?
+    /// A changed setting's key, exactly (its bytes, not a pattern: `a."b.c"` and `a.b\.c` are
+    /// different keys); with ``file``, ``settings`` or ``tags``, on the same change. A setting's
+    /// history asks for one file's one key this way, which a store answers from an index on both.
+    public var key: String?
     /// The decision: allow, warn, deny, error, or a record's own (approved, landed).
     public var decision: String?
     /// Who recorded it: the hook, CI, a service, an approval.
@@ -94,11 +98,13 @@ extension AuditQuery {
             if let minimumRisk = query.minimumRisk, record.risk < minimumRisk { return false }
             if let approver = query.approver, !approved(record, by: approver) { return false }
             let tags = query.tags
-            if !query.settings.isEmpty || !tags.isEmpty || query.file != nil {
-                // One changed setting must match them all: the file, a key pattern (any), a tag (any).
+            if query.constrainsChanges {
+                // One changed setting must match them all: the file, the key, a key pattern (any), a
+                // tag (any).
                 guard
                     record.changes.contains(where: { change in
                         (query.file.map { same(change.file, $0) } ?? true)
+                            && (query.key.map { same(change.key, $0) } ?? true)
                             && (patterns.isEmpty || patterns.contains { $0.matches(change.key) })
                             && (tags.isEmpty
                                 || tags.contains { tag in change.tags.contains { sameIgnoringASCIICase($0, tag) } })
@@ -125,6 +131,9 @@ extension AuditQuery {
             return a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { folded($0) == folded($1) }
         }
     }
+
+    /// Whether the query asks something of one changed setting (its file, key, pattern or tag).
+    package var constrainsChanges: Bool { !settings.isEmpty || !tags.isEmpty || file != nil || key != nil }
 
     /// Throws ``AuditError/Kind/query`` for a query no store can answer: a setting that is not a key
     /// pattern. Every store checks this before it reads.

@@ -191,7 +191,17 @@ public struct SQLiteAuditStore: AuditStore {
     }
 
     /// The migrations this version knows; a trail with others was written by a newer one.
-    static let knownMigrations: Set<String> = ["v1: records, changes"]
+    static let knownMigrations: Set<String> = ["v1: records, changes", fileKeyIndex]
+
+    /// A migration that only adds an index is named `index: …`. Readers accept one they do not
+    /// know: it changes no data and no query's meaning, only its speed, so a trail that a newer
+    /// writer indexed stays readable by this version (SQLite keeps the index up to date for every
+    /// writer, whichever version). Releases before this rule refuse such a trail as newer.
+    static let indexOnlyPrefix = "index: "
+
+    /// Changes by file and key, in record order: a setting's history walks its own changes, newest
+    /// first, instead of the trail (``AuditQuery/key``).
+    static let fileKeyIndex = indexOnlyPrefix + "record_changes(file, key, sequence)"
 
     /// A reader cannot migrate: it checks that the schema is one it knows.
     private static func checkSchema(_ db: Database, path: String) throws {
@@ -202,7 +212,7 @@ public struct SQLiteAuditStore: AuditStore {
                 "\(path) is not an audit trail (it has no records table); name the trail with --audit PATH")
         }
         let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
-        let unknown = applied.filter { !knownMigrations.contains($0) }
+        let unknown = applied.filter { !knownMigrations.contains($0) && !$0.hasPrefix(indexOnlyPrefix) }
         guard unknown.isEmpty else {
             throw AuditError(
                 .schema,
@@ -242,6 +252,11 @@ public struct SQLiteAuditStore: AuditStore {
                     CREATE INDEX record_changes_sequence ON record_changes(sequence);
                     CREATE INDEX record_changes_key ON record_changes(key);
                     """)
+        }
+        // On an existing trail the first writer builds it (docs/audit.md gives the time per million
+        // records); readers meanwhile read without it, slower.
+        migrator.registerMigration(fileKeyIndex) { db in
+            try db.execute(sql: "CREATE INDEX record_changes_file_key ON record_changes(file, key, sequence)")
         }
         return migrator
     }
@@ -450,7 +465,8 @@ public struct SQLiteAuditStore: AuditStore {
     public func entries(matching query: AuditQuery, damaged: inout [AuditDamage]) throws(AuditError)
         -> [AuditEntry]
     {
-        let (conditions, arguments) = try Self.conditions(query)
+        let joined = Self.drivenByChanges(query)
+        let (conditions, arguments) = try Self.conditions(query, joined: joined)
         let matcher = AuditQuery.Matcher(query)
         var found: [AuditEntry] = []
         var skipped: [AuditDamage] = []
@@ -459,16 +475,20 @@ public struct SQLiteAuditStore: AuditStore {
             // Fast: one scan. On a page SQLite cannot read, go on record by record below the last one read.
             var below: Int?
             do {
-                let sql = Self.selection(query, conditions)
+                let sql = Self.selection(query, conditions, joined: joined)
                 let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
                 while found.count < limit, let row = try rows.next() {
-                    below = (row["sequence"] as Int?) ?? below
+                    let sequence: Int? = row["sequence"]
+                    // Driven by the changes, a record with the same file and key twice comes twice, in a row.
+                    if joined, let sequence, sequence == below { continue }
+                    below = sequence ?? below
                     Self.take(row, matching: matcher, into: &found, damaged: &skipped)
                 }
                 return
             } catch let error as DatabaseError where Self.isDamage(error) {
                 below = try below ?? ((Int.fetchOne(db, sql: "SELECT max(sequence) FROM records") ?? 0) + 1)
             }
+            let (conditions, arguments) = try Self.conditions(query, joined: false)
             var sql = "SELECT sequence, body, previous_hash, hash FROM records WHERE sequence = ?"
             if !conditions.isEmpty { sql += " AND " + conditions.joined(separator: " AND ") }
             var sequence = (below ?? 1) - 1
@@ -493,8 +513,9 @@ public struct SQLiteAuditStore: AuditStore {
     }
 
     public func queryPlan(for query: AuditQuery) throws(AuditError) -> String? {
-        let (conditions, arguments) = try Self.conditions(query)
-        let sql = "EXPLAIN QUERY PLAN " + Self.selection(query, conditions)
+        let joined = Self.drivenByChanges(query)
+        let (conditions, arguments) = try Self.conditions(query, joined: joined)
+        let sql = "EXPLAIN QUERY PLAN " + Self.selection(query, conditions, joined: joined)
         return try read { db in
             // Rows of (id, parent, detail): indented by depth, as the sqlite3 shell shows them.
             var depth: [Int: Int] = [0: -1]
@@ -510,11 +531,22 @@ public struct SQLiteAuditStore: AuditStore {
         }
     }
 
-    /// The query's SQL, newest first.
-    private static func selection(_ query: AuditQuery, _ conditions: [String]) -> String {
-        var sql = "SELECT sequence, body, previous_hash, hash FROM records"
+    /// Whether the query is answered by walking one file's one key in the changes' index, newest
+    /// first, each change joined to its record: a setting's history then reads its own changes,
+    /// however rare among the trail's records (a scan of the records, newest first, probes every
+    /// record until it has found enough, which for a rare setting is the whole trail).
+    private static func drivenByChanges(_ query: AuditQuery) -> Bool { query.file != nil && query.key != nil }
+
+    /// The query's SQL, newest first. `joined`: from the changes (``drivenByChanges(_:)``), whose
+    /// conditions then name `c` directly; CROSS JOIN keeps SQLite from reordering the loops.
+    private static func selection(_ query: AuditQuery, _ conditions: [String], joined: Bool) -> String {
+        var sql =
+            joined
+            ? "SELECT records.sequence AS sequence, body, previous_hash, hash FROM record_changes c "
+                + "CROSS JOIN records ON records.sequence = c.sequence"
+            : "SELECT sequence, body, previous_hash, hash FROM records"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        return sql + " ORDER BY sequence DESC"
+        return sql + (joined ? " ORDER BY c.sequence DESC" : " ORDER BY sequence DESC")
     }
 
     /// Decodes one row and keeps it if the query's reference filter agrees with the SQL (which can
@@ -537,21 +569,23 @@ public struct SQLiteAuditStore: AuditStore {
         [.SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_FORMAT].contains(error.resultCode)
     }
 
-    private static func conditions(_ query: AuditQuery) throws(AuditError) -> (
+    /// The query's conditions on `records` and, through `c`, its changes: as an EXISTS over them,
+    /// or, `joined`, on the change each row was joined from.
+    private static func conditions(_ query: AuditQuery, joined: Bool) throws(AuditError) -> (
         [String], [(any DatabaseValueConvertible)?]
     ) {
         try query.validate()
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let before = query.before {
-            conditions.append("sequence < ?")
+            conditions.append("records.sequence < ?")
             arguments.append(before)
         }
         if let since = query.since {
             // Through the time index alone (its entries hold the sequence): the window's sequence
             // numbers, walked newest first, each row read only until the limit is met. The cost is
             // the window's size, never the trail's, and no row is sorted.
-            conditions.append("sequence IN (SELECT sequence FROM records WHERE time >= ?)")
+            conditions.append("records.sequence IN (SELECT sequence FROM records WHERE time >= ?)")
             arguments.append(since)
         }
         if let until = query.until {
@@ -590,12 +624,17 @@ public struct SQLiteAuditStore: AuditStore {
             conditions.append("risk >= ?")
             arguments.append(minimum)
         }
-        if !query.settings.isEmpty || !query.tags.isEmpty || query.file != nil {
+        if query.constrainsChanges {
             var inner: [String] = []
+            // Bytes, as the matcher compares: the columns are TEXT with SQLite's BINARY collation
+            // (memcmp), and a plain `=` can use the (file, key) index.
             if let file = query.file {
-                // Bytes, as the matcher compares: a BLOB comparison, no collation.
-                inner.append("CAST(c.file AS BLOB) = CAST(? AS BLOB)")
+                inner.append("c.file = ?")
                 arguments.append(file)
+            }
+            if let key = query.key {
+                inner.append("c.key = ?")
+                arguments.append(key)
             }
             if !query.settings.isEmpty {
                 inner.append(
@@ -607,10 +646,14 @@ public struct SQLiteAuditStore: AuditStore {
                 inner.append("(" + query.tags.map { _ in "c.tags LIKE ? ESCAPE '\\'" }.joined(separator: " OR ") + ")")
                 arguments += query.tags.map { "%," + Self.escapeLike($0) + ",%" }
             }
-            // Correlated on the sequence: newest records first, stopping at the limit.
-            conditions.append(
-                "EXISTS (SELECT 1 FROM record_changes c WHERE c.sequence = records.sequence AND "
-                    + inner.joined(separator: " AND ") + ")")
+            if joined {
+                conditions += inner
+            } else {
+                // Correlated on the sequence: newest records first, stopping at the limit.
+                conditions.append(
+                    "EXISTS (SELECT 1 FROM record_changes c WHERE c.sequence = records.sequence AND "
+                        + inner.joined(separator: " AND ") + ")")
+            }
         }
         return (conditions, arguments)
     }

@@ -143,6 +143,10 @@ public enum AuditWorkflow {
         public var approver: String?
         public var settings: [String] = []
         public var tags: [String] = []
+        /// A changed setting's file, exactly.
+        public var file: String?
+        /// A changed setting's key, exactly (not a pattern).
+        public var key: String?
         /// allow, warn, deny, error or approved.
         public var decision: String?
         /// hook, ci, service or approval.
@@ -200,6 +204,8 @@ public enum AuditWorkflow {
         query.approver = filters.approver
         query.settings = filters.settings
         query.tags = filters.tags
+        query.file = filters.file
+        query.key = filters.key
         query.decision = filters.decision
         query.minimumRisk = filters.minimumRisk
         query.limit = limit

@@ -42,10 +42,9 @@ extension WebView {
         }
         repository = restricted(repository, for: client)
         var query = AuditQuery()
-        // The key as a pattern of itself narrows through the store's index; a key that is not a
-        // pattern (or that, as one, means more) is still matched exactly below.
-        if let pattern = KeyPathPattern(key), pattern.matches(key) { query.settings = [key] }
+        // Exactly this file's key, on one change: the stores answer it from their (file, key) index.
         query.file = file
+        query.key = key
         query.repository = repository.isEmpty ? nil : repository
         query.limit = 5_000
         let title = "\(key) in \(file)"

@@ -206,8 +206,10 @@ struct AuditStoreContractTests {
         records.append(reviewed)
         // The key in one file and another key in the file asked for: a file and a setting must be
         // on one change.
-        var twoFiles = Q.record(1, keys: [("bootstrap.dcs.ttl", []), ("app.pool", [])])
+        // And the same file's key twice (a store that walks changes must still list the record once).
+        var twoFiles = Q.record(1, keys: [("bootstrap.dcs.ttl", []), ("app.pool", []), ("bootstrap.dcs.ttl", [])])
         twoFiles.changes[0].file = "db/other/patroni.yml"
+        twoFiles.changes[2].file = "db/other/patroni.yml"
         records.append(twoFiles)
         return records
     }
@@ -262,6 +264,35 @@ struct AuditStoreContractTests {
                 "file and setting on one change",
                 query {
                     $0.file = "db/prod/patroni.yml"; $0.settings = ["bootstrap.dcs.ttl"]
+                }
+            ),
+            ("key", query { $0.key = "bootstrap.dcs.ttl" }),
+            ("key, not a pattern", query { $0.key = "bootstrap.dcs.*" }),
+            ("key, quoted is another key", query { $0.key = "a.b.c.d" }),
+            ("key, quoted", query { $0.key = "a.\"b.c\".d" }),
+            (
+                "file and key on one change",
+                query {
+                    $0.file = "db/prod/patroni.yml"; $0.key = "bootstrap.dcs.ttl"
+                }
+            ),
+            (
+                "file and key, twice on one record",
+                query {
+                    $0.file = "db/other/patroni.yml"; $0.key = "bootstrap.dcs.ttl"
+                }
+            ),
+            (
+                "file and key, not on one change",
+                query {
+                    $0.file = "db/other/patroni.yml"; $0.key = "app.pool"
+                }
+            ),
+            (
+                "file and key with the other filters",
+                query {
+                    $0.file = "db/prod/patroni.yml"; $0.key = "bootstrap.dcs.ttl"; $0.tags = ["failover"]
+                    $0.since = now - 2 * 86_400; $0.before = 10; $0.limit = 1
                 }
             ),
             ("tags, any of", query { $0.tags = ["replication", "other"] }),
@@ -403,6 +434,14 @@ struct AuditStoreContractTests {
             "file, not a prefix": [],
             "file, case": [],
             "file and setting on one change": [10, 8, 1],
+            "key": [18, 10, 8, 1],
+            "key, not a pattern": [],
+            "key, quoted is another key": [],
+            "key, quoted": [16],
+            "file and key on one change": [10, 8, 1],
+            "file and key, twice on one record": [18],
+            "file and key, not on one change": [],
+            "file and key with the other filters": [8],
             "limit over filters": [16, 10],
         ]
         for (name, query) in Self.queries() {

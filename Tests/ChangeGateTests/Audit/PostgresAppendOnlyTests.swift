@@ -138,5 +138,58 @@ struct PostgresAppendOnlyTests {
         }
         #expect(refused?.message.contains("permission denied") == true, "\(refused?.message ?? "")")
         #expect(try await reader.head()?.sequence == 2)
+
+        // The schema as a release before the (file, key) index left it: the writer, who may not
+        // create an index, still opens and writes (the trail means the same without it); the
+        // owner's `audit init` adds it.
+        let indexed = "SELECT count(*) FROM pg_indexes WHERE indexname = 'changegate_record_changes_file_key'"
+        _ = try await OffPool.run {
+            try server.psql(
+                "DROP INDEX changegate_record_changes_file_key; DELETE FROM changegate_migrations WHERE version = 3",
+                user: "changegate_owner", database: "changegate")
+        }
+        #expect(try server.psql(indexed, database: "changegate").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        let older = try await PostgresAuditStore.open(try PostgresLocation.parse(writerURL, environment: [:]))
+        defer { older.close() }
+        #expect(try await older.append([AuditQueryTests.record(0)]).first?.record.sequence == 3)
+        #expect(try server.psql(indexed, database: "changegate").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        let reinitialized = try await OffPool.run {
+            try Shell.run([
+                Paths.changegate.path, "audit", "init", "--audit",
+                server.url(user: "changegate_owner", database: "changegate", chain: chain),
+            ])
+        }
+        #expect(reinitialized.status == 0, "\(reinitialized.stderr)")
+        #expect(try server.psql(indexed, database: "changegate").trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+    }
+
+    @Test("a schema version this release does not know: an index-only one is read and written, any other refused")
+    func unknownVersions() async throws {
+        let server = try await OffPool.run { try PostgresTestServer.start() }
+        let url = server.url(chain: "main")
+        let store = try await PostgresAuditStore.open(try PostgresLocation.parse(url, environment: [:]))
+        _ = try await store.append([AuditQueryTests.record(1)])
+        store.close()
+        _ = try await OffPool.run {
+            try server.psql("INSERT INTO changegate_migrations (version, name) VALUES (99, 'index: from the future')")
+        }
+        let reader = try await PostgresAuditStore.open(
+            try PostgresLocation.parse(url, environment: [:]), access: .readOnly)
+        #expect(try await reader.head()?.sequence == 1)
+        reader.close()
+        let writer = try await PostgresAuditStore.open(try PostgresLocation.parse(url, environment: [:]))
+        #expect(try await writer.append([AuditQueryTests.record(0)]).first?.record.sequence == 2)
+        writer.close()
+        _ = try await OffPool.run {
+            try server.psql("INSERT INTO changegate_migrations (version, name) VALUES (98, 'columns from the future')")
+        }
+        for access in [AuditAccess.readOnly, .readWrite] {
+            let error = await #expect(throws: AuditError.self) {
+                _ = try await PostgresAuditStore.open(try PostgresLocation.parse(url, environment: [:]), access: access)
+            }
+            #expect(
+                error?.kind == .schema && error?.message.contains("at version 98, newer than this ChangeGate") == true,
+                "\(error?.message ?? "")")
+        }
     }
 }

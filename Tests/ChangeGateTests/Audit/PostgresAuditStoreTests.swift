@@ -135,6 +135,12 @@ struct PostgresAuditStoreTests {
         #expect(plan.contains("changegate_record_changes"), "\(plan)")
         #expect(plan.contains("Index"), "\(plan)")
         #expect(plan.contains("Limit"), "\(plan)")
+        // A setting's history: its own changes through the (file, key) index.
+        var history = AuditQuery()
+        history.file = "db/prod/patroni.yml"
+        history.key = "bootstrap.dcs.ttl"
+        let walked = try #require(try await store.queryPlan(for: history))
+        #expect(walked.contains("changegate_record_changes_file_key"), "\(walked)")
         query.settings = ["a..b"]
         await #expect(throws: AuditError.self) { try await store.queryPlan(for: query) }
     }
