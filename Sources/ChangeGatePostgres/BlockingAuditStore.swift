@@ -159,11 +159,13 @@ public final class BlockingAuditStore: AuditStore {
         }
     }
 
-    public func verify() throws(AuditError) -> AuditVerification {
+    public func verify() throws(AuditError) -> AuditVerification { try verify(progress: { _ in }) }
+
+    public func verify(progress: @escaping @Sendable (Int) -> Void) throws(AuditError) -> AuditVerification {
         let store = self.store
         return try Self.wait(nil, kind: .read, "cannot verify the audit trail") {
             () async throws(AuditError) -> AuditVerification in
-            try await store.verify()
+            try await store.verify(progress: progress)
         }
     }
 

@@ -726,7 +726,16 @@ public final class PostgresAuditStore: AsyncAuditStore {
 
     /// Walks the chain from its first record, streamed (memory stays flat), and checks that the
     /// chain's head row names the last record.
-    public func verify() async throws(AuditError) -> AuditVerification {
+    public func verify() async throws(AuditError) -> AuditVerification { try await verify(progress: { _ in }) }
+
+    /// ``verify()``, telling `progress` the records walked every few thousand and at the end.
+    ///
+    /// - Parameter progress: Called with the records checked so far.
+    /// - Returns: As ``verify()``.
+    /// - Throws: As ``verify()``.
+    public func verify(progress report: @escaping @Sendable (Int) -> Void) async throws(AuditError)
+        -> AuditVerification
+    {
         let chain = self.chain
         return try await read("cannot verify the audit trail") { database, logger, progress in
             var verifier = AuditChainVerifier()
@@ -740,7 +749,9 @@ public final class PostgresAuditStore: AsyncAuditStore {
                 progress.beat()
                 problem = verifier.next(sequence: sequence, body: body, previousHash: previous, hash: hash)
                 if problem != nil { break }
+                if verifier.records % auditProgressStep == 0 { report(verifier.records) }
             }
+            report(verifier.records)
             var verification = AuditVerification(records: verifier.records, head: verifier.head, problem: problem)
             if problem == nil {
                 for try await (records, hash) in try await database.rows(

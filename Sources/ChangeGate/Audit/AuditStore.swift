@@ -76,6 +76,14 @@ public protocol AsyncAuditStore: Sendable {
     /// - Throws: ``AuditError`` when the trail cannot be read at all.
     func verify() async throws(AuditError) -> AuditVerification
 
+    /// ``verify()``, telling `progress` now and then how many records verify so far
+    /// (``AuditStore/verify(progress:)``).
+    ///
+    /// - Parameter progress: Called with the records checked so far.
+    /// - Returns: As ``verify()``.
+    /// - Throws: As ``verify()``.
+    func verify(progress: @escaping @Sendable (Int) -> Void) async throws(AuditError) -> AuditVerification
+
     /// The approvals recorded for a commit, counted only on a chain that verifies
     /// (``AuditStore/approvals(of:)``).
     ///
@@ -202,6 +210,15 @@ public protocol AuditStore: AsyncAuditStore {
     /// - Throws: ``AuditError`` when the trail cannot be read at all.
     func verify() throws(AuditError) -> AuditVerification
 
+    /// ``verify()``, telling `progress` now and then how many records verify so far (the web
+    /// view's integrity page shows it), and once more at the end of the walk. A store that cannot
+    /// tell verifies without calling it.
+    ///
+    /// - Parameter progress: Called from the verifying thread with the records checked so far.
+    /// - Returns: As ``verify()``.
+    /// - Throws: As ``verify()``.
+    func verify(progress: @escaping @Sendable (Int) -> Void) throws(AuditError) -> AuditVerification
+
     /// The approvals recorded for a commit (full hex id), oldest first, counted only when the chain
     /// verifies from the first of them to its end.
     ///
@@ -247,6 +264,21 @@ public protocol AuditStore: AsyncAuditStore {
     func append(copies entries: [AuditEntry]) throws(AuditError) -> AuditHead?
 }
 
+extension AsyncAuditStore {
+    public func verify(progress: @escaping @Sendable (Int) -> Void) async throws(AuditError) -> AuditVerification {
+        try await verify()
+    }
+}
+
+extension AuditStore {
+    public func verify(progress: @escaping @Sendable (Int) -> Void) throws(AuditError) -> AuditVerification {
+        try verify()
+    }
+}
+
+/// How often a long walk over the trail tells its progress: every this many records.
+package let auditProgressStep = 4_096
+
 extension AuditStore {
     // The async face of a synchronous store: its own methods, run on the caller's task. Each call
     // goes through `synchronously`, whose closure is not async, so that it picks the synchronous
@@ -286,6 +318,10 @@ extension AuditStore {
 
     public func verify() async throws(AuditError) -> AuditVerification {
         try synchronously { () throws(AuditError) in try verify() }
+    }
+
+    public func verify(progress: @escaping @Sendable (Int) -> Void) async throws(AuditError) -> AuditVerification {
+        try synchronously { () throws(AuditError) in try verify(progress: progress) }
     }
 
     public func approvals(of commit: String) async throws(AuditError) -> [AuditRecord] {

@@ -9,7 +9,15 @@ extension SQLiteAuditStore {
     /// - Returns: The records checked, the head, the first problem of the chain, the integrity
     ///   check's findings and the local witness's; a broken chain is a finding, not a throw.
     /// - Throws: ``AuditError`` when the trail cannot be read at all.
-    public func verify() throws(AuditError) -> AuditVerification {
+    public func verify() throws(AuditError) -> AuditVerification { try verify(progress: { _ in }) }
+
+    /// ``verify()``, telling `progress` the records walked every few thousand and at the end of
+    /// the walk (SQLite's integrity check of the whole file follows it).
+    ///
+    /// - Parameter progress: Called with the records checked so far.
+    /// - Returns: As ``verify()``.
+    /// - Throws: As ``verify()``.
+    public func verify(progress: @escaping @Sendable (Int) -> Void) throws(AuditError) -> AuditVerification {
         // The witness first, then the trail: a head read this way was committed before it was read.
         let witness = AuditLocalWitness(trail: path)
         let recorded = try witness.read()
@@ -17,7 +25,7 @@ extension SQLiteAuditStore {
             var verification = AuditVerification(records: 0, head: nil, problem: nil)
             verification.localWitness = recorded
             do {
-                verification.problem = try Self.walkChain(db, into: &verification)
+                verification.problem = try Self.walkChain(db, into: &verification, progress: progress)
             } catch let error as DatabaseError where Self.isDamage(error) {
                 verification.problem = AuditVerification.Problem(
                     sequence: verification.records + 1,
@@ -47,9 +55,9 @@ extension SQLiteAuditStore {
     }
 
     /// The first problem of the chain, counting what verifies into `verification`.
-    private static func walkChain(_ db: Database, into verification: inout AuditVerification) throws
-        -> AuditVerification.Problem?
-    {
+    private static func walkChain(
+        _ db: Database, into verification: inout AuditVerification, progress: (Int) -> Void
+    ) throws -> AuditVerification.Problem? {
         func problem(_ sequence: Int, _ message: String) -> AuditVerification.Problem {
             AuditVerification.Problem(sequence: sequence, message: message)
         }
@@ -78,6 +86,7 @@ extension SQLiteAuditStore {
         defer {
             verification.records = verifier.records
             verification.head = verifier.head
+            progress(verifier.records)
         }
         let rows = try Row.fetchCursor(
             db,
@@ -119,6 +128,7 @@ extension SQLiteAuditStore {
                 return nil
             }
             if let found { return found }
+            if verifier.records % auditProgressStep == 0 { progress(verifier.records) }
         }
         if let stray = pending {
             return problem(

@@ -12,6 +12,8 @@ extension WebView {
         var head: String
         var headSequence: Int?
         var running: Bool
+        /// The running verification's progress, as the page words it.
+        var progress: String?
         var verified: String?
         var ok: Bool
         var failure: String?
@@ -25,13 +27,14 @@ extension WebView {
         guard context.client?.may(.view) == true else { return forbidden(context) }
         let last = verification.last
         let running = verification.isRunning
+        let progress = verification.progress.map { Self.progressLine(checked: $0.checked, total: $0.total) }
         let configured = configuration.checkpoint
         return await reading(context) { store in
             let head = try store.head()
             let published = configured.map { PublishedCheckpoint.read($0, store: store, head: head) }
             let model = IntegrityModel(
                 head: head.map { "record \($0.sequence), hash \($0.hash)" } ?? "no record yet",
-                headSequence: head?.sequence, running: running,
+                headSequence: head?.sequence, running: running, progress: progress,
                 verified: last.map {
                     "\(Self.time($0.finished)): \($0.records) records checked"
                         + ($0.head.map { " up to record \($0.sequence)" } ?? "")
@@ -48,6 +51,21 @@ extension WebView {
             if running { response.headers[.refresh] = "2" }
             return response
         }
+    }
+
+    /// A running verification's progress in words: records checked of the trail's, and the checks
+    /// after the walk (SQLite's of the whole file, PostgreSQL's head row) once it is through.
+    ///
+    /// - Parameters:
+    ///   - checked: The records checked so far.
+    ///   - total: The trail's records when the verification began; nil when not yet known.
+    /// - Returns: The line the page shows.
+    static func progressLine(checked: Int, total: Int?) -> String {
+        let done = String(checked)
+        guard let total, total > 0 else { return "\(done) records checked so far" }
+        let all = String(total)
+        guard checked < total else { return "all \(all) records checked; finishing the store's own checks" }
+        return "\(done) of \(all) records checked (\(checked * 100 / total)%)"
     }
 
     /// `POST /ui/verify`: starts a verification unless one runs, and goes back to the integrity page.
@@ -75,7 +93,9 @@ extension WebView {
                 do {
                     let trail = try AuditWorkflow.openForReading(
                         AuditWorkflow.Trail(location: location, repositoryPath: nil, environment: [:]))
-                    return WebVerification.outcome(try trail.store.verify(), time: clock())
+                    verification.total(try trail.store.head()?.sequence)
+                    let verified = try trail.store.verify(progress: { verification.checked($0) })
+                    return WebVerification.outcome(verified, time: clock())
                 } catch {
                     return WebVerification.Outcome(
                         finished: clock(), records: 0, head: nil, failure: "The trail cannot be verified: \(error)",
@@ -95,7 +115,7 @@ extension WebView {
         <dt>Last checkpoint</dt><dd id="checkpoint">{{checkpoint}}<ul id="checkpoint-signatures">{{#checkpointSignatures}}<li>{{.}}</li>{{/checkpointSignatures}}</ul></dd>
         </dl>
         {{#checkpointProblem}}<p class="error" id="checkpoint-problem" role="alert">The checkpoint does not hold: {{checkpointProblem}}</p>{{/checkpointProblem}}
-        {{#running}}<p id="running" role="status">A verification is running; this page refreshes until it ends.</p>{{/running}}
+        {{#running}}<p id="running" role="status">A verification is running{{#progress}}: <span id="progress">{{progress}}</span>{{/progress}}. This page refreshes until it ends.</p>{{/running}}
         {{^running}}<form method="post" action="/ui/verify"><button type="submit" id="verify">Verify the whole chain now</button></form>{{/running}}
 
         """

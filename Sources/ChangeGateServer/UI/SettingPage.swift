@@ -46,19 +46,32 @@ extension WebView {
         query.file = file
         query.key = key
         query.repository = repository.isEmpty ? nil : repository
-        query.limit = 5_000
+        // A page at a time, newest first: decoding a record is most of the page's cost, so it
+        // decodes about as many as it shows (at most 25 pages: the 5,000 newest).
+        query.limit = Self.settingLimit
         let title = "\(key) in \(file)"
         let selection = query, shownRepository = repository
         return await reading(context) { store in
-            let query = selection, repository = shownRepository
+            var query = selection
+            let repository = shownRepository
             var found: [(AuditRecord, AuditRecord.Change)] = []
-            for entry in try store.entries(matching: query) where found.count < Self.settingLimit {
-                let record = entry.record
-                guard record.source != .approval, record.source != .push, visible(record.repository, to: client)
-                else { continue }
-                if let change = record.changes.first(where: { $0.file == file && $0.key == key }) {
-                    found.append((record, change))
+            pages: for _ in 0..<25 {
+                let entries = try store.entries(matching: query)
+                for entry in entries {
+                    let record = entry.record
+                    guard record.source != .approval, record.source != .push, visible(record.repository, to: client)
+                    else { continue }
+                    // Bytes, as the store selected them (String's == would also take other
+                    // normalizations of the same text).
+                    if let change = record.changes.first(where: {
+                        $0.file.utf8.elementsEqual(file.utf8) && $0.key.utf8.elementsEqual(key.utf8)
+                    }) {
+                        found.append((record, change))
+                        if found.count == Self.settingLimit { break pages }
+                    }
                 }
+                guard entries.count == query.limit, let last = entries.last else { break }
+                query.before = last.record.sequence
             }
             found.reverse()
             let model = settingModel(file: file, key: key, repository: repository, found: found)

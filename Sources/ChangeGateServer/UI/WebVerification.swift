@@ -20,6 +20,9 @@ final class WebVerification: Sendable {
     private struct State {
         var running = false
         var last: Outcome?
+        /// The running verification's records checked so far, and the trail's records when it began.
+        var checked = 0
+        var total: Int?
     }
 
     private let state = Mutex(State())
@@ -30,11 +33,29 @@ final class WebVerification: Sendable {
     /// Whether one is running now.
     var isRunning: Bool { state.withLock { $0.running } }
 
+    /// How far the running verification is: records checked, of how many; nil when none runs.
+    var progress: (checked: Int, total: Int?)? {
+        state.withLock { $0.running ? ($0.checked, $0.total) : nil }
+    }
+
+    /// Tells the page how many records the running verification checked so far.
+    ///
+    /// - Parameter checked: The records checked.
+    func checked(_ checked: Int) { state.withLock { $0.checked = checked } }
+
+    /// Tells the page how many records the trail held when the running verification began.
+    ///
+    /// - Parameter total: The trail's records.
+    func total(_ total: Int?) { state.withLock { $0.total = total } }
+
     /// Runs `verify` unless one is running (then returns false at once), and keeps its outcome.
+    /// `verify` reports its progress through ``total(_:)`` and ``checked(_:)``.
     func run(_ verify: () -> Outcome) -> Bool {
         let started = state.withLock { state -> Bool in
             guard !state.running else { return false }
             state.running = true
+            state.checked = 0
+            state.total = nil
             return true
         }
         guard started else { return false }

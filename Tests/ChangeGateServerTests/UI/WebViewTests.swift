@@ -158,6 +158,47 @@ struct WebViewTests {
         await server.stop()
     }
 
+    @Test("a setting changed more often than the chart shows: the newest 200 changes, read a page at a time")
+    func settingHistoryPaged() async throws {
+        let server = try await ServerHarness()
+        defer { Task { await server.stop() } }
+        let now = Int(Date().timeIntervalSince1970)
+        var records: [AuditRecord] = []
+        for index in 0..<260 {
+            var record = AuditRecord(
+                time: now - 100_000 + index * 60, source: .ci, repository: IncidentTrail.repository,
+                ref: "refs/heads/main", base: String(repeating: "0", count: 40),
+                head: String(format: "%040x", index + 1),
+                actor: "ci@example.com", decision: "allow", accepted: true)
+            record.changes = [
+                AuditRecord.Change(
+                    file: IncidentTrail.file, key: IncidentTrail.key, kind: "modified", old: "\(index)",
+                    new: "\(index + 1)", weight: 10, tags: ["failover"])
+            ]
+            records.append(record)
+            // Records that are not the setting's (an approval, another key) between its changes.
+            if index % 3 == 0 {
+                records.append(
+                    AuditRecord.approval(
+                        commit: String(format: "%040x", index + 1), approver: "bob@example.com",
+                        ref: "refs/changegate/approvals/x", time: now - 100_000 + index * 60 + 1,
+                        repository: IncidentTrail.repository))
+            }
+        }
+        let entries = try await SQLiteAuditStore(path: server.auditPath).append(records)
+        let changes = entries.filter { $0.record.source == .ci }.map(\.record.sequence)
+        let path =
+            "/ui/setting?file=\(WebFilters.encoded(IncidentTrail.file))&key=\(WebFilters.encoded(IncidentTrail.key))"
+        let page = try await server.web("GET", path, headers: Self.viewer)
+        #expect(page.status == 200)
+        // A point per change, and one for the value the oldest shown change started from.
+        #expect(page.body.components(separatedBy: "<circle class=\"point").count - 1 == WebView.settingLimit + 1)
+        #expect(page.body.contains("/ui/decisions/\(changes[changes.count - 1])\""), "the newest change is shown")
+        #expect(page.body.contains("/ui/decisions/\(changes[changes.count - 200])\""), "the 200th newest too")
+        #expect(!page.body.contains("/ui/decisions/\(changes[changes.count - 201])\""), "the 201st is not")
+        await server.stop()
+    }
+
     @Test("a setting's history: the incident's ttl 30 → 15 → 30 as three points, the denial hollow, the revert marked")
     func settingHistory() async throws {
         let server = try await ServerHarness()

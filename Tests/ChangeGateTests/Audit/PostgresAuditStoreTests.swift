@@ -1,5 +1,6 @@
 import ChangeGate
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -121,6 +122,21 @@ struct PostgresAuditStoreTests {
             }
         }
         #expect(error?.description.contains("did not answer within") == true, "\(String(describing: error))")
+    }
+
+    @Test("verify tells its progress every few thousand records, rising, and the whole chain at the end")
+    func verifyProgress() async throws {
+        let store = try await Self.open()
+        defer { store.close() }
+        let records = 2 * auditProgressStep + 100
+        for start in stride(from: 0, to: records, by: 2_000) {
+            _ = try await store.append((start..<min(records, start + 2_000)).map { AuditQueryTests.record($0 % 50) })
+        }
+        let seen = Mutex<[Int]>([])
+        let verification = try await store.verify(progress: { count in seen.withLock { $0.append(count) } })
+        #expect(verification.isIntact)
+        let counts = seen.withLock { $0 }
+        #expect(counts == [auditProgressStep, 2 * auditProgressStep, records], "\(counts)")
     }
 
     @Test("--explain: the server's plan answers a setting and a time filter by indexes")
