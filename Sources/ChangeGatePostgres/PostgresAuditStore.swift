@@ -733,10 +733,11 @@ public final class PostgresAuditStore: AsyncAuditStore {
     /// - Parameter progress: Called with the records checked so far.
     /// - Returns: As ``verify()``.
     /// - Throws: As ``verify()``.
-    public func verify(progress report: @escaping @Sendable (Int) -> Void) async throws(AuditError)
+    public func verify(progress: @escaping @Sendable (Int) -> Void) async throws(AuditError)
         -> AuditVerification
     {
         let chain = self.chain
+        let report = progress
         return try await read("cannot verify the audit trail") { database, logger, progress in
             var verifier = AuditChainVerifier()
             var problem: AuditVerification.Problem?
