@@ -106,6 +106,7 @@ var auditMemory: [MemoryCase] = []
 var plans: [AuditStoreComparison.Plan] = []
 /// Servers a case started (the web view's), stopped once every case is measured.
 var stopServers: [() -> Void] = []
+var browserPasses: [() -> [String]] = []
 do {
     var cases = try PolicyEvaluation(policyPath: root + "/policies/failover.policy").cases()
     progress("generating \(shape) under \(scratch) (once; reused afterwards)")
@@ -155,9 +156,10 @@ do {
         if FileManager.default.isExecutableFile(atPath: server) {
             let web = try WebViewPages(
                 server: server, trail: AuditQueries.filledTrail(records: auditRecords, filler: bench, scratch: scratch),
-                repository: repository.path, scratch: scratch, records: auditRecords
+                repository: repository.path, scratch: scratch, records: auditRecords, root: root
             ).cases()
             cases += web.timed
+            browserPasses.append(web.browser)
             stopServers.append(web.stop)
         } else {
             skipped.append(
@@ -226,6 +228,12 @@ do {
     for stop in stopServers { stop() }
     fail("\(error)")
 }
+var browserLines: [String] = []
+for pass in browserPasses {
+    progress("the web view in headless Chromium over the same trail")
+    browserLines += pass()
+}
+for line in browserLines { print("web view in Chromium: \(line)") }
 for stop in stopServers { stop() }
 
 var system = utsname()
@@ -238,7 +246,7 @@ let machine =
 let epilogueFile = root + "/docs/benchmarks-notes.md"
 let report = Report(
     machine: machine, date: ISO8601DateFormatter().string(from: Date()), scale: "\(scale): \(shape)",
-    results: results, memory: peaks, skipped: skipped, plans: plans,
+    results: results, memory: peaks, skipped: skipped, plans: plans, browser: browserLines,
     epilogue: (try? String(contentsOfFile: epilogueFile, encoding: .utf8)) ?? "")
 do {
     if let output = option("--output") { try report.markdown.write(toFile: output, atomically: true, encoding: .utf8) }

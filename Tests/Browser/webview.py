@@ -24,6 +24,9 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+from selenium.common.exceptions import TimeoutException
 
 
 def browser():
@@ -90,7 +93,16 @@ def main():
                 field.clear()
                 field.send_keys(value)
             if "click" in step:
+                # Every click the plans make submits a form: collect from the page it leads to, not
+                # from the one still showing while the next loads (a long trail's page takes longer).
+                old = driver.find_element(By.TAG_NAME, "html")
                 driver.find_element(By.CSS_SELECTOR, step["click"]).click()
+                try:
+                    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(old))
+                    WebDriverWait(driver, 15).until(
+                        lambda d: d.execute_script("return document.readyState") == "complete")
+                except TimeoutException:
+                    pass  # no navigation: collect what the page shows
             report[step["name"]] = collect(driver, step)
             if step.get("screenshot") and arguments.screenshots:
                 os.makedirs(arguments.screenshots, exist_ok=True)

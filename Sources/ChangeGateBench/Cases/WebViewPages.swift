@@ -13,9 +13,13 @@ struct WebViewPages {
     let repository: String
     let scratch: String
     let records: Int
+    /// The package's root: the browser pass's script and environment are under it.
+    let root: String
 
-    /// The cases, and a function that stops the server they ask (call it after measuring).
-    func cases() throws -> (timed: [Benchmark], stop: () -> Void) {
+    /// The cases; a pass in headless Chromium over the same server (run it after measuring, so
+    /// that the browser does not share the machine with the timings); and a function that stops
+    /// the server (call it last).
+    func cases() throws -> (timed: [Benchmark], browser: () -> [String], stop: () -> Void) {
         let token = "bench-viewer-token"
         let digest = try Shell.output("sh", ["-c", "printf %s \(token) | sha256sum | cut -d' ' -f1"])
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -86,9 +90,88 @@ struct WebViewPages {
         }
         return (
             timed,
+            { browserPass(base: base, token: token, middle: middle) },
             {
                 kill(pid, SIGTERM); _ = Spawn.wait(pid)
             }
         )
+    }
+
+    /// `Tests/Browser/webview.py` over the long trail: the DOM of each page, a filter that changes
+    /// the rows, axe-core's findings, and a verification of the whole trail started from the page
+    /// (whose progress the page shows). Lines for the report, each check "ok" or "FAILED".
+    func browserPass(base: String, token: String, middle: Int) -> [String] {
+        let python = root + "/.build/browser-venv/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            return ["skipped: \(python) is missing (scripts/bootstrap makes it)"]
+        }
+        let setting = "/ui/setting?file=db%2Feu-west%2Fpg-7%2Fpatroni.yml&key=bootstrap.dcs.ttl"
+        let plan: [[String: Any]] = [
+            ["name": "timeline", "path": "/ui/", "count": ["#decisions tbody tr", "#older"], "tabs": 4],
+            [
+                "name": "timeline-filtered", "fill": ["#f-setting": "bootstrap.dcs.ttl"],
+                "click": "form.filters button[type=submit]", "count": ["#decisions tbody tr"],
+            ],
+            [
+                "name": "decision", "path": "/ui/decisions/\(middle)", "text": ["#verdict", "#chain-state"],
+                "count": ["#changes tbody tr"],
+            ],
+            ["name": "setting", "path": setting, "count": ["svg#setting-chart circle.point", "#values tbody tr"]],
+            ["name": "incident", "path": "/ui/incident?since=6h", "count": ["#incident tbody tr"]],
+            ["name": "integrity", "path": "/ui/integrity", "text": ["#head"]],
+            ["name": "verifying", "click": "#verify", "text": ["#progress", "#verification"]],
+        ]
+        let planFile = scratch + "/web-browser-plan.json"
+        do {
+            try JSONSerialization.data(withJSONObject: plan).write(to: URL(fileURLWithPath: planFile))
+            let output = try Shell.output(
+                python,
+                [
+                    root + "/Tests/Browser/webview.py", "--base", base, "--user", "viewer", "--token", token, "--plan",
+                    planFile,
+                ])
+            guard let report = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else {
+                return ["FAILED: webview.py printed no report"]
+            }
+            func step(_ name: String) -> [String: Any] { report[name] as? [String: Any] ?? [:] }
+            func count(_ name: String, _ selector: String) -> Int {
+                (step(name)["count"] as? [String: Int])?[selector] ?? -1
+            }
+            func text(_ name: String, _ selector: String) -> String {
+                (step(name)["text"] as? [String: String])?[selector] ?? ""
+            }
+            var lines: [String] = []
+            func check(_ ok: Bool, _ what: String) { lines.append((ok ? "ok: " : "FAILED: ") + what) }
+            let rows = count("timeline", "#decisions tbody tr")
+            check(
+                rows == 50 && count("timeline", "#older") == 1,
+                "the timeline shows 50 rows and a link to older ones (\(rows))")
+            let filtered = count("timeline-filtered", "#decisions tbody tr")
+            let url = step("timeline-filtered")["url"] as? String ?? ""
+            check(
+                filtered > 0 && url.contains("setting=bootstrap.dcs.ttl"),
+                "the setting filter, typed into the form, gives \(filtered) rows at \(url)")
+            check(
+                !text("decision", "#verdict").isEmpty && count("decision", "#changes tbody tr") >= 1,
+                "decision \(middle): verdict \(text("decision", "#verdict")), "
+                    + "\(count("decision", "#changes tbody tr")) changed settings, \(text("decision", "#chain-state"))")
+            let points = count("setting", "svg#setting-chart circle.point")
+            check(points >= 2, "the setting's chart has \(points) points, \(count("setting", "#values tbody tr")) rows")
+            check(
+                count("incident", "#incident tbody tr") >= 0,
+                "the incident view: \(count("incident", "#incident tbody tr")) rows")
+            check(!text("integrity", "#head").isEmpty, "integrity: \(text("integrity", "#head"))")
+            let progress = text("verifying", "#progress"), verification = text("verifying", "#verification")
+            check(
+                !progress.isEmpty || verification.contains("the chain is whole"),
+                "verify, pressed in the page: \(progress.isEmpty ? verification : progress)")
+            for name in ["timeline", "timeline-filtered", "decision", "setting", "incident", "integrity", "verifying"] {
+                let found = step(name)["axe"] as? [[String: Any]] ?? []
+                check(found.isEmpty, "axe-core on \(name): \(found.isEmpty ? "no violations" : "\(found)")")
+            }
+            return lines
+        } catch {
+            return ["FAILED: \(error)"]
+        }
     }
 }

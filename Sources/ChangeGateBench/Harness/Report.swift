@@ -12,6 +12,8 @@ struct Report {
     var skipped: [SkippedCase] = []
     /// The audit stores' query plans, shown under the tables.
     var plans: [AuditStoreComparison.Plan] = []
+    /// The web view's pass in headless Chromium: one line per check.
+    var browser: [String] = []
     /// Markdown written after the table: how the suite works and what was tried.
     var epilogue: String
 
@@ -73,6 +75,10 @@ struct Report {
         if !plans.isEmpty {
             text += "\n### Query plans\n\nAs `changegate audit log … --explain` prints them on the trails above.\n"
             for plan in plans { text += "\n\(plan.title):\n\n```\n\(plan.text)\n```\n" }
+        }
+        if !browser.isEmpty {
+            text += "\n### The web view in headless Chromium\n\nThe same server and trail, after the timings:\n\n"
+            text += browser.map { "- \($0)" }.joined(separator: "\n") + "\n"
         }
         let notes =
             results.compactMap { r in
