@@ -69,8 +69,8 @@ public enum AuditStores {
             return AuditError(
                 .unsupported,
                 "the audit trail is a PostgreSQL location (\(scheme)://…), and PostgreSQL is not built into this "
-                    + "binary: run `changegate-server` (the lean `changegate` hands PostgreSQL locations to it), "
-                    + "or name a SQLite file with --audit PATH")
+                    + "binary: run `changegate-postgres` (the lean `changegate` hands PostgreSQL locations to it; "
+                    + "`changegate-server` has PostgreSQL too), or name a SQLite file with --audit PATH")
         }
         return AuditError(
             .unsupported,

@@ -111,7 +111,17 @@ extension SQLiteAuditStore {
                     ("decision", String.fromDatabaseValue(row["decision"]), record.decision),
                     ("risk", Int.fromDatabaseValue(row["risk"]).map(String.init), String(record.risk)),
                 ]
-                for (name, stored, recorded) in columns where stored != recorded {
+                // Bytes, as queries select by them: String's == takes another Unicode normalization
+                // of a column (an é spelled as e and a combining accent) for the same text, which
+                // would hide an edit that makes a record vanish from `--file`/`--key` queries.
+                func same(_ a: String?, _ b: String?) -> Bool {
+                    switch (a, b) {
+                    case (nil, nil): true
+                    case (let a?, let b?): a.utf8.elementsEqual(b.utf8)
+                    default: false
+                    }
+                }
+                for (name, stored, recorded) in columns where !same(stored, recorded) {
                     return problem(
                         sequence,
                         "column \(name) was edited: it says \(stored ?? "NULL"), the record says \(recorded ?? "NULL")"
@@ -122,7 +132,9 @@ extension SQLiteAuditStore {
                     return problem(stray, "record_changes holds settings of a record that is not in the trail")
                 }
                 let recordedChanges = record.changes.map { "\($0.file)\u{0}\($0.key)\u{0}\(tagsColumn($0.tags))" }
-                if copies != recordedChanges {
+                if copies.count != recordedChanges.count
+                    || zip(copies, recordedChanges).contains(where: { !same($0, $1) })
+                {
                     return problem(sequence, "its indexed settings (record_changes) were edited")
                 }
                 return nil

@@ -44,8 +44,11 @@ public enum RelativeTime {
     /// - Parameter seconds: Seconds since the Unix epoch.
     /// - Returns: The time as text.
     public static func iso8601(_ seconds: Int64) -> String {
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let rest = seconds - days * 86_400
+        // Floor division that cannot overflow (a time near Int64.min comes only from a damaged or
+        // forged record, which must still print, not trap).
+        let remainder = seconds % 86_400
+        let days = seconds / 86_400 - (remainder < 0 ? 1 : 0)
+        let rest = remainder < 0 ? remainder + 86_400 : remainder
         let (year, month, day) = civil(fromDays: days)
         func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
         let yearText =

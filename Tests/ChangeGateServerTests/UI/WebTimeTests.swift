@@ -17,5 +17,8 @@ struct WebTimeTests {
                 WebView.time(value) == formatter.string(from: Date(timeIntervalSince1970: TimeInterval(value))),
                 "\(value)")
         }
+        // A forged or damaged record's time prints rather than trapping the server.
+        for value in [Int.min, Int.min + 1, -1, Int.max] { #expect(!WebView.time(value).isEmpty, "\(value)") }
+        #expect(WebView.time(-1) == "1969-12-31T23:59:59Z")
     }
 }

@@ -65,6 +65,32 @@ struct AuditSettingIndexTests {
         #expect(!plan.contains("SCAN"), "no table scanned: \(plan)")
     }
 
+    @Test("verify compares the settings' copies by bytes: a key rewritten into another Unicode form is an edit")
+    func normalizationEdit() throws {
+        let (folder, path) = try AuditFailClosedTests.trail("setting-index-nfd")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let records = [
+            AuditQueryTests.record(3, keys: [("bootstrap.dcs.ttl", [])]),
+            AuditQueryTests.record(2, keys: [("caf\u{E9}.ttl", [])]),
+            AuditQueryTests.record(1, keys: [("bootstrap.dcs.ttl", [])]),
+        ]
+        _ = try SQLiteAuditStore(path: path).append(records)
+        #expect(try AuditChainTests.verify(path).status == 0)
+        var query = AuditQuery()
+        query.file = records[1].changes[0].file
+        query.key = "caf\u{E9}.ttl"
+        #expect(try SQLiteAuditStore(path: path, access: .readOnly).entries(matching: query).count == 1)
+        // The same text to String's ==, other bytes to the queries: the record would vanish from
+        // the setting's history while verify said nothing.
+        try AuditChainTests.sqlite(
+            path, "UPDATE record_changes SET key = 'cafe' || char(769) || '.ttl' WHERE sequence = 2")
+        #expect(try SQLiteAuditStore(path: path, access: .readOnly).entries(matching: query).isEmpty)
+        let verified = try AuditChainTests.verify(path)
+        #expect(verified.status != 0)
+        #expect(verified.stdout.contains("record 2") || verified.stdout.contains("Record 2"), "\(verified.stdout)")
+        #expect(verified.stdout.contains("record_changes"), "\(verified.stdout)")
+    }
+
     @Test(
         "a trail from before the index reads the same; its first writer adds it; an unknown index-only migration is read"
     )
