@@ -145,7 +145,8 @@ struct WebView: Sendable {
     // MARK: - Shared formatting
 
     /// `seconds` as ISO 8601 in UTC, as reports write times. By arithmetic: a formatter made per
-    /// call (ICU's date format set-up) was a third of a 200-row setting history's time.
+    /// call (ICU's date-format set-up) topped the profile of a 200-row setting history
+    /// (docs/benchmarks-notes.md, Issue 22).
     static func time(_ seconds: Int) -> String { RelativeTime.iso8601(Int64(seconds)) }
 
     /// The verdict as the timeline writes it, and the class that colours it.
