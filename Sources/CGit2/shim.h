@@ -2,6 +2,7 @@
 #define CHANGEGATE_CGIT2_SHIM_H
 #include <git2.h>
 #include <git2/sys/alloc.h>
+#include <git2/sys/commit_graph.h>
 #include <stdint.h>
 #include <string.h>
 

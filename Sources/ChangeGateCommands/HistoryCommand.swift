@@ -134,6 +134,8 @@ struct HistoryCommand: ParsableCommand {
             query = try HistoryQuery(words: words, clock: Int64(Date().timeIntervalSince1970))
             query.excludedPaths = exclude
             let repository = try Repository.open(path: repo, environment: ProcessInfo.processInfo.environment)
+            // The walk reads parents and times from ChangeGate's commit-graph where there is one.
+            WalkGraph.use(in: repository)
             let head = try HistoryScanner.head(of: query.revisions, in: repository)
             let loaded = try HistoryScanner.loadPolicy(path: policy, repository: repository, head: head, query: query)
             let trailPath = AuditLocation.path(
@@ -206,6 +208,18 @@ struct HistoryCommand: ParsableCommand {
         }
         if let problem = scanner.indexProblem {
             Standard.error("changegate: warning: \(problem); the rest of the scan read every commit")
+        }
+        if !noIndex {
+            // Beside the index, the graph the next walk reads; a failure costs that walk time only.
+            do {
+                try WalkGraph.refresh(
+                    scanner.repository,
+                    heads: [try HistoryScanner.head(of: scanner.query.revisions, in: scanner.repository)])
+            } catch {
+                Standard.error(
+                    "changegate: warning: the commit-graph \(WalkGraph.folder(gitDirectory: scanner.repository.path)) was not written: \(error)"
+                )
+            }
         }
     }
 

@@ -1,0 +1,77 @@
+import Foundation
+
+/// Which commits a commit-graph file (git's `commit-graph-format`: a header, a chunk table, the
+/// ids' fanout and their sorted list) holds: enough to tell whether a walk from a commit would
+/// find it there, without asking libgit2, which has no call for it.
+///
+/// Only the ids are read; a file that is not one (too short, another signature, no fanout or id
+/// chunk, a count that does not fit) reads as nil, and the caller treats it as no graph.
+public struct CommitGraphFile: Sendable {
+    /// The ids, 20 bytes each, in order.
+    private let ids: Data
+    /// How many commits the file holds.
+    public let count: Int
+
+    /// Reads the file at `path`; nil when there is none or it is not a commit-graph.
+    ///
+    /// - Parameter path: The file, `…/info/commit-graph`.
+    public init?(path: String) {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
+            return nil
+        }
+        self.init(data: data)
+    }
+
+    /// Reads a commit-graph from its bytes; nil when they are not one.
+    ///
+    /// - Parameter data: The file's bytes.
+    public init?(data: Data) {
+        let bytes = [UInt8](data.prefix(8))
+        // "CGPH", version 1, SHA-1 ids.
+        guard bytes.count == 8, bytes[0..<4] == [0x43, 0x47, 0x50, 0x48], bytes[4] == 1, bytes[5] == 1 else {
+            return nil
+        }
+        let chunks = Int(bytes[6])
+        // Big-endian numbers of `width` bytes at `at`; nil past the end.
+        func number(_ at: Int, width: Int) -> UInt64? {
+            guard at >= 0, at + width <= data.count else { return nil }
+            return data[data.startIndex + at..<data.startIndex + at + width].reduce(0) { $0 << 8 | UInt64($1) }
+        }
+        var fanout: Int?
+        var lookup: Int?
+        for chunk in 0..<chunks {
+            let entry = 8 + 12 * chunk
+            guard let name = number(entry, width: 4), let offset = number(entry + 4, width: 8) else { return nil }
+            switch name {
+            case 0x4F49_4446: fanout = Int(exactly: offset)  // OIDF
+            case 0x4F49_444C: lookup = Int(exactly: offset)  // OIDL
+            default: continue
+            }
+        }
+        // The fanout's last entry is the number of commits; the ids follow at `lookup`.
+        guard let fanout, let lookup, let last = number(fanout + 255 * 4, width: 4) else { return nil }
+        let total = Int(last)
+        guard lookup >= 0, lookup + total * 20 <= data.count else { return nil }
+        count = total
+        ids = data.subdata(in: data.startIndex + lookup..<data.startIndex + lookup + total * 20)
+    }
+
+    /// Whether the file holds `commit`.
+    ///
+    /// - Parameter commit: A commit id.
+    /// - Returns: True when it is among the file's ids.
+    public func contains(_ commit: ObjectID) -> Bool {
+        let wanted = commit.bytes
+        return ids.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
+            var low = 0
+            var high = count
+            while low < high {
+                let middle = (low + high) / 2
+                let order = memcmp(raw.baseAddress! + middle * 20, wanted, 20)
+                if order == 0 { return true }
+                if order < 0 { low = middle + 1 } else { high = middle }
+            }
+            return false
+        }
+    }
+}
