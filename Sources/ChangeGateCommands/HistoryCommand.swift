@@ -135,7 +135,7 @@ struct HistoryCommand: ParsableCommand {
             query.excludedPaths = exclude
             let repository = try Repository.open(path: repo, environment: ProcessInfo.processInfo.environment)
             // The walk reads parents and times from ChangeGate's commit-graph where there is one.
-            WalkGraph.use(in: repository)
+            let walkGraph = WalkGraph.use(in: repository)
             let head = try HistoryScanner.head(of: query.revisions, in: repository)
             let loaded = try HistoryScanner.loadPolicy(path: policy, repository: repository, head: head, query: query)
             let trailPath = AuditLocation.path(
@@ -152,6 +152,7 @@ struct HistoryCommand: ParsableCommand {
             }
             scanner = HistoryScanner(repository: repository, policy: loaded, query: query)
             scanner.trail = trail
+            scanner.walkGraph = walkGraph
             if !noIndex {
                 // The index is a cache: one that cannot be opened costs a full read, never the answer.
                 do {

@@ -9,6 +9,8 @@ import Foundation
 public struct CommitGraphFile: Sendable {
     /// The ids, 20 bytes each, in order.
     private let ids: Data
+    /// Each commit's data, 36 bytes, in the ids' order: tree, two parent fields, generation and time.
+    private let commitData: Data
     /// How many commits the file holds.
     public let count: Int
 
@@ -39,39 +41,64 @@ public struct CommitGraphFile: Sendable {
         }
         var fanout: Int?
         var lookup: Int?
+        var commits: Int?
         for chunk in 0..<chunks {
             let entry = 8 + 12 * chunk
             guard let name = number(entry, width: 4), let offset = number(entry + 4, width: 8) else { return nil }
             switch name {
             case 0x4F49_4446: fanout = Int(exactly: offset)  // OIDF
             case 0x4F49_444C: lookup = Int(exactly: offset)  // OIDL
+            case 0x4344_4154: commits = Int(exactly: offset)  // CDAT
             default: continue
             }
         }
         // The fanout's last entry is the number of commits; the ids follow at `lookup`.
-        guard let fanout, let lookup, let last = number(fanout + 255 * 4, width: 4) else { return nil }
+        guard let fanout, let lookup, let commits, let last = number(fanout + 255 * 4, width: 4) else {
+            return nil
+        }
         let total = Int(last)
-        guard lookup >= 0, lookup + total * 20 <= data.count else { return nil }
+        guard lookup >= 0, lookup + total * 20 <= data.count, commits >= 0, commits + total * 36 <= data.count else {
+            return nil
+        }
         count = total
         ids = data.subdata(in: data.startIndex + lookup..<data.startIndex + lookup + total * 20)
+        commitData = data.subdata(in: data.startIndex + commits..<data.startIndex + commits + total * 36)
+    }
+
+    /// The committer time the graph holds for `commit` (seconds since the epoch); nil when the
+    /// graph does not hold the commit.
+    ///
+    /// - Parameter commit: A commit id.
+    /// - Returns: Its time, from the graph.
+    public func commitTime(of commit: ObjectID) -> Int64? {
+        guard let index = position(of: commit) else { return nil }
+        return commitData.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int64 in
+            let high = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: index * 36 + 28, as: UInt32.self))
+            let low = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: index * 36 + 32, as: UInt32.self))
+            // The time's top two bits share a word with the generation.
+            return Int64(high & 0x3) << 32 | Int64(low)
+        }
     }
 
     /// Whether the file holds `commit`.
     ///
     /// - Parameter commit: A commit id.
     /// - Returns: True when it is among the file's ids.
-    public func contains(_ commit: ObjectID) -> Bool {
+    public func contains(_ commit: ObjectID) -> Bool { position(of: commit) != nil }
+
+    /// Where `commit` is in the sorted ids; nil when it is not there.
+    private func position(of commit: ObjectID) -> Int? {
         let wanted = commit.bytes
-        return ids.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
+        return ids.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int? in
             var low = 0
             var high = count
             while low < high {
                 let middle = (low + high) / 2
                 let order = memcmp(raw.baseAddress! + middle * 20, wanted, 20)
-                if order == 0 { return true }
+                if order == 0 { return middle }
                 if order < 0 { low = middle + 1 } else { high = middle }
             }
-            return false
+            return nil
         }
     }
 }

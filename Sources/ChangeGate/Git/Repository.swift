@@ -256,10 +256,30 @@ public final class Repository {
     ///   - base: The commit whose history is left out; nil for none.
     ///   - head: The commit to walk from.
     ///   - firstParentOnly: Whether to follow only the first parent of merges.
+    ///   - prune: Called with commits the walk reaches; true leaves the commit out, and its
+    ///     ancestors too unless another path reaches them (libgit2's hide callback). Nil prunes
+    ///     nothing.
     ///   - body: Called with each commit id, newest first; returns false to stop.
     /// - Throws: ``GitError`` when the walk fails, or what `body` throws.
     public func walk(
         from base: ObjectID?, to head: ObjectID, firstParentOnly: Bool = false,
+        pruning prune: ((ObjectID) -> Bool)? = nil,
+        _ body: (ObjectID) throws(GitError) -> Bool
+    ) throws(GitError) {
+        guard let prune else {
+            return try walk(from: base, to: head, firstParentOnly: firstParentOnly, hideCallback: nil, body)
+        }
+        try withoutActuallyEscaping(prune) { (escapable) throws(GitError) in
+            var pruning = escapable
+            try withUnsafeMutablePointer(to: &pruning) { (payload) throws(GitError) in
+                try walk(from: base, to: head, firstParentOnly: firstParentOnly, hideCallback: payload, body)
+            }
+        }
+    }
+
+    private func walk(
+        from base: ObjectID?, to head: ObjectID, firstParentOnly: Bool,
+        hideCallback payload: UnsafeMutablePointer<(ObjectID) -> Bool>?,
         _ body: (ObjectID) throws(GitError) -> Bool
     ) throws(GitError) {
         var walker: OpaquePointer?
@@ -277,6 +297,17 @@ public final class Repository {
         }
         if firstParentOnly {
             try GitError.check(git_revwalk_simplify_first_parent(walk.pointer), "following first parents")
+        }
+        if let payload {
+            try GitError.check(
+                git_revwalk_add_hide_cb(
+                    walk.pointer,
+                    { oid, payload in
+                        guard let oid, let payload else { return 0 }
+                        let prune = payload.assumingMemoryBound(to: ((ObjectID) -> Bool).self)
+                        return prune.pointee(ObjectID(oid.pointee)) ? 1 : 0
+                    }, payload),
+                "pruning the history walk")
         }
         var oid = git_oid()
         while true {

@@ -36,10 +36,15 @@ public enum WalkGraph {
     /// Points `repository`'s walks at its graph, when there is one.
     ///
     /// - Parameter repository: The repository walked.
-    /// - Returns: True when the graph is in use.
+    /// - Returns: The graph in use (its commits and times, for a walk bounded in time to prune by);
+    ///   nil when there is none or libgit2 refused it.
     @discardableResult
-    public static func use(in repository: Repository) -> Bool {
-        repository.useCommitGraph(in: folder(gitDirectory: repository.path))
+    public static func use(in repository: Repository) -> CommitGraphFile? {
+        let folder = folder(gitDirectory: repository.path)
+        guard let graph = CommitGraphFile(path: folder + "/info/commit-graph"),
+            repository.useCommitGraph(in: folder)
+        else { return nil }
+        return graph
     }
 
     /// Rewrites the graph when it is missing, unreadable, or lacks ``rewriteAfter`` or more of the

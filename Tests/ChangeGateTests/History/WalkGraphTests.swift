@@ -14,11 +14,11 @@ struct WalkGraphTests {
         var graphFolder: String { WalkGraph.folder(gitDirectory: repository) }
         var graphFile: String { graphFolder + "/info/commit-graph" }
 
-        init() throws {
+        init(commits: Int = 300) throws {
             folder = try Paths.temporaryDirectory("walk-graph")
             repository = try Shell.check(
                 [
-                    HistoryIndexTests.bench.path, "generate", "--commits", "300", "--files", "40", "--seed", "5",
+                    HistoryIndexTests.bench.path, "generate", "--commits", "\(commits)", "--files", "40", "--seed", "5",
                     "--end", "1767225600", folder.path,
                 ], in: Paths.packageRoot
             ).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -34,7 +34,7 @@ struct WalkGraphTests {
         /// The ids of a walk from main, in order; with ChangeGate's graph when `graph`.
         func walk(graph: Bool) throws -> [ObjectID] {
             let repository = try Repository(path: repository)
-            if graph { #expect(WalkGraph.use(in: repository), "libgit2 refused the graph") }
+            if graph { #expect(WalkGraph.use(in: repository) != nil, "libgit2 refused the graph") }
             var ids: [ObjectID] = []
             try repository.walk(from: nil, to: try repository.resolveCommit("main")) { id in
                 ids.append(id)
@@ -155,7 +155,7 @@ struct WalkGraphTests {
         bytes[bytes.count / 2] ^= 0xFF
         try bytes.write(to: URL(fileURLWithPath: f.graphFile))
         // libgit2 checks the file's checksum: a flipped byte and it reads the objects instead.
-        #expect(!WalkGraph.use(in: try Repository(path: f.repository)))
+        #expect(WalkGraph.use(in: try Repository(path: f.repository)) == nil)
         try Data("CGPH".utf8).write(to: URL(fileURLWithPath: f.graphFile))
         #expect(try WalkGraph.refresh(try Repository(path: f.repository), heads: [main]) == .written)
         #expect(try f.walk(graph: true) == f.walk(graph: false))
@@ -179,5 +179,30 @@ struct WalkGraphTests {
         #expect(try history(["--no-index"]) == plain, "the walk with the graph differs")
         #expect(try history([]) == plain)
         #expect(!plain.isEmpty)
+    }
+
+    @Test("a walk bounded by --since leaves out commits far older than the window, and lists the same")
+    func sinceWithTheGraph() throws {
+        // 1,200 commits 10 to 90 minutes apart: about 40 days, so that the walk has commits to prune.
+        let f = try Fixture(commits: 1_200)
+        defer { f.remove() }
+        var environment = GitFixture.baseEnvironment
+        environment["CHANGEGATE_REDACTION_KEY"] = f.folder.appendingPathComponent("redaction.key").path
+        let history = { (arguments: [String]) throws -> String in
+            try Shell.check(
+                [
+                    Paths.changegate.path, "history", "--repo", f.repository, "--format", "ndjson", "--setting", "**",
+                    "--now", "2026-01-01T00:00:00Z",
+                ] + arguments, environment: environment)
+        }
+        let windows = [["--since", "3d"], ["--since", "35d"], ["--since", "2d", "--until", "2025-12-31T12:00:00Z"]]
+        let before = try windows.map { try history(["--no-index"] + $0) }
+        _ = try history([])
+        #expect(FileManager.default.fileExists(atPath: f.graphFile))
+        for (window, expected) in zip(windows, before) {
+            #expect(try history(["--no-index"] + window) == expected, "\(window) with the graph")
+            #expect(try history(window) == expected, "\(window) with the graph and the index")
+            #expect(!expected.isEmpty)
+        }
     }
 }
