@@ -7,10 +7,13 @@ import Foundation
 /// Only the ids are read; a file that is not one (too short, another signature, no fanout or id
 /// chunk, a count that does not fit) reads as nil, and the caller treats it as no graph.
 public struct CommitGraphFile: Sendable {
-    /// The ids, 20 bytes each, in order.
-    private let ids: Data
-    /// Each commit's data, 36 bytes, in the ids' order: tree, two parent fields, generation and time.
-    private let commitData: Data
+    /// The file, mapped; read in place (a copy of a 100,000-commit graph cost 5 ms).
+    private let file: Data
+    /// Where the ids (20 bytes each, in order) start in `file`.
+    private let ids: Int
+    /// Where each commit's data starts (36 bytes, in the ids' order: tree, two parent fields,
+    /// generation and time).
+    private let commitData: Int
     /// How many commits the file holds.
     public let count: Int
 
@@ -61,8 +64,34 @@ public struct CommitGraphFile: Sendable {
             return nil
         }
         count = total
-        ids = data.subdata(in: data.startIndex + lookup..<data.startIndex + lookup + total * 20)
-        commitData = data.subdata(in: data.startIndex + commits..<data.startIndex + commits + total * 36)
+        file = data
+        ids = lookup
+        commitData = commits
+    }
+
+    /// What a walk needs of a commit the graph holds: its committer time and whether it is a merge.
+    public struct Summary: Sendable, Equatable {
+        /// Seconds since the epoch.
+        public var time: Int64
+        /// Two parents or more.
+        public var isMerge: Bool
+    }
+
+    /// The time and merge flag the graph holds for `commit`; nil when it does not hold it.
+    ///
+    /// - Parameter commit: A commit id.
+    /// - Returns: What the graph says of it.
+    public func summary(of commit: ObjectID) -> Summary? {
+        guard let index = position(of: commit) else { return nil }
+        return file.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Summary in
+            let at = commitData + index * 36
+            let second = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: at + 24, as: UInt32.self))
+            let high = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: at + 28, as: UInt32.self))
+            let low = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: at + 32, as: UInt32.self))
+            // The time's top two bits share a word with the generation; a second parent field of
+            // 0x70000000 means none.
+            return Summary(time: Int64(high & 0x3) << 32 | Int64(low), isMerge: second != 0x7000_0000)
+        }
     }
 
     /// The committer time the graph holds for `commit` (seconds since the epoch); nil when the
@@ -70,15 +99,7 @@ public struct CommitGraphFile: Sendable {
     ///
     /// - Parameter commit: A commit id.
     /// - Returns: Its time, from the graph.
-    public func commitTime(of commit: ObjectID) -> Int64? {
-        guard let index = position(of: commit) else { return nil }
-        return commitData.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int64 in
-            let high = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: index * 36 + 28, as: UInt32.self))
-            let low = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: index * 36 + 32, as: UInt32.self))
-            // The time's top two bits share a word with the generation.
-            return Int64(high & 0x3) << 32 | Int64(low)
-        }
-    }
+    public func commitTime(of commit: ObjectID) -> Int64? { summary(of: commit)?.time }
 
     /// Whether the file holds `commit`.
     ///
@@ -89,12 +110,12 @@ public struct CommitGraphFile: Sendable {
     /// Where `commit` is in the sorted ids; nil when it is not there.
     private func position(of commit: ObjectID) -> Int? {
         let wanted = commit.bytes
-        return ids.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int? in
+        return file.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int? in
             var low = 0
             var high = count
             while low < high {
                 let middle = (low + high) / 2
-                let order = memcmp(raw.baseAddress! + middle * 20, wanted, 20)
+                let order = memcmp(raw.baseAddress! + ids + middle * 20, wanted, 20)
                 if order == 0 { return middle }
                 if order < 0 { low = middle + 1 } else { high = middle }
             }

@@ -90,17 +90,29 @@ public struct HistoryIndex: Sendable {
         return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// The entry of `commit` under `selection`; nil when there is none or it does not decode.
-    func entry(selection: String, commit: ObjectID) throws(HistoryIndexError) -> IndexedCommit? {
+    /// The entries of `commits` under `selection`, in one query; a commit without one, or whose
+    /// entry does not decode, is left out.
+    func entries(selection: String, commits: [ObjectID]) throws(HistoryIndexError) -> [ObjectID: IndexedCommit] {
+        guard !commits.isEmpty else { return [:] }
         do {
-            // One statement, compiled once, outside a transaction (a lone SELECT is consistent on its
-            // own): a scan asks once per commit it walks.
-            let bytes = try database.inDatabase { db in
-                try Data.fetchOne(
-                    db.cachedStatement(sql: "SELECT entry FROM history_commits WHERE selection = ? AND commit_id = ?"),
-                    arguments: [selection, commit.hex])
+            // One statement per batch size, compiled once: a scan asks once per batch of the walk
+            // (a query per commit cost 60 µs each, a third of an indexed incident query).
+            let marks = Array(repeating: "?", count: commits.count).joined(separator: ",")
+            return try database.inDatabase { db in
+                let statement = try db.cachedStatement(
+                    sql: "SELECT commit_id, entry FROM history_commits WHERE selection = ? AND commit_id IN (\(marks))")
+                var found: [ObjectID: IndexedCommit] = [:]
+                let rows = try Row.fetchCursor(
+                    statement, arguments: StatementArguments([selection] + commits.map(\.hex)))
+                while let row = try rows.next() {
+                    let hex: String = row[0]
+                    let bytes: Data = row[1]
+                    if let id = ObjectID(hex: hex), let entry = IndexedCommit(decoding: Array(bytes)) {
+                        found[id] = entry
+                    }
+                }
+                return found
             }
-            return bytes.flatMap { IndexedCommit(decoding: Array($0)) }
         } catch {
             throw HistoryIndexError(path: path, reason: "\(error)")
         }

@@ -198,44 +198,33 @@ public struct HistoryScanner {
         // A batch still parsing must be waited for however the scan ends: its thread writes into it.
         defer { _ = parsing?.wait() }
         let (base, head) = try ends()
+        var pending: [Pending] = []
         try repository.walk(from: base, to: head, pruning: prune) { (id) throws(GitError) -> Bool in
-            let info = try repository.commit(id)
+            // The graph's time and parents where it holds the commit: its object is then read only
+            // when the commit is diffed or listed.
+            let known = walkGraph?.summary(of: id)
+            let info = known == nil ? try repository.commit(id) : nil
             summary.scanned += 1
             defer { progress(summary.scanned) }
             // The server's clock where the trail knows it; the committer's claim otherwise.
-            let time = query.receivedAt[id] ?? info.committer.time
+            let time = query.receivedAt[id] ?? known?.time ?? info?.committer.time ?? 0
             if let since = query.since, time < since {
                 olderInARow += 1
                 return olderInARow < Self.olderCommitsBeforeStopping
             }
             olderInARow = 0
             if let until = query.until, time > until { return true }
-            if info.isMerge {
+            if known?.isMerge ?? info?.isMerge ?? false {
                 summary.mergesSkipped += 1
                 return true
             }
-            if let cached = indexed(id) {
-                // Read from the index: nothing to diff or parse, listed in its place in the walk.
-                guard !cached.changes.isEmpty || !cached.errors.isEmpty else { return true }
-                batch.append(Planned(info: info, plan: nil, cached: cached))
-            } else {
-                let plan = try differ.plan(from: info.parents.first, to: id)
-                // A commit that changed no selected file has nothing to list.
-                guard !plan.files.isEmpty else {
-                    remember(id, .empty)
-                    return true
-                }
-                batch.append(Planned(info: info, plan: plan, cached: nil))
-            }
-            guard batch.count >= batchSize else { return true }
-            stopped = try !advance(&batch, &parsing, summary: &summary, warning: warning, emit: emit)
-            if !stopped, limitRemaining != nil, let current = parsing {
-                // With a limit, each batch is listed before the walk reads on: it stops at the
-                // commit that reaches the limit, not a read-ahead batch later.
-                parsing = nil
-                stopped = try !list(current, summary: &summary, warning: warning, emit: emit)
-            }
+            pending.append(Pending(id: id, info: info))
+            guard pending.count >= batchSize else { return true }
+            stopped = try !plan(&pending, &batch, &parsing, summary: &summary, warning: warning, emit: emit)
             return !stopped
+        }
+        if !stopped {
+            stopped = try !plan(&pending, &batch, &parsing, summary: &summary, warning: warning, emit: emit)
         }
         if !stopped, try advance(&batch, &parsing, summary: &summary, warning: warning, emit: emit),
             let last = parsing
@@ -245,6 +234,49 @@ public struct HistoryScanner {
         }
         flushIndex()
         return summary
+    }
+
+    /// A commit of the window the walk has found, not yet looked up in the index.
+    private struct Pending {
+        var id: ObjectID
+        /// Its object, when the walk had to read it (the graph does not hold the commit).
+        var info: CommitInfo?
+    }
+
+    /// Looks the pending commits up in the index at once (one query for a batch of them), plans
+    /// those it lacks, and hands full batches on; false when `emit` says stop.
+    private mutating func plan(
+        _ pending: inout [Pending], _ batch: inout [Planned], _ parsing: inout Parsing?,
+        summary: inout HistorySummary, warning: (HistoryWarning) -> Void, emit: (HistoryCommit) -> Bool
+    ) throws(GitError) -> Bool {
+        defer { pending.removeAll(keepingCapacity: true) }
+        let entries = indexed(pending.map(\.id))
+        for commit in pending {
+            if let cached = entries[commit.id] {
+                // Read from the index: nothing to diff or parse, listed in its place in the walk.
+                guard !cached.changes.isEmpty || !cached.errors.isEmpty else { continue }
+                batch.append(Planned(id: commit.id, info: commit.info, plan: nil, cached: cached))
+            } else {
+                let info: CommitInfo
+                if let read = commit.info { info = read } else { info = try repository.commit(commit.id) }
+                let plan = try differ.plan(from: info.parents.first, to: commit.id)
+                // A commit that changed no selected file has nothing to list.
+                guard !plan.files.isEmpty else {
+                    remember(commit.id, .empty)
+                    continue
+                }
+                batch.append(Planned(id: commit.id, info: info, plan: plan, cached: nil))
+            }
+            guard batch.count >= batchSize else { continue }
+            guard try advance(&batch, &parsing, summary: &summary, warning: warning, emit: emit) else { return false }
+            if limitRemaining != nil, let current = parsing {
+                // With a limit, each batch is listed before the walk reads on: it stops at the
+                // commit that reaches the limit, not a read-ahead batch later.
+                parsing = nil
+                guard try list(current, summary: &summary, warning: warning, emit: emit) else { return false }
+            }
+        }
+        return true
     }
 
     // MARK: - The index
@@ -271,15 +303,15 @@ public struct HistoryScanner {
     private var indexSelection = ""
     private var unsaved: [(ObjectID, IndexedCommit)] = []
 
-    private mutating func indexed(_ commit: ObjectID) -> IndexedCommit? {
-        guard let index else { return nil }
+    private mutating func indexed(_ commits: [ObjectID]) -> [ObjectID: IndexedCommit] {
+        guard let index, !commits.isEmpty else { return [:] }
         do {
-            let found = try index.entry(selection: indexSelection, commit: commit)
-            if found != nil { indexedRead += 1 }
+            let found = try index.entries(selection: indexSelection, commits: commits)
+            indexedRead += found.count
             return found
         } catch {
             stopIndexing(error)
-            return nil
+            return [:]
         }
     }
 
@@ -327,7 +359,9 @@ public struct HistoryScanner {
     static let largeCommitBlobs = 512
 
     private struct Planned {
-        var info: CommitInfo
+        var id: ObjectID
+        /// The commit's object; nil until it is listed when the walk did not need it.
+        var info: CommitInfo?
         /// What to read; nil for a commit taken from the index.
         var plan: RepositorySettingsDiff.Plan?
         /// The commit's entry in the index, when it had one.
@@ -374,12 +408,12 @@ public struct HistoryScanner {
         differ.store(parsing.wait())
         batchNumber += 1
         for planned in parsing.batch {
-            let info = planned.info
+            let id = planned.id
             var rows: [HistoryRow] = []
             if let cached = planned.cached {
                 for problem in cached.errors {
                     summary.warnings += 1
-                    warning(HistoryWarning(commit: info.id, problem: problem))
+                    warning(HistoryWarning(commit: id, problem: problem))
                 }
                 for change in cached.changes {
                     if let row = row(change, soleDocument: cached.soleDocumentFiles.contains(change.file)) {
@@ -396,7 +430,7 @@ public struct HistoryScanner {
                     let report = try differ.report(for: part)
                     for problem in report.errors {
                         summary.warnings += 1
-                        warning(HistoryWarning(commit: info.id, problem: problem))
+                        warning(HistoryWarning(commit: id, problem: problem))
                     }
                     for change in report.changes {
                         if let row = row(change, soleDocument: report.singleDocumentFiles.contains(change.file)) {
@@ -410,13 +444,15 @@ public struct HistoryScanner {
                     }
                     if large { differ.keepCache(onlyFor: Set(awaited.keys)) }
                 }
-                remember(info.id, entry)
+                remember(id, entry)
                 for delta in plan.files {
                     if let new = delta.newBlob { awaited[new] = nil }
                     if let old = delta.oldBlob { awaited[old] = batchNumber }
                 }
             }
             guard !rows.isEmpty else { continue }
+            let info: CommitInfo
+            if let read = planned.info { info = read } else { info = try repository.commit(id) }
             summary.matchingCommits += 1
             var listed = HistoryCommit(
                 id: info.id, time: info.committer.time, author: info.author.email, subject: info.subject, rows: rows)
